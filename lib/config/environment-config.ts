@@ -1,0 +1,79 @@
+import { Replicas } from './replicas';
+
+/** The four environments the platform is rendered for; `dist/<name>/` holds each. */
+export enum EnvironmentName {
+  DEVELOPMENT = 'development',
+  PREVIEW = 'preview',
+  STAGING = 'staging',
+  PRODUCTION = 'production',
+}
+
+/** A container image. Staging and production must pin `digest`; the tag then only documents the version. */
+export interface ImageReference {
+  /** Registry and repository, e.g. `ghcr.io/acme/generator-platform-web`. */
+  readonly repository: string;
+  /** Human-readable version; never `latest`. */
+  readonly tag: string;
+  /** `sha256:<64 hex>`; what the kubelet pulls when set. */
+  readonly digest?: string;
+}
+
+/** Per-pod resources. Requests equal limits, so every pod is in the Guaranteed QoS class. */
+export interface PodResources {
+  readonly cpuMillis: number;
+  readonly memoryMi: number;
+  /** Disk per pod: ephemeral storage for web and api, the workspace volume for the generator. */
+  readonly storageGi: number;
+}
+
+export interface ServiceConfig {
+  readonly image: ImageReference;
+  readonly replicas: Replicas;
+  readonly resources: PodResources;
+  /** Average CPU utilisation, as a percentage of requests, that the autoscaler aims for. */
+  readonly targetCpuUtilizationPercent: number;
+}
+
+/** Pods outside the namespace that the platform accepts traffic from, located by namespace and labels. */
+export interface ClusterPeerConfig {
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** Switches that differ per environment on purpose. */
+export interface FeatureSwitches {
+  /**
+   * Refuse to schedule a pod rather than break the even spread over zones and nodes.
+   * Off where a cluster has fewer nodes than replicas (a laptop, a preview cluster).
+   */
+  readonly strictTopologySpread: boolean;
+  /** Services log at debug level. */
+  readonly debugLogging: boolean;
+}
+
+/** Everything that differs between environments, and nothing that does not. */
+export interface EnvironmentConfig {
+  readonly name: EnvironmentName;
+  /** Namespace the platform runs in. */
+  readonly namespace: string;
+  /** Public hostname of the Next.js web layer. */
+  readonly webHostname: string;
+  /** Public hostname of the Express API. */
+  readonly apiHostname: string;
+  /** cert-manager ClusterIssuer that issues the public certificates of webHostname and apiHostname. */
+  readonly tlsClusterIssuer: string;
+  /** Availability zones pods may run in and are spread over (`topology.kubernetes.io/zone` values). */
+  readonly zones: readonly string[];
+  readonly web: ServiceConfig;
+  readonly api: ServiceConfig;
+  readonly generator: ServiceConfig;
+  /** StorageClass of the generator's per-pod workspace volume. */
+  readonly generatorWorkspaceStorageClass: string;
+  /** Extra room in the ResourceQuota on top of what the workloads can request at most (rollout surge included). */
+  readonly quotaHeadroomPercent: number;
+  /** The ingress-nginx controller pods that may reach web and api. */
+  readonly ingressController: ClusterPeerConfig;
+  /** The Prometheus pods that may scrape metrics ports. */
+  readonly prometheus: ClusterPeerConfig;
+  readonly features: FeatureSwitches;
+}

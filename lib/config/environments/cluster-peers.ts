@@ -1,0 +1,13 @@
+import { ClusterPeerConfig } from '../environment-config';
+
+/** ingress-nginx as its official Helm chart labels the controller pods. */
+export const INGRESS_NGINX_CONTROLLER: ClusterPeerConfig = {
+  namespace: 'ingress-nginx',
+  podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+};
+
+/** Prometheus as kube-prometheus-stack labels its server pods. */
+export const KUBE_PROMETHEUS: ClusterPeerConfig = {
+  namespace: 'monitoring',
+  podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+};

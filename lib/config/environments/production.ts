@@ -1,0 +1,48 @@
+import { EnvironmentConfig, EnvironmentName } from '../environment-config';
+import { Replicas } from '../replicas';
+import { SPEC_RESOURCES } from '../spec-minimums';
+import { INGRESS_NGINX_CONTROLLER, KUBE_PROMETHEUS } from './cluster-peers';
+
+export const production: EnvironmentConfig = {
+  name: EnvironmentName.PRODUCTION,
+  namespace: 'generator-platform',
+  webHostname: 'app.generator-platform.example.com',
+  apiHostname: 'api.generator-platform.example.com',
+  tlsClusterIssuer: 'letsencrypt-production',
+  zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  web: {
+    image: {
+      repository: 'ghcr.io/acme/generator-platform-web',
+      tag: '1.4.2',
+      digest: 'sha256:3f0a9c1e5b7d2486f1e0c9a8b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8',
+    },
+    replicas: Replicas.autoscaled({ min: 3, max: 12 }),
+    resources: SPEC_RESOURCES.web,
+    targetCpuUtilizationPercent: 70,
+  },
+  api: {
+    image: {
+      repository: 'ghcr.io/acme/generator-platform-api',
+      tag: '1.4.2',
+      digest: 'sha256:8c2e4a6f0b1d3c5e7a9b2d4f6e8a0c1b3d5f7e9a2c4b6d8f0e1a3c5b7d9f2e4a',
+    },
+    replicas: Replicas.autoscaled({ min: 3, max: 12 }),
+    resources: SPEC_RESOURCES.api,
+    targetCpuUtilizationPercent: 70,
+  },
+  generator: {
+    image: {
+      repository: 'ghcr.io/acme/generator-platform-generator',
+      tag: '1.4.2',
+      digest: 'sha256:5d7f9b1a3c5e7d9f1b3a5c7e9d1f3b5a7c9e1d3f5b7a9c1e3d5f7b9a1c3e5d7f',
+    },
+    replicas: Replicas.autoscaled({ min: 2, max: 10 }),
+    resources: SPEC_RESOURCES.generator,
+    targetCpuUtilizationPercent: 75,
+  },
+  generatorWorkspaceStorageClass: 'gp3',
+  quotaHeadroomPercent: 20,
+  ingressController: INGRESS_NGINX_CONTROLLER,
+  prometheus: KUBE_PROMETHEUS,
+  features: { strictTopologySpread: true, debugLogging: false },
+};

@@ -1,0 +1,49 @@
+import { EnvironmentConfig, EnvironmentName } from '../environment-config';
+import { Replicas } from '../replicas';
+import { SPEC_RESOURCES } from '../spec-minimums';
+import { INGRESS_NGINX_CONTROLLER, KUBE_PROMETHEUS } from './cluster-peers';
+
+/** A production-shaped rehearsal: the same sizes and rules, a smaller ceiling. */
+export const staging: EnvironmentConfig = {
+  name: EnvironmentName.STAGING,
+  namespace: 'generator-platform',
+  webHostname: 'app.staging.generator-platform.example.com',
+  apiHostname: 'api.staging.generator-platform.example.com',
+  tlsClusterIssuer: 'letsencrypt-production',
+  zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  web: {
+    image: {
+      repository: 'ghcr.io/acme/generator-platform-web',
+      tag: '1.5.0-rc.1',
+      digest: 'sha256:9e1b3d5f7a9c2e4b6d8f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b2d4f6a8c0e1b',
+    },
+    replicas: Replicas.autoscaled({ min: 2, max: 4 }),
+    resources: SPEC_RESOURCES.web,
+    targetCpuUtilizationPercent: 70,
+  },
+  api: {
+    image: {
+      repository: 'ghcr.io/acme/generator-platform-api',
+      tag: '1.5.0-rc.1',
+      digest: 'sha256:1c3e5a7b9d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a1c3b5d7f9e2a4c6b8d0f1e3a',
+    },
+    replicas: Replicas.autoscaled({ min: 2, max: 4 }),
+    resources: SPEC_RESOURCES.api,
+    targetCpuUtilizationPercent: 70,
+  },
+  generator: {
+    image: {
+      repository: 'ghcr.io/acme/generator-platform-generator',
+      tag: '1.5.0-rc.1',
+      digest: 'sha256:7a9c1e3b5d7f9a2c4e6b8d0f2a4c6e8b0d1f3a5c7e9b1d3f5a7c9e2b4d6f8a0c',
+    },
+    replicas: Replicas.autoscaled({ min: 2, max: 4 }),
+    resources: SPEC_RESOURCES.generator,
+    targetCpuUtilizationPercent: 75,
+  },
+  generatorWorkspaceStorageClass: 'gp3',
+  quotaHeadroomPercent: 20,
+  ingressController: INGRESS_NGINX_CONTROLLER,
+  prometheus: KUBE_PROMETHEUS,
+  features: { strictTopologySpread: true, debugLogging: false },
+};

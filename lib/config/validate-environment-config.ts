@@ -1,0 +1,141 @@
+import { ConfigError } from './config-error';
+import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ImageReference, ServiceConfig } from './environment-config';
+import { isFullSize, SPEC_MIN_REPLICAS, SPEC_RESOURCES } from './spec-minimums';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const MAX_REPLICAS_CEILING = 100;
+
+const SERVICES = ['web', 'api', 'generator'] as const;
+
+/**
+ * Checks one environment config and throws a ConfigError on the first wrong value.
+ * `registeredAs` is the name the config is listed under, which must agree with its own `name`.
+ */
+export function validateEnvironmentConfig(config: EnvironmentConfig, registeredAs: string = config.name): EnvironmentConfig {
+  const env = registeredAs;
+  const file = `lib/config/environments/${env}.ts`;
+  const fail = (field: string, value: unknown, problem: string, fix: string): never => {
+    throw new ConfigError(env, field, value, problem, `${fix} (in ${file})`);
+  };
+
+  if (!Object.values(EnvironmentName).includes(config.name)) {
+    fail('name', config.name, 'not one of the four environments', `use one of ${Object.values(EnvironmentName).join(', ')}`);
+  }
+  if (config.name !== registeredAs) {
+    fail('name', config.name, `the config is registered as "${registeredAs}"`, `set name to EnvironmentName.${registeredAs.toUpperCase()}`);
+  }
+  if (!DNS_LABEL.test(config.namespace)) {
+    fail('namespace', config.namespace, 'not a valid Kubernetes namespace name (a DNS label of at most 63 characters)', 'use lower-case letters, digits and dashes, starting and ending with a letter or digit');
+  }
+  validateHostnames(config, fail);
+  if (!DNS_LABEL.test(config.tlsClusterIssuer)) {
+    fail('tlsClusterIssuer', config.tlsClusterIssuer, 'not a valid ClusterIssuer name', 'name the cert-manager ClusterIssuer that issues the public certificates');
+  }
+  validateZones(config, fail);
+  for (const service of SERVICES) {
+    validateService(config, service, config[service], fail);
+  }
+  if (!DNS_LABEL.test(config.generatorWorkspaceStorageClass)) {
+    fail('generatorWorkspaceStorageClass', config.generatorWorkspaceStorageClass, 'not a valid StorageClass name', 'name an existing StorageClass of the cluster');
+  }
+  if (!Number.isInteger(config.quotaHeadroomPercent) || config.quotaHeadroomPercent < 0 || config.quotaHeadroomPercent > 100) {
+    fail('quotaHeadroomPercent', config.quotaHeadroomPercent, 'must be a whole number from 0 to 100', 'set it to the extra room the namespace quota keeps, e.g. 20');
+  }
+  validatePeer('ingressController', config.ingressController, fail);
+  validatePeer('prometheus', config.prometheus, fail);
+  return config;
+}
+
+type Fail = (field: string, value: unknown, problem: string, fix: string) => never;
+
+function validateHostnames(config: EnvironmentConfig, fail: Fail): void {
+  for (const field of ['webHostname', 'apiHostname'] as const) {
+    if (!HOSTNAME.test(config[field])) {
+      fail(field, config[field], 'not a fully qualified lower-case DNS name', 'use a name such as app.example.com');
+    }
+  }
+  if (config.webHostname === config.apiHostname) {
+    fail('apiHostname', config.apiHostname, 'equals webHostname, so one Ingress rule would shadow the other', 'give the API its own hostname, e.g. api.<domain>');
+  }
+}
+
+function validateZones(config: EnvironmentConfig, fail: Fail): void {
+  if (config.zones.length === 0) {
+    fail('zones', config.zones, 'no zone to schedule pods in', 'list the topology.kubernetes.io/zone values of the cluster');
+  }
+  config.zones.forEach((zone, index) => {
+    if (!LABEL_VALUE.test(zone) || zone.length > 63) {
+      fail(`zones[${index}]`, zone, 'not a valid label value', 'use the exact topology.kubernetes.io/zone value of the nodes');
+    }
+  });
+  const duplicate = config.zones.find((zone, index) => config.zones.indexOf(zone) !== index);
+  if (duplicate !== undefined) {
+    fail('zones', config.zones, `"${duplicate}" is listed twice`, 'list each zone once');
+  }
+  if (isFullSize(config.name) && config.zones.length < 2) {
+    fail('zones', config.zones, `${config.name} must survive the loss of a zone, so it needs at least 2 zones`, 'list at least two zones of the cluster');
+  }
+}
+
+function validateService(config: EnvironmentConfig, service: (typeof SERVICES)[number], value: ServiceConfig, fail: Fail): void {
+  const { replicas, resources } = value;
+  const fullSize = isFullSize(config.name);
+  for (const [field, count] of [['min', replicas.min], ['max', replicas.max]] as const) {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_REPLICAS_CEILING) {
+      fail(`${service}.replicas.${field}`, count, `must be a whole number from 1 to ${MAX_REPLICAS_CEILING}`, `set ${service}.replicas to a count in that range`);
+    }
+  }
+  if (replicas.max < replicas.min) {
+    fail(`${service}.replicas.max`, replicas.max, `is below replicas.min (${replicas.min})`, `set ${service}.replicas to Replicas.autoscaled({ min: ${replicas.min}, max: ${replicas.min * 2} }) or higher`);
+  }
+  if (fullSize && !replicas.isAutoscaled) {
+    fail(`${service}.replicas`, replicas.toString(), `${config.name} must autoscale every service`, `set ${service}.replicas to Replicas.autoscaled({ min: ${Math.max(SPEC_MIN_REPLICAS, replicas.min)}, max: ... })`);
+  }
+  if (fullSize && replicas.min < SPEC_MIN_REPLICAS) {
+    fail(`${service}.replicas.min`, replicas.min, `${config.name} must run at least ${SPEC_MIN_REPLICAS} replicas of every service so that one pod can fail without an outage`, `set ${service}.replicas to Replicas.autoscaled({ min: ${SPEC_MIN_REPLICAS}, max: ${Math.max(replicas.max, SPEC_MIN_REPLICAS)} })`);
+  }
+  const spec = SPEC_RESOURCES[service];
+  for (const key of ['cpuMillis', 'memoryMi', 'storageGi'] as const) {
+    const amount = resources[key];
+    if (!Number.isInteger(amount) || amount <= 0) {
+      fail(`${service}.resources.${key}`, amount, 'must be a positive whole number', `set ${service}.resources.${key} to the per-pod amount`);
+    }
+    if (fullSize && amount < spec[key]) {
+      fail(`${service}.resources.${key}`, amount, `below the specification's ${spec[key]} for ${service} in ${config.name}`, `set ${service}.resources.${key} to at least ${spec[key]}; only development and preview may run smaller (lib/config/spec-minimums.ts)`);
+    }
+  }
+  const target = value.targetCpuUtilizationPercent;
+  if (!Number.isInteger(target) || target < 10 || target > 95) {
+    fail(`${service}.targetCpuUtilizationPercent`, target, 'must be a whole number from 10 to 95', 'pick a utilisation that leaves room for bursts while new pods start, e.g. 70');
+  }
+  validateImage(config, service, value.image, fail);
+}
+
+function validateImage(config: EnvironmentConfig, service: string, image: ImageReference, fail: Fail): void {
+  if (!REPOSITORY.test(image.repository)) {
+    fail(`${service}.image.repository`, image.repository, 'not a valid image repository (registry/path, lower case, no tag)', 'use a repository such as ghcr.io/acme/generator-platform-web');
+  }
+  if (!TAG.test(image.tag) || image.tag === 'latest') {
+    fail(`${service}.image.tag`, image.tag, 'must be a version tag, never latest', 'use the release version, e.g. 1.4.2');
+  }
+  if (image.digest !== undefined && !DIGEST.test(image.digest)) {
+    fail(`${service}.image.digest`, image.digest, 'not a sha256 digest', 'use the digest the registry reports, sha256:<64 lower-case hex digits>');
+  }
+  if (isFullSize(config.name) && image.digest === undefined) {
+    fail(`${service}.image.digest`, image.digest, `${config.name} pulls images by digest only, so a moved tag cannot change what runs`, `set ${service}.image.digest to the sha256 digest of ${image.repository}:${image.tag}`);
+  }
+}
+
+function validatePeer(field: string, peer: ClusterPeerConfig, fail: Fail): void {
+  if (!DNS_LABEL.test(peer.namespace)) {
+    fail(`${field}.namespace`, peer.namespace, 'not a valid namespace name', 'name the namespace the component runs in');
+  }
+  if (Object.keys(peer.podLabels).length === 0) {
+    fail(`${field}.podLabels`, peer.podLabels, 'empty, which would select every pod of that namespace', 'give the labels that select only that component\'s pods');
+  }
+}

@@ -1,0 +1,80 @@
+import { Construct } from 'constructs';
+import { ImageReference, PodResources } from '../config/environment-config';
+import { Replicas } from '../config/replicas';
+import { NamespaceBaseline } from '../platform/namespace-baseline';
+import { INetworkPeer } from '../platform/network-peer';
+import { LongRunningService } from './long-running-service';
+
+/** Port serving /metrics, /healthz and /readyz; the worker takes no other inbound traffic. */
+export const GENERATOR_METRICS_PORT = 9090;
+export const GENERATOR_WORKSPACE_PATH = '/workspace';
+
+export interface GeneratorServiceProps {
+  /** The namespace to run in. */
+  readonly namespace: NamespaceBaseline;
+  readonly image: ImageReference;
+  readonly replicas: Replicas;
+  /** Per-pod resources; `storageGi` sizes the workspace volume. The specification asks for 4 CPU, 8Gi, 40Gi. */
+  readonly resources: PodResources;
+  readonly zones: readonly string[];
+  readonly metricsScraper: INetworkPeer;
+  /**
+   * StorageClass of the per-pod workspace volume.
+   * @default - the cluster's default StorageClass
+   */
+  readonly workspaceStorageClass?: string;
+  /**
+   * Seconds a generation in progress may take to finish after SIGTERM before the pod is killed.
+   * @default 300
+   */
+  readonly jobDrainTimeoutSeconds?: number;
+  /**
+   * @default 75
+   */
+  readonly targetCpuUtilizationPercent?: number;
+  /**
+   * @default true
+   */
+  readonly strictTopologySpread?: boolean;
+  /**
+   * @default 'info'
+   */
+  readonly logLevel?: string;
+}
+
+/**
+ * The AI-powered generator worker. Generated applications are written to a per-pod workspace
+ * volume (a generic ephemeral volume: a real PersistentVolumeClaim that lives and dies with the pod).
+ */
+export class GeneratorService extends LongRunningService {
+  public constructor(scope: Construct, id: string, props: GeneratorServiceProps) {
+    const drain = props.jobDrainTimeoutSeconds;
+    if (drain !== undefined && (!Number.isInteger(drain) || drain < 30 || drain > 3600)) {
+      throw new Error(`${id}: jobDrainTimeoutSeconds is ${drain}; use 30 to 3600 seconds, enough for the longest generation to finish`);
+    }
+    super(scope, id, {
+      namespace: props.namespace,
+      component: 'worker',
+      image: props.image,
+      replicas: props.replicas,
+      resources: props.resources,
+      zones: props.zones,
+      metricsScraper: props.metricsScraper,
+      metricsPort: GENERATOR_METRICS_PORT,
+      targetCpuUtilizationPercent: props.targetCpuUtilizationPercent ?? 75,
+      strictTopologySpread: props.strictTopologySpread,
+      // A worker has no endpoints to leave; a short pause lets it stop taking jobs first.
+      drainSeconds: 5,
+      shutdownTimeoutSeconds: props.jobDrainTimeoutSeconds ?? 300,
+      startupTimeoutSeconds: 180,
+      workspaceMountPath: GENERATOR_WORKSPACE_PATH,
+      workspaceStorageClass: props.workspaceStorageClass,
+      scratchVolumes: [{ name: 'tmp', mountPath: '/tmp', sizeLimitMi: 1024 }],
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: props.logLevel ?? 'info',
+        WORKSPACE_DIR: GENERATOR_WORKSPACE_PATH,
+      },
+    });
+  }
+}

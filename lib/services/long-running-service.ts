@@ -1,0 +1,514 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ImageReference, PodResources } from '../config/environment-config';
+import { Replicas } from '../config/replicas';
+import { selectorLabels, workloadLabels } from '../platform/labels';
+import { NamespaceBaseline } from '../platform/namespace-baseline';
+import { INetworkPeer } from '../platform/network-peer';
+import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
+import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+
+/** UID and GID the containers run as: not root, above the range images commonly hard-code. */
+export const RUN_AS_ID = 10001;
+/** Rolling updates add this share of pods before any old pod goes; none goes first (zero downtime). */
+const MAX_SURGE_PERCENT = 25;
+const PROBE_PERIOD_SECONDS = 5;
+
+/** A writable folder on an emptyDir; the root filesystem itself is read-only. */
+export interface ScratchVolume {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly sizeLimitMi: number;
+}
+
+export interface IngressOptions {
+  /** Public hostname. */
+  readonly hostname: string;
+  /** The ingress controller's pods, allowed to reach the traffic port. */
+  readonly ingressController: INetworkPeer;
+  /** cert-manager ClusterIssuer that issues the TLS certificate. */
+  readonly tlsClusterIssuer: string;
+  /**
+   * IngressClass of ingress-nginx.
+   * @default 'nginx'
+   */
+  readonly ingressClassName?: string;
+  /**
+   * Secret that holds the TLS certificate.
+   * @default '<service name>-tls'
+   */
+  readonly tlsSecretName?: string;
+}
+
+export interface LongRunningServiceProps {
+  /** The namespace to run in; the service counts itself into its quota. */
+  readonly namespace: NamespaceBaseline;
+  /** Recommended-label component, e.g. `frontend`, `backend`, `worker`. */
+  readonly component: string;
+  readonly image: ImageReference;
+  readonly replicas: Replicas;
+  /** Per-pod resources; requests equal limits. `storageGi` is ephemeral storage unless a workspace volume takes it. */
+  readonly resources: PodResources;
+  /** Availability zones to run in and spread over. */
+  readonly zones: readonly string[];
+  /** Prometheus, allowed to scrape the metrics port. */
+  readonly metricsScraper: INetworkPeer;
+  /**
+   * Port serving the application's traffic; no Service port for traffic when undefined.
+   * @default - no traffic port (a worker)
+   */
+  readonly httpPort?: number;
+  /**
+   * Port serving `/metrics` (and the health endpoints when there is no traffic port).
+   * @default 9090
+   */
+  readonly metricsPort?: number;
+  /**
+   * Liveness endpoint: fails only when a restart would help.
+   * @default '/healthz'
+   */
+  readonly livenessPath?: string;
+  /**
+   * Readiness endpoint: fails while the pod should get no traffic (starting, draining, dependency down).
+   * @default '/readyz'
+   */
+  readonly readinessPath?: string;
+  /**
+   * How long a pod may take to start before it is restarted.
+   * @default 120
+   */
+  readonly startupTimeoutSeconds?: number;
+  /**
+   * Seconds the preStop hook waits so that endpoints and the ingress controller stop sending
+   * traffic before the process gets SIGTERM.
+   * @default 10
+   */
+  readonly drainSeconds?: number;
+  /**
+   * Seconds the process has after SIGTERM to finish in-flight work.
+   * @default 20
+   */
+  readonly shutdownTimeoutSeconds?: number;
+  /**
+   * Average CPU utilisation (percent of requests) the autoscaler aims for.
+   * @default 70
+   */
+  readonly targetCpuUtilizationPercent?: number;
+  /**
+   * Refuse to schedule rather than break the spread over zones and nodes.
+   * @default true
+   */
+  readonly strictTopologySpread?: boolean;
+  /**
+   * Writable emptyDir folders.
+   * @default - a 1Gi /tmp
+   */
+  readonly scratchVolumes?: readonly ScratchVolume[];
+  /**
+   * Mount path of a per-pod PersistentVolumeClaim (a generic ephemeral volume) of `resources.storageGi`.
+   * @default - no workspace volume; `resources.storageGi` is ephemeral storage
+   */
+  readonly workspaceMountPath?: string;
+  /**
+   * StorageClass of the workspace volume.
+   * @default - the cluster's default StorageClass
+   */
+  readonly workspaceStorageClass?: string;
+  /**
+   * Ephemeral storage per pod when a workspace volume holds the bulk of the data.
+   * @default 2
+   */
+  readonly workspaceEphemeralStorageGi?: number;
+  /**
+   * Extra environment variables for the container.
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The shared base of every long-running container of the platform: a Deployment that is secure
+ * by default, zero-downtime on update, spread over zones and nodes, autoscaled, protected by a
+ * PodDisruptionBudget, reachable through a Service and closed to every flow not asked for.
+ */
+export class LongRunningService extends Construct implements IWorkload, INetworkPeer {
+  public readonly name: string;
+  public readonly peerName: string;
+  public readonly namespaceName: string;
+  public readonly httpPort?: number;
+  public readonly metricsPort: number;
+  public readonly footprint: WorkloadFootprint;
+  /** DNS name of the Service inside the cluster. */
+  public readonly serviceHost: string;
+  /** Service port that forwards to the traffic port. */
+  public static readonly SERVICE_HTTP_PORT = 80;
+  private readonly componentLabels: Record<string, string>;
+
+  public constructor(scope: Construct, id: string, props: LongRunningServiceProps) {
+    super(scope, id);
+    this.name = id;
+    this.peerName = id;
+    this.namespaceName = props.namespace.namespaceName;
+    this.httpPort = props.httpPort;
+    this.metricsPort = props.metricsPort ?? 9090;
+    this.serviceHost = `${id}.${this.namespaceName}.svc.cluster.local`;
+    this.componentLabels = workloadLabels(id, props.component);
+    validateProps(id, props);
+
+    const drainSeconds = props.drainSeconds ?? 10;
+    const shutdownTimeoutSeconds = props.shutdownTimeoutSeconds ?? 20;
+    const scratchVolumes = props.scratchVolumes ?? [{ name: 'tmp', mountPath: '/tmp', sizeLimitMi: 1024 }];
+    const ephemeralStorageGi = props.workspaceMountPath ? (props.workspaceEphemeralStorageGi ?? 2) : props.resources.storageGi;
+    const maxSurge = Math.max(1, Math.ceil((props.replicas.max * MAX_SURGE_PERCENT) / 100));
+    this.footprint = {
+      maxPods: props.replicas.max + maxSurge,
+      podCpuMillis: props.resources.cpuMillis,
+      podMemoryMi: props.resources.memoryMi,
+      podEphemeralStorageGi: ephemeralStorageGi,
+      podClaimStorageGi: props.workspaceMountPath ? props.resources.storageGi : 0,
+      podClaimCount: props.workspaceMountPath ? 1 : 0,
+      largestContainerCpuMillis: props.resources.cpuMillis,
+      largestContainerMemoryMi: props.resources.memoryMi,
+      largestClaimGi: props.workspaceMountPath ? props.resources.storageGi : 0,
+    };
+    props.namespace.addWorkload(this);
+
+    const metadata = (name: string) => ({ name, namespace: this.namespaceName, labels: this.componentLabels });
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: metadata(id),
+      automountServiceAccountToken: false,
+    });
+
+    const ports: k8s.ContainerPort[] = [
+      ...(this.httpPort !== undefined ? [{ name: 'http', containerPort: this.httpPort, protocol: 'TCP' }] : []),
+      { name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' },
+    ];
+    const probePort = k8s.IntOrString.fromString(this.httpPort !== undefined ? 'http' : 'metrics');
+    const quantities = {
+      'cpu': cpuQuantity(props.resources.cpuMillis),
+      'memory': memoryQuantity(props.resources.memoryMi),
+      'ephemeral-storage': gibibytes(ephemeralStorageGi),
+    };
+    const volumes: k8s.Volume[] = scratchVolumes.map((v) => ({
+      name: v.name,
+      emptyDir: { sizeLimit: memoryQuantity(v.sizeLimitMi) },
+    }));
+    const volumeMounts: k8s.VolumeMount[] = scratchVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath }));
+    if (props.workspaceMountPath) {
+      volumes.push({
+        name: 'workspace',
+        ephemeral: {
+          volumeClaimTemplate: {
+            metadata: { labels: this.componentLabels },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: props.workspaceStorageClass,
+              resources: { requests: { storage: gibibytes(props.resources.storageGi) } },
+            },
+          },
+        },
+      });
+      volumeMounts.push({ name: 'workspace', mountPath: props.workspaceMountPath });
+    }
+
+    const env: k8s.EnvVar[] = [
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      ...(this.httpPort !== undefined ? [{ name: 'PORT', value: String(this.httpPort) }] : []),
+      { name: 'METRICS_PORT', value: String(this.metricsPort) },
+      { name: 'SHUTDOWN_TIMEOUT_SECONDS', value: String(shutdownTimeoutSeconds) },
+      ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
+    ];
+
+    const strict = props.strictTopologySpread ?? true;
+    const spread = (topologyKey: string): k8s.TopologySpreadConstraint => ({
+      topologyKey,
+      maxSkew: 1,
+      whenUnsatisfiable: strict ? 'DoNotSchedule' : 'ScheduleAnyway',
+      labelSelector: { matchLabels: selectorLabels(id) },
+      // Spread each ReplicaSet on its own, so a rollout does not pile new pods where old ones stood.
+      matchLabelKeys: ['pod-template-hash'],
+    });
+
+    const deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: metadata(id),
+      spec: {
+        replicas: props.replicas.isAutoscaled ? undefined : props.replicas.min,
+        revisionHistoryLimit: 5,
+        progressDeadlineSeconds: 300,
+        minReadySeconds: 5,
+        selector: { matchLabels: selectorLabels(id) },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            maxSurge: k8s.IntOrString.fromString(`${MAX_SURGE_PERCENT}%`),
+            maxUnavailable: k8s.IntOrString.fromNumber(0),
+          },
+        },
+        template: {
+          metadata: { labels: { ...this.componentLabels, 'app.kubernetes.io/version': props.image.tag } },
+          spec: {
+            serviceAccountName: id,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: drainSeconds + shutdownTimeoutSeconds + 5,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: RUN_AS_ID,
+              runAsGroup: RUN_AS_ID,
+              fsGroup: RUN_AS_ID,
+              fsGroupChangePolicy: 'OnRootMismatch',
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [
+                    { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...props.zones] }] },
+                  ],
+                },
+              },
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    weight: 100,
+                    podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels(id) } },
+                  },
+                ],
+              },
+            },
+            topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
+            containers: [
+              {
+                name: id,
+                image: imageReference(props.image),
+                imagePullPolicy: 'Always',
+                ports,
+                env,
+                resources: { requests: quantities, limits: quantities },
+                securityContext: {
+                  runAsNonRoot: true,
+                  runAsUser: RUN_AS_ID,
+                  runAsGroup: RUN_AS_ID,
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                startupProbe: {
+                  httpGet: { path: props.livenessPath ?? '/healthz', port: probePort },
+                  periodSeconds: PROBE_PERIOD_SECONDS,
+                  timeoutSeconds: 2,
+                  failureThreshold: Math.ceil((props.startupTimeoutSeconds ?? 120) / PROBE_PERIOD_SECONDS),
+                },
+                readinessProbe: {
+                  httpGet: { path: props.readinessPath ?? '/readyz', port: probePort },
+                  periodSeconds: PROBE_PERIOD_SECONDS,
+                  timeoutSeconds: 2,
+                  failureThreshold: 2,
+                  successThreshold: 1,
+                },
+                livenessProbe: {
+                  httpGet: { path: props.livenessPath ?? '/healthz', port: probePort },
+                  periodSeconds: 10,
+                  timeoutSeconds: 3,
+                  failureThreshold: 3,
+                },
+                lifecycle: { preStop: { exec: { command: ['sleep', String(drainSeconds)] } } },
+                volumeMounts,
+              },
+            ],
+            volumes,
+          },
+        },
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: metadata(id),
+      spec: {
+        type: 'ClusterIP',
+        selector: selectorLabels(id),
+        ports: [
+          ...(this.httpPort !== undefined
+            ? [{ name: 'http', port: LongRunningService.SERVICE_HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }]
+            : []),
+          { name: 'metrics', port: this.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' },
+        ],
+      },
+    });
+
+    new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+      metadata: metadata(id),
+      spec: {
+        maxUnavailable: k8s.IntOrString.fromNumber(1),
+        selector: { matchLabels: selectorLabels(id) },
+        // A pod that never became ready protects nothing; letting it go keeps node drains moving.
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+
+    if (props.replicas.isAutoscaled) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'HorizontalPodAutoscaler', {
+        metadata: metadata(id),
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.name },
+          minReplicas: props.replicas.min,
+          maxReplicas: props.replicas.max,
+          metrics: [
+            {
+              type: 'Resource',
+              resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.targetCpuUtilizationPercent ?? 70 } },
+            },
+          ],
+          behavior: {
+            scaleUp: {
+              stabilizationWindowSeconds: 0,
+              selectPolicy: 'Max',
+              policies: [
+                { type: 'Percent', value: 100, periodSeconds: 30 },
+                { type: 'Pods', value: 4, periodSeconds: 30 },
+              ],
+            },
+            scaleDown: {
+              stabilizationWindowSeconds: 300,
+              selectPolicy: 'Min',
+              policies: [{ type: 'Percent', value: 25, periodSeconds: 60 }],
+            },
+          },
+        },
+      });
+    }
+
+    this.allowIngressFrom(props.metricsScraper, this.metricsPort, 'metrics-scrape');
+  }
+
+  public toNetworkPolicyPeer(fromNamespace: string): k8s.NetworkPolicyPeer {
+    const podSelector = { matchLabels: selectorLabels(this.name) };
+    if (fromNamespace === this.namespaceName) {
+      return { podSelector };
+    }
+    return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespaceName } }, podSelector };
+  }
+
+  /**
+   * Lets `peer` reach this service's traffic port. When the peer is another service of the
+   * platform, its egress to this service is opened too, since the namespace denies both directions.
+   */
+  public allowTrafficFrom(peer: INetworkPeer): void {
+    if (this.httpPort === undefined) {
+      throw new Error(`${this.name} serves no traffic port; ${peer.peerName} cannot be allowed to reach it`);
+    }
+    this.allowIngressFrom(peer, this.httpPort, `from-${peer.peerName}`);
+    if (peer instanceof LongRunningService) {
+      peer.allowEgressTo(this, this.httpPort);
+    }
+  }
+
+  /**
+   * Publishes the traffic port at `hostname` through ingress-nginx over TLS, and lets the
+   * controller's pods reach this service.
+   */
+  public exposeViaIngress(options: IngressOptions): void {
+    if (this.httpPort === undefined) {
+      throw new Error(`${this.name} serves no traffic port to expose at ${options.hostname}`);
+    }
+    if (!/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(options.hostname)) {
+      throw new Error(`${this.name}: hostname is ${JSON.stringify(options.hostname)}; use a fully qualified lower-case DNS name such as app.example.com`);
+    }
+    this.allowTrafficFrom(options.ingressController);
+    new k8s.KubeIngress(this, 'Ingress', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespaceName,
+        labels: this.componentLabels,
+        annotations: {
+          // cert-manager's ingress-shim issues the TLS secret named below from this issuer.
+          'cert-manager.io/cluster-issuer': options.tlsClusterIssuer,
+          'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+        },
+      },
+      spec: {
+        ingressClassName: options.ingressClassName ?? 'nginx',
+        tls: [{ hosts: [options.hostname], secretName: options.tlsSecretName ?? `${this.name}-tls` }],
+        rules: [
+          {
+            host: options.hostname,
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: this.name, port: { name: 'http' } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+  }
+
+  private allowIngressFrom(peer: INetworkPeer, port: number, purpose: string): void {
+    new k8s.KubeNetworkPolicy(this, `AllowIngress-${purpose}`, {
+      metadata: { name: `${this.name}-allow-${purpose}`, namespace: this.namespaceName, labels: this.componentLabels },
+      spec: {
+        podSelector: { matchLabels: selectorLabels(this.name) },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] }],
+      },
+    });
+  }
+
+  private allowEgressTo(target: LongRunningService, port: number): void {
+    new k8s.KubeNetworkPolicy(this, `AllowEgress-to-${target.name}`, {
+      metadata: { name: `${this.name}-allow-egress-to-${target.name}`, namespace: this.namespaceName, labels: this.componentLabels },
+      spec: {
+        podSelector: { matchLabels: selectorLabels(this.name) },
+        policyTypes: ['Egress'],
+        egress: [{ to: [target.toNetworkPolicyPeer(this.namespaceName)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] }],
+      },
+    });
+  }
+}
+
+/** `repo:tag@sha256:…` when a digest is pinned (the kubelet pulls by digest), else `repo:tag`. */
+export function imageReference(image: ImageReference): string {
+  return image.digest ? `${image.repository}:${image.tag}@${image.digest}` : `${image.repository}:${image.tag}`;
+}
+
+function validateProps(id: string, props: LongRunningServiceProps): void {
+  const fail = (field: string, value: unknown, fix: string): never => {
+    throw new Error(`${id}: ${field} is ${JSON.stringify(value)}; ${fix}`);
+  };
+  if (!/^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/.test(id)) {
+    fail('the construct id (used as the object name)', id, 'use a lower-case DNS label of at most 42 characters');
+  }
+  if (props.zones.length === 0) {
+    fail('zones', props.zones, 'list at least one zone');
+  }
+  for (const [field, port] of [['httpPort', props.httpPort], ['metricsPort', props.metricsPort]] as const) {
+    if (port !== undefined && (!Number.isInteger(port) || port < 1024 || port > 65535)) {
+      fail(field, port, 'use an unprivileged port from 1024 to 65535 (containers run without NET_BIND_SERVICE)');
+    }
+  }
+  if (props.httpPort !== undefined && props.httpPort === props.metricsPort) {
+    fail('metricsPort', props.metricsPort, 'serve metrics on a port of its own, so /metrics never reaches the ingress');
+  }
+  for (const [field, value] of [
+    ['drainSeconds', props.drainSeconds],
+    ['shutdownTimeoutSeconds', props.shutdownTimeoutSeconds],
+    ['startupTimeoutSeconds', props.startupTimeoutSeconds],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 3600)) {
+      fail(field, value, 'use a whole number of seconds from 1 to 3600');
+    }
+  }
+  const scratchMi = (props.scratchVolumes ?? []).reduce((acc, v) => acc + v.sizeLimitMi, 0);
+  const ephemeralMi = (props.workspaceMountPath ? (props.workspaceEphemeralStorageGi ?? 2) : props.resources.storageGi) * 1024;
+  if (scratchMi > ephemeralMi) {
+    fail('scratchVolumes', scratchMi, `their size limits add up to more than the pod's ${ephemeralMi}Mi of ephemeral storage; shrink them`);
+  }
+}

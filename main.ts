@@ -1,0 +1,37 @@
+import { parseArgs } from 'util';
+import { ConfigError } from './lib/config/config-error';
+import { synthesize } from './lib/synth/synthesize';
+
+// `cdk8s synth` passes its output folder in CDK8S_OUTDIR; `npm run synth` writes dist/.
+const DEFAULT_OUT_DIR = process.env.CDK8S_OUTDIR || 'dist';
+
+function main(): number {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        env: { type: 'string', multiple: true },
+        out: { type: 'string', default: DEFAULT_OUT_DIR },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    console.error(`synth: ${(error as Error).message}. Usage: npm run synth [-- --env <name>]... [--out <folder>]`);
+    return 2;
+  }
+  const started = process.hrtime.bigint();
+  try {
+    const result = synthesize({ outDir: args.out!, environments: args.env });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    console.log(`synth: wrote ${result.files.length} files for ${args.env?.join(', ') ?? 'all environments'} into ${args.out}/ in ${ms.toFixed(0)} ms`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`synth failed, ${args.out}/ left unchanged: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = main();

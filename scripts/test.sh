@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm test`: type-check, lint, then every jest suite (behaviour, snapshots, freshness of dist/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== type-check (tsc)"
+npx tsc -p tsconfig.json
+echo "== lint (eslint)"
+npx eslint .
+echo "== tests (jest)"
+report="$(mktemp)"
+trap 'rm -f "$report"' EXIT
+status=0
+npx jest --ci --json --outputFile="$report" "$@" 2>&1 | grep -v "^Test results written to" || status=${PIPESTATUS[0]}
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' "$report" 2>/dev/null || true
+exit "$status"

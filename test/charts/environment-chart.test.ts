@@ -1,0 +1,280 @@
+import { EnvironmentName } from '../../lib/config/environment-config';
+import { ENVIRONMENTS, previewEnvironment } from '../../lib/config/environments';
+import { SPEC_RESOURCES } from '../../lib/config/spec-minimums';
+import { renderEnvironment } from '../../lib/synth/render';
+import { containers, find, kinds, KubeObject, renderChart } from '../support/kube';
+
+const ALL = Object.values(EnvironmentName);
+const FULL_SIZE = [EnvironmentName.STAGING, EnvironmentName.PRODUCTION];
+const SERVICES = ['web', 'api', 'generator'] as const;
+const rendered = Object.fromEntries(ALL.map((name) => [name, renderChart(ENVIRONMENTS[name])])) as Record<EnvironmentName, KubeObject[]>;
+
+function quantityToNumber(q: string): number {
+  const units: Record<string, number> = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  const match = /^([0-9.]+)([A-Za-z]*)$/.exec(String(q));
+  if (!match) throw new Error(`not a quantity: ${q}`);
+  return Number(match[1]) * (match[2] ? units[match[2]] : 1);
+}
+
+describe.each(FULL_SIZE)('%s meets the specification', (env) => {
+  const objects = rendered[env];
+
+  test.each(SERVICES)('runs %s with at least two replicas through its autoscaler, and no fixed replica count', (service) => {
+    const hpa = find(objects, 'HorizontalPodAutoscaler', service);
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    expect(hpa.spec.maxReplicas).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: service });
+    expect(find(objects, 'Deployment', service).spec.replicas).toBeUndefined();
+  });
+
+  test('runs the API with at least two replicas spread over zones and nodes', () => {
+    const api = find(objects, 'Deployment', 'api').spec.template.spec;
+    const byKey = Object.fromEntries(api.topologySpreadConstraints.map((c: any) => [c.topologyKey, c]));
+    expect(byKey['topology.kubernetes.io/zone']).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' });
+    expect(byKey['kubernetes.io/hostname']).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' });
+    expect(byKey['topology.kubernetes.io/zone'].labelSelector.matchLabels).toEqual(find(objects, 'Deployment', 'api').spec.selector.matchLabels);
+    const zones = api.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0];
+    expect(zones.key).toBe('topology.kubernetes.io/zone');
+    expect(zones.values.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test.each(SERVICES)('gives every %s pod the specification\'s CPU and memory as requests and limits', (service) => {
+    const [container] = find(objects, 'Deployment', service).spec.template.spec.containers;
+    const spec = SPEC_RESOURCES[service];
+    for (const side of ['requests', 'limits']) {
+      expect(quantityToNumber(container.resources[side].cpu)).toBeGreaterThanOrEqual(spec.cpuMillis / 1000);
+      expect(quantityToNumber(container.resources[side].memory)).toBeGreaterThanOrEqual(spec.memoryMi * 2 ** 20);
+    }
+  });
+
+  test.each(['web', 'api'] as const)('gives every %s pod 20Gi of ephemeral storage', (service) => {
+    const [container] = find(objects, 'Deployment', service).spec.template.spec.containers;
+    expect(quantityToNumber(container.resources.requests['ephemeral-storage'])).toBeGreaterThanOrEqual(20 * 2 ** 30);
+  });
+
+  test('gives every generator pod a 40Gi workspace volume of its own', () => {
+    const pod = find(objects, 'Deployment', 'generator').spec.template.spec;
+    const workspace = pod.volumes.find((v: any) => v.name === 'workspace');
+    expect(workspace.ephemeral.volumeClaimTemplate.spec.accessModes).toEqual(['ReadWriteOnce']);
+    expect(quantityToNumber(workspace.ephemeral.volumeClaimTemplate.spec.resources.requests.storage)).toBeGreaterThanOrEqual(40 * 2 ** 30);
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'workspace', mountPath: '/workspace' });
+  });
+
+  test('pulls every image by digest', () => {
+    for (const container of containers(objects)) {
+      expect(container.image).toMatch(/@sha256:[a-f0-9]{64}$/);
+    }
+  });
+});
+
+describe.each(ALL)('%s is secure by default', (env) => {
+  const objects = rendered[env];
+
+  test('every container drops ALL capabilities and cannot escalate privileges', () => {
+    for (const container of containers(objects)) {
+      expect(container.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(container.securityContext.capabilities.add).toBeUndefined();
+    }
+  });
+
+  test('every container runs as non-root on a read-only root filesystem with the RuntimeDefault seccomp profile', () => {
+    for (const deployment of kinds(objects, 'Deployment')) {
+      const pod = deployment.spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(10000);
+      for (const container of pod.containers) {
+        expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, seccompProfile: { type: 'RuntimeDefault' } });
+      }
+    }
+  });
+
+  test('every writable path is an explicit volume, /tmp included', () => {
+    for (const deployment of kinds(objects, 'Deployment')) {
+      const pod = deployment.spec.template.spec;
+      const mounts = pod.containers[0].volumeMounts.map((m: any) => m.mountPath);
+      expect(mounts).toContain('/tmp');
+      for (const volume of pod.volumes) {
+        expect(Object.keys(volume).filter((k) => k !== 'name')).toEqual([expect.stringMatching(/^(emptyDir|ephemeral)$/)]);
+        if (volume.emptyDir) expect(volume.emptyDir.sizeLimit).toBeDefined();
+      }
+    }
+    const web = find(objects, 'Deployment', 'web').spec.template.spec.containers[0];
+    expect(web.volumeMounts.map((m: any) => m.mountPath)).toContain('/app/.next/cache');
+  });
+
+  test('every container sets equal requests and limits for cpu, memory and ephemeral storage', () => {
+    for (const container of containers(objects)) {
+      for (const resource of ['cpu', 'memory', 'ephemeral-storage']) {
+        expect(container.resources.requests[resource]).toBeDefined();
+        expect(container.resources.limits[resource]).toBe(container.resources.requests[resource]);
+      }
+    }
+  });
+
+  test('every container has startup, readiness and liveness probes, readiness distinct from liveness', () => {
+    for (const container of containers(objects)) {
+      expect(container.startupProbe.httpGet).toBeDefined();
+      expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+      expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+      const portNames = container.ports.map((p: any) => p.name);
+      for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe]) {
+        expect(portNames).toContain(probe.httpGet.port);
+      }
+    }
+  });
+
+  test('each workload has its own ServiceAccount and no pod mounts an API token', () => {
+    for (const deployment of kinds(objects, 'Deployment')) {
+      const pod = deployment.spec.template.spec;
+      expect(pod.serviceAccountName).toBe(deployment.metadata.name);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(find(objects, 'ServiceAccount', deployment.metadata.name).automountServiceAccountToken).toBe(false);
+    }
+    expect(kinds(objects, 'ServiceAccount').map((s) => s.metadata.name).sort()).toEqual(['api', 'generator', 'web']);
+  });
+
+  test('updates roll out without taking a ready pod away first, and drain before stopping', () => {
+    for (const deployment of kinds(objects, 'Deployment')) {
+      expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
+      const pod = deployment.spec.template.spec;
+      const drain = Number(pod.containers[0].lifecycle.preStop.exec.command[1]);
+      const shutdown = Number(pod.containers[0].env.find((e: any) => e.name === 'SHUTDOWN_TIMEOUT_SECONDS').value);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(drain + shutdown);
+    }
+  });
+
+  test('every workload has a PodDisruptionBudget that selects exactly its pods', () => {
+    for (const deployment of kinds(objects, 'Deployment')) {
+      const pdb = find(objects, 'PodDisruptionBudget', deployment.metadata.name);
+      expect(pdb.spec.selector).toEqual(deployment.spec.selector);
+      expect(pdb.spec.maxUnavailable).toBe(1);
+    }
+  });
+
+  test('every Service selects a Deployment\'s pods and targets ports they declare', () => {
+    for (const service of kinds(objects, 'Service')) {
+      const deployment = kinds(objects, 'Deployment').find((d) =>
+        Object.entries(service.spec.selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v),
+      );
+      expect(deployment).toBeDefined();
+      const portNames = deployment!.spec.template.spec.containers[0].ports.map((p: any) => p.name);
+      for (const port of service.spec.ports) {
+        expect(portNames).toContain(port.targetPort);
+      }
+    }
+  });
+
+  test('the namespace enforces, audits and warns on the restricted Pod Security Standard', () => {
+    const namespace = find(objects, 'Namespace', ENVIRONMENTS[env].namespace);
+    for (const mode of ['enforce', 'audit', 'warn']) {
+      expect(namespace.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
+    }
+    for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
+      expect(object.metadata.namespace).toBe(ENVIRONMENTS[env].namespace);
+    }
+  });
+
+  test('the ResourceQuota covers every workload at its maximum plus rollout surge, with the stated headroom', () => {
+    const hard = find(objects, 'ResourceQuota', 'workload-quota').spec.hard;
+    let cpu = 0;
+    let memory = 0;
+    let pods = 0;
+    for (const deployment of kinds(objects, 'Deployment')) {
+      const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === deployment.metadata.name);
+      const max = hpa ? hpa.spec.maxReplicas : deployment.spec.replicas;
+      const podCount = max + Math.max(1, Math.ceil(max * 0.25));
+      const requests = deployment.spec.template.spec.containers[0].resources.requests;
+      cpu += podCount * quantityToNumber(requests.cpu);
+      memory += podCount * quantityToNumber(requests.memory);
+      pods += podCount;
+    }
+    const headroom = 1 + ENVIRONMENTS[env].quotaHeadroomPercent / 100;
+    expect(quantityToNumber(hard['requests.cpu'])).toBeGreaterThanOrEqual(cpu * headroom - 1e-9);
+    expect(quantityToNumber(hard['requests.cpu'])).toBeLessThan(cpu * headroom + 1);
+    expect(quantityToNumber(hard['requests.memory'])).toBeGreaterThanOrEqual(memory * headroom);
+    expect(Number(hard.pods)).toBe(Math.ceil(pods * headroom));
+    expect(hard['services.loadbalancers']).toBe(0);
+    expect(hard['services.nodeports']).toBe(0);
+  });
+
+  test('only DNS and the platform\'s own flows pass the default-deny NetworkPolicy', () => {
+    const policies = kinds(objects, 'NetworkPolicy');
+    expect(find(objects, 'NetworkPolicy', 'default-deny-all').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const dns = find(objects, 'NetworkPolicy', 'allow-dns-egress').spec;
+    expect(dns.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+
+    const flows = policies
+      .filter((p) => !['default-deny-all', 'allow-dns-egress'].includes(p.metadata.name))
+      .flatMap((p) => {
+        const target = p.spec.podSelector.matchLabels['app.kubernetes.io/name'];
+        const describe = (peer: any) => peer.podSelector.matchLabels['app.kubernetes.io/name'] + (peer.namespaceSelector ? `@${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}` : '');
+        return [
+          ...(p.spec.ingress ?? []).map((rule: any) => `${describe(rule.from[0])} -> ${target}:${rule.ports[0].port}`),
+          ...(p.spec.egress ?? []).map((rule: any) => `${target} egress -> ${describe(rule.to[0])}:${rule.ports[0].port}`),
+        ];
+      })
+      .sort();
+    expect(flows).toEqual([
+      'web -> api:8080',
+      'ingress-nginx@ingress-nginx -> api:8080',
+      'ingress-nginx@ingress-nginx -> web:3000',
+      'prometheus@monitoring -> api:9090',
+      'prometheus@monitoring -> generator:9090',
+      'prometheus@monitoring -> web:9090',
+      'web egress -> api:8080',
+    ].sort());
+  });
+
+  test('web and api are published through ingress-nginx over TLS only', () => {
+    for (const [service, host] of [['web', ENVIRONMENTS[env].webHostname], ['api', ENVIRONMENTS[env].apiHostname]]) {
+      const ingress = find(objects, 'Ingress', service);
+      expect(ingress.spec.ingressClassName).toBe('nginx');
+      expect(ingress.spec.tls).toEqual([{ hosts: [host], secretName: `${service}-tls` }]);
+      expect(ingress.spec.rules[0].host).toBe(host);
+      expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: service, port: { name: 'http' } } });
+      expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
+      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe(ENVIRONMENTS[env].tlsClusterIssuer);
+    }
+    expect(kinds(objects, 'Ingress')).toHaveLength(2);
+  });
+});
+
+describe('reduced-footprint environments', () => {
+  test.each([EnvironmentName.DEVELOPMENT, EnvironmentName.PREVIEW])('%s runs fixed single replicas without autoscalers and spreads only when it can', (env) => {
+    const objects = rendered[env];
+    expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    for (const deployment of kinds(objects, 'Deployment')) {
+      expect(deployment.spec.replicas).toBe(1);
+      for (const constraint of deployment.spec.template.spec.topologySpreadConstraints) {
+        expect(constraint.whenUnsatisfiable).toBe('ScheduleAnyway');
+      }
+    }
+  });
+
+  test('development logs at debug level, production at info', () => {
+    const level = (env: EnvironmentName) =>
+      find(rendered[env], 'Deployment', 'api').spec.template.spec.containers[0].env.find((e: any) => e.name === 'LOG_LEVEL').value;
+    expect(level(EnvironmentName.DEVELOPMENT)).toBe('debug');
+    expect(level(EnvironmentName.PRODUCTION)).toBe('info');
+  });
+
+  test('a preview gets a namespace and hostnames of its own', () => {
+    const objects = renderChart(previewEnvironment('pr-42'));
+    expect(find(objects, 'Namespace', 'generator-platform-pr-42')).toBeDefined();
+    expect(find(objects, 'Ingress', 'web').spec.rules[0].host).toBe('app-pr-42.preview.generator-platform.example.com');
+    expect(find(objects, 'Deployment', 'web').spec.template.spec.containers[0].env).toContainEqual({
+      name: 'API_INTERNAL_URL',
+      value: 'http://api.generator-platform-pr-42.svc.cluster.local:80',
+    });
+  });
+});
+
+describe('rendered files', () => {
+  test.each(ALL)('%s matches its reviewed snapshot', (env) => {
+    expect(Object.fromEntries(renderEnvironment(ENVIRONMENTS[env]))).toMatchSnapshot();
+  });
+});

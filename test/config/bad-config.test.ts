@@ -1,0 +1,97 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError } from '../../lib/config/config-error';
+import { EnvironmentConfig, EnvironmentName } from '../../lib/config/environment-config';
+import { ENVIRONMENTS } from '../../lib/config/environments';
+import { Replicas } from '../../lib/config/replicas';
+import { synthesize } from '../../lib/synth/synthesize';
+import { configWith } from '../support/configs';
+
+/** A dist/ from an earlier synth, which a failed synth must leave byte for byte as it was. */
+function previousDist(): { dir: string; snapshot: () => Record<string, string> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-config-'));
+  const out = path.join(dir, 'dist');
+  fs.mkdirSync(path.join(out, 'production'), { recursive: true });
+  fs.writeFileSync(path.join(out, 'production', 'web.yaml'), 'previous: content\n');
+  fs.writeFileSync(path.join(out, 'README.txt'), 'kept\n');
+  const snapshot = () => {
+    const files: Record<string, string> = {};
+    const walk = (d: string) => {
+      for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, entry.name);
+        if (entry.isDirectory()) walk(p);
+        else files[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+      }
+    };
+    walk(dir);
+    return files;
+  };
+  return { dir: out, snapshot };
+}
+
+const FULL_DIGEST = 'sha256:' + 'a'.repeat(64);
+
+const cases: Array<[string, `${EnvironmentName}`, (c: any) => void, RegExp]> = [
+  ['production API below two replicas', 'production', (c) => (c.api.replicas = Replicas.autoscaled({ min: 1, max: 4 })), /environment "production": api\.replicas\.min = 1: production must run at least 2 replicas.*Fix: set api\.replicas to Replicas\.autoscaled\(\{ min: 2, max: 4 \}\)/],
+  ['staging web with a fixed replica count', 'staging', (c) => (c.web.replicas = Replicas.fixed(3)), /environment "staging": web\.replicas = "Replicas\.fixed\(3\)": staging must autoscale every service/],
+  ['replica maximum below the minimum', 'development', (c) => (c.web.replicas = Replicas.autoscaled({ min: 3, max: 2 })), /environment "development": web\.replicas\.max = 2: is below replicas\.min \(3\)/],
+  ['zero replicas', 'development', (c) => (c.api.replicas = Replicas.fixed(0)), /api\.replicas\.min = 0: must be a whole number from 1 to 100/],
+  ['a fractional replica count', 'preview', (c) => (c.generator.replicas = Replicas.fixed(1.5)), /environment "preview": generator\.replicas\.min = 1\.5: must be a whole number/],
+  ['generator CPU below the specification in production', 'production', (c) => (c.generator.resources = { ...c.generator.resources, cpuMillis: 2000 }), /generator\.resources\.cpuMillis = 2000: below the specification's 4000 for generator in production.*at least 4000/],
+  ['web memory below the specification in staging', 'staging', (c) => (c.web.resources = { ...c.web.resources, memoryMi: 2048 }), /web\.resources\.memoryMi = 2048: below the specification's 4096/],
+  ['api storage below the specification in production', 'production', (c) => (c.api.resources = { ...c.api.resources, storageGi: 10 }), /api\.resources\.storageGi = 10: below the specification's 20/],
+  ['a negative resource amount', 'development', (c) => (c.web.resources = { ...c.web.resources, cpuMillis: -500 }), /web\.resources\.cpuMillis = -500: must be a positive whole number/],
+  ['production image without a digest', 'production', (c) => (c.web.image = { repository: c.web.image.repository, tag: '1.4.2' }), /web\.image\.digest = \(not set\): production pulls images by digest only.*Fix: set web\.image\.digest/],
+  ['a malformed digest', 'staging', (c) => (c.api.image = { ...c.api.image, digest: 'sha256:1234' }), /api\.image\.digest = "sha256:1234": not a sha256 digest/],
+  ['the latest tag', 'development', (c) => (c.generator.image = { ...c.generator.image, tag: 'latest' }), /generator\.image\.tag = "latest": must be a version tag, never latest/],
+  ['an image repository with a tag in it', 'production', (c) => (c.api.image = { repository: 'ghcr.io/acme/api:1.0', tag: '1.0', digest: FULL_DIGEST }), /api\.image\.repository = "ghcr\.io\/acme\/api:1\.0": not a valid image repository/],
+  ['an invalid hostname', 'staging', (c) => (c.webHostname = 'App_Staging'), /webHostname = "App_Staging": not a fully qualified lower-case DNS name/],
+  ['web and api on one hostname', 'production', (c) => (c.apiHostname = c.webHostname), /apiHostname = "app\.generator-platform\.example\.com": equals webHostname/],
+  ['production in a single zone', 'production', (c) => (c.zones = ['eu-west-1a']), /zones = \["eu-west-1a"\]: production must survive the loss of a zone/],
+  ['a zone listed twice', 'staging', (c) => (c.zones = ['eu-west-1a', 'eu-west-1a']), /zones = \["eu-west-1a","eu-west-1a"\]: "eu-west-1a" is listed twice/],
+  ['no zones at all', 'development', (c) => (c.zones = []), /zones = \[\]: no zone to schedule pods in/],
+  ['an invalid namespace', 'development', (c) => (c.namespace = 'Generator_Platform'), /namespace = "Generator_Platform": not a valid Kubernetes namespace name/],
+  ['quota headroom over 100 percent', 'production', (c) => (c.quotaHeadroomPercent = 250), /quotaHeadroomPercent = 250: must be a whole number from 0 to 100/],
+  ['an autoscaler target of 100 percent', 'staging', (c) => (c.api.targetCpuUtilizationPercent = 100), /api\.targetCpuUtilizationPercent = 100: must be a whole number from 10 to 95/],
+  ['a config registered under another environment', 'staging', (c) => (c.name = EnvironmentName.PRODUCTION), /environment "staging": name = "production": the config is registered as "staging"/],
+  ['an ingress controller selected by no labels', 'production', (c) => (c.ingressController = { namespace: 'ingress-nginx', podLabels: {} }), /ingressController\.podLabels = \{\}: empty, which would select every pod/],
+  ['an invalid ClusterIssuer name', 'staging', (c) => (c.tlsClusterIssuer = 'Lets Encrypt'), /tlsClusterIssuer = "Lets Encrypt": not a valid ClusterIssuer name/],
+];
+
+describe('a wrong environment config fails synth with one clear message and writes nothing', () => {
+  test.each(cases)('fails on %s', (_title, environment, change, message) => {
+    const bad = configWith(environment, change);
+    const registry: Record<string, EnvironmentConfig> = { ...ENVIRONMENTS, [environment]: bad };
+    const dist = previousDist();
+    const before = dist.snapshot();
+
+    let error: unknown;
+    try {
+      synthesize({ outDir: dist.dir, registry });
+    } catch (e) {
+      error = e;
+    }
+
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as Error).message;
+    expect(text).toMatch(message);
+    expect(text).toMatch(/ Fix: /);
+    expect(text).toContain(`lib/config/environments/${environment}.ts`);
+    expect(text.split('\n')).toHaveLength(1);
+    expect(dist.snapshot()).toEqual(before);
+  });
+
+  test('fails on an unknown environment name, naming the ones that exist', () => {
+    const dist = previousDist();
+    const before = dist.snapshot();
+    expect(() => synthesize({ outDir: dist.dir, environments: ['prod'] })).toThrow(
+      'environment "prod": --env = "prod": no such environment. Fix: use one of development, preview, staging, production',
+    );
+    expect(dist.snapshot()).toEqual(before);
+  });
+
+  test('covers at least 15 distinct mistakes', () => {
+    expect(new Set(cases.map(([title]) => title)).size).toBeGreaterThanOrEqual(15);
+  });
+});

@@ -1,0 +1,46 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const PROMETHEUS = 'https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/v0.72.0/example/prometheus-operator-crd';
+
+function runImport(imports: string[]) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-'));
+  const config = path.join(dir, 'cdk8s.yaml');
+  fs.writeFileSync(config, `imports:\n${imports.map((i) => `  - ${i}\n`).join('')}`);
+  const output = path.join(dir, 'imports');
+  const result = spawnSync(TSX, ['scripts/import-crds.ts', '--config', config, '--output', output], { cwd: ROOT, encoding: 'utf8' });
+  return { result, output, config };
+}
+
+describe('npm run import', () => {
+  test('imports the CRDs of one API group from the pinned mirror into a single module, offline', () => {
+    const { result, output, config } = runImport([
+      `${PROMETHEUS}/monitoring.coreos.com_servicemonitors.yaml`,
+      `${PROMETHEUS}/monitoring.coreos.com_podmonitors.yaml`,
+    ]);
+    expect(result.stderr).not.toMatch(/error|failed/i);
+    expect(result.status).toBe(0);
+    expect(fs.readdirSync(output)).toEqual(['monitoring.coreos.com.ts']);
+    const module = fs.readFileSync(path.join(output, 'monitoring.coreos.com.ts'), 'utf8');
+    expect(module).toMatch(/export class ServiceMonitor extends ApiObject/);
+    expect(module).toMatch(/export class PodMonitor extends ApiObject/);
+    // The CLI must not have rewritten the config it was given.
+    expect(fs.readFileSync(config, 'utf8')).not.toMatch(/crd-import-/);
+  });
+
+  test('the project cdk8s.yaml imports only what the project renders', () => {
+    const result = spawnSync(TSX, ['scripts/import-crds.ts', '--output', fs.mkdtempSync(path.join(os.tmpdir(), 'imports-'))], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('import: cdk8s.yaml lists no CRDs; nothing to generate');
+  });
+
+  test('fails on a CRD URL that is not pinned in schemas.lock.json', () => {
+    const { result } = runImport(['https://example.com/crds/widgets.yaml']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('import failed: https://example.com/crds/widgets.yaml is not pinned in schemas.lock.json: add an entry with its upstream URL and sha256\n');
+  });
+});

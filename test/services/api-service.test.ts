@@ -1,0 +1,46 @@
+import { Replicas } from '../../lib/config/replicas';
+import { ApiService, ApiServiceProps } from '../../lib/services/api-service';
+import { find, objectsOf } from '../support/kube';
+import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
+
+describe('ApiService', () => {
+  test('with minimal props: Express on port 8080 behind ingress-nginx', () => {
+    const { chart, namespace } = serviceScope();
+    new ApiService(chart, 'api', {
+      namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
+      hostname: 'api.example.com', ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+    });
+    const objects = objectsOf(chart);
+    const container = find(objects, 'Deployment', 'api').spec.template.spec.containers[0];
+    expect(container.ports[0]).toEqual({ name: 'http', containerPort: 8080, protocol: 'TCP' });
+    expect(container.env).toContainEqual({ name: 'TRUST_PROXY_HOPS', value: '1' });
+    expect(find(objects, 'Deployment', 'api').spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '3Gi' } }]);
+    expect(find(objects, 'Ingress', 'api').spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-tls' }]);
+    expect(find(objects, 'NetworkPolicy', 'api-allow-from-ingress-nginx').spec.ingress[0].from[0].namespaceSelector)
+      .toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } });
+  });
+
+  test('with all props', () => {
+    const { chart, namespace } = serviceScope();
+    const props: Required<ApiServiceProps> = {
+      namespace, image: PINNED_IMAGE, replicas: Replicas.autoscaled({ min: 3, max: 9 }),
+      resources: { cpuMillis: 2000, memoryMi: 4096, storageGi: 20 }, zones: ['z1', 'z2'],
+      hostname: 'api.example.org', ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'letsencrypt',
+      targetCpuUtilizationPercent: 80, strictTopologySpread: false, logLevel: 'debug',
+    };
+    new ApiService(chart, 'api', props);
+    const objects = objectsOf(chart);
+    expect(find(objects, 'HorizontalPodAutoscaler', 'api').spec.metrics[0].resource.target.averageUtilization).toBe(80);
+    expect(find(objects, 'Deployment', 'api').spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '19Gi' } }]);
+    expect(find(objects, 'Deployment', 'api').spec.template.spec.containers[0].env).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
+    expect(find(objects, 'Ingress', 'api').spec.rules[0].host).toBe('api.example.org');
+  });
+
+  test('fails on an upper-case hostname', () => {
+    const { chart, namespace } = serviceScope();
+    expect(() => new ApiService(chart, 'api', {
+      namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
+      hostname: 'API.example.com', ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+    })).toThrow('api: hostname is "API.example.com"');
+  });
+});

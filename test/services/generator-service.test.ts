@@ -1,0 +1,52 @@
+import { Replicas } from '../../lib/config/replicas';
+import { GeneratorService, GeneratorServiceProps } from '../../lib/services/generator-service';
+import { find, kinds, objectsOf } from '../support/kube';
+import { IMAGE, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
+
+describe('GeneratorService', () => {
+  test('with minimal props: a worker with a workspace volume, health on its metrics port and a five-minute job drain', () => {
+    const { chart, namespace } = serviceScope();
+    new GeneratorService(chart, 'generator', {
+      namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus,
+    });
+    const objects = objectsOf(chart);
+    const pod = find(objects, 'Deployment', 'generator').spec.template.spec;
+    expect(pod.containers[0].ports).toEqual([{ name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
+    expect(pod.containers[0].livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(pod.terminationGracePeriodSeconds).toBe(5 + 300 + 5);
+    const workspace = pod.volumes.find((v: any) => v.name === 'workspace');
+    expect(workspace.ephemeral.volumeClaimTemplate.spec.resources.requests.storage).toBe('4Gi');
+    expect(workspace.ephemeral.volumeClaimTemplate.spec.storageClassName).toBeUndefined();
+    expect(pod.containers[0].resources.limits['ephemeral-storage']).toBe('2Gi');
+    expect(kinds(objects, 'Ingress')).toHaveLength(0);
+    expect(find(objects, 'Service', 'generator').spec.ports.map((p: any) => p.name)).toEqual(['metrics']);
+  });
+
+  test('with all props', () => {
+    const { chart, namespace } = serviceScope();
+    const props: Required<GeneratorServiceProps> = {
+      namespace, image: PINNED_IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 10 }),
+      resources: { cpuMillis: 4000, memoryMi: 8192, storageGi: 40 }, zones: ['z1', 'z2'], metricsScraper: prometheus,
+      workspaceStorageClass: 'gp3', jobDrainTimeoutSeconds: 600, targetCpuUtilizationPercent: 80,
+      strictTopologySpread: true, logLevel: 'info',
+    };
+    new GeneratorService(chart, 'generator', props);
+    const objects = objectsOf(chart);
+    const pod = find(objects, 'Deployment', 'generator').spec.template.spec;
+    expect(pod.terminationGracePeriodSeconds).toBe(610);
+    expect(pod.volumes.find((v: any) => v.name === 'workspace').ephemeral.volumeClaimTemplate.spec).toEqual({
+      accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '40Gi' } },
+    });
+    expect(pod.containers[0].resources.requests).toEqual({ 'cpu': '4', 'memory': '8Gi', 'ephemeral-storage': '2Gi' });
+    expect(find(objects, 'HorizontalPodAutoscaler', 'generator').spec.metrics[0].resource.target.averageUtilization).toBe(80);
+    expect(find(objects, 'LimitRange', 'container-limits').spec.limits[1].max.storage).toBe('40Gi');
+  });
+
+  test.each([10, 7200])('fails on a job drain timeout of %p seconds', (seconds) => {
+    const { chart, namespace } = serviceScope();
+    expect(() => new GeneratorService(chart, 'generator', {
+      namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus,
+      jobDrainTimeoutSeconds: seconds,
+    })).toThrow(`generator: jobDrainTimeoutSeconds is ${seconds}; use 30 to 3600 seconds`);
+  });
+});

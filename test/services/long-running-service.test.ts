@@ -1,0 +1,167 @@
+import { Replicas } from '../../lib/config/replicas';
+import { LongRunningService, LongRunningServiceProps } from '../../lib/services/long-running-service';
+import { find, kinds, objectsOf } from '../support/kube';
+import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
+
+describe('LongRunningService', () => {
+  test('with minimal props: a worker with a metrics port, a fixed replica count and no autoscaler', () => {
+    const { chart, namespace } = serviceScope();
+    new LongRunningService(chart, 'worker', {
+      namespace,
+      component: 'worker',
+      image: IMAGE,
+      replicas: oneReplica,
+      resources: smallResources,
+      zones: ['z1'],
+      metricsScraper: prometheus,
+    });
+    const objects = objectsOf(chart);
+    const deployment = find(objects, 'Deployment', 'worker');
+    const pod = deployment.spec.template.spec;
+    expect(deployment.spec.replicas).toBe(1);
+    expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    expect(pod.containers[0].ports).toEqual([{ name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
+    expect(pod.containers[0].readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '10']);
+    expect(pod.terminationGracePeriodSeconds).toBe(35);
+    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }]);
+    expect(pod.containers[0].resources.limits).toEqual({ 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '4Gi' });
+    expect(find(objects, 'Service', 'worker').spec.ports.map((p: any) => p.name)).toEqual(['metrics']);
+    expect(find(objects, 'NetworkPolicy', 'worker-allow-metrics-scrape').spec.ingress[0].ports).toEqual([{ port: 9090, protocol: 'TCP' }]);
+  });
+
+  test('with all props: every prop reaches the rendered objects', () => {
+    const { chart, namespace } = serviceScope();
+    const props: Required<LongRunningServiceProps> = {
+      namespace,
+      component: 'backend',
+      image: PINNED_IMAGE,
+      replicas: Replicas.autoscaled({ min: 2, max: 8 }),
+      resources: { cpuMillis: 1500, memoryMi: 3072, storageGi: 30 },
+      zones: ['z1', 'z2'],
+      metricsScraper: prometheus,
+      httpPort: 8000,
+      metricsPort: 9100,
+      livenessPath: '/live',
+      readinessPath: '/ready',
+      startupTimeoutSeconds: 60,
+      drainSeconds: 7,
+      shutdownTimeoutSeconds: 40,
+      targetCpuUtilizationPercent: 60,
+      strictTopologySpread: false,
+      scratchVolumes: [{ name: 'cache', mountPath: '/cache', sizeLimitMi: 2048 }],
+      workspaceMountPath: '/data',
+      workspaceStorageClass: 'fast',
+      workspaceEphemeralStorageGi: 3,
+      env: { FEATURE: 'on' },
+    };
+    const service = new LongRunningService(chart, 'svc', props);
+    const objects = objectsOf(chart);
+    const deployment = find(objects, 'Deployment', 'svc');
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+
+    expect(deployment.spec.replicas).toBeUndefined();
+    expect(find(objects, 'HorizontalPodAutoscaler', 'svc').spec).toMatchObject({ minReplicas: 2, maxReplicas: 8 });
+    expect(find(objects, 'HorizontalPodAutoscaler', 'svc').spec.metrics[0].resource.target.averageUtilization).toBe(60);
+    expect(container.image).toBe(`ghcr.io/acme/svc:1.0.0@${PINNED_IMAGE.digest}`);
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: 8000, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9100, protocol: 'TCP' },
+    ]);
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/live', port: 'http' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(container.startupProbe.failureThreshold).toBe(12);
+    expect(container.lifecycle.preStop.exec.command).toEqual(['sleep', '7']);
+    expect(pod.terminationGracePeriodSeconds).toBe(52);
+    expect(pod.topologySpreadConstraints.map((c: any) => c.whenUnsatisfiable)).toEqual(['ScheduleAnyway', 'ScheduleAnyway']);
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['z1', 'z2']);
+    expect(container.resources.requests).toEqual({ 'cpu': '1500m', 'memory': '3Gi', 'ephemeral-storage': '3Gi' });
+    expect(container.volumeMounts).toEqual([{ name: 'cache', mountPath: '/cache' }, { name: 'workspace', mountPath: '/data' }]);
+    expect(pod.volumes[1].ephemeral.volumeClaimTemplate.spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'fast',
+      resources: { requests: { storage: '30Gi' } },
+    });
+    expect(container.env).toContainEqual({ name: 'FEATURE', value: 'on' });
+    expect(deployment.metadata.labels['app.kubernetes.io/component']).toBe('backend');
+    expect(service.footprint).toEqual({
+      maxPods: 10,
+      podCpuMillis: 1500,
+      podMemoryMi: 3072,
+      podEphemeralStorageGi: 3,
+      podClaimStorageGi: 30,
+      podClaimCount: 1,
+      largestContainerCpuMillis: 1500,
+      largestContainerMemoryMi: 3072,
+      largestClaimGi: 30,
+    });
+    expect(find(objects, 'Service', 'svc').spec.ports[0]).toEqual({ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' });
+  });
+
+  test('allowTrafficFrom another service opens its egress and this service\'s ingress on the traffic port only', () => {
+    const { chart, namespace } = serviceScope();
+    const base = { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus };
+    const backend = new LongRunningService(chart, 'backend', { ...base, httpPort: 8080 });
+    const frontend = new LongRunningService(chart, 'frontend', { ...base, httpPort: 3000 });
+    backend.allowTrafficFrom(frontend);
+    const objects = objectsOf(chart);
+    expect(find(objects, 'NetworkPolicy', 'backend-allow-from-frontend').spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frontend', 'app.kubernetes.io/part-of': 'generator-platform' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
+    expect(find(objects, 'NetworkPolicy', 'frontend-allow-egress-to-backend').spec.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backend', 'app.kubernetes.io/part-of': 'generator-platform' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
+  });
+
+  describe('fails', () => {
+    const base = () => {
+      const { chart, namespace } = serviceScope();
+      return { chart, props: { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus } };
+    };
+
+    test('fails on a privileged port', () => {
+      const { chart, props } = base();
+      expect(() => new LongRunningService(chart, 'svc', { ...props, httpPort: 80 })).toThrow('svc: httpPort is 80; use an unprivileged port from 1024 to 65535');
+    });
+
+    test('fails when metrics share the traffic port', () => {
+      const { chart, props } = base();
+      expect(() => new LongRunningService(chart, 'svc', { ...props, httpPort: 9090, metricsPort: 9090 })).toThrow('svc: metricsPort is 9090; serve metrics on a port of its own');
+    });
+
+    test('fails on an id that is not a DNS label', () => {
+      const { chart, props } = base();
+      expect(() => new LongRunningService(chart, 'My_Service', props)).toThrow('My_Service: the construct id (used as the object name) is "My_Service"');
+    });
+
+    test('fails with no zone', () => {
+      const { chart, props } = base();
+      expect(() => new LongRunningService(chart, 'svc', { ...props, zones: [] })).toThrow('svc: zones is []; list at least one zone');
+    });
+
+    test('fails when scratch volumes exceed the pod\'s ephemeral storage', () => {
+      const { chart, props } = base();
+      expect(() => new LongRunningService(chart, 'svc', { ...props, scratchVolumes: [{ name: 'big', mountPath: '/big', sizeLimitMi: 8192 }] })).toThrow(
+        "svc: scratchVolumes is 8192; their size limits add up to more than the pod's 4096Mi of ephemeral storage",
+      );
+    });
+
+    test('fails on a drain of zero seconds', () => {
+      const { chart, props } = base();
+      expect(() => new LongRunningService(chart, 'svc', { ...props, drainSeconds: 0 })).toThrow('svc: drainSeconds is 0; use a whole number of seconds from 1 to 3600');
+    });
+
+    test('fails to allow traffic to a worker without a traffic port', () => {
+      const { chart, props } = base();
+      const worker = new LongRunningService(chart, 'worker', props);
+      expect(() => worker.allowTrafficFrom(ingressController)).toThrow('worker serves no traffic port; ingress-nginx cannot be allowed to reach it');
+    });
+
+    test('fails to expose a worker through an ingress', () => {
+      const { chart, props } = base();
+      const worker = new LongRunningService(chart, 'worker', props);
+      expect(() => worker.exposeViaIngress({ hostname: 'w.example.com', ingressController, tlsClusterIssuer: 'ca' })).toThrow('worker serves no traffic port to expose at w.example.com');
+    });
+  });
+});

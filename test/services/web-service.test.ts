@@ -1,0 +1,64 @@
+import { Replicas } from '../../lib/config/replicas';
+import { ApiService } from '../../lib/services/api-service';
+import { WebService, WebServiceProps } from '../../lib/services/web-service';
+import { find, objectsOf } from '../support/kube';
+import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
+
+function withApi() {
+  const { chart, namespace } = serviceScope();
+  const api = new ApiService(chart, 'api', {
+    namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
+    hostname: 'api.example.com', ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+  });
+  return { chart, namespace, api };
+}
+
+describe('WebService', () => {
+  test('with minimal props: Next.js on port 3000 behind ingress-nginx, calling the API it is allowed to reach', () => {
+    const { chart, namespace, api } = withApi();
+    new WebService(chart, 'web', {
+      namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
+      hostname: 'app.example.com', api, ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+    });
+    const objects = objectsOf(chart);
+    const container = find(objects, 'Deployment', 'web').spec.template.spec.containers[0];
+    expect(container.ports[0]).toEqual({ name: 'http', containerPort: 3000, protocol: 'TCP' });
+    expect(container.env).toEqual(expect.arrayContaining([
+      { name: 'HOSTNAME', value: '0.0.0.0' },
+      { name: 'NEXT_TELEMETRY_DISABLED', value: '1' },
+      { name: 'API_INTERNAL_URL', value: 'http://api.apps.svc.cluster.local:80' },
+      { name: 'LOG_LEVEL', value: 'info' },
+    ]));
+    expect(container.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/app/.next/cache']);
+    expect(find(objects, 'Ingress', 'web').spec.rules[0].host).toBe('app.example.com');
+    expect(find(objects, 'NetworkPolicy', 'web-allow-from-ingress-nginx').spec.ingress[0].ports).toEqual([{ port: 3000, protocol: 'TCP' }]);
+    expect(find(objects, 'NetworkPolicy', 'api-allow-from-web')).toBeDefined();
+    expect(find(objects, 'NetworkPolicy', 'web-allow-egress-to-api')).toBeDefined();
+  });
+
+  test('with all props', () => {
+    const { chart, namespace, api } = withApi();
+    const props: Required<WebServiceProps> = {
+      namespace, image: PINNED_IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 6 }),
+      resources: { cpuMillis: 2000, memoryMi: 4096, storageGi: 20 }, zones: ['z1', 'z2', 'z3'],
+      hostname: 'www.example.com', api, ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'letsencrypt',
+      targetCpuUtilizationPercent: 65, strictTopologySpread: true, logLevel: 'warn',
+    };
+    new WebService(chart, 'web', props);
+    const objects = objectsOf(chart);
+    const pod = find(objects, 'Deployment', 'web').spec.template.spec;
+    expect(pod.containers[0].env).toContainEqual({ name: 'LOG_LEVEL', value: 'warn' });
+    expect(pod.containers[0].env).toContainEqual({ name: 'PUBLIC_URL', value: 'https://www.example.com' });
+    expect(pod.volumes.find((v: any) => v.name === 'next-cache').emptyDir.sizeLimit).toBe('18Gi');
+    expect(find(objects, 'HorizontalPodAutoscaler', 'web').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
+    expect(find(objects, 'Ingress', 'web').metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt');
+  });
+
+  test('fails on a hostname that is not a DNS name', () => {
+    const { chart, namespace, api } = withApi();
+    expect(() => new WebService(chart, 'web', {
+      namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
+      hostname: 'https://app.example.com', api, ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+    })).toThrow('web: hostname is "https://app.example.com"; use a fully qualified lower-case DNS name');
+  });
+});

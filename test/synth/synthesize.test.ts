@@ -1,0 +1,62 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ENVIRONMENTS } from '../../lib/config/environments';
+import { Replicas } from '../../lib/config/replicas';
+import { synthesize } from '../../lib/synth/synthesize';
+import { configWith } from '../support/configs';
+import { readTree } from '../support/files';
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+
+describe('synthesize', () => {
+  test('writes one folder per environment with one file per part of the platform', () => {
+    const out = path.join(tempDir(), 'dist');
+    synthesize({ outDir: out });
+    expect([...readTree(out).keys()]).toEqual(
+      ['development', 'preview', 'production', 'staging'].flatMap((env) =>
+        ['api.yaml', 'generator.yaml', 'namespace.yaml', 'web.yaml'].map((f) => `${env}/${f}`),
+      ),
+    );
+  });
+
+  test('gives byte-identical output when run twice', () => {
+    const first = path.join(tempDir(), 'dist');
+    const second = path.join(tempDir(), 'dist');
+    synthesize({ outDir: first });
+    synthesize({ outDir: second });
+    expect(readTree(second)).toEqual(readTree(first));
+    expect(readTree(first).get('production/web.yaml')).not.toMatch(/\d{4}-\d{2}-\d{2}T|creationTimestamp/);
+  });
+
+  test('replaces only the named environment with --env, and keeps the others as they were', () => {
+    const out = path.join(tempDir(), 'dist');
+    synthesize({ outDir: out });
+    fs.writeFileSync(path.join(out, 'production', 'web.yaml'), 'hand edit\n');
+    fs.writeFileSync(path.join(out, 'staging', 'stale.yaml'), 'left over\n');
+    synthesize({ outDir: out, environments: ['staging'] });
+    const tree = readTree(out);
+    expect(tree.get('production/web.yaml')).toBe('hand edit\n');
+    expect(tree.has('staging/stale.yaml')).toBe(false);
+    expect(tree.get('staging/api.yaml')).toContain('kind: Deployment');
+  });
+
+  test('removes files that no longer belong to dist/ on a full synth', () => {
+    const out = path.join(tempDir(), 'dist');
+    fs.mkdirSync(path.join(out, 'retired-env'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'retired-env', 'web.yaml'), 'old\n');
+    synthesize({ outDir: out });
+    expect(fs.existsSync(path.join(out, 'retired-env'))).toBe(false);
+  });
+
+  test('leaves the previous output untouched, with no staging folder behind, when one environment fails', () => {
+    const root = tempDir();
+    const out = path.join(root, 'dist');
+    synthesize({ outDir: out });
+    const before = readTree(out);
+    const registry = { ...ENVIRONMENTS, production: configWith('production', (c) => (c.web.replicas = Replicas.fixed(1))) };
+    expect(() => synthesize({ outDir: out, registry })).toThrow(/environment "production"/);
+    expect(readTree(out)).toEqual(before);
+    expect(fs.readdirSync(root)).toEqual(['dist']);
+  });
+});
