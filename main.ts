@@ -11,19 +11,24 @@ function main(): number {
     args = parseArgs({
       options: {
         env: { type: 'string', multiple: true },
+        preview: { type: 'string', multiple: true },
         out: { type: 'string', default: DEFAULT_OUT_DIR },
       },
       allowPositionals: false,
     }).values;
   } catch (error) {
-    console.error(`synth: ${(error as Error).message}. Usage: npm run synth [-- --env <name>]... [--out <folder>]`);
+    console.error(`synth: ${(error as Error).message}. Usage: npm run synth [-- --env <name>]... [--preview <id>]... [--out <folder>]`);
+    return 2;
+  }
+  if (args.env?.length && args.preview?.length) {
+    console.error('synth: --env and --preview select different outputs; give one of them');
     return 2;
   }
   const started = process.hrtime.bigint();
   try {
-    const result = synthesize({ outDir: args.out!, environments: args.env });
+    const result = synthesize({ outDir: args.out!, environments: args.env, previews: args.preview });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    console.log(`synth: wrote ${result.files.length} files for ${args.env?.join(', ') ?? 'all environments'} into ${args.out}/ in ${ms.toFixed(0)} ms`);
+    console.log(`synth: wrote ${result.files.length} files for ${describeTarget(args.env, args.preview)} into ${args.out}/ in ${ms.toFixed(0)} ms`);
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -32,6 +37,13 @@ function main(): number {
     }
     throw error;
   }
+}
+
+function describeTarget(environments?: string[], previews?: string[]): string {
+  if (previews?.length) {
+    return previews.length > 3 ? `${previews.length} previews` : `preview ${previews.join(', ')}`;
+  }
+  return environments?.join(', ') ?? 'all environments';
 }
 
 process.exitCode = main();

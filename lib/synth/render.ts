@@ -2,7 +2,7 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { EnvironmentChart } from '../../charts/environment-chart';
 import { EnvironmentConfig } from '../config/environment-config';
-import { loadEnvironments } from '../config/environments';
+import { loadEnvironments, loadPreviews } from '../config/environments';
 
 /** Rendered files: path relative to the output folder -> exact file contents. */
 export type RenderedFiles = Map<string, string>;
@@ -47,6 +47,22 @@ export function renderEnvironments(names?: readonly string[], registry?: Readonl
     }
   }
   return files;
+}
+
+/** Renders one folder per preview, `preview-<id>/`, each with its own namespace and hostnames. */
+export function renderPreviews(previewIds: readonly string[]): RenderedFiles {
+  const files: RenderedFiles = new Map();
+  const configs = loadPreviews(previewIds);
+  configs.forEach((config, index) => {
+    for (const [file, content] of renderEnvironment(config, previewFolder(previewIds[index]))) {
+      files.set(file, content);
+    }
+  });
+  return files;
+}
+
+export function previewFolder(previewId: string): string {
+  return `preview-${previewId}`;
 }
 
 /** Everything `npm run synth` writes into dist/. */

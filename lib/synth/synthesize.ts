@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from '../config/environment-config';
-import { renderEnvironments } from './render';
+import { previewFolder, renderEnvironments, renderPreviews } from './render';
 import { writeDirectoryAtomically } from './write-directory-atomically';
 
 export interface SynthesizeOptions {
@@ -15,6 +15,11 @@ export interface SynthesizeOptions {
    * @default ENVIRONMENTS (lib/config/environments)
    */
   readonly registry?: Readonly<Record<string, EnvironmentConfig>>;
+  /**
+   * Render these previews (`preview-<id>/` each) instead of the environments; other folders are kept.
+   * @default - no previews
+   */
+  readonly previews?: readonly string[];
 }
 
 export interface SynthesizeResult {
@@ -26,6 +31,11 @@ export interface SynthesizeResult {
  * folder: a wrong config or a failing construct leaves the previous output untouched.
  */
 export function synthesize(options: SynthesizeOptions): SynthesizeResult {
+  if (options.previews && options.previews.length > 0) {
+    const files = renderPreviews(options.previews);
+    writeDirectoryAtomically(options.outDir, files, { replaceFolders: options.previews.map(previewFolder) });
+    return { files: [...files.keys()].sort() };
+  }
   const files = renderEnvironments(options.environments, options.registry);
   writeDirectoryAtomically(options.outDir, files, { replaceFolders: options.environments });
   return { files: [...files.keys()].sort() };

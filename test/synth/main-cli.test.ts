@@ -34,6 +34,29 @@ describe('npm run synth (main.ts)', () => {
     expect(readTree(out)).toEqual(new Map([['keep.yaml', 'previous\n']]));
   });
 
+  test('renders a preview of its own per id, with its own namespace', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'previews');
+    const result = runSynth(['--preview', 'pr-7', '--preview', 'pr-8', '--out', out]);
+    expect(result.status).toBe(0);
+    const tree = readTree(out);
+    expect([...tree.keys()].filter((f) => f.endsWith('namespace.yaml'))).toEqual(['preview-pr-7/namespace.yaml', 'preview-pr-8/namespace.yaml']);
+    expect(tree.get('preview-pr-8/namespace.yaml')).toMatch(/^ {2}name: generator-platform-pr-8$/m);
+  });
+
+  test('fails on a preview id that cannot name a namespace', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'previews');
+    const result = runSynth(['--preview', 'PR#7', '--out', out]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^synth failed, .* left unchanged: environment "preview": --preview = "PR#7": not a preview id.*Fix: use the pull request, e.g. --preview pr-42\n$/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('fails when both --env and --preview are given', () => {
+    const result = runSynth(['--env', 'staging', '--preview', 'pr-1']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('synth: --env and --preview select different outputs; give one of them\n');
+  });
+
   test('fails on an unknown option with usage, not a stack trace', () => {
     const result = runSynth(['--environment', 'staging']);
     expect(result.status).toBe(2);
