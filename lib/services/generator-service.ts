@@ -1,23 +1,12 @@
 import { Construct } from 'constructs';
-import { ImageReference, PodResources } from '../config/environment-config';
-import { Replicas } from '../config/replicas';
-import { NamespaceBaseline } from '../platform/namespace-baseline';
-import { INetworkPeer } from '../platform/network-peer';
+import { ApplicationServiceProps } from './application-service-props';
 import { LongRunningService } from './long-running-service';
 
 /** Port serving /metrics, /healthz and /readyz; the worker takes no other inbound traffic. */
 export const GENERATOR_METRICS_PORT = 9090;
 export const GENERATOR_WORKSPACE_PATH = '/workspace';
 
-export interface GeneratorServiceProps {
-  /** The namespace to run in. */
-  readonly namespace: NamespaceBaseline;
-  readonly image: ImageReference;
-  readonly replicas: Replicas;
-  /** Per-pod resources; `storageGi` sizes the workspace volume. The specification asks for 4 CPU, 8Gi, 40Gi. */
-  readonly resources: PodResources;
-  readonly zones: readonly string[];
-  readonly metricsScraper: INetworkPeer;
+export interface GeneratorServiceProps extends ApplicationServiceProps {
   /**
    * StorageClass of the per-pod workspace volume.
    * @default - the cluster's default StorageClass
@@ -28,18 +17,6 @@ export interface GeneratorServiceProps {
    * @default 300
    */
   readonly jobDrainTimeoutSeconds?: number;
-  /**
-   * @default 75
-   */
-  readonly targetCpuUtilizationPercent?: number;
-  /**
-   * @default true
-   */
-  readonly strictTopologySpread?: boolean;
-  /**
-   * @default 'info'
-   */
-  readonly logLevel?: string;
 }
 
 /**
@@ -63,6 +40,7 @@ export class GeneratorService extends LongRunningService {
       metricsPort: GENERATOR_METRICS_PORT,
       targetCpuUtilizationPercent: props.targetCpuUtilizationPercent ?? 75,
       strictTopologySpread: props.strictTopologySpread,
+      logLevel: props.logLevel,
       // A worker has no endpoints to leave; a short pause lets it stop taking jobs first.
       drainSeconds: 5,
       shutdownTimeoutSeconds: props.jobDrainTimeoutSeconds ?? 300,
@@ -72,7 +50,6 @@ export class GeneratorService extends LongRunningService {
       scratchVolumes: [{ name: 'tmp', mountPath: '/tmp', sizeLimitMi: 1024 }],
       env: {
         NODE_ENV: 'production',
-        LOG_LEVEL: props.logLevel ?? 'info',
         WORKSPACE_DIR: GENERATOR_WORKSPACE_PATH,
       },
     });

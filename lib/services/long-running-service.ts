@@ -1,12 +1,11 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ImageReference, PodResources } from '../config/environment-config';
-import { Replicas } from '../config/replicas';
+import { ImageReference } from '../config/environment-config';
 import { selectorLabels, workloadLabels } from '../platform/labels';
-import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { ApplicationServiceProps } from './application-service-props';
 
 /** UID and GID the containers run as: not root, above the range images commonly hard-code. */
 export const RUN_AS_ID = 10001;
@@ -40,19 +39,9 @@ export interface IngressOptions {
   readonly tlsSecretName?: string;
 }
 
-export interface LongRunningServiceProps {
-  /** The namespace to run in; the service counts itself into its quota. */
-  readonly namespace: NamespaceBaseline;
+export interface LongRunningServiceProps extends ApplicationServiceProps {
   /** Recommended-label component, e.g. `frontend`, `backend`, `worker`. */
   readonly component: string;
-  readonly image: ImageReference;
-  readonly replicas: Replicas;
-  /** Per-pod resources; requests equal limits. `storageGi` is ephemeral storage unless a workspace volume takes it. */
-  readonly resources: PodResources;
-  /** Availability zones to run in and spread over. */
-  readonly zones: readonly string[];
-  /** Prometheus, allowed to scrape the metrics port. */
-  readonly metricsScraper: INetworkPeer;
   /**
    * Port serving the application's traffic; no Service port for traffic when undefined.
    * @default - no traffic port (a worker)
@@ -89,16 +78,6 @@ export interface LongRunningServiceProps {
    * @default 20
    */
   readonly shutdownTimeoutSeconds?: number;
-  /**
-   * Average CPU utilisation (percent of requests) the autoscaler aims for.
-   * @default 70
-   */
-  readonly targetCpuUtilizationPercent?: number;
-  /**
-   * Refuse to schedule rather than break the spread over zones and nodes.
-   * @default true
-   */
-  readonly strictTopologySpread?: boolean;
   /**
    * Writable emptyDir folders.
    * @default - a 1Gi /tmp
@@ -218,6 +197,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       ...(this.httpPort !== undefined ? [{ name: 'PORT', value: String(this.httpPort) }] : []),
       { name: 'METRICS_PORT', value: String(this.metricsPort) },
       { name: 'SHUTDOWN_TIMEOUT_SECONDS', value: String(shutdownTimeoutSeconds) },
+      { name: 'LOG_LEVEL', value: props.logLevel ?? 'info' },
       ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
     ];
 

@@ -1,42 +1,14 @@
 import { Construct } from 'constructs';
-import { ImageReference, PodResources } from '../config/environment-config';
-import { Replicas } from '../config/replicas';
-import { NamespaceBaseline } from '../platform/namespace-baseline';
-import { INetworkPeer } from '../platform/network-peer';
+import { PublicServiceProps } from './application-service-props';
 import { ApiService } from './api-service';
 import { LongRunningService } from './long-running-service';
 
 /** Port the Next.js standalone server listens on. */
 export const WEB_PORT = 3000;
 
-export interface WebServiceProps {
-  /** The namespace to run in. */
-  readonly namespace: NamespaceBaseline;
-  readonly image: ImageReference;
-  readonly replicas: Replicas;
-  /** Per-pod resources; the specification asks for 2 CPU, 4Gi memory, 20Gi storage. */
-  readonly resources: PodResources;
-  readonly zones: readonly string[];
-  /** Public hostname. */
-  readonly hostname: string;
+export interface WebServiceProps extends PublicServiceProps {
   /** The API that server-side rendering calls; web is allowed to reach it and nothing else. */
   readonly api: ApiService;
-  readonly ingressController: INetworkPeer;
-  readonly metricsScraper: INetworkPeer;
-  /** cert-manager ClusterIssuer for the public certificate. */
-  readonly tlsClusterIssuer: string;
-  /**
-   * @default 70
-   */
-  readonly targetCpuUtilizationPercent?: number;
-  /**
-   * @default true
-   */
-  readonly strictTopologySpread?: boolean;
-  /**
-   * @default 'info'
-   */
-  readonly logLevel?: string;
 }
 
 /** The Next.js web layer, published at its hostname, rendering pages from the API. */
@@ -55,6 +27,7 @@ export class WebService extends LongRunningService {
       httpPort: WEB_PORT,
       targetCpuUtilizationPercent: props.targetCpuUtilizationPercent,
       strictTopologySpread: props.strictTopologySpread,
+      logLevel: props.logLevel,
       scratchVolumes: [
         { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 1024 },
         { name: 'next-cache', mountPath: '/app/.next/cache', sizeLimitMi: cacheMi },
@@ -64,7 +37,6 @@ export class WebService extends LongRunningService {
         // The standalone server binds to $HOSTNAME, which Kubernetes sets to the pod name.
         HOSTNAME: '0.0.0.0',
         NEXT_TELEMETRY_DISABLED: '1',
-        LOG_LEVEL: props.logLevel ?? 'info',
         API_INTERNAL_URL: `http://${props.api.serviceHost}:${LongRunningService.SERVICE_HTTP_PORT}`,
         PUBLIC_URL: `https://${props.hostname}`,
       },

@@ -54,6 +54,7 @@ describe('LongRunningService', () => {
       workspaceStorageClass: 'fast',
       workspaceEphemeralStorageGi: 3,
       env: { FEATURE: 'on' },
+      logLevel: 'warn',
     };
     const service = new LongRunningService(chart, 'svc', props);
     const objects = objectsOf(chart);
@@ -84,6 +85,7 @@ describe('LongRunningService', () => {
       resources: { requests: { storage: '30Gi' } },
     });
     expect(container.env).toContainEqual({ name: 'FEATURE', value: 'on' });
+    expect(container.env).toContainEqual({ name: 'LOG_LEVEL', value: 'warn' });
     expect(deployment.metadata.labels['app.kubernetes.io/component']).toBe('backend');
     expect(service.footprint).toEqual({
       maxPods: 10,

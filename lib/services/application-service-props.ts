@@ -1,0 +1,43 @@
+import { ImageReference, PodResources } from '../config/environment-config';
+import { Replicas } from '../config/replicas';
+import { NamespaceBaseline } from '../platform/namespace-baseline';
+import { INetworkPeer } from '../platform/network-peer';
+
+/** What every service of the platform is configured with. */
+export interface ApplicationServiceProps {
+  /** The namespace to run in; the service counts itself into its quota. */
+  readonly namespace: NamespaceBaseline;
+  readonly image: ImageReference;
+  readonly replicas: Replicas;
+  /** Per-pod resources; requests equal limits. */
+  readonly resources: PodResources;
+  /** Availability zones to run in and spread over. */
+  readonly zones: readonly string[];
+  /** Prometheus, allowed to scrape the metrics port. */
+  readonly metricsScraper: INetworkPeer;
+  /**
+   * Average CPU utilisation (percent of requests) the autoscaler aims for.
+   * @default 70
+   */
+  readonly targetCpuUtilizationPercent?: number;
+  /**
+   * Refuse to schedule rather than break the spread over zones and nodes.
+   * @default true
+   */
+  readonly strictTopologySpread?: boolean;
+  /**
+   * Log level passed to the process as LOG_LEVEL.
+   * @default 'info'
+   */
+  readonly logLevel?: string;
+}
+
+/** A service published at a public hostname through ingress-nginx. */
+export interface PublicServiceProps extends ApplicationServiceProps {
+  /** Public hostname. */
+  readonly hostname: string;
+  /** The ingress controller's pods, allowed to reach the traffic port. */
+  readonly ingressController: INetworkPeer;
+  /** cert-manager ClusterIssuer for the public certificate. */
+  readonly tlsClusterIssuer: string;
+}
