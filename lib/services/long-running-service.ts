@@ -122,6 +122,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
   /** Service port that forwards to the traffic port. */
   public static readonly SERVICE_HTTP_PORT = 80;
   private readonly componentLabels: Record<string, string>;
+  private readonly env: k8s.EnvVar[];
 
   public constructor(scope: Construct, id: string, props: LongRunningServiceProps) {
     super(scope, id);
@@ -191,7 +192,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       volumeMounts.push({ name: 'workspace', mountPath: props.workspaceMountPath });
     }
 
-    const env: k8s.EnvVar[] = [
+    this.env = [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       ...(this.httpPort !== undefined ? [{ name: 'PORT', value: String(this.httpPort) }] : []),
@@ -265,7 +266,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
                 image: imageReference(props.image),
                 imagePullPolicy: 'Always',
                 ports,
-                env,
+                env: this.env,
                 resources: { requests: quantities, limits: quantities },
                 securityContext: {
                   runAsNonRoot: true,
@@ -383,7 +384,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     }
     this.allowIngressFrom(peer, this.httpPort, `from-${peer.peerName}`);
     if (peer instanceof LongRunningService) {
-      peer.allowEgressTo(this, this.httpPort);
+      peer.allowEgressTo(this, [this.httpPort]);
     }
   }
 
@@ -442,16 +443,31 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     });
   }
 
-  private allowEgressTo(target: LongRunningService, port: number): void {
-    new k8s.KubeNetworkPolicy(this, `AllowEgress-to-${target.name}`, {
-      metadata: { name: `${this.name}-allow-egress-to-${target.name}`, namespace: this.namespaceName, labels: this.componentLabels },
+  /**
+   * Opens this service's egress to `peer` on `ports`. The peer opens its own ingress: a flow needs
+   * a policy on both sides because the namespace denies both directions.
+   */
+  public allowEgressTo(peer: INetworkPeer, ports: readonly number[]): void {
+    new k8s.KubeNetworkPolicy(this, `AllowEgress-to-${peer.peerName}`, {
+      metadata: { name: `${this.name}-allow-egress-to-${peer.peerName}`, namespace: this.namespaceName, labels: this.componentLabels },
       spec: {
         podSelector: { matchLabels: selectorLabels(this.name) },
         policyTypes: ['Egress'],
-        egress: [{ to: [target.toNetworkPolicyPeer(this.namespaceName)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] }],
+        egress: [{ to: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
       },
     });
   }
+
+  /** Adds environment variables to the container, e.g. a store's connection settings. */
+  public addEnvironment(...variables: k8s.EnvVar[]): void {
+    for (const variable of variables) {
+      if (this.env.some((existing) => existing.name === variable.name)) {
+        throw new Error(`${this.name} already has an environment variable ${variable.name}`);
+      }
+      this.env.push(variable);
+    }
+  }
+
 }
 
 /** `repo:tag@sha256:…` when a digest is pinned (the kubelet pulls by digest), else `repo:tag`. */

@@ -116,6 +116,25 @@ describe('LongRunningService', () => {
     ]);
   });
 
+  test('addEnvironment appends variables, e.g. a store\'s connection settings from a Secret', () => {
+    const { chart, namespace } = serviceScope();
+    const service = new LongRunningService(chart, 'svc', { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    service.addEnvironment({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } });
+    const env = find(objectsOf(chart), 'Deployment', 'svc').spec.template.spec.containers[0].env;
+    expect(env[env.length - 1]).toEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } });
+    expect(() => service.addEnvironment({ name: 'DB_PASSWORD', value: 'x' })).toThrow('svc already has an environment variable DB_PASSWORD');
+  });
+
+  test('allowEgressTo opens egress to a peer on every port given', () => {
+    const { chart, namespace } = serviceScope();
+    const service = new LongRunningService(chart, 'svc', { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    service.allowEgressTo(ingressController, [443, 8443]);
+    expect(find(objectsOf(chart), 'NetworkPolicy', 'svc-allow-egress-to-ingress-nginx').spec.egress[0].ports).toEqual([
+      { protocol: 'TCP', port: 443 },
+      { protocol: 'TCP', port: 8443 },
+    ]);
+  });
+
   describe('fails', () => {
     const base = () => {
       const { chart, namespace } = serviceScope();
