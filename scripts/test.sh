@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, lint, then every jest suite (behaviour, snapshots, freshness of dist/).
+# `npm test`: install missing test servers, type-check, lint, then every jest suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== test tools (real redis-server and postgres from Debian's packages)"
+bash scripts/ensure-test-tools.sh
 echo "== type-check (tsc)"
 npx tsc -p tsconfig.json
 echo "== lint (eslint)"

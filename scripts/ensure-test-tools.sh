@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the real servers the tests run our configs and scripts against, from Debian's packages,
+# when they are missing: redis-server 7.0 and PostgreSQL 15.
+set -euo pipefail
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ensure-test-tools: missing ${missing[*]}; install them (apt-get install ${missing[*]}) or run as root" >&2
+    exit 1
+  fi
+  echo "ensure-test-tools: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+redis_version="$(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')"
+case "$redis_version" in
+  7.0.*) ;;
+  *) echo "ensure-test-tools: redis-server $redis_version found; the tests need 7.0.x (the version the cluster runs)" >&2; exit 1 ;;
+esac
+echo "ensure-test-tools: redis-server $redis_version, $(/usr/lib/postgresql/15/bin/postgres --version)"
