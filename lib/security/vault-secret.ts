@@ -4,6 +4,8 @@ import {
   ExternalSecretV1Beta1,
   ExternalSecretV1Beta1SpecTargetCreationPolicy,
   ExternalSecretV1Beta1SpecTargetDeletionPolicy,
+  ExternalSecretV1Beta1SpecTargetTemplateEngineVersion,
+  ExternalSecretV1Beta1SpecTargetTemplateMergePolicy,
 } from '../../imports/external-secrets.io';
 import { PLATFORM_NAME } from '../platform/labels';
 
@@ -21,6 +23,13 @@ export interface VaultSecretProps {
    * @default '15m'
    */
   readonly refreshInterval?: string;
+  /**
+   * Extra keys composed from the Vault properties with External Secrets' template engine (v2),
+   * e.g. a connection URI that a consumer can only take whole. Values are Go templates over the
+   * properties, e.g. `http://{{ .username }}:{{ .password | urlquery }}@host:15672/`.
+   * @default - none
+   */
+  readonly derivedKeys?: Readonly<Record<string, string>>;
   /**
    * The ClusterSecretStore that reaches Vault.
    * @default 'vault'
@@ -44,8 +53,13 @@ export class VaultSecret extends Construct {
     if (!/^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$/.test(props.vaultPath)) {
       throw new Error(`VaultSecret ${props.secretName}: vaultPath is ${JSON.stringify(props.vaultPath)}; use a KV path such as generator-platform/production/redis`);
     }
+    const derived = props.derivedKeys ?? {};
+    const clash = Object.keys(derived).find((key) => props.keys.includes(key));
+    if (clash !== undefined) {
+      throw new Error(`VaultSecret ${props.secretName}: derived key ${JSON.stringify(clash)} is also a Vault property; give it another name`);
+    }
     this.secretName = props.secretName;
-    this.keys = props.keys;
+    this.keys = [...props.keys, ...Object.keys(derived)];
     new ExternalSecretV1Beta1(this, 'Resource', {
       metadata: {
         name: props.secretName,
@@ -59,6 +73,12 @@ export class VaultSecret extends Construct {
           name: props.secretName,
           creationPolicy: ExternalSecretV1Beta1SpecTargetCreationPolicy.OWNER,
           deletionPolicy: ExternalSecretV1Beta1SpecTargetDeletionPolicy.RETAIN,
+          template: Object.keys(derived).length === 0 ? undefined : {
+            engineVersion: ExternalSecretV1Beta1SpecTargetTemplateEngineVersion.V2,
+            // Merge keeps the plain properties beside the composed keys.
+            mergePolicy: ExternalSecretV1Beta1SpecTargetTemplateMergePolicy.MERGE,
+            data: { ...derived },
+          },
         },
         data: props.keys.map((key) => ({ secretKey: key, remoteRef: { key: props.vaultPath, property: key } })),
       },

@@ -17,6 +17,11 @@ export interface GeneratorServiceProps extends ApplicationServiceProps {
    * @default 300
    */
   readonly jobDrainTimeoutSeconds?: number;
+  /**
+   * A queue-depth scaler (KEDA) owns the replica count instead of a CPU HorizontalPodAutoscaler.
+   * @default false
+   */
+  readonly scaledByQueueDepth?: boolean;
 }
 
 /**
@@ -45,6 +50,7 @@ export class GeneratorService extends LongRunningService {
       drainSeconds: 5,
       shutdownTimeoutSeconds: props.jobDrainTimeoutSeconds ?? 300,
       startupTimeoutSeconds: 180,
+      externallyScaled: props.scaledByQueueDepth,
       workspaceMountPath: GENERATOR_WORKSPACE_PATH,
       workspaceStorageClass: props.workspaceStorageClass,
       scratchVolumes: [{ name: 'tmp', mountPath: '/tmp', sizeLimitMi: 1024 }],

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ImageReference } from '../config/environment-config';
+import { Replicas } from '../config/replicas';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { INetworkPeer } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
@@ -99,6 +100,12 @@ export interface LongRunningServiceProps extends ApplicationServiceProps {
    */
   readonly workspaceEphemeralStorageGi?: number;
   /**
+   * Another autoscaler (a KEDA ScaledObject) owns the replica count: no HorizontalPodAutoscaler is
+   * rendered, and synth fails unless one is attached with `useExternalScaler`.
+   * @default false
+   */
+  readonly externallyScaled?: boolean;
+  /**
    * Extra environment variables for the container.
    * @default {}
    */
@@ -123,6 +130,9 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
   public static readonly SERVICE_HTTP_PORT = 80;
   private readonly componentLabels: Record<string, string>;
   private readonly env: k8s.EnvVar[];
+  /** The replica count or bounds the service was configured with. */
+  public readonly replicas: Replicas;
+  private externalScaler?: string;
 
   public constructor(scope: Construct, id: string, props: LongRunningServiceProps) {
     super(scope, id);
@@ -331,7 +341,13 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       },
     });
 
-    if (props.replicas.isAutoscaled) {
+    this.replicas = props.replicas;
+    if (props.externallyScaled && props.replicas.isAutoscaled) {
+      this.node.addValidation({
+        validate: () => (this.externalScaler ? [] : [`${id} is externallyScaled but no scaler was attached; call useExternalScaler() (e.g. through JobQueue.scaleConsumer)`]),
+      });
+    }
+    if (props.replicas.isAutoscaled && !props.externallyScaled) {
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'HorizontalPodAutoscaler', {
         metadata: metadata(id),
         spec: {
@@ -456,6 +472,23 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
         egress: [{ to: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
       },
     });
+  }
+
+  /**
+   * Records that `scalerName` owns the replica count. Only a service built with
+   * `externallyScaled: true` accepts one, and only one.
+   */
+  public useExternalScaler(scalerName: string): void {
+    if (this.externalScaler !== undefined) {
+      throw new Error(`${this.name} is already scaled by ${this.externalScaler}; ${scalerName} cannot scale it too`);
+    }
+    if (!this.replicas.isAutoscaled) {
+      throw new Error(`${this.name} runs ${this.replicas.toString()}; give it Replicas.autoscaled(...) to scale it with ${scalerName}`);
+    }
+    if (this.node.tryFindChild('HorizontalPodAutoscaler')) {
+      throw new Error(`${this.name} already has a HorizontalPodAutoscaler; build it with externallyScaled: true to scale it with ${scalerName}`);
+    }
+    this.externalScaler = scalerName;
   }
 
   /** Adds environment variables to the container, e.g. a store's connection settings. */

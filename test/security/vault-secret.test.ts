@@ -21,12 +21,19 @@ describe('VaultSecret', () => {
     const props: Required<VaultSecretProps> = {
       namespace: 'apps', secretName: 'db', vaultPath: 'platform/prod/db', keys: ['username', 'password'],
       refreshInterval: '5m', secretStoreName: 'vault-prod',
+      derivedKeys: { uri: 'postgres://{{ .username }}:{{ .password | urlquery }}@db:5432/app' },
     };
     new VaultSecret(chart, 'db', props);
     const spec = find(objectsOf(chart), 'ExternalSecret', 'db').spec;
     expect(spec.refreshInterval).toBe('5m');
     expect(spec.secretStoreRef.name).toBe('vault-prod');
     expect(spec.data.map((d: any) => d.secretKey)).toEqual(['username', 'password']);
+    expect(spec.target.template).toEqual({ engineVersion: 'v2', mergePolicy: 'Merge', data: { uri: 'postgres://{{ .username }}:{{ .password | urlquery }}@db:5432/app' } });
+  });
+
+  test('fails on a derived key that shadows a Vault property', () => {
+    expect(() => new VaultSecret(emptyChart(), 's', { namespace: 'a', secretName: 's', vaultPath: 'p/s', keys: ['password'], derivedKeys: { password: 'x' } }))
+      .toThrow('VaultSecret s: derived key "password" is also a Vault property');
   });
 
   test('fails on a key it does not hold', () => {

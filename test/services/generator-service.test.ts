@@ -28,9 +28,10 @@ describe('GeneratorService', () => {
       namespace, image: PINNED_IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 10 }),
       resources: { cpuMillis: 4000, memoryMi: 8192, storageGi: 40 }, zones: ['z1', 'z2'], metricsScraper: prometheus,
       workspaceStorageClass: 'gp3', jobDrainTimeoutSeconds: 600, targetCpuUtilizationPercent: 80,
-      strictTopologySpread: true, logLevel: 'info',
+      strictTopologySpread: true, logLevel: 'info', scaledByQueueDepth: true,
     };
-    new GeneratorService(chart, 'generator', props);
+    const generator = new GeneratorService(chart, 'generator', props);
+    generator.useExternalScaler('generator-queue-depth');
     const objects = objectsOf(chart);
     const pod = find(objects, 'Deployment', 'generator').spec.template.spec;
     expect(pod.terminationGracePeriodSeconds).toBe(610);
@@ -38,8 +39,32 @@ describe('GeneratorService', () => {
       accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '40Gi' } },
     });
     expect(pod.containers[0].resources.requests).toEqual({ 'cpu': '4', 'memory': '8Gi', 'ephemeral-storage': '2Gi' });
-    expect(find(objects, 'HorizontalPodAutoscaler', 'generator').spec.metrics[0].resource.target.averageUtilization).toBe(80);
+    expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    expect(find(objects, 'Deployment', 'generator').spec.replicas).toBeUndefined();
+    expect(generator.node.validate()).toEqual([]);
     expect(find(objects, 'LimitRange', 'container-limits').spec.limits[1].max.storage).toBe('40Gi');
+  });
+
+  test('fails validation when scaled by queue depth but no scaler is attached', () => {
+    const { chart, namespace } = serviceScope();
+    const generator = new GeneratorService(chart, 'generator', {
+      namespace, image: IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 4 }), resources: smallResources, zones: ['z1'], metricsScraper: prometheus,
+      scaledByQueueDepth: true,
+    });
+    expect(generator.node.validate()).toEqual(['generator is externallyScaled but no scaler was attached; call useExternalScaler() (e.g. through JobQueue.scaleConsumer)']);
+  });
+
+  test('fails to attach a scaler to a fixed replica count, or a second scaler', () => {
+    const { chart, namespace } = serviceScope();
+    const fixed = new GeneratorService(chart, 'fixed', { namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    expect(() => fixed.useExternalScaler('keda')).toThrow('fixed runs Replicas.fixed(1); give it Replicas.autoscaled(...) to scale it with keda');
+    const scaled = new GeneratorService(chart, 'scaled', {
+      namespace, image: IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 4 }), resources: smallResources, zones: ['z1'], metricsScraper: prometheus, scaledByQueueDepth: true,
+    });
+    scaled.useExternalScaler('keda');
+    expect(() => scaled.useExternalScaler('other')).toThrow('scaled is already scaled by keda; other cannot scale it too');
+    const cpuScaled = new GeneratorService(chart, 'cpu', { namespace, image: IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 4 }), resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    expect(() => cpuScaled.useExternalScaler('keda')).toThrow('cpu already has a HorizontalPodAutoscaler; build it with externallyScaled: true');
   });
 
   test.each([10, 7200])('fails on a job drain timeout of %p seconds', (seconds) => {

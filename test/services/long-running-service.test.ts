@@ -55,6 +55,7 @@ describe('LongRunningService', () => {
       workspaceEphemeralStorageGi: 3,
       env: { FEATURE: 'on' },
       logLevel: 'warn',
+      externallyScaled: false,
     };
     const service = new LongRunningService(chart, 'svc', props);
     const objects = objectsOf(chart);

@@ -1,0 +1,277 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { RabbitmqCluster, Vhost, VhostSpecDefaultQueueType } from '../../imports/rabbitmq.com';
+import { PLATFORM_NAME } from '../platform/labels';
+import { NamespaceBaseline } from '../platform/namespace-baseline';
+import { INetworkPeer } from '../platform/network-peer';
+import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
+import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+
+/** RabbitMQ 3.12 with the management plugin; the Cluster Operator 2.7 supports 3.12. */
+export const RABBITMQ_IMAGE = 'rabbitmq:3.12.14-management';
+export const AMQP_PORT = 5672;
+export const MANAGEMENT_PORT = 15672;
+export const PROMETHEUS_PORT = 15692;
+/** epmd, Erlang distribution and the CLI tools' distribution ports, used between cluster nodes. */
+const INTER_NODE_PORTS = [4369, 25672, 35672, 35673, 35674, 35675, 35676, 35677, 35678, 35679, 35680, 35681, 35682];
+/** UID and GID of the rabbitmq user in the official image. */
+const RABBITMQ_ID = 999;
+
+export interface MessageBrokerProps {
+  /** The namespace to run in; the broker counts itself into its quota. */
+  readonly namespace: NamespaceBaseline;
+  /** RabbitMQ nodes: 1, or an odd number of at least 3 so that pause_minority keeps a majority. */
+  readonly replicas: number;
+  /** CPU per node (requests = limits). */
+  readonly cpuMillis: number;
+  /** Memory per node (requests = limits); the operator sets RabbitMQ's memory limit from it. */
+  readonly memoryMi: number;
+  /** Persistent volume per node for the message store. */
+  readonly storageGi: number;
+  /** Availability zones the nodes are spread over. */
+  readonly zones: readonly string[];
+  /** Prometheus, allowed to scrape the rabbitmq_prometheus port. */
+  readonly metricsScraper: INetworkPeer;
+  /** The Kubernetes API server: peer discovery lists the cluster's endpoints through it. */
+  readonly kubernetesApi: INetworkPeer;
+  /**
+   * StorageClass of the message store.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * Seconds a stopping node may take. The operator's preStop hook waits until every quorum queue
+   * keeps a majority without this node (`rabbitmq-upgrade await_online_quorum_plus_one`) and
+   * until it has drained; the operator's default is a week, which blocks node drains for days.
+   * @default 600
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Virtual host the platform's topology lives in.
+   * @default 'generator-platform'
+   */
+  readonly vhostName?: string;
+  /**
+   * Namespace of the RabbitMQ Cluster and Messaging Topology operators, which call the management API.
+   * @default 'rabbitmq-system'
+   */
+  readonly operatorNamespace?: string;
+}
+
+/**
+ * A clustered RabbitMQ on the RabbitMQ Cluster Operator: quorum queues by default, pause_minority
+ * on partitions, one node per host, spread over zones, protected by a PodDisruptionBudget, and
+ * closed to every flow but AMQP from granted clients, the operators, Prometheus and its own nodes.
+ */
+export class MessageBroker extends Construct implements IWorkload, INetworkPeer {
+  public readonly name: string;
+  public readonly peerName: string;
+  public readonly namespaceName: string;
+  public readonly vhostName: string;
+  public readonly footprint: WorkloadFootprint;
+  /** DNS name of the client Service the operator creates (named after the cluster). */
+  public readonly serviceHost: string;
+  private readonly labels: Record<string, string>;
+
+  public constructor(scope: Construct, id: string, props: MessageBrokerProps) {
+    super(scope, id);
+    validate(id, props);
+    this.name = id;
+    this.peerName = id;
+    this.namespaceName = props.namespace.namespaceName;
+    this.vhostName = props.vhostName ?? 'generator-platform';
+    this.serviceHost = `${id}.${this.namespaceName}.svc.cluster.local`;
+    // The operator labels the pods it creates with the cluster's name.
+    this.labels = { 'app.kubernetes.io/name': id };
+    this.footprint = {
+      maxPods: props.replicas,
+      podCpuMillis: props.cpuMillis + SETUP_CONTAINER.cpuMillis,
+      podMemoryMi: props.memoryMi + SETUP_CONTAINER.memoryMi,
+      podEphemeralStorageGi: 2,
+      podClaimStorageGi: props.storageGi,
+      podClaimCount: 1,
+      largestContainerCpuMillis: props.cpuMillis,
+      largestContainerMemoryMi: props.memoryMi,
+      largestClaimGi: props.storageGi,
+    };
+    props.namespace.addWorkload(this);
+    const metadataLabels = { 'app.kubernetes.io/part-of': PLATFORM_NAME, 'app.kubernetes.io/component': 'message-broker' };
+    const restricted = {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    const resources = (cpuMillis: number, memoryMi: number, ephemeralGi: number) => {
+      const amounts = { 'cpu': cpuQuantity(cpuMillis), 'memory': memoryQuantity(memoryMi), 'ephemeral-storage': gibibytes(ephemeralGi) };
+      return { requests: amounts, limits: amounts };
+    };
+
+    new RabbitmqCluster(this, 'Resource', {
+      metadata: { name: id, namespace: this.namespaceName, labels: metadataLabels },
+      spec: {
+        replicas: props.replicas,
+        image: RABBITMQ_IMAGE,
+        resources: {
+          requests: { cpu: cpuQuantity(props.cpuMillis), memory: memoryQuantity(props.memoryMi) },
+          limits: { cpu: cpuQuantity(props.cpuMillis), memory: memoryQuantity(props.memoryMi) },
+        },
+        persistence: { storageClassName: props.storageClass, storage: gibibytes(props.storageGi) },
+        terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 600,
+        rabbitmq: {
+          additionalConfig: [
+            // A minority side stops serving rather than accept writes that the majority never sees.
+            'cluster_partition_handling = pause_minority',
+            'disk_free_limit.absolute = 2GB',
+            'log.console.level = info',
+            'log.console.formatter = json',
+          ].join('\n'),
+        },
+        affinity: {
+          podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [
+              { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.labels } },
+            ],
+          },
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...props.zones] }] }],
+            },
+          },
+        },
+        override: {
+          statefulSet: {
+            spec: {
+              template: {
+                spec: {
+                  securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: RABBITMQ_ID,
+                    runAsGroup: RABBITMQ_ID,
+                    fsGroup: RABBITMQ_ID,
+                    seccompProfile: { type: 'RuntimeDefault' },
+                  },
+                  topologySpreadConstraints: [
+                    {
+                      topologyKey: 'topology.kubernetes.io/zone',
+                      maxSkew: 1,
+                      whenUnsatisfiable: props.zones.length > 1 ? 'DoNotSchedule' : 'ScheduleAnyway',
+                      labelSelector: { matchLabels: this.labels },
+                    },
+                  ],
+                  initContainers: [
+                    {
+                      name: 'setup-container',
+                      securityContext: restricted,
+                      resources: resources(SETUP_CONTAINER.cpuMillis, SETUP_CONTAINER.memoryMi, 1),
+                    },
+                  ],
+                  containers: [
+                    {
+                      name: 'rabbitmq',
+                      securityContext: restricted,
+                      resources: resources(props.cpuMillis, props.memoryMi, 2),
+                      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                    },
+                  ],
+                  volumes: [{ name: 'tmp', emptyDir: { sizeLimit: gibibytes(1) } }],
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+
+    new Vhost(this, 'Vhost', {
+      metadata: { name: `${id}-${this.vhostName}`, namespace: this.namespaceName, labels: metadataLabels },
+      spec: {
+        name: this.vhostName,
+        // Quorum queues replicate every message to a majority of nodes: no loss on a node failure.
+        defaultQueueType: VhostSpecDefaultQueueType.QUORUM,
+        rabbitmqClusterReference: { name: id },
+      },
+    });
+
+    new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+      metadata: { name: id, namespace: this.namespaceName, labels: metadataLabels },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.labels } },
+    });
+
+    const operators = new OperatorPeer(props.operatorNamespace ?? 'rabbitmq-system');
+    const policy = (name: string, spec: Omit<k8s.NetworkPolicySpec, 'podSelector'>) =>
+      new k8s.KubeNetworkPolicy(this, `NetworkPolicy-${name}`, {
+        metadata: { name: `${id}-allow-${name}`, namespace: this.namespaceName, labels: metadataLabels },
+        spec: { podSelector: { matchLabels: this.labels }, ...spec },
+      });
+    const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+    const self = { podSelector: { matchLabels: this.labels } };
+    policy('cluster-nodes', {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [self], ports: tcp([...INTER_NODE_PORTS, AMQP_PORT]) }],
+      egress: [{ to: [self], ports: tcp([...INTER_NODE_PORTS, AMQP_PORT]) }],
+    });
+    policy('operators', { policyTypes: ['Ingress'], ingress: [{ from: [operators.toNetworkPolicyPeer()], ports: tcp([MANAGEMENT_PORT]) }] });
+    policy('metrics-scrape', { policyTypes: ['Ingress'], ingress: [{ from: [props.metricsScraper.toNetworkPolicyPeer(this.namespaceName)], ports: tcp([PROMETHEUS_PORT]) }] });
+    policy('egress-to-kubernetes-api', { policyTypes: ['Egress'], egress: [{ to: [props.kubernetesApi.toNetworkPolicyPeer(this.namespaceName)], ports: tcp([443, 6443]) }] });
+  }
+
+  public toNetworkPolicyPeer(fromNamespace: string): k8s.NetworkPolicyPeer {
+    const podSelector = { matchLabels: { ...this.labels } };
+    return fromNamespace === this.namespaceName
+      ? { podSelector }
+      : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespaceName } }, podSelector };
+  }
+
+  /** Lets `peer` reach the broker on `port`; the peer opens its own egress. */
+  public allowIngressFrom(peer: INetworkPeer, port: number): void {
+    new k8s.KubeNetworkPolicy(this, `AllowFrom-${peer.peerName}-${port}`, {
+      metadata: {
+        name: `${this.name}-allow-from-${peer.peerName}`,
+        namespace: this.namespaceName,
+        labels: { 'app.kubernetes.io/part-of': PLATFORM_NAME, 'app.kubernetes.io/component': 'message-broker' },
+      },
+      spec: {
+        podSelector: { matchLabels: { ...this.labels } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] }],
+      },
+    });
+  }
+}
+
+/** The init container the operator adds to copy configuration and the Erlang cookie. */
+const SETUP_CONTAINER = { cpuMillis: 100, memoryMi: 512 };
+
+/** The RabbitMQ Cluster and Messaging Topology operators' pods. */
+class OperatorPeer {
+  public constructor(private readonly namespace: string) {}
+
+  public toNetworkPolicyPeer(): k8s.NetworkPolicyPeer {
+    return {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace } },
+      podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['rabbitmq-cluster-operator', 'messaging-topology-operator'] }] },
+    };
+  }
+}
+
+function validate(id: string, props: MessageBrokerProps): void {
+  const fail = (field: string, value: unknown, fix: string): never => {
+    throw new Error(`MessageBroker ${id}: ${field} is ${JSON.stringify(value)}; ${fix}`);
+  };
+  if (!Number.isInteger(props.replicas) || props.replicas < 1 || (props.replicas > 1 && (props.replicas < 3 || props.replicas % 2 === 0))) {
+    fail('replicas', props.replicas, 'use 1, or an odd number of at least 3 so that pause_minority always leaves a majority running');
+  }
+  if (props.memoryMi < 1024) {
+    fail('memoryMi', props.memoryMi, 'give each node at least 1024 MiB');
+  }
+  if (props.zones.length === 0) {
+    fail('zones', props.zones, 'list at least one zone');
+  }
+  const grace = props.terminationGracePeriodSeconds;
+  if (grace !== undefined && (!Number.isInteger(grace) || grace < 120 || grace > 3600)) {
+    fail('terminationGracePeriodSeconds', grace, 'use 120 to 3600 seconds: long enough for quorum queues to hand over, short enough for node drains');
+  }
+}

@@ -1,0 +1,132 @@
+import { Replicas } from '../../lib/config/replicas';
+import { CidrPeer } from '../../lib/platform/cidr-peer';
+import { ClusterPeer } from '../../lib/platform/network-peer';
+import { GeneratorService } from '../../lib/services/generator-service';
+import { LongRunningService } from '../../lib/services/long-running-service';
+import { JobQueue, JobQueueProps } from '../../lib/stores/job-queue';
+import { MessageBroker } from '../../lib/stores/message-broker';
+import { find, kinds, objectsOf } from '../support/kube';
+import { IMAGE, oneReplica, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
+
+const keda = new ClusterPeer('keda', 'keda', { 'app.kubernetes.io/name': 'keda-operator' });
+
+function setup() {
+  const { chart, namespace } = serviceScope();
+  const broker = new MessageBroker(chart, 'rabbitmq', {
+    namespace, replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, zones: ['z1'], metricsScraper: prometheus, kubernetesApi: new CidrPeer('kubernetes-api', '10.0.0.1/32'),
+  });
+  const service = (id: string, extra: object = {}) =>
+    new LongRunningService(chart, id, { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080, ...extra });
+  return { chart, broker, service, namespace };
+}
+
+describe('JobQueue', () => {
+  test('with minimal props: a quorum queue behind a direct exchange, dead-lettered after 5 deliveries', () => {
+    const { chart, broker } = setup();
+    new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
+    const objects = objectsOf(chart);
+    expect(find(objects, 'Queue', 'rabbitmq-queue-generation-jobs').spec).toEqual({
+      name: 'generation.jobs', type: 'quorum', durable: true, autoDelete: false, vhost: 'generator-platform', rabbitmqClusterReference: { name: 'rabbitmq' },
+    });
+    expect(find(objects, 'Queue', 'rabbitmq-queue-generation-jobs-dead-letter').spec.type).toBe('quorum');
+    expect(find(objects, 'Exchange', 'rabbitmq-exchange-generation').spec.type).toBe('direct');
+    expect(find(objects, 'Binding', 'rabbitmq-binding-generation-jobs').spec).toMatchObject({ source: 'generation', destination: 'generation.jobs', routingKey: 'jobs' });
+    expect(find(objects, 'Binding', 'rabbitmq-binding-generation-jobs-dead-letter').spec).toMatchObject({ source: 'generation.dead-letter', destination: 'generation.jobs.dead-letter' });
+    expect(find(objects, 'Policy', 'rabbitmq-policy-generation-jobs').spec).toMatchObject({
+      pattern: '^generation\\.jobs$',
+      applyTo: 'quorum_queues',
+      definition: { 'delivery-limit': 5, 'dead-letter-exchange': 'generation.dead-letter', 'dead-letter-strategy': 'at-least-once', 'overflow': 'reject-publish' },
+    });
+  });
+
+  test('with all props', () => {
+    const { chart, broker } = setup();
+    const props: Required<JobQueueProps> = { broker, vaultPathPrefix: 'platform/prod', queueName: 'render.tasks', deliveryLimit: 3 };
+    new JobQueue(chart, 'jobs', props);
+    const objects = objectsOf(chart);
+    expect(find(objects, 'Queue', 'rabbitmq-queue-render-tasks').spec.name).toBe('render.tasks');
+    expect(find(objects, 'Policy', 'rabbitmq-policy-render-tasks').spec.definition['delivery-limit']).toBe(3);
+    expect(find(objects, 'Binding', 'rabbitmq-binding-render-tasks').spec).toMatchObject({ source: 'render', routingKey: 'tasks' });
+  });
+
+  test('grantPublish and grantConsume give each client its own user with only its permission, credentials from Vault, and both sides of the network flow', () => {
+    const { chart, broker, service } = setup();
+    const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
+    const api = service('api');
+    const worker = service('worker');
+    queue.grantPublish(api);
+    queue.grantConsume(worker);
+    const objects = objectsOf(chart);
+
+    expect(find(objects, 'Permission', 'rabbitmq-api').spec.permissions).toEqual({ configure: '^$', write: '^generation$', read: '^$' });
+    expect(find(objects, 'Permission', 'rabbitmq-worker').spec.permissions).toEqual({ configure: '^$', write: '^$', read: '^generation\\.jobs$' });
+    expect(find(objects, 'User', 'rabbitmq-api').spec.importCredentialsSecret).toEqual({ name: 'rabbitmq-api-credentials' });
+    expect(find(objects, 'ExternalSecret', 'rabbitmq-api-credentials').spec.data.map((d: any) => d.remoteRef)).toEqual([
+      { key: 'platform/test/rabbitmq/api', property: 'username' },
+      { key: 'platform/test/rabbitmq/api', property: 'password' },
+    ]);
+    expect(find(objects, 'NetworkPolicy', 'rabbitmq-allow-from-api').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5672 }]);
+    expect(find(objects, 'NetworkPolicy', 'api-allow-egress-to-rabbitmq').spec.egress[0]).toEqual({
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } } }],
+      ports: [{ protocol: 'TCP', port: 5672 }],
+    });
+    const env = find(objects, 'Deployment', 'api').spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([
+      { name: 'RABBITMQ_HOST', value: 'rabbitmq.apps.svc.cluster.local' },
+      { name: 'RABBITMQ_PASSWORD', valueFrom: { secretKeyRef: { name: 'rabbitmq-api-credentials', key: 'password' } } },
+      { name: 'RABBITMQ_EXCHANGE', value: 'generation' },
+    ]));
+    expect(find(objects, 'Deployment', 'worker').spec.template.spec.containers[0].env).toContainEqual({ name: 'RABBITMQ_QUEUE', value: 'generation.jobs' });
+    expect(JSON.stringify(objects)).not.toMatch(/"password":"[^{]/);
+  });
+
+  test('scaleConsumer scales the consumer on queue depth through KEDA, as a monitoring-only user, with no CPU autoscaler', () => {
+    const { chart, broker, namespace } = setup();
+    const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
+    const generator = new GeneratorService(chart, 'generator', {
+      namespace, image: IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 10 }), resources: smallResources, zones: ['z1'], metricsScraper: prometheus, scaledByQueueDepth: true,
+    });
+    queue.grantConsume(generator);
+    queue.scaleConsumer(generator, { kedaOperator: keda, messagesPerReplica: 3 });
+    const objects = objectsOf(chart);
+
+    const scaled = find(objects, 'ScaledObject', 'generator-queue-depth');
+    expect(scaled.spec).toMatchObject({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'generator' }, minReplicaCount: 2, maxReplicaCount: 10 });
+    expect(scaled.spec.triggers[0]).toEqual({
+      type: 'rabbitmq',
+      metadata: { protocol: 'http', mode: 'QueueLength', value: '3', queueName: 'generation.jobs', vhostName: 'generator-platform' },
+      authenticationRef: { name: 'generator-queue-depth' },
+    });
+    expect(find(objects, 'TriggerAuthentication', 'generator-queue-depth').spec.secretTargetRef).toEqual([{ parameter: 'host', name: 'rabbitmq-keda-credentials', key: 'management_uri' }]);
+    expect(find(objects, 'User', 'rabbitmq-keda').spec.tags).toEqual(['monitoring']);
+    expect(find(objects, 'Permission', 'rabbitmq-keda').spec.permissions).toEqual({ configure: '^$', write: '^$', read: '^$' });
+    expect(find(objects, 'ExternalSecret', 'rabbitmq-keda-credentials').spec.target.template.data.management_uri)
+      .toBe('http://{{ .username | urlquery }}:{{ .password | urlquery }}@rabbitmq.apps.svc.cluster.local:15672/');
+    expect(find(objects, 'NetworkPolicy', 'rabbitmq-allow-from-keda').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15672 }]);
+    expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    expect(generator.node.validate()).toEqual([]);
+  });
+
+  test('fails to grant one service both publish and consume', () => {
+    const { chart, broker, service } = setup();
+    const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
+    const api = service('api');
+    queue.grantPublish(api);
+    expect(() => queue.grantConsume(api)).toThrow('api already has access to generation.jobs; grant publish and consume to separate services');
+  });
+
+  test.each([
+    [{ queueName: 'Jobs' }, 'JobQueue jobs: queueName is "Jobs"; use dot-separated lower-case words'],
+    [{ deliveryLimit: 0 }, 'JobQueue jobs: deliveryLimit is 0; use 1 to 100 deliveries'],
+  ] as Array<[Partial<JobQueueProps>, string]>)('fails on %p', (overrides, message) => {
+    const { chart, broker } = setup();
+    expect(() => new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'p', ...overrides })).toThrow(message);
+  });
+
+  test('fails to scale a consumer that already has a CPU autoscaler', () => {
+    const { chart, broker, namespace } = setup();
+    const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'p' });
+    const generator = new GeneratorService(chart, 'generator', { namespace, image: IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 4 }), resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    expect(() => queue.scaleConsumer(generator, { kedaOperator: keda })).toThrow('generator already has a HorizontalPodAutoscaler');
+  });
+});

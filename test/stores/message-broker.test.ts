@@ -1,0 +1,77 @@
+import { CidrPeer } from '../../lib/platform/cidr-peer';
+import { MessageBroker, MessageBrokerProps } from '../../lib/stores/message-broker';
+import { find, kinds, objectsOf } from '../support/kube';
+import { prometheus, serviceScope } from '../support/service-fixtures';
+
+const kubernetesApi = new CidrPeer('kubernetes-api', '10.0.0.1/32');
+
+function broker(overrides: Partial<MessageBrokerProps> = {}) {
+  const { chart, namespace } = serviceScope();
+  const construct = new MessageBroker(chart, 'rabbitmq', {
+    namespace, replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, zones: ['z1', 'z2', 'z3'],
+    metricsScraper: prometheus, kubernetesApi, ...overrides,
+  });
+  return { chart, construct, objects: () => objectsOf(chart) };
+}
+
+describe('MessageBroker', () => {
+  test('with minimal props: a 3-node RabbitMQ 3.12 cluster that pauses a minority and keeps 2 CPU / 4Gi per node', () => {
+    const { objects } = broker();
+    const cluster = find(objects(), 'RabbitmqCluster', 'rabbitmq');
+    expect(cluster.apiVersion).toBe('rabbitmq.com/v1beta1');
+    expect(cluster.spec.replicas).toBe(3);
+    expect(cluster.spec.image).toMatch(/^rabbitmq:3\.12\.\d+-management$/);
+    expect(cluster.spec.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+    expect(cluster.spec.rabbitmq.additionalConfig).toContain('cluster_partition_handling = pause_minority');
+    expect(cluster.spec.terminationGracePeriodSeconds).toBe(600);
+    expect(cluster.spec.persistence).toEqual({ storage: '20Gi' });
+    expect(cluster.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    const pod = cluster.spec.override.statefulSet.spec.template.spec;
+    expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    for (const container of [...pod.containers, ...pod.initContainers]) {
+      expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.resources.limits).toEqual(container.resources.requests);
+    }
+    expect(find(objects(), 'Vhost', 'rabbitmq-generator-platform').spec).toEqual({ name: 'generator-platform', defaultQueueType: 'quorum', rabbitmqClusterReference: { name: 'rabbitmq' } });
+    expect(find(objects(), 'PodDisruptionBudget', 'rabbitmq').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } } });
+  });
+
+  test('with all props', () => {
+    const { chart, namespace } = serviceScope();
+    const props: Required<MessageBrokerProps> = {
+      namespace, replicas: 5, cpuMillis: 4000, memoryMi: 8192, storageGi: 50, zones: ['z1'], metricsScraper: prometheus, kubernetesApi,
+      storageClass: 'gp3', terminationGracePeriodSeconds: 900, vhostName: 'jobs', operatorNamespace: 'rabbitmq-operators',
+    };
+    new MessageBroker(chart, 'mq', props);
+    const objects = objectsOf(chart);
+    const cluster = find(objects, 'RabbitmqCluster', 'mq');
+    expect(cluster.spec).toMatchObject({ replicas: 5, terminationGracePeriodSeconds: 900, persistence: { storageClassName: 'gp3', storage: '50Gi' } });
+    expect(cluster.spec.override.statefulSet.spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+    expect(find(objects, 'Vhost', 'mq-jobs').spec.name).toBe('jobs');
+    expect(find(objects, 'NetworkPolicy', 'mq-allow-operators').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'rabbitmq-operators' });
+    expect(find(objects, 'ResourceQuota', 'workload-quota').spec.hard['requests.storage']).toBe('300Gi');
+  });
+
+  test('opens exactly the inter-node, operator, metrics and Kubernetes API flows', () => {
+    const { objects } = broker();
+    const policies = kinds(objects(), 'NetworkPolicy').filter((p) => p.metadata.name.startsWith('rabbitmq-'));
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual([
+      'rabbitmq-allow-cluster-nodes', 'rabbitmq-allow-egress-to-kubernetes-api', 'rabbitmq-allow-metrics-scrape', 'rabbitmq-allow-operators',
+    ]);
+    const nodes = find(objects(), 'NetworkPolicy', 'rabbitmq-allow-cluster-nodes').spec;
+    expect(nodes.ingress[0].ports.map((p: any) => p.port)).toEqual(expect.arrayContaining([4369, 25672, 5672]));
+    expect(find(objects(), 'NetworkPolicy', 'rabbitmq-allow-metrics-scrape').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15692 }]);
+    expect(find(objects(), 'NetworkPolicy', 'rabbitmq-allow-egress-to-kubernetes-api').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }]);
+  });
+
+  test.each([
+    [{ replicas: 2 }, 'MessageBroker rabbitmq: replicas is 2; use 1, or an odd number of at least 3'],
+    [{ replicas: 4 }, 'MessageBroker rabbitmq: replicas is 4'],
+    [{ memoryMi: 512 }, 'MessageBroker rabbitmq: memoryMi is 512; give each node at least 1024 MiB'],
+    [{ zones: [] }, 'MessageBroker rabbitmq: zones is []'],
+    [{ terminationGracePeriodSeconds: 604800 }, 'MessageBroker rabbitmq: terminationGracePeriodSeconds is 604800; use 120 to 3600 seconds'],
+  ] as Array<[Partial<MessageBrokerProps>, string]>)('fails on %p', (overrides, message) => {
+    expect(() => broker(overrides)).toThrow(message);
+  });
+});
