@@ -2,11 +2,14 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../lib/config/environment-config';
 import { PLATFORM_NAME } from '../lib/platform/labels';
+import { CidrPeer } from '../lib/platform/cidr-peer';
 import { NamespaceBaseline } from '../lib/platform/namespace-baseline';
 import { ClusterPeer } from '../lib/platform/network-peer';
 import { ApiService } from '../lib/services/api-service';
 import { GeneratorService } from '../lib/services/generator-service';
 import { WebService } from '../lib/services/web-service';
+import { JobQueue } from '../lib/stores/job-queue';
+import { MessageBroker } from '../lib/stores/message-broker';
 
 export interface EnvironmentChartProps {
   readonly config: EnvironmentConfig;
@@ -18,6 +21,8 @@ export class EnvironmentChart extends Chart {
   public readonly web: WebService;
   public readonly api: ApiService;
   public readonly generator: GeneratorService;
+  public readonly messageBroker: MessageBroker;
+  public readonly jobQueue: JobQueue;
 
   public constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     const { config } = props;
@@ -26,6 +31,8 @@ export class EnvironmentChart extends Chart {
     });
     const ingressController = new ClusterPeer('ingress-nginx', config.ingressController.namespace, config.ingressController.podLabels);
     const prometheus = new ClusterPeer('prometheus', config.prometheus.namespace, config.prometheus.podLabels);
+    const kedaOperator = new ClusterPeer('keda', config.kedaOperator.namespace, config.kedaOperator.podLabels);
+    const kubernetesApi = new CidrPeer('kubernetes-api', config.kubernetesApiCidr);
     const logLevel = config.features.debugLogging ? 'debug' : 'info';
     const shared = {
       zones: config.zones,
@@ -69,6 +76,25 @@ export class EnvironmentChart extends Chart {
       resources: config.generator.resources,
       targetCpuUtilizationPercent: config.generator.targetCpuUtilizationPercent,
       workspaceStorageClass: config.generatorWorkspaceStorageClass,
+      scaledByQueueDepth: config.generator.replicas.isAutoscaled,
     });
+
+    this.messageBroker = new MessageBroker(this, 'rabbitmq', {
+      namespace: this.baseline,
+      replicas: config.messageBroker.replicas,
+      cpuMillis: config.messageBroker.cpuMillis,
+      memoryMi: config.messageBroker.memoryMi,
+      storageGi: config.messageBroker.storageGi,
+      storageClass: config.messageBroker.storageClass,
+      zones: config.zones,
+      metricsScraper: prometheus,
+      kubernetesApi,
+    });
+    this.jobQueue = new JobQueue(this, 'generation-jobs', { broker: this.messageBroker, vaultPathPrefix: config.vaultPathPrefix });
+    this.jobQueue.grantPublish(this.api);
+    this.jobQueue.grantConsume(this.generator);
+    if (config.generator.replicas.isAutoscaled) {
+      this.jobQueue.scaleConsumer(this.generator, { kedaOperator });
+    }
   }
 }

@@ -34,6 +34,16 @@ export interface ServiceConfig {
   readonly targetCpuUtilizationPercent: number;
 }
 
+/** A RabbitMQ cluster's size. */
+export interface MessageBrokerConfig {
+  /** Nodes: 3 in full-size environments (quorum queues need a majority to survive a node loss). */
+  readonly replicas: number;
+  readonly cpuMillis: number;
+  readonly memoryMi: number;
+  readonly storageGi: number;
+  readonly storageClass: string;
+}
+
 /** Pods outside the namespace that the platform accepts traffic from, located by namespace and labels. */
 export interface ClusterPeerConfig {
   readonly namespace: string;
@@ -67,6 +77,17 @@ export interface EnvironmentConfig {
   readonly web: ServiceConfig;
   readonly api: ServiceConfig;
   readonly generator: ServiceConfig;
+  /** RabbitMQ for the generation job queue. */
+  readonly messageBroker: MessageBrokerConfig;
+  /** Vault KV prefix of this environment's secrets, e.g. `generator-platform/production`. */
+  readonly vaultPathPrefix: string;
+  /**
+   * Addresses of the Kubernetes API server endpoints (`kubectl get endpoints kubernetes`), which
+   * operator-managed pods call. NetworkPolicies see the endpoint addresses, not the Service's ClusterIP.
+   */
+  readonly kubernetesApiCidr: string;
+  /** The KEDA operator pods, which read queue depth to scale the generator. */
+  readonly kedaOperator: ClusterPeerConfig;
   /** StorageClass of the generator's per-pod workspace volume. */
   readonly generatorWorkspaceStorageClass: string;
   /** Extra room in the ResourceQuota on top of what the workloads can request at most (rollout surge included). */

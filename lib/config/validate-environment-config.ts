@@ -1,6 +1,6 @@
 import { ConfigError } from './config-error';
 import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ImageReference, ServiceConfig } from './environment-config';
-import { isFullSize, SPEC_MIN_REPLICAS, SPEC_RESOURCES } from './spec-minimums';
+import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_RESOURCES } from './spec-minimums';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -46,6 +46,14 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
   if (!Number.isInteger(config.quotaHeadroomPercent) || config.quotaHeadroomPercent < 0 || config.quotaHeadroomPercent > 100) {
     fail('quotaHeadroomPercent', config.quotaHeadroomPercent, 'must be a whole number from 0 to 100', 'set it to the extra room the namespace quota keeps, e.g. 20');
   }
+  validateMessageBroker(config, fail);
+  if (!/^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$/.test(config.vaultPathPrefix)) {
+    fail('vaultPathPrefix', config.vaultPathPrefix, 'not a Vault KV path', 'use a path such as generator-platform/production');
+  }
+  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(config.kubernetesApiCidr)) {
+    fail('kubernetesApiCidr', config.kubernetesApiCidr, 'not an IPv4 CIDR', 'give the API server endpoints as a CIDR (kubectl get endpoints kubernetes), e.g. 10.0.0.0/28');
+  }
+  validatePeer('kedaOperator', config.kedaOperator, fail);
   validatePeer('ingressController', config.ingressController, fail);
   validatePeer('prometheus', config.prometheus, fail);
   return config;
@@ -128,6 +136,26 @@ function validateImage(config: EnvironmentConfig, service: string, image: ImageR
   }
   if (isFullSize(config.name) && image.digest === undefined) {
     fail(`${service}.image.digest`, image.digest, `${config.name} pulls images by digest only, so a moved tag cannot change what runs`, `set ${service}.image.digest to the sha256 digest of ${image.repository}:${image.tag}`);
+  }
+}
+
+function validateMessageBroker(config: EnvironmentConfig, fail: Fail): void {
+  const broker = config.messageBroker;
+  if (!Number.isInteger(broker.replicas) || broker.replicas < 1 || (broker.replicas > 1 && (broker.replicas < 3 || broker.replicas % 2 === 0))) {
+    fail('messageBroker.replicas', broker.replicas, 'RabbitMQ needs 1 node, or an odd number of at least 3 so that pause_minority leaves a majority', 'set messageBroker.replicas to 3');
+  }
+  if (isFullSize(config.name)) {
+    for (const key of ['replicas', 'cpuMillis', 'memoryMi'] as const) {
+      if (broker[key] < SPEC_MESSAGE_BROKER[key]) {
+        fail(`messageBroker.${key}`, broker[key], `below the specification's ${SPEC_MESSAGE_BROKER[key]} for RabbitMQ in ${config.name}`, `set messageBroker.${key} to at least ${SPEC_MESSAGE_BROKER[key]}`);
+      }
+    }
+  }
+  if (!Number.isInteger(broker.storageGi) || broker.storageGi < 1) {
+    fail('messageBroker.storageGi', broker.storageGi, 'must be a positive whole number of GiB', 'size the message store, e.g. 20');
+  }
+  if (!DNS_LABEL.test(broker.storageClass)) {
+    fail('messageBroker.storageClass', broker.storageClass, 'not a valid StorageClass name', 'name an existing StorageClass of the cluster');
   }
 }
 

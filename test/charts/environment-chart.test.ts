@@ -19,12 +19,31 @@ function quantityToNumber(q: string): number {
 describe.each(FULL_SIZE)('%s meets the specification', (env) => {
   const objects = rendered[env];
 
-  test.each(SERVICES)('runs %s with at least two replicas through its autoscaler, and no fixed replica count', (service) => {
+  test.each(['web', 'api'])('runs %s with at least two replicas through its CPU autoscaler, and no fixed replica count', (service) => {
     const hpa = find(objects, 'HorizontalPodAutoscaler', service);
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(hpa.spec.maxReplicas).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: service });
     expect(find(objects, 'Deployment', service).spec.replicas).toBeUndefined();
+  });
+
+  test('scales the generator on the job queue\'s depth with KEDA, never below two replicas, and with no CPU autoscaler fighting it', () => {
+    const scaler = find(objects, 'ScaledObject', 'generator-queue-depth');
+    expect(scaler.spec.minReplicaCount).toBeGreaterThanOrEqual(2);
+    expect(scaler.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'generator' });
+    expect(scaler.spec.triggers[0]).toMatchObject({ type: 'rabbitmq', metadata: { queueName: 'generation.jobs', mode: 'QueueLength' } });
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === 'generator')).toEqual([]);
+    expect(find(objects, 'Deployment', 'generator').spec.replicas).toBeUndefined();
+  });
+
+  test('runs RabbitMQ 3.12 as three nodes of 2 CPU / 4Gi, one per host, pausing a minority on partition', () => {
+    const cluster = find(objects, 'RabbitmqCluster', 'rabbitmq');
+    expect(cluster.spec.replicas).toBe(3);
+    expect(cluster.spec.image).toMatch(/^rabbitmq:3\.12\./);
+    expect(cluster.spec.resources.limits).toEqual({ cpu: '2', memory: '4Gi' });
+    expect(cluster.spec.rabbitmq.additionalConfig).toContain('cluster_partition_handling = pause_minority');
+    expect(find(objects, 'Vhost', 'rabbitmq-generator-platform').spec.defaultQueueType).toBe('quorum');
+    expect(find(objects, 'PodDisruptionBudget', 'rabbitmq').spec.maxUnavailable).toBe(1);
   });
 
   test('runs the API with at least two replicas spread over zones and nodes', () => {
@@ -183,14 +202,19 @@ describe.each(ALL)('%s is secure by default', (env) => {
     let cpu = 0;
     let memory = 0;
     let pods = 0;
-    for (const deployment of kinds(objects, 'Deployment')) {
-      const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === deployment.metadata.name);
-      const max = hpa ? hpa.spec.maxReplicas : deployment.spec.replicas;
-      const podCount = max + Math.max(1, Math.ceil(max * 0.25));
-      const requests = deployment.spec.template.spec.containers[0].resources.requests;
-      cpu += podCount * quantityToNumber(requests.cpu);
-      memory += podCount * quantityToNumber(requests.memory);
+    const count = (podCount: number, containerRequests: any[]) => {
+      cpu += podCount * containerRequests.reduce((acc, r) => acc + quantityToNumber(r.cpu), 0);
+      memory += podCount * containerRequests.reduce((acc, r) => acc + quantityToNumber(r.memory), 0);
       pods += podCount;
+    };
+    for (const deployment of kinds(objects, 'Deployment')) {
+      const scaler = objects.find((o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.spec.scaleTargetRef.name === deployment.metadata.name);
+      const max = scaler ? (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount) : deployment.spec.replicas;
+      count(max + Math.max(1, Math.ceil(max * 0.25)), deployment.spec.template.spec.containers.map((c: any) => c.resources.requests));
+    }
+    for (const broker of kinds(objects, 'RabbitmqCluster')) {
+      const pod = broker.spec.override.statefulSet.spec.template.spec;
+      count(broker.spec.replicas, [...pod.containers, ...pod.initContainers].map((c: any) => c.resources.requests));
     }
     const headroom = 1 + ENVIRONMENTS[env].quotaHeadroomPercent / 100;
     expect(quantityToNumber(hard['requests.cpu'])).toBeGreaterThanOrEqual(cpu * headroom - 1e-9);
@@ -207,25 +231,39 @@ describe.each(ALL)('%s is secure by default', (env) => {
     const dns = find(objects, 'NetworkPolicy', 'allow-dns-egress').spec;
     expect(dns.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
 
+    const selected = (selector: any) => selector.matchLabels?.['app.kubernetes.io/name'] ?? selector.matchExpressions.map((e: any) => e.values.join('|')).join();
+    const describe = (peer: any) => peer.ipBlock ? peer.ipBlock.cidr : selected(peer.podSelector) + (peer.namespaceSelector ? `@${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}` : '');
+    const ports = (rule: any) => rule.ports.map((p: any) => p.port).join(',');
     const flows = policies
       .filter((p) => !['default-deny-all', 'allow-dns-egress'].includes(p.metadata.name))
       .flatMap((p) => {
-        const target = p.spec.podSelector.matchLabels['app.kubernetes.io/name'];
-        const describe = (peer: any) => peer.podSelector.matchLabels['app.kubernetes.io/name'] + (peer.namespaceSelector ? `@${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}` : '');
+        const target = selected(p.spec.podSelector);
         return [
-          ...(p.spec.ingress ?? []).map((rule: any) => `${describe(rule.from[0])} -> ${target}:${rule.ports[0].port}`),
-          ...(p.spec.egress ?? []).map((rule: any) => `${target} egress -> ${describe(rule.to[0])}:${rule.ports[0].port}`),
+          ...(p.spec.ingress ?? []).map((rule: any) => `${rule.from.map(describe).join('+')} -> ${target}:${ports(rule)}`),
+          ...(p.spec.egress ?? []).map((rule: any) => `${target} egress -> ${rule.to.map(describe).join('+')}:${ports(rule)}`),
         ];
       })
       .sort();
+    const interNode = '4369,25672,35672,35673,35674,35675,35676,35677,35678,35679,35680,35681,35682,5672';
+    const withKeda = ENVIRONMENTS[env].generator.replicas.isAutoscaled ? ['keda-operator@keda -> rabbitmq:15672'] : [];
     expect(flows).toEqual([
       'web -> api:8080',
+      'web egress -> api:8080',
       'ingress-nginx@ingress-nginx -> api:8080',
       'ingress-nginx@ingress-nginx -> web:3000',
       'prometheus@monitoring -> api:9090',
       'prometheus@monitoring -> generator:9090',
       'prometheus@monitoring -> web:9090',
-      'web egress -> api:8080',
+      'api -> rabbitmq:5672',
+      'api egress -> rabbitmq:5672',
+      'generator -> rabbitmq:5672',
+      'generator egress -> rabbitmq:5672',
+      `rabbitmq -> rabbitmq:${interNode}`,
+      `rabbitmq egress -> rabbitmq:${interNode}`,
+      'rabbitmq-cluster-operator|messaging-topology-operator@rabbitmq-system -> rabbitmq:15672',
+      'prometheus@monitoring -> rabbitmq:15692',
+      `rabbitmq egress -> ${ENVIRONMENTS[env].kubernetesApiCidr}:443,6443`,
+      ...withKeda,
     ].sort());
   });
 

@@ -57,6 +57,11 @@ const cases: Array<[string, `${EnvironmentName}`, (c: any) => void, RegExp]> = [
   ['a config registered under another environment', 'staging', (c) => (c.name = EnvironmentName.PRODUCTION), /environment "staging": name = "production": the config is registered as "staging"/],
   ['an ingress controller selected by no labels', 'production', (c) => (c.ingressController = { namespace: 'ingress-nginx', podLabels: {} }), /ingressController\.podLabels = \{\}: empty, which would select every pod/],
   ['an invalid ClusterIssuer name', 'staging', (c) => (c.tlsClusterIssuer = 'Lets Encrypt'), /tlsClusterIssuer = "Lets Encrypt": not a valid ClusterIssuer name/],
+  ['a RabbitMQ cluster of two nodes', 'production', (c) => (c.messageBroker = { ...c.messageBroker, replicas: 2 }), /messageBroker\.replicas = 2: RabbitMQ needs 1 node, or an odd number of at least 3/],
+  ['a single RabbitMQ node in staging', 'staging', (c) => (c.messageBroker = { ...c.messageBroker, replicas: 1 }), /messageBroker\.replicas = 1: below the specification's 3 for RabbitMQ in staging/],
+  ['RabbitMQ memory below the specification', 'production', (c) => (c.messageBroker = { ...c.messageBroker, memoryMi: 2048 }), /messageBroker\.memoryMi = 2048: below the specification's 4096/],
+  ['a Kubernetes API address that is a hostname', 'development', (c) => (c.kubernetesApiCidr = 'kubernetes.default.svc'), /kubernetesApiCidr = "kubernetes\.default\.svc": not an IPv4 CIDR/],
+  ['a Vault path with a scheme', 'staging', (c) => (c.vaultPathPrefix = 'vault://generator-platform'), /vaultPathPrefix = "vault:\/\/generator-platform": not a Vault KV path/],
 ];
 
 describe('a wrong environment config fails synth with one clear message and writes nothing', () => {

@@ -11,3 +11,9 @@ export const KUBE_PROMETHEUS: ClusterPeerConfig = {
   namespace: 'monitoring',
   podLabels: { 'app.kubernetes.io/name': 'prometheus' },
 };
+
+/** KEDA as its official Helm chart labels the operator pods. */
+export const KEDA_OPERATOR: ClusterPeerConfig = {
+  namespace: 'keda',
+  podLabels: { 'app.kubernetes.io/name': 'keda-operator' },
+};

@@ -1,5 +1,5 @@
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
-import { INGRESS_NGINX_CONTROLLER, KUBE_PROMETHEUS } from './cluster-peers';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from './cluster-peers';
 import { REDUCED_FOOTPRINT_SERVICES } from './reduced-footprint-services';
 
 /** A single-zone cluster for the team; reduced footprint as allowed by lib/config/spec-minimums.ts. */
@@ -11,6 +11,10 @@ export const development: EnvironmentConfig = {
   tlsClusterIssuer: 'platform-selfsigned',
   zones: ['eu-west-1a'],
   ...REDUCED_FOOTPRINT_SERVICES,
+  messageBroker: { replicas: 1, cpuMillis: 500, memoryMi: 1024, storageGi: 5, storageClass: 'standard' },
+  vaultPathPrefix: 'generator-platform/development',
+  kubernetesApiCidr: '10.0.0.0/28',
+  kedaOperator: KEDA_OPERATOR,
   generatorWorkspaceStorageClass: 'standard',
   quotaHeadroomPercent: 50,
   ingressController: INGRESS_NGINX_CONTROLLER,

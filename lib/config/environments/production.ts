@@ -1,7 +1,7 @@
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
 import { Replicas } from '../replicas';
 import { SPEC_RESOURCES } from '../spec-minimums';
-import { INGRESS_NGINX_CONTROLLER, KUBE_PROMETHEUS } from './cluster-peers';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from './cluster-peers';
 
 export const production: EnvironmentConfig = {
   name: EnvironmentName.PRODUCTION,
@@ -40,6 +40,10 @@ export const production: EnvironmentConfig = {
     resources: SPEC_RESOURCES.generator,
     targetCpuUtilizationPercent: 75,
   },
+  messageBroker: { replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 50, storageClass: 'gp3' },
+  vaultPathPrefix: 'generator-platform/production',
+  kubernetesApiCidr: '10.0.0.0/28',
+  kedaOperator: KEDA_OPERATOR,
   generatorWorkspaceStorageClass: 'gp3',
   quotaHeadroomPercent: 20,
   ingressController: INGRESS_NGINX_CONTROLLER,
