@@ -197,7 +197,12 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
 
     new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
       metadata: { name: id, namespace: this.namespaceName, labels: metadataLabels },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.labels } },
+      spec: {
+        maxUnavailable: k8s.IntOrString.fromNumber(1),
+        selector: { matchLabels: this.labels },
+        // A node that is not ready holds no quorum-queue majority; evicting it never costs one.
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
     });
 
     const operators = new OperatorPeer(props.operatorNamespace ?? 'rabbitmq-system');

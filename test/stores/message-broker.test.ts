@@ -34,7 +34,7 @@ describe('MessageBroker', () => {
       expect(container.resources.limits).toEqual(container.resources.requests);
     }
     expect(find(objects(), 'Vhost', 'rabbitmq-generator-platform').spec).toEqual({ name: 'generator-platform', defaultQueueType: 'quorum', rabbitmqClusterReference: { name: 'rabbitmq' } });
-    expect(find(objects(), 'PodDisruptionBudget', 'rabbitmq').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } } });
+    expect(find(objects(), 'PodDisruptionBudget', 'rabbitmq').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
   });
 
   test('with all props', () => {
