@@ -72,6 +72,13 @@ function main(): number {
   console.log(`  marginal cost per extra preview: ${perPreviewMs.toFixed(1)} ms`);
   targets.push({ name: `${PREVIEW_COUNT} previews vs one`, value: previewRatio, pass: previewRatio <= 10, goal: '<= 10.0x' });
 
+  console.log('\n3. validation gate over the whole dist/ (schemas, policy, cross-references, freshness) vs synth');
+  const validate = timeCommand('npm run validate', 'npm', ['run', '-s', 'validate']);
+  report(fast);
+  report(validate);
+  const validationRatio = validate.medianMs / fast.medianMs;
+  targets.push({ name: 'validation vs synth', value: validationRatio, pass: validationRatio <= 2, goal: '<= 2.0x' });
+
   fs.rmSync(scratch, { recursive: true, force: true });
   console.log('\ntargets:');
   for (const t of targets) {

@@ -9,6 +9,8 @@ echo "== type-check (tsc)"
 npx tsc -p tsconfig.json
 echo "== lint (eslint)"
 npx eslint .
+echo "== validation gate (npm run validate over dist/)"
+node --import tsx scripts/validate.ts
 echo "== tests (jest)"
 report="$(mktemp)"
 trap 'rm -f "$report"' EXIT

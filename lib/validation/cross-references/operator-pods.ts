@@ -1,0 +1,44 @@
+import { ManifestObject } from '../manifest';
+import { PodTemplate } from '../pod-templates';
+
+/**
+ * Pods that operators run for a rendered custom resource, with the labels and ports the operator
+ * gives them, so that NetworkPolicy, PDB and Service selectors aimed at them resolve. Documented
+ * in docs/validation-rules.md ("Operator conventions").
+ */
+export function operatorPods(object: ManifestObject): PodTemplate[] {
+  const group = object.apiVersion.split('/')[0];
+  if (group === 'postgresql.cnpg.io' && object.kind === 'Cluster') {
+    // CloudNativePG moves the primary role between instances, so a selector may name either role.
+    return ['primary', 'replica'].map((role) =>
+      operatorPod({ 'cnpg.io/cluster': object.name, 'cnpg.io/podRole': 'instance', 'cnpg.io/instanceRole': role, role }, [
+        { name: 'postgresql', containerPort: 5432 },
+        { name: 'metrics', containerPort: 9187 },
+      ]),
+    );
+  }
+  if (group === 'postgresql.cnpg.io' && object.kind === 'Pooler') {
+    return [
+      operatorPod({ 'cnpg.io/poolerName': object.name, 'cnpg.io/podRole': 'pooler' }, [
+        { name: 'pgbouncer', containerPort: 5432 },
+        { name: 'metrics', containerPort: 9127 },
+      ]),
+    ];
+  }
+  if (group === 'rabbitmq.com' && object.kind === 'RabbitmqCluster') {
+    return [
+      operatorPod({ 'app.kubernetes.io/name': object.name, 'app.kubernetes.io/component': 'rabbitmq', 'app.kubernetes.io/part-of': 'rabbitmq' }, [
+        { name: 'amqp', containerPort: 5672 },
+        { name: 'management', containerPort: 15672 },
+        { name: 'prometheus', containerPort: 15692 },
+        { name: 'epmd', containerPort: 4369 },
+        { name: 'cluster-rpc', containerPort: 25672 },
+      ]),
+    ];
+  }
+  return [];
+}
+
+function operatorPod(labels: Record<string, string>, ports: { name: string; containerPort: number }[]): PodTemplate {
+  return { labels, annotations: {}, path: [], spec: { containers: [{ name: 'operator-managed', ports: ports.map((port) => ({ ...port, protocol: 'TCP' })) }] } };
+}

@@ -1,0 +1,87 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { ValidationInputError } from './input-error';
+import { JsonObject, ManifestObject } from './manifest';
+
+const YAML_FILE = /\.ya?ml$/i;
+
+/** Every YAML file under `dir`, relative with `/` separators, in a stable order. */
+export function listYamlFiles(dir: string): string[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new ValidationInputError(`${dir} is not a folder: pass the folder of rendered manifests, e.g. dist/`);
+  }
+  const files = listFiles(dir).filter((file) => YAML_FILE.test(file));
+  if (files.length === 0) {
+    throw new ValidationInputError(`${dir} holds no .yaml or .yml file: run \`npm run synth\` first, or pass another folder`);
+  }
+  return files;
+}
+
+/** Every regular file under `dir`, relative with `/` separators, sorted. */
+export function listFiles(dir: string, prefix = ''): string[] {
+  const result: string[] = [];
+  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      result.push(...listFiles(dir, relative));
+    } else if (entry.isFile()) {
+      result.push(relative);
+    }
+  }
+  return result.sort();
+}
+
+/** Reads every Kubernetes object under `dir`; anything that is not one is a `ValidationInputError`. */
+export function loadManifests(dir: string): ManifestObject[] {
+  const objects = listYamlFiles(dir).flatMap((file) => parseManifestFile(file, fs.readFileSync(path.join(dir, file), 'utf8')));
+  if (objects.length === 0) {
+    throw new ValidationInputError(`the YAML files under ${dir} hold no Kubernetes object`);
+  }
+  return objects;
+}
+
+/** Parses one multi-document YAML text; `file` is its path relative to the validated folder. */
+export function parseManifestFile(file: string, source: string): ManifestObject[] {
+  const environment = file.includes('/') ? file.slice(0, file.indexOf('/')) : '.';
+  const objects: ManifestObject[] = [];
+  // YAML 1.1, as kubectl reads manifests: an unquoted `yes` or `on` is a boolean there.
+  parseAllDocuments(source, { version: '1.1' }).forEach((document, documentIndex) => {
+    const error = document.errors[0];
+    if (error) {
+      const line = error.linePos ? ` line ${error.linePos[0].line}` : '';
+      throw new ValidationInputError(`${file}:${line} malformed YAML in document ${documentIndex + 1}: ${firstLine(error.message)}`);
+    }
+    const value: unknown = document.toJS();
+    if (value === null || value === undefined) {
+      return;
+    }
+    objects.push(toManifestObject(file, environment, documentIndex, value));
+  });
+  return objects;
+}
+
+function toManifestObject(file: string, environment: string, documentIndex: number, value: unknown): ManifestObject {
+  const body = value as JsonObject;
+  const isObject = typeof value === 'object' && !Array.isArray(value);
+  if (!isObject || typeof body.apiVersion !== 'string' || typeof body.kind !== 'string' || !body.apiVersion || !body.kind) {
+    throw new ValidationInputError(
+      `${file}: document ${documentIndex + 1} is not a Kubernetes object (it needs string "apiVersion" and "kind" fields)`,
+    );
+  }
+  const metadata = (typeof body.metadata === 'object' && body.metadata !== null ? body.metadata : {}) as JsonObject;
+  return {
+    environment,
+    file,
+    documentIndex,
+    apiVersion: body.apiVersion,
+    kind: body.kind,
+    name: typeof metadata.name === 'string' ? metadata.name : '',
+    namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
+    body,
+  };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0];
+}

@@ -1,0 +1,84 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { Finding } from '../../../lib/validation/finding';
+import { parseManifestFile } from '../../../lib/validation/load-manifests';
+import { validateObjects } from '../../../lib/validation/validate-directory';
+import { compliantPlatform, K8sObject } from './builders';
+
+export const ENVIRONMENTS = ['development', 'preview', 'staging', 'production'];
+
+/** Multi-document YAML of `objects`, as the synth writes it. */
+export function toYaml(objects: readonly K8sObject[]): string {
+  return objects.map((object) => stringify(object)).join('---\n');
+}
+
+/** Schema, policy, cross-reference and exemption findings for objects of one environment. */
+export async function findingsOf(objects: readonly K8sObject[]): Promise<Finding[]> {
+  const { findings } = await validateObjects(parseManifestFile('production/platform.yaml', toYaml(objects)));
+  return findings;
+}
+
+export function ruleIdsOf(findings: readonly Finding[]): string[] {
+  return [...new Set(findings.map((finding) => finding.ruleId))].sort();
+}
+
+/** The object of `kind` named `name`; throws when the fixture lacks it, so a typo cannot pass silently. */
+export function objectNamed(objects: readonly K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.find((object) => object.kind === kind && (object.metadata as K8sObject).name === name);
+  if (!found) {
+    throw new Error(`fixture has no ${kind} ${name}`);
+  }
+  return found;
+}
+
+/** Follows a path of keys and indices into a fixture object, throwing on a missing step. */
+export function at(object: K8sObject, ...segments: (string | number)[]): K8sObject {
+  let node: unknown = object;
+  for (const segment of segments) {
+    node = (node as Record<string | number, unknown>)[segment];
+    if (node === undefined) {
+      throw new Error(`fixture has no ${segments.join('.')}`);
+    }
+  }
+  return node as K8sObject;
+}
+
+/** The first container of a workload's pod template (Deployment, StatefulSet or CronJob). */
+export function podSpecOf(workload: K8sObject): K8sObject {
+  const spec = workload.spec as K8sObject;
+  const template = (workload.kind === 'CronJob' ? at(spec, 'jobTemplate', 'spec', 'template') : spec.template) as K8sObject;
+  return template.spec as K8sObject;
+}
+
+export function firstContainerOf(workload: K8sObject): K8sObject {
+  return at(podSpecOf(workload), 'containers', 0);
+}
+
+/** Writes the compliant platform as `<environment>/platform.yaml` for each environment into a new temporary folder. */
+export function writePlatformFolder(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-gate-'));
+  for (const environment of ENVIRONMENTS) {
+    fs.mkdirSync(path.join(dir, environment));
+    fs.writeFileSync(path.join(dir, environment, 'platform.yaml'), toYaml(compliantPlatform()));
+  }
+  return dir;
+}
+
+/** Copies a folder to a new temporary one, the way the "Done when" checks mutate a copy of dist/. */
+export function copyFolder(source: string): string {
+  const target = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-copy-'));
+  fs.cpSync(source, target, { recursive: true });
+  return target;
+}
+
+/** A new temporary folder holding exactly `files` (relative path → contents). */
+export function folderWith(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-input-'));
+  for (const [file, contents] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), contents);
+  }
+  return dir;
+}

@@ -1,0 +1,148 @@
+import { K8sObject, meta } from './builders';
+import { at, firstContainerOf, objectNamed, podSpecOf } from './platform-fixtures';
+
+/** One way to break the compliant platform so that exactly the named rule must report it. */
+export interface RuleCase {
+  readonly ruleId: string;
+  /** What the mutation breaks, in words. */
+  readonly breaks: string;
+  readonly mutate: (objects: K8sObject[]) => void;
+}
+
+const webDeployment = (objects: K8sObject[]) => objectNamed(objects, 'Deployment', 'web');
+const webPod = (objects: K8sObject[]) => podSpecOf(webDeployment(objects));
+const webContainer = (objects: K8sObject[]) => firstContainerOf(webDeployment(objects));
+const webSecurityContext = (objects: K8sObject[]) => at(webContainer(objects), 'securityContext');
+const webPodSecurityContext = (objects: K8sObject[]) => at(webPod(objects), 'securityContext');
+const webService = (objects: K8sObject[]) => at(objectNamed(objects, 'Service', 'web'), 'spec');
+const webBudget = (objects: K8sObject[]) => at(objectNamed(objects, 'PodDisruptionBudget', 'web'), 'spec');
+const nothing = { 'app.kubernetes.io/name': 'nothing' };
+
+export const SCHEMA_CASES: readonly RuleCase[] = [
+  { ruleId: 'SCHEMA-NO-SCHEMA', breaks: 'an object of a kind no pinned schema defines', mutate: (objects) => objects.push({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta('widget') }) },
+  { ruleId: 'SCHEMA-UNKNOWN-FIELD', breaks: 'an unknown field deep in a pod spec', mutate: (objects) => (webSecurityContext(objects).runAsRoot = false) },
+  { ruleId: 'SCHEMA-TYPE', breaks: 'a string where an integer belongs', mutate: (objects) => (at(webContainer(objects), 'ports', 0).containerPort = '3000') },
+  { ruleId: 'SCHEMA-REQUIRED', breaks: 'a Service port without its port number', mutate: (objects) => delete at(webService(objects), 'ports', 0).port },
+  { ruleId: 'SCHEMA-ENUM', breaks: 'a Certificate key algorithm outside its enum', mutate: (objects) => (at(objectNamed(objects, 'Certificate', 'web-tls'), 'spec').privateKey = { algorithm: 'DSA' }) },
+  { ruleId: 'SCHEMA-CONSTRAINT', breaks: 'an int32 field beyond its range', mutate: (objects) => (at(objectNamed(objects, 'HorizontalPodAutoscaler', 'web'), 'spec').maxReplicas = 3_000_000_000) },
+];
+
+export const POD_SECURITY_CASES: readonly RuleCase[] = [
+  { ruleId: 'PSS-RESTRICTED-HOST-PROCESS', breaks: 'a Windows HostProcess pod', mutate: (objects) => (webPodSecurityContext(objects).windowsOptions = { hostProcess: true }) },
+  { ruleId: 'PSS-RESTRICTED-HOST-NAMESPACES', breaks: 'a pod on the host network', mutate: (objects) => (webPod(objects).hostNetwork = true) },
+  { ruleId: 'PSS-RESTRICTED-PRIVILEGED', breaks: 'a privileged container', mutate: (objects) => (webSecurityContext(objects).privileged = true) },
+  { ruleId: 'PSS-RESTRICTED-CAPABILITIES', breaks: 'a container adding NET_ADMIN', mutate: (objects) => (at(webSecurityContext(objects), 'capabilities').add = ['NET_ADMIN']) },
+  { ruleId: 'PSS-RESTRICTED-HOST-PATH', breaks: 'a hostPath volume', mutate: (objects) => (webPod(objects).volumes as K8sObject[]).push({ name: 'host', hostPath: { path: '/var/run' } }) },
+  { ruleId: 'PSS-RESTRICTED-VOLUME-TYPES', breaks: 'an NFS volume', mutate: (objects) => (webPod(objects).volumes as K8sObject[]).push({ name: 'shared', nfs: { server: 'nfs.example.com', path: '/' } }) },
+  { ruleId: 'PSS-RESTRICTED-HOST-PORTS', breaks: 'a container port bound on the host', mutate: (objects) => (at(webContainer(objects), 'ports', 0).hostPort = 3000) },
+  {
+    ruleId: 'PSS-RESTRICTED-APPARMOR',
+    breaks: 'an unconfined AppArmor profile',
+    mutate: (objects) => (at(webDeployment(objects), 'spec', 'template', 'metadata').annotations = { 'container.apparmor.security.beta.kubernetes.io/web': 'unconfined' }),
+  },
+  { ruleId: 'PSS-RESTRICTED-SELINUX', breaks: 'a custom SELinux type', mutate: (objects) => (webPodSecurityContext(objects).seLinuxOptions = { type: 'spc_t' }) },
+  { ruleId: 'PSS-RESTRICTED-PROC-MOUNT', breaks: 'an unmasked /proc', mutate: (objects) => (webSecurityContext(objects).procMount = 'Unmasked') },
+  { ruleId: 'PSS-RESTRICTED-SECCOMP', breaks: 'an unconfined seccomp profile', mutate: (objects) => (webPodSecurityContext(objects).seccompProfile = { type: 'Unconfined' }) },
+  { ruleId: 'PSS-RESTRICTED-SYSCTLS', breaks: 'an unsafe sysctl', mutate: (objects) => (webPodSecurityContext(objects).sysctls = [{ name: 'kernel.msgmax', value: '65536' }]) },
+  { ruleId: 'PSS-RESTRICTED-PRIVILEGE-ESCALATION', breaks: 'a container allowing privilege escalation', mutate: (objects) => (webSecurityContext(objects).allowPrivilegeEscalation = true) },
+  { ruleId: 'PSS-RESTRICTED-RUN-AS-NON-ROOT', breaks: 'a pod that may run as root', mutate: (objects) => delete webPodSecurityContext(objects).runAsNonRoot },
+  { ruleId: 'PSS-RESTRICTED-RUN-AS-USER', breaks: 'a container running as UID 0', mutate: (objects) => (webSecurityContext(objects).runAsUser = 0) },
+];
+
+export const KUBE_LINTER_CASES: readonly RuleCase[] = [
+  { ruleId: 'KUBE-LINTER-NO-READ-ONLY-ROOT-FS', breaks: 'a writable root filesystem', mutate: (objects) => (webSecurityContext(objects).readOnlyRootFilesystem = false) },
+  { ruleId: 'KUBE-LINTER-LATEST-TAG', breaks: 'an image on the latest tag', mutate: (objects) => (webContainer(objects).image = 'ghcr.io/acme/generator-platform-web:latest') },
+  { ruleId: 'KUBE-LINTER-MISMATCHING-SELECTOR', breaks: 'a selector that misses its own pod template', mutate: (objects) => (at(webDeployment(objects), 'spec', 'selector').matchLabels = nothing) },
+  { ruleId: 'KUBE-LINTER-NO-ANTI-AFFINITY', breaks: 'an autoscaled Deployment without spreading over nodes', mutate: (objects) => delete webPod(objects).topologySpreadConstraints },
+  { ruleId: 'KUBE-LINTER-DEPRECATED-SERVICE-ACCOUNT-FIELD', breaks: 'the deprecated serviceAccount field', mutate: (objects) => (webPod(objects).serviceAccount = 'web') },
+  { ruleId: 'KUBE-LINTER-DUPLICATE-ENV-VAR', breaks: 'an environment variable set twice', mutate: (objects) => (webContainer(objects).env as K8sObject[]).push({ name: 'DATABASE_PASSWORD', value: '' }) },
+  { ruleId: 'KUBE-LINTER-INVALID-TARGET-PORTS', breaks: 'a Service targetPort that is not an IANA name', mutate: (objects) => (at(webService(objects), 'ports', 0).targetPort = 'Http_Port') },
+  { ruleId: 'KUBE-LINTER-PROBE-PORT', breaks: 'a readiness probe on an undeclared port', mutate: (objects) => (at(webContainer(objects), 'readinessProbe', 'httpGet').port = 'admin') },
+  { ruleId: 'KUBE-LINTER-SSH-PORT', breaks: 'a container exposing port 22', mutate: (objects) => (webContainer(objects).ports as K8sObject[]).push({ name: 'ssh', containerPort: 22, protocol: 'TCP' }) },
+  { ruleId: 'KUBE-LINTER-PDB-MAX-UNAVAILABLE', breaks: 'a budget with maxUnavailable 0', mutate: (objects) => (webBudget(objects).maxUnavailable = 0) },
+  {
+    ruleId: 'KUBE-LINTER-PDB-MIN-AVAILABLE',
+    breaks: 'a budget whose minAvailable equals the autoscaler minimum',
+    mutate: (objects) => {
+      delete webBudget(objects).maxUnavailable;
+      webBudget(objects).minAvailable = 2;
+    },
+  },
+  { ruleId: 'KUBE-LINTER-PDB-UNHEALTHY-POD-EVICTION-POLICY', breaks: 'a budget without unhealthyPodEvictionPolicy', mutate: (objects) => delete webBudget(objects).unhealthyPodEvictionPolicy },
+];
+
+export const POLARIS_CASES: readonly RuleCase[] = [
+  { ruleId: 'POLARIS-SENSITIVE-CONTAINER-ENV-VAR', breaks: 'a literal password in the environment', mutate: (objects) => (webContainer(objects).env as K8sObject[]).push({ name: 'ADMIN_PASSWORD', value: 'hunter2' }) },
+  { ruleId: 'POLARIS-SENSITIVE-CONFIGMAP-CONTENT', breaks: 'a token in a ConfigMap', mutate: (objects) => (at(objectNamed(objects, 'ConfigMap', 'web-config'), 'data').API_TOKEN = 'abc123') },
+  {
+    ruleId: 'POLARIS-POD-EXEC-ATTACH-ROLE',
+    breaks: 'a Role granting pods/exec',
+    mutate: (objects) => (objectNamed(objects, 'Role', 'web-config-reader').rules as K8sObject[]).push({ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }),
+  },
+  {
+    ruleId: 'POLARIS-POD-EXEC-ATTACH-BINDING',
+    breaks: 'a RoleBinding to a Role granting pods/attach',
+    mutate: (objects) => (objectNamed(objects, 'Role', 'web-config-reader').rules as K8sObject[]).push({ apiGroups: [''], resources: ['pods/attach'], verbs: ['create'] }),
+  },
+  {
+    ruleId: 'POLARIS-CLUSTER-ADMIN-BINDING',
+    breaks: 'a RoleBinding to cluster-admin',
+    mutate: (objects) => (objectNamed(objects, 'RoleBinding', 'web-config-reader').roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }),
+  },
+];
+
+export const KUBE_SCORE_CASES: readonly RuleCase[] = [
+  { ruleId: 'KUBE-SCORE-CONTAINER-RESOURCES', breaks: 'a container without limits', mutate: (objects) => delete at(webContainer(objects), 'resources').limits },
+  { ruleId: 'KUBE-SCORE-CONTAINER-EPHEMERAL-STORAGE', breaks: 'a container without an ephemeral-storage request', mutate: (objects) => delete at(webContainer(objects), 'resources', 'requests')['ephemeral-storage'] },
+  { ruleId: 'KUBE-SCORE-CONTAINER-IMAGE-PULL-POLICY', breaks: 'an IfNotPresent pull policy', mutate: (objects) => (webContainer(objects).imagePullPolicy = 'IfNotPresent') },
+  { ruleId: 'KUBE-SCORE-POD-NETWORKPOLICY', breaks: 'pods whose egress no NetworkPolicy restricts', mutate: (objects) => (at(objectNamed(objects, 'NetworkPolicy', 'default-deny'), 'spec').policyTypes = ['Ingress']) },
+  { ruleId: 'KUBE-SCORE-POD-PROBES', breaks: 'a served container without a liveness probe', mutate: (objects) => delete webContainer(objects).livenessProbe },
+  { ruleId: 'KUBE-SCORE-CONTAINER-USER-GROUP-ID', breaks: 'a low UID', mutate: (objects) => (webPodSecurityContext(objects).runAsUser = 1000) },
+  { ruleId: 'KUBE-SCORE-SERVICE-TYPE', breaks: 'a NodePort Service', mutate: (objects) => (webService(objects).type = 'NodePort') },
+  { ruleId: 'KUBE-SCORE-STABLE-VERSION', breaks: 'a beta API version of a built-in kind', mutate: (objects) => (objectNamed(objects, 'HorizontalPodAutoscaler', 'web').apiVersion = 'autoscaling/v2beta2') },
+  { ruleId: 'KUBE-SCORE-HPA-TARGET-HAS-NO-REPLICAS', breaks: 'replicas on an autoscaled Deployment', mutate: (objects) => (at(webDeployment(objects), 'spec').replicas = 3) },
+  { ruleId: 'KUBE-SCORE-WORKLOAD-HAS-PDB', breaks: 'a Deployment without a disruption budget', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'PodDisruptionBudget', 'web')), 1) },
+  {
+    ruleId: 'KUBE-SCORE-PDB-HAS-POLICY',
+    breaks: 'a budget with neither minAvailable nor maxUnavailable',
+    mutate: (objects) => delete webBudget(objects).maxUnavailable,
+  },
+  { ruleId: 'KUBE-SCORE-CRONJOB-HAS-DEADLINE', breaks: 'a CronJob without startingDeadlineSeconds', mutate: (objects) => delete at(objectNamed(objects, 'CronJob', 'reports'), 'spec').startingDeadlineSeconds },
+  { ruleId: 'KUBE-SCORE-LABEL-VALUES', breaks: 'a label value with a space', mutate: (objects) => (at(webDeployment(objects), 'metadata', 'labels').team = 'web team') },
+  { ruleId: 'KUBE-SCORE-STATEFULSET-HAS-SERVICENAME', breaks: 'a StatefulSet naming a missing Service', mutate: (objects) => (at(objectNamed(objects, 'StatefulSet', 'cache'), 'spec').serviceName = 'cache') },
+];
+
+export const CROSS_REFERENCE_CASES: readonly RuleCase[] = [
+  { ruleId: 'XREF-SERVICE-SELECTOR', breaks: 'a Service selecting nothing', mutate: (objects) => (webService(objects).selector = nothing) },
+  { ruleId: 'XREF-SERVICE-TARGET-PORT', breaks: 'a Service targeting an undeclared port', mutate: (objects) => (at(webService(objects), 'ports', 0).targetPort = 8080) },
+  { ruleId: 'XREF-NETWORKPOLICY-SELECTOR', breaks: 'a NetworkPolicy selecting nothing', mutate: (objects) => (at(objectNamed(objects, 'NetworkPolicy', 'web-allow-ingress'), 'spec', 'podSelector').matchLabels = nothing) },
+  { ruleId: 'XREF-PDB-SELECTOR', breaks: 'a budget selecting nothing', mutate: (objects) => (at(webBudget(objects), 'selector').matchLabels = nothing) },
+  { ruleId: 'XREF-HPA-TARGET', breaks: 'an autoscaler of a missing Deployment', mutate: (objects) => (at(objectNamed(objects, 'HorizontalPodAutoscaler', 'web'), 'spec', 'scaleTargetRef').name = 'webb') },
+  { ruleId: 'XREF-SCALEDOBJECT-TARGET', breaks: 'a ScaledObject of a missing Deployment', mutate: (objects) => (at(objectNamed(objects, 'ScaledObject', 'generator'), 'spec', 'scaleTargetRef').name = 'generatr') },
+  { ruleId: 'XREF-SERVICEMONITOR-SELECTOR', breaks: 'a ServiceMonitor selecting no Service', mutate: (objects) => (at(objectNamed(objects, 'ServiceMonitor', 'web'), 'spec', 'selector').matchLabels = nothing) },
+  { ruleId: 'XREF-PODMONITOR-SELECTOR', breaks: 'a PodMonitor on a port the pods do not name', mutate: (objects) => (at(objectNamed(objects, 'PodMonitor', 'db'), 'spec', 'podMetricsEndpoints', 0).port = 'exporter') },
+  {
+    ruleId: 'XREF-INGRESS-BACKEND',
+    breaks: 'an Ingress backend on a port the Service lacks',
+    mutate: (objects) => (at(objectNamed(objects, 'Ingress', 'web'), 'spec', 'rules', 0, 'http', 'paths', 0, 'backend', 'service').port = { number: 8080 }),
+  },
+  { ruleId: 'XREF-INGRESS-TLS-SECRET', breaks: 'an Ingress TLS Secret nothing produces', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'Certificate', 'web-tls')), 1) },
+  { ruleId: 'XREF-SERVICE-ACCOUNT', breaks: 'a missing ServiceAccount', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'ServiceAccount', 'web')), 1) },
+  { ruleId: 'XREF-CONFIGMAP', breaks: 'a missing ConfigMap', mutate: (objects) => (at(webContainer(objects), 'envFrom', 0, 'configMapRef').name = 'web-settings') },
+  { ruleId: 'XREF-SECRET', breaks: 'a Secret nothing produces', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'ExternalSecret', 'web-database')), 1) },
+  { ruleId: 'XREF-PERSISTENT-VOLUME-CLAIM', breaks: 'a missing PersistentVolumeClaim', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'PersistentVolumeClaim', 'reports')), 1) },
+];
+
+export const OPERATOR_REFERENCE_CASES: readonly RuleCase[] = [
+  {
+    ruleId: 'XREF-TRIGGER-AUTHENTICATION',
+    breaks: 'a ScaledObject trigger naming a missing TriggerAuthentication',
+    mutate: (objects) => (at(objectNamed(objects, 'ScaledObject', 'generator'), 'spec', 'triggers', 1, 'authenticationRef').name = 'rabbitmq-auth'),
+  },
+  { ruleId: 'XREF-RABBITMQ-CLUSTER', breaks: 'a Queue of a missing RabbitmqCluster', mutate: (objects) => (at(objectNamed(objects, 'Queue', 'generation-jobs'), 'spec', 'rabbitmqClusterReference').name = 'rabbit') },
+  { ruleId: 'XREF-POSTGRES-CLUSTER', breaks: 'a Pooler of a missing Cluster', mutate: (objects) => (at(objectNamed(objects, 'Pooler', 'db-pooler'), 'spec', 'cluster').name = 'database') },
+  { ruleId: 'XREF-OPERATOR-SECRET', breaks: 'a TriggerAuthentication and a User reading a Secret nothing produces', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'ExternalSecret', 'generator-rabbitmq')), 1) },
+];
+
+export const ALL_CASES: readonly RuleCase[] = [...SCHEMA_CASES, ...POD_SECURITY_CASES, ...KUBE_LINTER_CASES, ...POLARIS_CASES, ...KUBE_SCORE_CASES, ...CROSS_REFERENCE_CASES, ...OPERATOR_REFERENCE_CASES];
+
