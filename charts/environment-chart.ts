@@ -10,6 +10,8 @@ import { GeneratorService } from '../lib/services/generator-service';
 import { WebService } from '../lib/services/web-service';
 import { JobQueue } from '../lib/stores/job-queue';
 import { MessageBroker } from '../lib/stores/message-broker';
+import { PostgresCluster } from '../lib/stores/postgres-cluster';
+import { PointInTimeRecovery } from '../lib/stores/postgres/point-in-time-recovery';
 
 export interface EnvironmentChartProps {
   readonly config: EnvironmentConfig;
@@ -21,6 +23,7 @@ export class EnvironmentChart extends Chart {
   public readonly web: WebService;
   public readonly api: ApiService;
   public readonly generator: GeneratorService;
+  public readonly postgres: PostgresCluster;
   public readonly messageBroker: MessageBroker;
   public readonly jobQueue: JobQueue;
 
@@ -78,6 +81,26 @@ export class EnvironmentChart extends Chart {
       workspaceStorageClass: config.generatorWorkspaceStorageClass,
       scaledByQueueDepth: config.generator.replicas.isAutoscaled,
     });
+
+    this.postgres = new PostgresCluster(this, 'postgres', {
+      namespace: this.baseline,
+      instances: config.postgres.instances,
+      cpuMillis: config.postgres.cpuMillis,
+      memoryMi: config.postgres.memoryMi,
+      storageGi: config.postgres.storageGi,
+      walStorageGi: config.postgres.walStorageGi,
+      storageClass: config.postgres.storageClass,
+      zones: config.zones,
+      strictTopologySpread: config.features.strictTopologySpread,
+      metricsScraper: prometheus,
+      backupDestinationPath: config.postgres.backupDestinationPath,
+      backupEndpointUrl: config.postgres.backupEndpointUrl,
+      backupCredentialsVaultPath: `${config.vaultPathPrefix}/postgres-backup`,
+      kubernetesApiCidrs: [config.kubernetesApiCidr],
+      recovery: config.postgres.recoverFromBackup ? PointInTimeRecovery.fromBackups(config.postgres.recoverFromBackup) : undefined,
+    });
+    this.postgres.connect(this.api);
+    this.postgres.connect(this.generator);
 
     this.messageBroker = new MessageBroker(this, 'rabbitmq', {
       namespace: this.baseline,

@@ -44,6 +44,29 @@ export interface MessageBrokerConfig {
   readonly storageClass: string;
 }
 
+/** PostgreSQL 15.4 on CloudNativePG: size, backups to an S3-compatible object store, and the recovery switch. */
+export interface PostgresConfig {
+  /** 3 in full-size environments: a primary and two standbys, one of them synchronous. */
+  readonly instances: number;
+  readonly cpuMillis: number;
+  readonly memoryMi: number;
+  /** Data volume per instance. */
+  readonly storageGi: number;
+  /** WAL volume per instance, separate from the data so a WAL burst cannot fill the data volume. */
+  readonly walStorageGi: number;
+  readonly storageClass: string;
+  /** `s3://bucket/path` the WAL archive and base backups go to; credentials come from Vault (`<vaultPathPrefix>/postgres-backup`). */
+  readonly backupDestinationPath: string;
+  /** HTTPS endpoint of the S3-compatible object store. */
+  readonly backupEndpointUrl: string;
+  /**
+   * Bootstrap from the backups instead of an empty database: the disaster-recovery switch.
+   * `targetTime` (RFC 3339 with offset) recovers to that moment; without it, to the end of the archive.
+   * @default - no recovery: a new, empty database
+   */
+  readonly recoverFromBackup?: { readonly sourceServerName?: string; readonly targetTime?: string };
+}
+
 /** Pods outside the namespace that the platform accepts traffic from, located by namespace and labels. */
 export interface ClusterPeerConfig {
   readonly namespace: string;
@@ -77,6 +100,8 @@ export interface EnvironmentConfig {
   readonly web: ServiceConfig;
   readonly api: ServiceConfig;
   readonly generator: ServiceConfig;
+  /** PostgreSQL, the system of record. */
+  readonly postgres: PostgresConfig;
   /** RabbitMQ for the generation job queue. */
   readonly messageBroker: MessageBrokerConfig;
   /** Vault KV prefix of this environment's secrets, e.g. `generator-platform/production`. */

@@ -1,6 +1,6 @@
 import { ConfigError } from './config-error';
 import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ImageReference, ServiceConfig } from './environment-config';
-import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_RESOURCES } from './spec-minimums';
+import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_RESOURCES } from './spec-minimums';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -46,6 +46,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
   if (!Number.isInteger(config.quotaHeadroomPercent) || config.quotaHeadroomPercent < 0 || config.quotaHeadroomPercent > 100) {
     fail('quotaHeadroomPercent', config.quotaHeadroomPercent, 'must be a whole number from 0 to 100', 'set it to the extra room the namespace quota keeps, e.g. 20');
   }
+  validatePostgres(config, fail);
   validateMessageBroker(config, fail);
   if (!/^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$/.test(config.vaultPathPrefix)) {
     fail('vaultPathPrefix', config.vaultPathPrefix, 'not a Vault KV path', 'use a path such as generator-platform/production');
@@ -136,6 +137,29 @@ function validateImage(config: EnvironmentConfig, service: string, image: ImageR
   }
   if (isFullSize(config.name) && image.digest === undefined) {
     fail(`${service}.image.digest`, image.digest, `${config.name} pulls images by digest only, so a moved tag cannot change what runs`, `set ${service}.image.digest to the sha256 digest of ${image.repository}:${image.tag}`);
+  }
+}
+
+function validatePostgres(config: EnvironmentConfig, fail: Fail): void {
+  const postgres = config.postgres;
+  if (!Number.isInteger(postgres.instances) || postgres.instances < 1 || postgres.instances === 2) {
+    fail('postgres.instances', postgres.instances, 'use 1, or 3 or more: two instances cannot keep a synchronous standby through a failover', 'set postgres.instances to 3');
+  }
+  if (isFullSize(config.name)) {
+    for (const key of ['instances', 'cpuMillis', 'memoryMi', 'storageGi'] as const) {
+      if (postgres[key] < SPEC_POSTGRES[key]) {
+        fail(`postgres.${key}`, postgres[key], `below the specification's ${SPEC_POSTGRES[key]} for PostgreSQL in ${config.name}`, `set postgres.${key} to at least ${SPEC_POSTGRES[key]}`);
+      }
+    }
+  }
+  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)+$/.test(postgres.backupDestinationPath)) {
+    fail('postgres.backupDestinationPath', postgres.backupDestinationPath, 'not an s3://bucket/path location', 'give the bucket and a folder per environment, e.g. s3://acme-backups/production');
+  }
+  if (!/^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(postgres.backupEndpointUrl)) {
+    fail('postgres.backupEndpointUrl', postgres.backupEndpointUrl, 'not an https:// endpoint', 'give the object store endpoint over TLS, e.g. https://s3.eu-west-1.amazonaws.com');
+  }
+  if (!DNS_LABEL.test(postgres.storageClass)) {
+    fail('postgres.storageClass', postgres.storageClass, 'not a valid StorageClass name', 'name an existing StorageClass of the cluster');
   }
 }
 

@@ -36,6 +36,36 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
     expect(find(objects, 'Deployment', 'generator').spec.replicas).toBeUndefined();
   });
 
+  test('runs PostgreSQL 15.4 as three instances of 4 CPU / 8Gi / 100Gi with a synchronous standby and a separate WAL volume', () => {
+    const cluster = find(objects, 'Cluster', 'postgres');
+    expect(cluster.spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:15.4');
+    expect(cluster.spec).toMatchObject({ instances: 3, minSyncReplicas: 1, maxSyncReplicas: 1 });
+    expect(cluster.spec.resources.limits).toMatchObject({ cpu: '4', memory: '8Gi' });
+    expect(cluster.spec.storage.size).toBe('100Gi');
+    expect(cluster.spec.walStorage.size).toBeDefined();
+    expect(cluster.spec.monitoring.enablePodMonitor).toBe(true);
+  });
+
+  test('archives WAL at least every minute and backs up daily, so a lost cluster loses under 5 minutes of data', () => {
+    const cluster = find(objects, 'Cluster', 'postgres');
+    const archiveTimeout = /^(\d+)s$/.exec(cluster.spec.postgresql.parameters.archive_timeout);
+    expect(Number(archiveTimeout![1])).toBeLessThanOrEqual(60);
+    expect(cluster.spec.backup.barmanObjectStore.destinationPath).toMatch(/^s3:\/\//);
+    expect(cluster.spec.backup.barmanObjectStore.s3Credentials.secretAccessKey).toEqual({ name: 'postgres-backup-credentials', key: 'ACCESS_SECRET_KEY' });
+    expect(cluster.spec.backup.retentionPolicy).toBe('30d');
+    expect(find(objects, 'ScheduledBackup', 'postgres-base-backup').spec.cluster).toEqual({ name: 'postgres' });
+    expect(find(objects, 'ExternalSecret', 'postgres-backup-credentials').spec.secretStoreRef.kind).toBe('ClusterSecretStore');
+  });
+
+  test('api and generator reach PostgreSQL through a read-write PgBouncer pooler of at least two pods', () => {
+    const pooler = find(objects, 'Pooler', 'postgres-pooler');
+    expect(pooler.spec.type).toBe('rw');
+    expect(pooler.spec.instances).toBeGreaterThanOrEqual(2);
+    for (const service of ['api', 'generator']) {
+      expect(find(objects, 'Deployment', service).spec.template.spec.containers[0].env).toContainEqual({ name: 'PGHOST', value: `postgres-pooler.${ENVIRONMENTS[env].namespace}.svc.cluster.local` });
+    }
+  });
+
   test('runs RabbitMQ 3.12 as three nodes of 2 CPU / 4Gi, one per host, pausing a minority on partition', () => {
     const cluster = find(objects, 'RabbitmqCluster', 'rabbitmq');
     expect(cluster.spec.replicas).toBe(3);
@@ -212,6 +242,14 @@ describe.each(ALL)('%s is secure by default', (env) => {
       const max = scaler ? (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount) : deployment.spec.replicas;
       count(max + Math.max(1, Math.ceil(max * 0.25)), deployment.spec.template.spec.containers.map((c: any) => c.resources.requests));
     }
+    for (const cluster of kinds(objects, 'Cluster')) {
+      // One pod per instance, plus the join or bootstrap Job the operator runs beside them.
+      count(cluster.spec.instances + 1, [cluster.spec.resources.requests]);
+    }
+    for (const pooler of kinds(objects, 'Pooler')) {
+      // The pooler's Deployment surges one pod during a rolling update.
+      count(pooler.spec.instances + 1, pooler.spec.template.spec.containers.map((c: any) => c.resources.requests));
+    }
     for (const broker of kinds(objects, 'RabbitmqCluster')) {
       const pod = broker.spec.override.statefulSet.spec.template.spec;
       count(broker.spec.replicas, [...pod.containers, ...pod.initContainers].map((c: any) => c.resources.requests));
@@ -231,8 +269,12 @@ describe.each(ALL)('%s is secure by default', (env) => {
     const dns = find(objects, 'NetworkPolicy', 'allow-dns-egress').spec;
     expect(dns.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
 
-    const selected = (selector: any) => selector.matchLabels?.['app.kubernetes.io/name'] ?? selector.matchExpressions.map((e: any) => e.values.join('|')).join();
-    const describe = (peer: any) => peer.ipBlock ? peer.ipBlock.cidr : selected(peer.podSelector) + (peer.namespaceSelector ? `@${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}` : '');
+    const selected = (selector: any): string => {
+      const labels = selector.matchLabels ?? {};
+      const name = labels['app.kubernetes.io/name'] ?? labels['cnpg.io/poolerName'] ?? labels['cnpg.io/cluster'];
+      return name ?? selector.matchExpressions?.map((e: any) => e.values.join('|')).join() ?? JSON.stringify(labels);
+    };
+    const describe = (peer: any) => peer.ipBlock ? `${peer.ipBlock.cidr}${peer.ipBlock.except ? ` except ${peer.ipBlock.except.join(' ')}` : ''}` : selected(peer.podSelector) + (peer.namespaceSelector ? `@${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}` : '');
     const ports = (rule: any) => rule.ports.map((p: any) => p.port).join(',');
     const flows = policies
       .filter((p) => !['default-deny-all', 'allow-dns-egress'].includes(p.metadata.name))
@@ -263,6 +305,20 @@ describe.each(ALL)('%s is secure by default', (env) => {
       'rabbitmq-cluster-operator|messaging-topology-operator@rabbitmq-system -> rabbitmq:15672',
       'prometheus@monitoring -> rabbitmq:15692',
       `rabbitmq egress -> ${ENVIRONMENTS[env].kubernetesApiCidr}:443,6443`,
+      'api -> postgres-pooler:5432',
+      'api egress -> postgres-pooler:5432',
+      'generator -> postgres-pooler:5432',
+      'generator egress -> postgres-pooler:5432',
+      'postgres-pooler -> postgres:5432',
+      'postgres-pooler egress -> postgres:5432',
+      `postgres-pooler egress -> ${ENVIRONMENTS[env].kubernetesApiCidr}:443,6443`,
+      'prometheus@monitoring -> postgres-pooler:9127',
+      'postgres -> postgres:5432,8000',
+      'postgres egress -> postgres:5432,8000',
+      'cloudnative-pg@cnpg-system -> postgres:8000,5432',
+      'prometheus@monitoring -> postgres:9187',
+      'postgres egress -> 0.0.0.0/0 except 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16:443',
+      `postgres egress -> ${ENVIRONMENTS[env].kubernetesApiCidr}:443,6443`,
       ...withKeda,
     ].sort());
   });

@@ -62,6 +62,10 @@ const cases: Array<[string, `${EnvironmentName}`, (c: any) => void, RegExp]> = [
   ['RabbitMQ memory below the specification', 'production', (c) => (c.messageBroker = { ...c.messageBroker, memoryMi: 2048 }), /messageBroker\.memoryMi = 2048: below the specification's 4096/],
   ['a Kubernetes API address that is a hostname', 'development', (c) => (c.kubernetesApiCidr = 'kubernetes.default.svc'), /kubernetesApiCidr = "kubernetes\.default\.svc": not an IPv4 CIDR/],
   ['a Vault path with a scheme', 'staging', (c) => (c.vaultPathPrefix = 'vault://generator-platform'), /vaultPathPrefix = "vault:\/\/generator-platform": not a Vault KV path/],
+  ['two PostgreSQL instances', 'production', (c) => (c.postgres = { ...c.postgres, instances: 2 }), /postgres\.instances = 2: use 1, or 3 or more: two instances cannot keep a synchronous standby/],
+  ['PostgreSQL storage below the specification', 'staging', (c) => (c.postgres = { ...c.postgres, storageGi: 50 }), /postgres\.storageGi = 50: below the specification's 100 for PostgreSQL in staging/],
+  ['a backup location that is not s3://', 'production', (c) => (c.postgres = { ...c.postgres, backupDestinationPath: 'https://bucket/backups' }), /postgres\.backupDestinationPath = "https:\/\/bucket\/backups": not an s3:\/\/bucket\/path location/],
+  ['a backup endpoint without TLS', 'development', (c) => (c.postgres = { ...c.postgres, backupEndpointUrl: 'http://minio.local:9000' }), /postgres\.backupEndpointUrl = "http:\/\/minio\.local:9000": not an https:\/\/ endpoint/],
 ];
 
 describe('a wrong environment config fails synth with one clear message and writes nothing', () => {

@@ -1,0 +1,146 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Debian's postgresql-15 binaries (scripts/ensure-test-tools.sh installs them). */
+export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const COMMAND_TIMEOUT_MS = 20_000;
+
+/** What a command printed and how it ended. */
+export interface CommandResult {
+  readonly status: number | null;
+  readonly output: string;
+}
+
+/**
+ * Runs a PostgreSQL binary as the `postgres` user: initdb and postgres refuse to run as root.
+ * Bounded by a timeout so that a hung server fails the test instead of stalling it.
+ */
+export function runAsPostgres(binary: string, args: readonly string[]): CommandResult {
+  const executable = path.join(PG_BIN, binary);
+  const [command, commandArgs] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', executable, ...args]] : [executable, [...args]];
+  const result = spawnSync(command, commandArgs, { encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS });
+  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+}
+
+/** A fresh folder that the `postgres` user owns. */
+export function postgresOwnedTempDir(): string {
+  if (!fs.existsSync(path.join(PG_BIN, 'postgres'))) {
+    throw new Error(`no PostgreSQL 15 server in ${PG_BIN}; run scripts/ensure-test-tools.sh (or set PG_BIN)`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-params-'));
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    fs.chownSync(dir, uid, gid);
+  }
+  return dir;
+}
+
+/** A free TCP port on 127.0.0.1 (released just before the server binds it). */
+export function freeLocalPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * A throw-away server in `dataDir`, configured the way CloudNativePG does it: postgresql.conf
+ * includes a custom.conf holding the Cluster's `postgresql.parameters`. It listens on 127.0.0.1
+ * only, with its unix socket beside the data.
+ */
+export class ThrowawayServer {
+  public readonly socketDir: string;
+  public readonly logFile: string;
+
+  public constructor(
+    private readonly dataDir: string,
+    public readonly port: number,
+  ) {
+    this.socketDir = path.dirname(dataDir);
+    this.logFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
+  }
+
+  /** Creates the data folder (trust authentication: only the local postgres user can reach it). */
+  public initdb(): CommandResult {
+    return runAsPostgres('initdb', ['-D', this.dataDir, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--locale=C', '--no-sync']);
+  }
+
+  /** Writes the parameters to custom.conf, as the operator writes the Cluster's. */
+  public configure(parameters: Readonly<Record<string, string>>): void {
+    const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+    const harness = { listen_addresses: '127.0.0.1', port: String(this.port), unix_socket_directories: this.socketDir };
+    writeAsPostgres(path.join(this.dataDir, 'harness.conf'), lines(harness, quote));
+    writeAsPostgres(path.join(this.dataDir, 'custom.conf'), lines(parameters, quote));
+    fs.appendFileSync(path.join(this.dataDir, 'postgresql.conf'), "\ninclude 'harness.conf'\ninclude 'custom.conf'\n");
+  }
+
+  /** Starts the server and waits until it accepts connections, or fails. */
+  public start(): CommandResult {
+    const result = runAsPostgres('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '15']);
+    const log = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
+    return { status: result.status, output: `${result.output}${log}` };
+  }
+
+  /** `SHOW <name>` for each name, in order. */
+  public show(names: readonly string[]): string[] {
+    for (const name of names) {
+      if (!/^[a-z_][a-z0-9_.]*$/.test(name)) {
+        throw new Error(`not a parameter name: ${name}`);
+      }
+    }
+    const args = ['-X', '-A', '-t', '-h', this.socketDir, '-p', String(this.port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1'];
+    const result = runAsPostgres('psql', [...args, ...names.flatMap((name) => ['-c', `SHOW ${name}`])]);
+    if (result.status !== 0) {
+      throw new Error(`psql failed: ${result.output}`);
+    }
+    return result.output.trim().split('\n');
+  }
+
+  public stop(): void {
+    runAsPostgres('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate', '-w', '-t', '10']);
+  }
+}
+
+function lines(settings: Readonly<Record<string, string>>, quote: (value: string) => string): string {
+  return Object.entries(settings).map(([name, value]) => `${name} = ${quote(value)}\n`).join('');
+}
+
+function writeAsPostgres(file: string, content: string): void {
+  fs.writeFileSync(file, content);
+  const owner = fs.statSync(path.dirname(file));
+  fs.chownSync(file, owner.uid, owner.gid);
+}
+
+/**
+ * A setting as a comparable value: memory in bytes, time in milliseconds, booleans, numbers,
+ * text. PostgreSQL prints `60s` back as `1min` and `on` as `on`; both sides go through this.
+ */
+export function normaliseSetting(value: string): string {
+  const memory: Record<string, number> = { B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+  const time: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+  const trimmed = value.trim();
+  const quantity = /^(-?\d+(?:\.\d+)?)\s*([a-zA-Z]+)?$/.exec(trimmed);
+  if (quantity) {
+    const [, amount, unit] = quantity;
+    if (unit === undefined) {
+      return `number:${Number(amount)}`;
+    }
+    if (unit in memory) {
+      return `bytes:${Number(amount) * memory[unit]}`;
+    }
+    if (unit in time) {
+      return `ms:${Number(amount) * time[unit]}`;
+    }
+  }
+  const booleans: Record<string, boolean> = { on: true, true: true, yes: true, off: false, false: false, no: false };
+  const lower = trimmed.toLowerCase();
+  return lower in booleans ? `bool:${booleans[lower]}` : `text:${lower}`;
+}
