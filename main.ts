@@ -31,11 +31,12 @@ function main(): number {
     console.log(`synth: wrote ${result.files.length} files for ${describeTarget(args.env, args.preview)} into ${args.out}/ in ${ms.toFixed(0)} ms`);
     return 0;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`synth failed, ${args.out}/ left unchanged: ${error.message}`);
-      return 1;
+    // Config and construct errors are written for the person who ran synth: one line, no stack.
+    console.error(`synth failed, ${args.out}/ left unchanged: ${(error as Error).message}`);
+    if (!(error instanceof ConfigError) && process.env.SYNTH_DEBUG) {
+      console.error((error as Error).stack);
     }
-    throw error;
+    return 1;
   }
 }
 

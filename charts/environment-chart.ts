@@ -96,6 +96,7 @@ export class EnvironmentChart extends Chart {
       backupDestinationPath: config.postgres.backupDestinationPath,
       backupEndpointUrl: config.postgres.backupEndpointUrl,
       backupCredentialsVaultPath: `${config.vaultPathPrefix}/postgres-backup`,
+      backupServerName: config.postgres.backupServerName,
       kubernetesApiCidrs: [config.kubernetesApiCidr],
       recovery: config.postgres.recoverFromBackup ? PointInTimeRecovery.fromBackups(config.postgres.recoverFromBackup) : undefined,
     });

@@ -65,6 +65,12 @@ export interface PostgresConfig {
    * @default - no recovery: a new, empty database
    */
   readonly recoverFromBackup?: { readonly sourceServerName?: string; readonly targetTime?: string };
+  /**
+   * Folder name of this cluster's archive inside `backupDestinationPath`. A restored cluster must
+   * archive into a new one (e.g. `postgres-r1`), never into the folder it restores from.
+   * @default 'postgres'
+   */
+  readonly backupServerName?: string;
 }
 
 /** Pods outside the namespace that the platform accepts traffic from, located by namespace and labels. */

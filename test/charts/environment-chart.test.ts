@@ -2,6 +2,7 @@ import { EnvironmentName } from '../../lib/config/environment-config';
 import { ENVIRONMENTS, previewEnvironment } from '../../lib/config/environments';
 import { SPEC_RESOURCES } from '../../lib/config/spec-minimums';
 import { renderEnvironment } from '../../lib/synth/render';
+import { configWith } from '../support/configs';
 import { containers, find, kinds, KubeObject, renderChart } from '../support/kube';
 
 const ALL = Object.values(EnvironmentName);
@@ -364,6 +365,27 @@ describe('reduced-footprint environments', () => {
       name: 'API_INTERNAL_URL',
       value: 'http://api.generator-platform-pr-42.svc.cluster.local:80',
     });
+  });
+});
+
+describe('disaster recovery switch', () => {
+  test('production with recoverFromBackup renders a cluster restored to the target time from the old archive, archiving into a new folder', () => {
+    const restored = configWith('production', (c) => {
+      c.postgres = { ...c.postgres, recoverFromBackup: { sourceServerName: 'postgres', targetTime: '2026-11-27T10:15:00Z' }, backupServerName: 'postgres-r1' };
+    });
+    const cluster = find(renderChart(restored), 'Cluster', 'postgres');
+    expect(cluster.spec.bootstrap.initdb).toBeUndefined();
+    expect(cluster.spec.bootstrap.recovery.recoveryTarget).toEqual({ targetTime: '2026-11-27T10:15:00Z' });
+    expect(cluster.spec.backup.barmanObjectStore.serverName).toBe('postgres-r1');
+    const source = cluster.spec.externalClusters.find((c: any) => c.name === cluster.spec.bootstrap.recovery.source);
+    expect(source.barmanObjectStore).toMatchObject({ serverName: 'postgres', destinationPath: cluster.spec.backup.barmanObjectStore.destinationPath });
+  });
+
+  test('restoring into the folder it restores from fails synth', () => {
+    const restored = configWith('production', (c) => {
+      c.postgres = { ...c.postgres, recoverFromBackup: { sourceServerName: 'postgres' } };
+    });
+    expect(() => renderChart(restored)).toThrow('PostgresCluster postgres: backupServerName is "postgres"; restoring from that folder, archive into a new one');
   });
 });
 
