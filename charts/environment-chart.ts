@@ -11,6 +11,8 @@ import { WebService } from '../lib/services/web-service';
 import { JobQueue } from '../lib/stores/job-queue';
 import { MessageBroker } from '../lib/stores/message-broker';
 import { PostgresCluster } from '../lib/stores/postgres-cluster';
+import { RedisCluster } from '../lib/stores/redis-cluster';
+import { VaultSecret } from '../lib/security/vault-secret';
 import { PointInTimeRecovery } from '../lib/stores/postgres/point-in-time-recovery';
 
 export interface EnvironmentChartProps {
@@ -24,6 +26,7 @@ export class EnvironmentChart extends Chart {
   public readonly api: ApiService;
   public readonly generator: GeneratorService;
   public readonly postgres: PostgresCluster;
+  public readonly redis: RedisCluster;
   public readonly messageBroker: MessageBroker;
   public readonly jobQueue: JobQueue;
 
@@ -102,6 +105,29 @@ export class EnvironmentChart extends Chart {
     });
     this.postgres.connect(this.api);
     this.postgres.connect(this.generator);
+
+    // Credentials the stores and services share live in one file, secrets.yaml, as ExternalSecrets.
+    const secrets = new Construct(this, 'secrets');
+    this.redis = new RedisCluster(this, 'redis', {
+      namespace: this.baseline,
+      passwordSecret: new VaultSecret(secrets, 'redis-password', {
+        namespace: config.namespace,
+        secretName: 'redis-password',
+        vaultPath: `${config.vaultPathPrefix}/redis`,
+        keys: ['password'],
+      }),
+      primaries: config.redis.primaries,
+      replicasPerPrimary: config.redis.replicasPerPrimary,
+      cpuMillis: config.redis.cpuMillis,
+      memoryMi: config.redis.memoryMi,
+      storageGi: config.redis.storageGi,
+      storageClass: config.redis.storageClass,
+      zones: config.zones,
+      strictTopologySpread: config.features.strictTopologySpread,
+      metricsScraper: prometheus,
+    });
+    this.redis.connect(this.api);
+    this.redis.connect(this.generator);
 
     this.messageBroker = new MessageBroker(this, 'rabbitmq', {
       namespace: this.baseline,

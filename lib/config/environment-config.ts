@@ -34,6 +34,22 @@ export interface ServiceConfig {
   readonly targetCpuUtilizationPercent: number;
 }
 
+/** Redis 7.0 in cluster mode: sessions, caches and rate-limit counters. */
+export interface RedisConfig {
+  /** Primaries holding the 16384 slots: 3, as the specification says. */
+  readonly primaries: number;
+  /**
+   * Replicas per primary: 1 in full-size environments, because a primary without a replica
+   * cannot fail over (6 pods in all); 0 where losing the cache is acceptable.
+   */
+  readonly replicasPerPrimary: number;
+  readonly cpuMillis: number;
+  readonly memoryMi: number;
+  /** Persistent volume per node for the append-only file. */
+  readonly storageGi: number;
+  readonly storageClass: string;
+}
+
 /** A RabbitMQ cluster's size. */
 export interface MessageBrokerConfig {
   /** Nodes: 3 in full-size environments (quorum queues need a majority to survive a node loss). */
@@ -108,6 +124,8 @@ export interface EnvironmentConfig {
   readonly generator: ServiceConfig;
   /** PostgreSQL, the system of record. */
   readonly postgres: PostgresConfig;
+  /** Redis cluster. */
+  readonly redis: RedisConfig;
   /** RabbitMQ for the generation job queue. */
   readonly messageBroker: MessageBrokerConfig;
   /** Vault KV prefix of this environment's secrets, e.g. `generator-platform/production`. */

@@ -13,6 +13,9 @@ export const SPEC_MESSAGE_BROKER = { replicas: 3, cpuMillis: 2000, memoryMi: 409
 /** The specification's PostgreSQL 15.4: 4 CPU / 8Gi / 100Gi, highly available (a primary and two standbys). */
 export const SPEC_POSTGRES = { instances: 3, cpuMillis: 4000, memoryMi: 8192, storageGi: 100 } as const;
 
+/** The specification's Redis 7.0 cluster: 3 primaries of 2 CPU / 4Gi; one replica each so a primary can fail over. */
+export const SPEC_REDIS = { primaries: 3, replicasPerPrimary: 1, cpuMillis: 2000, memoryMi: 4096 } as const;
+
 /** The specification's floor for replicas (the autoscaler's minimum) in full-size environments. */
 export const SPEC_MIN_REPLICAS = 2;
 

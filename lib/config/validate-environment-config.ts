@@ -1,6 +1,6 @@
 import { ConfigError } from './config-error';
 import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ImageReference, ServiceConfig } from './environment-config';
-import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_RESOURCES } from './spec-minimums';
+import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -47,6 +47,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
     fail('quotaHeadroomPercent', config.quotaHeadroomPercent, 'must be a whole number from 0 to 100', 'set it to the extra room the namespace quota keeps, e.g. 20');
   }
   validatePostgres(config, fail);
+  validateRedis(config, fail);
   validateMessageBroker(config, fail);
   if (!/^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$/.test(config.vaultPathPrefix)) {
     fail('vaultPathPrefix', config.vaultPathPrefix, 'not a Vault KV path', 'use a path such as generator-platform/production');
@@ -160,6 +161,30 @@ function validatePostgres(config: EnvironmentConfig, fail: Fail): void {
   }
   if (!DNS_LABEL.test(postgres.storageClass)) {
     fail('postgres.storageClass', postgres.storageClass, 'not a valid StorageClass name', 'name an existing StorageClass of the cluster');
+  }
+}
+
+function validateRedis(config: EnvironmentConfig, fail: Fail): void {
+  const redis = config.redis;
+  if (!Number.isInteger(redis.primaries) || redis.primaries < 3) {
+    fail('redis.primaries', redis.primaries, 'Redis Cluster needs at least 3 primaries to keep a majority', 'set redis.primaries to 3');
+  }
+  if (redis.replicasPerPrimary !== 0 && redis.replicasPerPrimary !== 1) {
+    fail('redis.replicasPerPrimary', redis.replicasPerPrimary, 'must be 0 or 1', 'set redis.replicasPerPrimary to 1 (each primary gets a standby) or 0 (no failover)');
+  }
+  if (isFullSize(config.name)) {
+    for (const key of ['primaries', 'replicasPerPrimary', 'cpuMillis', 'memoryMi'] as const) {
+      if (redis[key] < SPEC_REDIS[key]) {
+        const why = key === 'replicasPerPrimary' ? 'a primary without a replica cannot fail over' : `below the specification's ${SPEC_REDIS[key]} for Redis`;
+        fail(`redis.${key}`, redis[key], `${why} in ${config.name}`, `set redis.${key} to at least ${SPEC_REDIS[key]}`);
+      }
+    }
+  }
+  if (!Number.isInteger(redis.storageGi) || redis.storageGi * 1024 < 2 * redis.memoryMi) {
+    fail('redis.storageGi', redis.storageGi, 'the append-only file needs room for twice the memory during a rewrite', `set redis.storageGi to at least ${Math.ceil((2 * redis.memoryMi) / 1024)}`);
+  }
+  if (!DNS_LABEL.test(redis.storageClass)) {
+    fail('redis.storageClass', redis.storageClass, 'not a valid StorageClass name', 'name an existing StorageClass of the cluster');
   }
 }
 

@@ -67,6 +67,21 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
     }
   });
 
+  test('runs Redis 7.0 in cluster mode as 3 primaries with a replica each, 2 CPU / 4Gi per node, one node per host', () => {
+    const redis = find(objects, 'StatefulSet', 'redis');
+    expect(redis.spec.replicas).toBe(6);
+    const [server] = redis.spec.template.spec.containers;
+    expect(server.image).toMatch(/redis:7\.0\.\d+/);
+    expect(server.resources.limits).toMatchObject({ cpu: '2', memory: '4Gi' });
+    expect(redis.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+    const conf = kinds(objects, 'ConfigMap').map((c) => Object.values(c.data ?? {}).join('\n')).join('\n');
+    expect(conf).toMatch(/^cluster-enabled yes$/m);
+    expect(conf).toMatch(/^appendonly yes$/m);
+    expect(conf).toMatch(/^cluster-preferred-endpoint-type hostname$/m);
+    expect(find(objects, 'PodDisruptionBudget', 'redis').spec.maxUnavailable).toBe(1);
+    expect(find(objects, 'ExternalSecret', 'redis-password').spec.data[0].remoteRef.property).toBe('password');
+  });
+
   test('runs RabbitMQ 3.12 as three nodes of 2 CPU / 4Gi, one per host, pausing a minority on partition', () => {
     const cluster = find(objects, 'RabbitmqCluster', 'rabbitmq');
     expect(cluster.spec.replicas).toBe(3);
@@ -184,7 +199,10 @@ describe.each(ALL)('%s is secure by default', (env) => {
       expect(pod.automountServiceAccountToken).toBe(false);
       expect(find(objects, 'ServiceAccount', deployment.metadata.name).automountServiceAccountToken).toBe(false);
     }
-    expect(kinds(objects, 'ServiceAccount').map((s) => s.metadata.name).sort()).toEqual(['api', 'generator', 'web']);
+    expect(kinds(objects, 'ServiceAccount').map((s) => s.metadata.name).sort()).toEqual(['api', 'generator', 'redis', 'web']);
+    for (const workload of [...kinds(objects, 'StatefulSet'), ...kinds(objects, 'Job')]) {
+      expect(workload.spec.template.spec.automountServiceAccountToken).toBe(false);
+    }
   });
 
   test('updates roll out without taking a ready pod away first, and drain before stopping', () => {
@@ -205,15 +223,15 @@ describe.each(ALL)('%s is secure by default', (env) => {
     }
   });
 
-  test('every Service selects a Deployment\'s pods and targets ports they declare', () => {
+  test('every Service selects a workload\'s pods and targets ports they declare', () => {
     for (const service of kinds(objects, 'Service')) {
-      const deployment = kinds(objects, 'Deployment').find((d) =>
+      const workload = [...kinds(objects, 'Deployment'), ...kinds(objects, 'StatefulSet')].find((d) =>
         Object.entries(service.spec.selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v),
       );
-      expect(deployment).toBeDefined();
-      const portNames = deployment!.spec.template.spec.containers[0].ports.map((p: any) => p.name);
+      expect({ service: service.metadata.name, selects: workload?.metadata.name }).toEqual({ service: service.metadata.name, selects: expect.any(String) });
+      const ports = workload!.spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
       for (const port of service.spec.ports) {
-        expect(portNames).toContain(port.targetPort);
+        expect(ports.some((p: any) => p.name === port.targetPort || p.containerPort === port.targetPort)).toBe(true);
       }
     }
   });
@@ -242,6 +260,12 @@ describe.each(ALL)('%s is secure by default', (env) => {
       const scaler = objects.find((o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.spec.scaleTargetRef.name === deployment.metadata.name);
       const max = scaler ? (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount) : deployment.spec.replicas;
       count(max + Math.max(1, Math.ceil(max * 0.25)), deployment.spec.template.spec.containers.map((c: any) => c.resources.requests));
+    }
+    for (const statefulSet of kinds(objects, 'StatefulSet')) {
+      count(statefulSet.spec.replicas, statefulSet.spec.template.spec.containers.map((c: any) => c.resources.requests));
+    }
+    for (const job of kinds(objects, 'Job')) {
+      count(1, job.spec.template.spec.containers.map((c: any) => c.resources.requests));
     }
     for (const cluster of kinds(objects, 'Cluster')) {
       // One pod per instance, plus the join or bootstrap Job the operator runs beside them.
@@ -320,6 +344,15 @@ describe.each(ALL)('%s is secure by default', (env) => {
       'prometheus@monitoring -> postgres:9187',
       'postgres egress -> 0.0.0.0/0 except 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16:443',
       `postgres egress -> ${ENVIRONMENTS[env].kubernetesApiCidr}:443,6443`,
+      'api -> redis:6379',
+      'api egress -> redis:6379',
+      'generator -> redis:6379',
+      'generator egress -> redis:6379',
+      'redis -> redis:6379,16379',
+      'redis egress -> redis:6379,16379',
+      'redis-bootstrap -> redis:6379',
+      'redis-bootstrap egress -> redis:6379',
+      'prometheus@monitoring -> redis:9121',
       ...withKeda,
     ].sort());
   });

@@ -66,6 +66,9 @@ const cases: Array<[string, `${EnvironmentName}`, (c: any) => void, RegExp]> = [
   ['PostgreSQL storage below the specification', 'staging', (c) => (c.postgres = { ...c.postgres, storageGi: 50 }), /postgres\.storageGi = 50: below the specification's 100 for PostgreSQL in staging/],
   ['a backup location that is not s3://', 'production', (c) => (c.postgres = { ...c.postgres, backupDestinationPath: 'https://bucket/backups' }), /postgres\.backupDestinationPath = "https:\/\/bucket\/backups": not an s3:\/\/bucket\/path location/],
   ['a backup endpoint without TLS', 'development', (c) => (c.postgres = { ...c.postgres, backupEndpointUrl: 'http://minio.local:9000' }), /postgres\.backupEndpointUrl = "http:\/\/minio\.local:9000": not an https:\/\/ endpoint/],
+  ['Redis primaries without replicas in production', 'production', (c) => (c.redis = { ...c.redis, replicasPerPrimary: 0 }), /redis\.replicasPerPrimary = 0: a primary without a replica cannot fail over in production/],
+  ['a Redis cluster of two primaries', 'development', (c) => (c.redis = { ...c.redis, primaries: 2 }), /redis\.primaries = 2: Redis Cluster needs at least 3 primaries/],
+  ['a Redis volume too small for an AOF rewrite', 'staging', (c) => (c.redis = { ...c.redis, storageGi: 4 }), /redis\.storageGi = 4: the append-only file needs room for twice the memory during a rewrite.*at least 8/],
 ];
 
 describe('a wrong environment config fails synth with one clear message and writes nothing', () => {

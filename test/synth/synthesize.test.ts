@@ -15,7 +15,7 @@ describe('synthesize', () => {
     synthesize({ outDir: out });
     expect([...readTree(out).keys()]).toEqual(
       ['development', 'preview', 'production', 'staging'].flatMap((env) =>
-        ['api.yaml', 'generation-jobs.yaml', 'generator.yaml', 'namespace.yaml', 'postgres.yaml', 'rabbitmq.yaml', 'web.yaml'].map((f) => `${env}/${f}`),
+        ['api.yaml', 'generation-jobs.yaml', 'generator.yaml', 'namespace.yaml', 'postgres.yaml', 'rabbitmq.yaml', 'redis.yaml', 'secrets.yaml', 'web.yaml'].map((f) => `${env}/${f}`),
       ),
     );
   });

@@ -21,6 +21,7 @@ export const development: EnvironmentConfig = {
     backupDestinationPath: 's3://acme-generator-platform-backups/development',
     backupEndpointUrl: 'https://s3.eu-west-1.amazonaws.com',
   },
+  redis: { primaries: 3, replicasPerPrimary: 0, cpuMillis: 250, memoryMi: 512, storageGi: 2, storageClass: 'standard' },
   messageBroker: { replicas: 1, cpuMillis: 500, memoryMi: 1024, storageGi: 5, storageClass: 'standard' },
   vaultPathPrefix: 'generator-platform/development',
   kubernetesApiCidr: '10.0.0.0/28',

@@ -50,6 +50,7 @@ export const production: EnvironmentConfig = {
     backupDestinationPath: 's3://acme-generator-platform-backups/production',
     backupEndpointUrl: 'https://s3.eu-west-1.amazonaws.com',
   },
+  redis: { primaries: 3, replicasPerPrimary: 1, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, storageClass: 'gp3' },
   messageBroker: { replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 50, storageClass: 'gp3' },
   vaultPathPrefix: 'generator-platform/production',
   kubernetesApiCidr: '10.0.0.0/28',

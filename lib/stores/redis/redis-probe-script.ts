@@ -1,0 +1,49 @@
+/**
+ * The health checks of a cluster node, one script for the three probes so that they share one
+ * definition of "answering". `redis-cli` exits 0 even on an error reply, so the reply is compared.
+ *
+ * - `started`: the node has loaded its append-only file and answers PONG.
+ * - `alive`: the process serves commands; LOADING counts, since a replica loads its primary's
+ *   dataset after a full sync and a restart then would only start the sync over.
+ * - `ready`: loaded, and a replica's link to its primary is up, so a rolling update moves on only
+ *   once the restarted node holds a copy of the data again. Cluster formation is deliberately not
+ *   part of it: the bootstrap Job needs nothing but PING, and nodes must become ready before it runs.
+ *
+ * Environment: `REDISCLI_AUTH` (the password), `REDIS_PORT` (default 6379).
+ */
+export const REDIS_PROBE_SCRIPT = `#!/bin/sh
+set -u
+cli() {
+  redis-cli -h 127.0.0.1 -p "\${REDIS_PORT:-6379}" "$@" 2>&1
+}
+case "\${1:-}" in
+  started)
+    [ "$(cli ping)" = "PONG" ]
+    ;;
+  alive)
+    case "$(cli ping)" in
+      PONG | LOADING*) exit 0 ;;
+      *) exit 1 ;;
+    esac
+    ;;
+  ready)
+    info="$(cli info)" || exit 1
+    case "$info" in
+      *loading:0*) ;;
+      *) exit 1 ;;
+    esac
+    case "$info" in
+      *role:slave*)
+        case "$info" in
+          *master_link_status:up*) ;;
+          *) exit 1 ;;
+        esac
+        ;;
+    esac
+    ;;
+  *)
+    echo "usage: $0 started|alive|ready" >&2
+    exit 2
+    ;;
+esac
+`;

@@ -1,0 +1,33 @@
+import { stringify } from 'yaml';
+import { LongRunningService } from '../../lib/services/long-running-service';
+import { RedisCluster } from '../../lib/stores/redis-cluster';
+import { Finding } from '../../lib/validation/finding';
+import { parseManifestFile } from '../../lib/validation/load-manifests';
+import { validateObjects } from '../../lib/validation/validate-directory';
+import { objectsOf } from '../support/kube';
+import { IMAGE, oneReplica, prometheus, smallResources } from '../support/service-fixtures';
+import { redisScope } from './support/redis-fixtures';
+
+/** A namespace with the Redis cluster wired to an api, as YAML the way the synth writes it. */
+function wiredPlatformYaml(strictTopologySpread = true): string {
+  const { chart, namespace, passwordSecret } = redisScope();
+  const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, strictTopologySpread });
+  const api = new LongRunningService(chart, 'api', { namespace, component: 'backend', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080 });
+  redis.connect(api);
+  return objectsOf(chart).map((o) => stringify(o)).join('---\n');
+}
+
+async function findingsOf(yaml: string): Promise<Finding[]> {
+  return (await validateObjects(parseManifestFile('production/platform.yaml', yaml))).findings;
+}
+
+describe('RedisCluster against the validation gate', () => {
+  test.each([true, false])('passes the strict schema, Pod Security restricted, kube-linter, Polaris, kube-score and cross-reference rules (strictTopologySpread %s)', async (strict) => {
+    expect(await findingsOf(wiredPlatformYaml(strict))).toEqual([]);
+  });
+
+  test('the gate does inspect its pods: a writable root filesystem is reported', async () => {
+    const broken = wiredPlatformYaml().replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false');
+    expect((await findingsOf(broken)).map((f) => f.ruleId)).toContain('KUBE-LINTER-NO-READ-ONLY-ROOT-FS');
+  });
+});

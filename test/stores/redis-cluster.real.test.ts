@@ -1,0 +1,316 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RedisClusterProps } from '../../lib/stores/redis-cluster';
+import { find, KubeObject, objectsOf } from '../support/kube';
+import { minimalRedis } from './support/redis-fixtures';
+import { freeRedisPorts, redisCli, RedisProcess, runScript, shutDownRedis, startRedis, stopRedis, waitFor } from './support/redis-servers';
+
+/**
+ * The rendered redis.conf, container command and arguments, start, probe and bootstrap scripts, run
+ * against real redis-server 7.0 processes on 127.0.0.1. What is replaced, and why:
+ * - the pod's paths (`/etc/redis/...`, `/data`) by files in a temporary folder, one data folder per node;
+ * - `$(POD_FQDN)` by 127.0.0.1, since the pod DNS names exist only in the cluster;
+ * - `$(REDIS_PASSWORD)` by a test password (Kubernetes expands it from the Secret in a pod);
+ * added: `--port` (six nodes share one host) and `--bind 127.0.0.1` (nothing listens beyond loopback).
+ */
+
+const PASSWORD = 'test-only-7f3a';
+const ANNOUNCED_HOST = '127.0.0.1';
+const SCRIPT_TIMEOUT_MS = 25000;
+
+interface Rendered {
+  readonly config: string;
+  readonly startScript: string;
+  readonly probeScript: string;
+  readonly bootstrapScript: string;
+  /** The redis container's command followed by its arguments. */
+  readonly serverCommand: readonly string[];
+  readonly bootstrapEnv: Record<string, string>;
+}
+
+function render(overrides: Partial<RedisClusterProps> = {}): Rendered {
+  const objects = objectsOf(minimalRedis(overrides).chart);
+  const [server] = find(objects, 'StatefulSet', 'redis').spec.template.spec.containers;
+  const job = find(objects, 'Job', 'redis-bootstrap').spec.template.spec.containers[0];
+  const config: KubeObject = find(objects, 'ConfigMap', 'redis-config');
+  return {
+    config: config.data['redis.conf'],
+    startScript: config.data['start.sh'],
+    probeScript: config.data['probe.sh'],
+    bootstrapScript: find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh'],
+    serverCommand: [...server.command, ...server.args],
+    bootstrapEnv: Object.fromEntries(job.env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value])),
+  };
+}
+
+/** Where the test puts the rendered files. */
+interface LocalFiles {
+  readonly config: string;
+  readonly start: string;
+}
+
+/** The container's command and arguments with the pod's values replaced (see above), plus the local port and bind. */
+function localCommand(rendered: Rendered, files: LocalFiles, port: number, dir: string): string[] {
+  const replacements: Record<string, string> = {
+    '/etc/redis/redis.conf': files.config,
+    '/etc/redis/start.sh': files.start,
+    '/data': dir,
+    '$(POD_FQDN)': ANNOUNCED_HOST,
+    '$(REDIS_PASSWORD)': PASSWORD,
+  };
+  return [...rendered.serverCommand.map((arg) => replacements[arg] ?? arg), '--port', String(port), '--bind', '127.0.0.1'];
+}
+
+/** Starts a node the way its container does; `dir` restarts it on the data of an earlier run. */
+function startNode(rendered: Rendered, files: LocalFiles, port: number, dir = fs.mkdtempSync(path.join(os.tmpdir(), `redis-${port}-`))): RedisProcess {
+  return startRedis(port, (nodeDir) => localCommand(rendered, files, port, nodeDir), { dir, env: { REDIS_DATA_DIR: dir } });
+}
+
+/** Writes the rendered redis.conf and start script into `dir`. */
+function writeFiles(rendered: Rendered, dir: string): LocalFiles {
+  const files = { config: path.join(dir, 'redis.conf'), start: path.join(dir, 'start.sh') };
+  fs.writeFileSync(files.config, rendered.config);
+  fs.writeFileSync(files.start, rendered.startScript);
+  return files;
+}
+
+/** Each node's view reduced to what must not change: id, role, primary and slot ranges. */
+function topology(ports: readonly number[]): string[][] {
+  return ports.map((port) =>
+    redisCli(port, PASSWORD, 'cluster', 'nodes')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [id, , flags, primary, , , , , ...slots] = line.split(' ');
+        const role = flags.split(',').filter((flag) => flag !== 'myself').join(',');
+        return [id, role, primary, ...slots].join(' ');
+      })
+      .sort(),
+  );
+}
+
+function clusterInfo(port: number): Record<string, string> {
+  return Object.fromEntries(
+    redisCli(port, PASSWORD, 'cluster', 'info')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(':') as [string, string]),
+  );
+}
+
+describe('RedisCluster on real redis-server 7.0 processes', () => {
+  const rendered = render();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-cluster-test-'));
+  const bootstrapFile = path.join(workDir, 'bootstrap-cluster.sh');
+  const probeFile = path.join(workDir, 'probe.sh');
+  const nodes: RedisProcess[] = [];
+  let ports: number[] = [];
+  let files: LocalFiles;
+
+  const bootstrap = () =>
+    runScript(
+      bootstrapFile,
+      {
+        ...rendered.bootstrapEnv,
+        REDIS_NODES: ports.map((port) => `127.0.0.1:${port}`).join(' '),
+        REDIS_WAIT_SECONDS: '20',
+        REDISCLI_AUTH: PASSWORD,
+      },
+      SCRIPT_TIMEOUT_MS,
+    );
+  const probe = (port: number, mode: string, password = PASSWORD) =>
+    runScript(probeFile, { REDIS_PORT: String(port), REDISCLI_AUTH: password }, 5000, [mode]);
+  const logs = () => nodes.map((node) => `--- node ${node.port}\n${node.output()}`).join('\n');
+
+  beforeAll(async () => {
+    files = writeFiles(rendered, workDir);
+    fs.writeFileSync(bootstrapFile, rendered.bootstrapScript);
+    fs.writeFileSync(probeFile, rendered.probeScript);
+    ports = await freeRedisPorts(6);
+    for (const port of ports) {
+      nodes.push(startNode(rendered, files, port));
+    }
+    await waitFor(() => ports.every((port) => redisCli(port, PASSWORD, 'ping').trim() === 'PONG'), 10000, logs);
+  }, 20000);
+
+  afterAll(async () => {
+    await Promise.all(nodes.map(stopRedis));
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('every node runs the rendered configuration', () => {
+    for (const port of ports) {
+      // CONFIG GET answers "name\nvalue\n"; a value may be empty (save).
+      const get = (name: string) => redisCli(port, PASSWORD, 'config', 'get', name).split('\n')[1];
+      expect(get('cluster-enabled')).toBe('yes');
+      expect(get('cluster-node-timeout')).toBe('5000');
+      expect(get('cluster-preferred-endpoint-type')).toBe('hostname');
+      expect(get('cluster-announce-hostname')).toBe(ANNOUNCED_HOST);
+      expect(get('appendonly')).toBe('yes');
+      expect(get('appendfsync')).toBe('everysec');
+      expect(get('save')).toBe('');
+      expect(get('maxmemory')).toBe(String(2867 * 1024 * 1024));
+      expect(get('maxmemory-policy')).toBe('noeviction');
+      expect(get('protected-mode')).toBe('yes');
+    }
+    expect(redisCli(ports[0], 'wrong-password', 'ping')).toMatch(/WRONGPASS|NOAUTH/);
+  });
+
+  test('the password, passed on the command line, does not show in the process list', () => {
+    for (const node of nodes) {
+      const commandLine = fs.readFileSync(`/proc/${node.child.pid}/cmdline`, 'utf8');
+      expect(commandLine).toMatch(/^redis-server/);
+      expect(commandLine).not.toContain(PASSWORD);
+    }
+  });
+
+  test('the first bootstrap forms the cluster: cluster_state:ok, all 16384 slots, 3 primaries with one replica each', async () => {
+    const run = await bootstrap();
+    expect({ status: run.status, output: run.output }).toMatchObject({ status: 0 });
+    expect(run.output).toContain('forming a cluster of 3 primaries with 1 replica(s) each');
+
+    for (const port of ports) {
+      expect(clusterInfo(port)).toMatchObject({ cluster_state: 'ok', cluster_slots_assigned: '16384', cluster_slots_ok: '16384', cluster_known_nodes: '6', cluster_size: '3' });
+    }
+    const lines = redisCli(ports[0], PASSWORD, 'cluster', 'nodes').trim().split('\n').map((line) => line.split(' '));
+    const primaries = lines.filter((fields) => fields[2].split(',').includes('master'));
+    const replicas = lines.filter((fields) => fields[2].split(',').includes('slave'));
+    expect(primaries).toHaveLength(3);
+    expect(replicas.map((fields) => fields[3]).sort()).toEqual(primaries.map((fields) => fields[0]).sort());
+    // Every node announces its hostname after the address, as `ip:port@bus,hostname`.
+    expect(lines.every((fields) => fields[1].endsWith(`,${ANNOUNCED_HOST}`))).toBe(true);
+    const ranges = primaries.flatMap((fields) => fields.slice(8)).map((range) => range.split('-').map(Number));
+    expect(ranges.reduce((sum, [from, to = from]) => sum + to - from + 1, 0)).toBe(16384);
+
+    await waitFor(
+      () => replicas.every((fields) => redisCli(Number(fields[1].split(':')[1].split('@')[0]), PASSWORD, 'info', 'replication').includes('master_link_status:up')),
+      10000,
+      () => redisCli(ports[0], PASSWORD, 'cluster', 'nodes'),
+    );
+    // A key written through one node is routed to its slot's primary and read back through another.
+    expect(redisCli(ports[0], PASSWORD, '-c', 'set', 'greeting', 'hello').trim()).toBe('OK');
+    expect(redisCli(ports[5], PASSWORD, '-c', 'get', 'greeting').trim()).toBe('hello');
+  }, 30000);
+
+  test('a second bootstrap finds the cluster formed and changes nothing', async () => {
+    const before = topology(ports);
+    const run = await bootstrap();
+    expect({ status: run.status, output: run.output }).toMatchObject({ status: 0 });
+    expect(run.output).toContain('the cluster is already formed; no change');
+    expect(run.output).not.toContain('forming a cluster');
+    expect(topology(ports)).toEqual(before);
+    expect(redisCli(ports[3], PASSWORD, '-c', 'get', 'greeting').trim()).toBe('hello');
+  }, 30000);
+
+  test('the probes: primaries and attached replicas are started, alive and ready; a wrong password or a dead node is not', async () => {
+    for (const port of ports) {
+      for (const mode of ['started', 'alive', 'ready']) {
+        expect({ port, mode, status: (await probe(port, mode)).status }).toEqual({ port, mode, status: 0 });
+      }
+    }
+    expect((await probe(ports[0], 'ready', 'wrong-password')).status).toBe(1);
+    expect((await probe(ports[0], 'started', 'wrong-password')).status).toBe(1);
+    const [deadPort] = await freeRedisPorts(1);
+    expect((await probe(deadPort, 'alive')).status).toBe(1);
+    expect((await probe(ports[0], 'unknown')).status).toBe(2);
+  }, 30000);
+
+  test('the bootstrap refuses to touch a partly formed cluster, e.g. when a node lost its volume', async () => {
+    const [sparePort] = await freeRedisPorts(1);
+    const spare = startNode(rendered, files, sparePort);
+    try {
+      await waitFor(() => redisCli(spare.port, PASSWORD, 'ping').trim() === 'PONG', 10000, spare.output);
+      const before = topology(ports);
+      const run = await runScript(
+        bootstrapFile,
+        {
+          ...rendered.bootstrapEnv,
+          // The empty spare stands in for the sixth node, as a pod whose volume was replaced would.
+          REDIS_NODES: [...ports.slice(0, 5), spare.port].map((port) => `127.0.0.1:${port}`).join(' '),
+          REDIS_WAIT_SECONDS: '20',
+          REDISCLI_AUTH: PASSWORD,
+        },
+        SCRIPT_TIMEOUT_MS,
+      );
+      expect(run.status).toBe(1);
+      expect(run.output).toContain('the cluster is partly formed');
+      expect(topology(ports)).toEqual(before);
+      expect(clusterInfo(spare.port)).toMatchObject({ cluster_known_nodes: '1', cluster_slots_assigned: '0' });
+    } finally {
+      await stopRedis(spare);
+    }
+  }, 30000);
+  test('after every node restarts with a new address, the start script lets them find each other by hostname', async () => {
+    const before = topology(ports);
+    await Promise.all(nodes.map(shutDownRedis));
+    // As after a full outage: every IP saved in nodes.conf is gone (127.0.0.9 is loopback, but nothing listens there).
+    for (const node of nodes) {
+      const conf = path.join(node.dir, 'nodes.conf');
+      fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace(/127\.0\.0\.1:/g, '127.0.0.9:'));
+    }
+    nodes.splice(0, nodes.length, ...nodes.map((node) => startNode(rendered, files, node.port, node.dir)));
+    // Healed: every node's cluster bus is connected to every other node again, and the state is ok.
+    const healed = (port: number) =>
+      clusterInfo(port).cluster_state === 'ok' &&
+      redisCli(port, PASSWORD, 'cluster', 'nodes').trim().split('\n').every((line) => line.split(' ')[7] === 'connected');
+    await waitFor(() => ports.every(healed), 20000, () => logs() + redisCli(ports[0], PASSWORD, 'cluster', 'nodes'));
+    expect(topology(ports)).toEqual(before);
+    for (const port of ports) {
+      expect(redisCli(port, PASSWORD, 'cluster', 'nodes')).not.toContain('127.0.0.9');
+    }
+    // The append-only file on the data folder kept the key.
+    expect(redisCli(ports[1], PASSWORD, '-c', 'get', 'greeting').trim()).toBe('hello');
+  }, 30000);
+});
+
+describe('RedisCluster without replicas on real redis-server processes', () => {
+  test('3 primaries and no replica: the bootstrap forms them, then finds them formed', async () => {
+    const rendered = render({ replicasPerPrimary: 0 });
+    expect(rendered.bootstrapEnv.REDIS_CLUSTER_REPLICAS).toBe('0');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-no-replicas-'));
+    const files = writeFiles(rendered, dir);
+    fs.writeFileSync(path.join(dir, 'bootstrap-cluster.sh'), rendered.bootstrapScript);
+    const ports = await freeRedisPorts(3);
+    const nodes = ports.map((port) => startNode(rendered, files, port));
+    try {
+      const env = { ...rendered.bootstrapEnv, REDIS_NODES: ports.map((port) => `127.0.0.1:${port}`).join(' '), REDIS_WAIT_SECONDS: '20', REDISCLI_AUTH: PASSWORD };
+      const first = await runScript(path.join(dir, 'bootstrap-cluster.sh'), env, SCRIPT_TIMEOUT_MS);
+      expect({ status: first.status, output: first.output }).toMatchObject({ status: 0 });
+      expect(first.output).toContain('forming a cluster of 3 primaries with 0 replica(s) each');
+      const before = topology(ports);
+      expect(before[0].filter((node) => node.includes(' master '))).toHaveLength(3);
+      for (const port of ports) {
+        expect(clusterInfo(port)).toMatchObject({ cluster_state: 'ok', cluster_slots_assigned: '16384', cluster_known_nodes: '3' });
+      }
+      const second = await runScript(path.join(dir, 'bootstrap-cluster.sh'), env, SCRIPT_TIMEOUT_MS);
+      expect({ status: second.status, output: second.output }).toMatchObject({ status: 0 });
+      expect(second.output).toContain('the cluster is already formed; no change');
+      expect(topology(ports)).toEqual(before);
+    } finally {
+      await Promise.all(nodes.map(stopRedis));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30000);
+});
+
+describe('redis-server loads the rendered file for real', () => {
+  test('it refuses to start on a misspelt directive added through extraConfig', async () => {
+    const rendered = render({ extraConfig: { 'maxmemory-polcy': 'noeviction' } });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-bad-config-'));
+    const badFiles = writeFiles(rendered, dir);
+    const [port] = await freeRedisPorts(1);
+    const node = startNode(rendered, badFiles, port);
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const exitCode = await Promise.race([node.exited, new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 5000)))]);
+      clearTimeout(timer);
+      expect(exitCode).toBe(1);
+      expect(node.output()).toContain('FATAL CONFIG FILE ERROR');
+      expect(node.output()).toMatch(/maxmemory-polcy.*\n.*Bad directive or wrong number of arguments/);
+    } finally {
+      await stopRedis(node);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 10000);
+});

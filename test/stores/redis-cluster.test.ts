@@ -1,0 +1,353 @@
+import { VaultSecret } from '../../lib/security/vault-secret';
+import { LongRunningService } from '../../lib/services/long-running-service';
+import { RedisCluster, RedisClusterProps, RedisEvictionPolicy } from '../../lib/stores/redis-cluster';
+import { find, KubeObject, kinds, objectsOf } from '../support/kube';
+import { IMAGE, oneReplica, PINNED_IMAGE, prometheus, smallResources } from '../support/service-fixtures';
+import { minimalRedis, REDIS_SECRET_NAME, redisScope } from './support/redis-fixtures';
+
+const SELECTOR = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/part-of': 'generator-platform' };
+const BOOTSTRAP_SELECTOR = { 'app.kubernetes.io/name': 'redis-bootstrap', 'app.kubernetes.io/part-of': 'generator-platform' };
+const PASSWORD_REF = { secretKeyRef: { name: REDIS_SECRET_NAME, key: 'password' } };
+
+function podsOf(objects: readonly KubeObject[]): { kind: string; spec: any }[] {
+  return [...kinds(objects, 'StatefulSet'), ...kinds(objects, 'Job')].map((o) => ({ kind: o.kind, spec: o.spec.template.spec }));
+}
+
+function envOf(container: any): Record<string, unknown> {
+  return Object.fromEntries(container.env.map((v: any) => [v.name, v.value ?? v.valueFrom]));
+}
+
+function clientService(chart: any, namespace: any, id: string): LongRunningService {
+  return new LongRunningService(chart, id, { namespace, component: 'backend', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080 });
+}
+
+describe('RedisCluster', () => {
+  test('with minimal props: 3 primaries with a replica each, i.e. 6 pods, 2 CPU / 4Gi and a 20Gi volume per node', () => {
+    const { chart, redis } = minimalRedis();
+    const objects = objectsOf(chart);
+    const sts = find(objects, 'StatefulSet', 'redis');
+    const pod = sts.spec.template.spec;
+    const [server, exporter] = pod.containers;
+
+    expect(redis.nodeCount).toBe(6);
+    expect(sts.spec).toMatchObject({ replicas: 6, serviceName: 'redis-headless', podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate' } });
+    expect(server.image).toBe('docker.io/library/redis:7.0.15');
+    expect(exporter.image).toBe('docker.io/oliver006/redis_exporter:v1.58.0');
+    expect(server.resources.limits).toEqual({ 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '768Mi' });
+    expect(server.ports).toEqual([
+      { name: 'redis', containerPort: 6379, protocol: 'TCP' },
+      { name: 'cluster-bus', containerPort: 16379, protocol: 'TCP' },
+    ]);
+    expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: 9121, protocol: 'TCP' }]);
+    expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } });
+    expect(server.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+
+    const config = find(objects, 'ConfigMap', 'redis-config').data['redis.conf'];
+    expect(config).toContain('cluster-enabled yes\n');
+    expect(config).toContain('cluster-config-file nodes.conf\n');
+    expect(config).toContain('cluster-node-timeout 5000\n');
+    expect(config).toContain('cluster-preferred-endpoint-type hostname\n');
+    expect(config).toContain('appendonly yes\nappendfsync everysec\n');
+    expect(config).toContain('maxmemory 2867mb\nmaxmemory-policy noeviction\n');
+
+    expect(find(objects, 'Service', 'redis-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector: SELECTOR });
+    expect(find(objects, 'Service', 'redis').spec).toMatchObject({ type: 'ClusterIP', ports: [{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }] });
+    expect(redis.footprint).toEqual({
+      maxPods: 6,
+      podCpuMillis: 2100,
+      podMemoryMi: 4224,
+      podEphemeralStorageGi: 1,
+      podClaimStorageGi: 20,
+      podClaimCount: 1,
+      largestContainerCpuMillis: 2000,
+      largestContainerMemoryMi: 4096,
+      largestClaimGi: 20,
+    });
+  });
+
+  test('with all props: every prop reaches the rendered objects', () => {
+    const { chart, namespace } = redisScope();
+    const passwordSecret = new VaultSecret(chart, 'custom-auth', { namespace: 'apps', secretName: 'cache-auth', vaultPath: 'generator-platform/test/cache', keys: ['redis-password'] });
+    const props: Required<RedisClusterProps> = {
+      namespace,
+      passwordSecret,
+      passwordSecretKey: 'redis-password',
+      zones: ['z1', 'z2'],
+      metricsScraper: prometheus,
+      primaries: 4,
+      replicasPerPrimary: 1,
+      cpuMillis: 1500,
+      memoryMi: 2048,
+      storageGi: 8,
+      storageClass: 'fast-ssd',
+      nodeTimeoutMillis: 8000,
+      evictionPolicy: RedisEvictionPolicy.ALL_KEYS_LRU,
+      extraConfig: { 'hz': '20', 'slowlog-log-slower-than': '5000' },
+      strictTopologySpread: false,
+      image: PINNED_IMAGE,
+      exporterImage: { repository: 'registry.example/redis_exporter', tag: 'v1.58.0', digest: 'sha256:' + 'c'.repeat(64) },
+    };
+    const redis = new RedisCluster(chart, 'cache', props);
+    const objects = objectsOf(chart);
+    const sts = find(objects, 'StatefulSet', 'cache');
+    const pod = sts.spec.template.spec;
+    const [server, exporter] = pod.containers;
+    const config = find(objects, 'ConfigMap', 'cache-config').data['redis.conf'];
+
+    expect(redis.nodeCount).toBe(8);
+    expect(sts.spec.replicas).toBe(8);
+    expect(envOf(server).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'cache-auth', key: 'redis-password' } });
+    expect(envOf(exporter).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'cache-auth', key: 'redis-password' } });
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['z1', 'z2']);
+    expect(pod.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+    expect(pod.affinity.podAntiAffinity).toEqual({
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'cache', 'app.kubernetes.io/part-of': 'generator-platform' } } } },
+      ],
+    });
+    expect(server.resources.requests).toEqual({ 'cpu': '1500m', 'memory': '2Gi', 'ephemeral-storage': '768Mi' });
+    expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd', resources: { requests: { storage: '8Gi' } } });
+    expect(config).toContain('cluster-node-timeout 8000\n');
+    expect(config).toContain('maxmemory 1433mb\nmaxmemory-policy allkeys-lru\n');
+    expect(config).toMatch(/hz 20\nslowlog-log-slower-than 5000\n$/);
+    expect(server.image).toBe(`ghcr.io/acme/svc:1.0.0@${PINNED_IMAGE.digest}`);
+    expect(exporter.image).toBe(`registry.example/redis_exporter:v1.58.0@sha256:${'c'.repeat(64)}`);
+    expect(find(objects, 'Job', 'cache-bootstrap').spec.template.spec.containers[0].image).toBe(server.image);
+    expect(find(objects, 'NetworkPolicy', 'cache-allow-metrics-scrape').spec.ingress[0].from).toEqual([prometheus.toNetworkPolicyPeer()]);
+    expect(redis.footprint).toMatchObject({ maxPods: 8, podCpuMillis: 1600, podClaimStorageGi: 8, largestClaimGi: 8 });
+  });
+
+  test.each([
+    [1, 6, '1'],
+    [0, 3, '0'],
+  ])('with %i replica(s) per primary: %i pods, and the bootstrap is told so', (replicasPerPrimary, pods, replicasEnv) => {
+    const { chart, redis } = minimalRedis({ replicasPerPrimary });
+    const objects = objectsOf(chart);
+    expect(find(objects, 'StatefulSet', 'redis').spec.replicas).toBe(pods);
+    expect(redis.footprint.maxPods).toBe(pods);
+    const env = envOf(find(objects, 'Job', 'redis-bootstrap').spec.template.spec.containers[0]);
+    expect(env.REDIS_CLUSTER_REPLICAS).toBe(replicasEnv);
+    expect(String(env.REDIS_NODES).split(' ')).toEqual(
+      Array.from({ length: pods }, (_, i) => `redis-${i}.redis-headless.apps.svc.cluster.local:6379`),
+    );
+  });
+
+  test('never puts two nodes on one machine, and spreads them over the zones', () => {
+    const { chart } = minimalRedis();
+    const pod = find(objectsOf(chart), 'StatefulSet', 'redis').spec.template.spec;
+    expect(pod.affinity.podAntiAffinity).toEqual({
+      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: SELECTOR } }],
+    });
+    expect(pod.topologySpreadConstraints).toEqual([
+      { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: SELECTOR } },
+    ]);
+  });
+
+  test('lets at most one node be disrupted at a time', () => {
+    const { chart } = minimalRedis();
+    expect(find(objectsOf(chart), 'PodDisruptionBudget', 'redis').spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: SELECTOR },
+      unhealthyPodEvictionPolicy: 'IfHealthyBudget',
+    });
+  });
+
+  test('starts through the start script, announcing the pod\'s stable DNS name and the password from the environment on the command line', () => {
+    const { chart } = minimalRedis();
+    const [server] = find(objectsOf(chart), 'StatefulSet', 'redis').spec.template.spec.containers;
+    expect(server.command).toEqual(['sh', '/etc/redis/start.sh']);
+    expect(server.args).toEqual([
+      '/etc/redis/redis.conf',
+      '--dir', '/data',
+      '--cluster-announce-hostname', '$(POD_FQDN)',
+      '--requirepass', '$(REDIS_PASSWORD)',
+      '--masterauth', '$(REDIS_PASSWORD)',
+    ]);
+    expect(envOf(server).POD_FQDN).toBe('$(POD_NAME).redis-headless.apps.svc.cluster.local');
+    expect(envOf(server).REDIS_DATA_DIR).toBe('/data');
+  });
+
+  test('renders no secret value: every password comes from the Vault-backed Secret', () => {
+    const { chart } = minimalRedis();
+    const objects = objectsOf(chart);
+    expect(kinds(objects, 'Secret')).toEqual([]);
+    expect(find(objects, 'ExternalSecret', REDIS_SECRET_NAME).spec.data).toEqual([
+      { secretKey: 'password', remoteRef: { key: 'generator-platform/test/redis', property: 'password' } },
+    ]);
+    const sensitive = podsOf(objects)
+      .flatMap((pod) => pod.spec.containers)
+      .flatMap((c: any) => c.env)
+      .filter((v: any) => /PASSWORD|AUTH/.test(v.name));
+    expect(sensitive.map((v: any) => v.name).sort()).toEqual(['REDISCLI_AUTH', 'REDISCLI_AUTH', 'REDIS_PASSWORD', 'REDIS_PASSWORD']);
+    for (const variable of sensitive) {
+      expect(variable).toEqual({ name: variable.name, valueFrom: PASSWORD_REF });
+    }
+    for (const configMap of kinds(objects, 'ConfigMap')) {
+      expect(JSON.stringify(configMap.data)).not.toMatch(/requirepass|masterauth/);
+    }
+  });
+
+  test('every container runs non-root on a read-only root filesystem, with no capability, and requests equal limits', () => {
+    const { chart } = minimalRedis();
+    const objects = objectsOf(chart);
+    const pods = podsOf(objects);
+    expect(pods.map((p) => p.kind)).toEqual(['StatefulSet', 'Job']);
+    for (const { spec } of pods) {
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.serviceAccountName).toBe('redis');
+      expect(spec.securityContext).toEqual({
+        runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
+      });
+      for (const container of spec.containers) {
+        expect(container.securityContext).toEqual({
+          runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, allowPrivilegeEscalation: false, privileged: false,
+          readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+        });
+        expect(Object.keys(container.resources.limits).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+        expect(container.resources.requests).toEqual(container.resources.limits);
+        expect(container.imagePullPolicy).toBe('Always');
+      }
+    }
+    expect(find(objects, 'ServiceAccount', 'redis').automountServiceAccountToken).toBe(false);
+  });
+
+  test('probes the nodes with the tested probe script, and the exporter by its port', () => {
+    const { chart } = minimalRedis();
+    const [server, exporter] = find(objectsOf(chart), 'StatefulSet', 'redis').spec.template.spec.containers;
+    expect(server.startupProbe.exec.command).toEqual(['sh', '/etc/redis/probe.sh', 'started']);
+    expect(server.readinessProbe.exec.command).toEqual(['sh', '/etc/redis/probe.sh', 'ready']);
+    expect(server.livenessProbe.exec.command).toEqual(['sh', '/etc/redis/probe.sh', 'alive']);
+    expect(exporter.readinessProbe.tcpSocket).toEqual({ port: 'metrics' });
+    expect(exporter.livenessProbe).not.toEqual(exporter.readinessProbe);
+  });
+
+  test('the bootstrap Job is bounded in retries and time, and cleans up after itself', () => {
+    const { chart } = minimalRedis();
+    const objects = objectsOf(chart);
+    const job = find(objects, 'Job', 'redis-bootstrap');
+    expect(job.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 86400 });
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    expect(job.spec.template.spec.containers[0].command).toEqual(['sh', '/opt/bootstrap/bootstrap-cluster.sh']);
+    expect(find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh']).toContain('redis-cli --cluster create');
+  });
+
+  test('opens exactly the flows a cluster needs: node to node, bootstrap to nodes, and the metrics scrape', () => {
+    const { chart } = minimalRedis();
+    const objects = objectsOf(chart);
+    const ports = [{ protocol: 'TCP', port: 6379 }, { protocol: 'TCP', port: 16379 }];
+    expect(find(objects, 'NetworkPolicy', 'redis-allow-cluster-peers').spec).toEqual({
+      podSelector: { matchLabels: SELECTOR },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: SELECTOR } }], ports }],
+      egress: [{ to: [{ podSelector: { matchLabels: SELECTOR } }], ports }],
+    });
+    expect(find(objects, 'NetworkPolicy', 'redis-allow-from-bootstrap').spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: BOOTSTRAP_SELECTOR } }], ports: [{ protocol: 'TCP', port: 6379 }] },
+    ]);
+    expect(find(objects, 'NetworkPolicy', 'redis-bootstrap-allow-egress-to-redis').spec).toEqual({
+      podSelector: { matchLabels: BOOTSTRAP_SELECTOR },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: SELECTOR } }], ports: [{ protocol: 'TCP', port: 6379 }] }],
+    });
+    expect(find(objects, 'NetworkPolicy', 'redis-allow-metrics-scrape').spec.ingress).toEqual([
+      { from: [prometheus.toNetworkPolicyPeer()], ports: [{ protocol: 'TCP', port: 9121 }] },
+    ]);
+    expect(kinds(objects, 'NetworkPolicy').filter((p) => p.metadata.name.startsWith('redis'))).toHaveLength(4);
+  });
+
+  test('allowFrom(api) opens the api\'s egress and Redis\'s ingress on the client port only', () => {
+    const { chart, namespace, passwordSecret } = redisScope();
+    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus });
+    const api = clientService(chart, namespace, 'api');
+    redis.allowFrom(api);
+    const objects = objectsOf(chart);
+    const apiSelector = { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'generator-platform' };
+    expect(find(objects, 'NetworkPolicy', 'redis-allow-from-api').spec).toEqual({
+      podSelector: { matchLabels: SELECTOR },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: apiSelector } }], ports: [{ protocol: 'TCP', port: 6379 }] }],
+    });
+    expect(find(objects, 'NetworkPolicy', 'api-allow-egress-to-redis').spec).toEqual({
+      podSelector: { matchLabels: apiSelector },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: SELECTOR } }], ports: [{ protocol: 'TCP', port: 6379 }] }],
+    });
+  });
+
+  test('connect(client) wires api and generator: both policies and the connection settings from the Secret', () => {
+    const { chart, namespace, passwordSecret } = redisScope();
+    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus });
+    const api = clientService(chart, namespace, 'api');
+    const generator = clientService(chart, namespace, 'generator');
+    redis.connect(api);
+    redis.connect(generator);
+    const objects = objectsOf(chart);
+    for (const client of ['api', 'generator']) {
+      find(objects, 'NetworkPolicy', `redis-allow-from-${client}`);
+      find(objects, 'NetworkPolicy', `${client}-allow-egress-to-redis`);
+      const env = envOf(find(objects, 'Deployment', client).spec.template.spec.containers[0]);
+      expect(env.REDIS_PASSWORD).toEqual(PASSWORD_REF);
+      expect(String(env.REDIS_CLUSTER_NODES).split(',')).toEqual(redis.nodeAddresses());
+    }
+    expect(redis.nodeAddresses()[5]).toBe('redis-5.redis-headless.apps.svc.cluster.local:6379');
+  });
+
+  test('counts its pods, volumes and the bootstrap pod into the namespace quota', () => {
+    const { chart } = minimalRedis();
+    const hard = find(objectsOf(chart), 'ResourceQuota', 'workload-quota').spec.hard;
+    // (6 nodes + 1 bootstrap pod) + 20% headroom, rounded up.
+    expect(hard.pods).toBe(9);
+    expect(hard.persistentvolumeclaims).toBe(8);
+    expect(hard['requests.storage']).toBe('144Gi');
+  });
+
+  describe('fails', () => {
+    test('fails on fewer than 3 primaries', () => {
+      expect(() => minimalRedis({ primaries: 2 })).toThrow('RedisCluster redis: primaries is 2; use 3 to 100: Redis Cluster needs at least 3 primaries for a majority');
+    });
+
+    test('fails on a fractional number of primaries', () => {
+      expect(() => minimalRedis({ primaries: 3.5 })).toThrow('RedisCluster redis: primaries is 3.5; use 3 to 100');
+    });
+
+    test('fails on more than one replica per primary', () => {
+      expect(() => minimalRedis({ replicasPerPrimary: 2 })).toThrow('RedisCluster redis: replicasPerPrimary is 2; use 1');
+    });
+
+    test('fails with no zone', () => {
+      expect(() => minimalRedis({ zones: [] })).toThrow('RedisCluster redis: zones is []; list at least one zone');
+    });
+
+    test('fails on an id that is not a DNS label', () => {
+      const { chart, namespace, passwordSecret } = redisScope();
+      expect(() => new RedisCluster(chart, 'Redis_Cache', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus })).toThrow(
+        'RedisCluster Redis_Cache: the construct id (used as the object name) is "Redis_Cache"',
+      );
+    });
+
+    test('fails when extraConfig sets a directive the construct owns', () => {
+      expect(() => minimalRedis({ extraConfig: { requirepass: 'x' } })).toThrow('RedisCluster redis: a directive of extraConfig is "requirepass"; the construct sets it itself');
+    });
+
+    test('fails on an extraConfig directive that is not a directive name', () => {
+      expect(() => minimalRedis({ extraConfig: { 'hz 10\nport': '1' } })).toThrow('use a redis.conf directive name in lower case');
+    });
+
+    test('fails when the volume cannot hold an AOF rewrite', () => {
+      expect(() => minimalRedis({ storageGi: 6 })).toThrow('RedisCluster redis: storageGi is 6; use at least 8: an AOF rewrite briefly needs room for two copies of the dataset');
+    });
+
+    test('fails on a node timeout out of range', () => {
+      expect(() => minimalRedis({ nodeTimeoutMillis: 500 })).toThrow('RedisCluster redis: nodeTimeoutMillis is 500; use 1000 to 60000 milliseconds');
+    });
+
+    test('fails on too little memory', () => {
+      expect(() => minimalRedis({ memoryMi: 128 })).toThrow('RedisCluster redis: memoryMi is 128; use a whole number of mebibytes, at least 256');
+    });
+
+    test('fails on a password key the Secret does not hold', () => {
+      expect(() => minimalRedis({ passwordSecretKey: 'pass' })).toThrow(`VaultSecret ${REDIS_SECRET_NAME} has no key "pass"`);
+    });
+  });
+});

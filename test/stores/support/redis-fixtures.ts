@@ -1,0 +1,27 @@
+import { Chart } from 'cdk8s';
+import { NamespaceBaseline } from '../../../lib/platform/namespace-baseline';
+import { VaultSecret } from '../../../lib/security/vault-secret';
+import { RedisCluster, RedisClusterProps } from '../../../lib/stores/redis-cluster';
+import { prometheus, serviceScope } from '../../support/service-fixtures';
+
+/** What the Vault secret is named; the tests check that no value of it is ever rendered. */
+export const REDIS_SECRET_NAME = 'redis-auth';
+
+/** A chart with a namespace baseline and the Vault-backed password Secret a Redis cluster needs. */
+export function redisScope(): { chart: Chart; namespace: NamespaceBaseline; passwordSecret: VaultSecret } {
+  const { chart, namespace } = serviceScope();
+  const passwordSecret = new VaultSecret(chart, 'redis-auth', {
+    namespace: namespace.namespaceName,
+    secretName: REDIS_SECRET_NAME,
+    vaultPath: 'generator-platform/test/redis',
+    keys: ['password'],
+  });
+  return { chart, namespace, passwordSecret };
+}
+
+/** A Redis cluster with only the required props, in a fresh chart. */
+export function minimalRedis(overrides: Partial<RedisClusterProps> = {}): { chart: Chart; redis: RedisCluster } {
+  const { chart, namespace, passwordSecret } = redisScope();
+  const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, ...overrides });
+  return { chart, redis };
+}
