@@ -5,11 +5,10 @@ import { Replicas } from '../config/replicas';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { INetworkPeer } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 import { ApplicationServiceProps } from './application-service-props';
 
-/** UID and GID the containers run as: not root, above the range images commonly hard-code. */
-export const RUN_AS_ID = 10001;
 /** Rolling updates add this share of pods before any old pod goes; none goes first (zero downtime). */
 const MAX_SURGE_PERCENT = 25;
 const PROBE_PERIOD_SECONDS = 5;
@@ -244,14 +243,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: drainSeconds + shutdownTimeoutSeconds + 5,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: RUN_AS_ID,
-              runAsGroup: RUN_AS_ID,
-              fsGroup: RUN_AS_ID,
-              fsGroupChangePolicy: 'OnRootMismatch',
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurityContext(),
             affinity: {
               nodeAffinity: {
                 requiredDuringSchedulingIgnoredDuringExecution: {
@@ -278,16 +270,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
                 ports,
                 env: this.env,
                 resources: { requests: quantities, limits: quantities },
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: RUN_AS_ID,
-                  runAsGroup: RUN_AS_ID,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
                 startupProbe: {
                   httpGet: { path: props.livenessPath ?? '/healthz', port: probePort },
                   periodSeconds: PROBE_PERIOD_SECONDS,

@@ -5,6 +5,7 @@ import { PLATFORM_NAME } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 
 /** RabbitMQ 3.12 with the management plugin; the Cluster Operator 2.7 supports 3.12. */
@@ -96,14 +97,8 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
     };
     props.namespace.addWorkload(this);
     const metadataLabels = { 'app.kubernetes.io/part-of': PLATFORM_NAME, 'app.kubernetes.io/component': 'message-broker' };
-    const restricted = {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    // The user comes from the pod: the rabbitmq image's own 999, which owns its files.
+    const restricted = restrictedContainerSecurityContext();
     const resources = (cpuMillis: number, memoryMi: number, ephemeralGi: number) => {
       const amounts = { 'cpu': cpuQuantity(cpuMillis), 'memory': memoryQuantity(memoryMi), 'ephemeral-storage': gibibytes(ephemeralGi) };
       return { requests: amounts, limits: amounts };
@@ -146,13 +141,7 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
             spec: {
               template: {
                 spec: {
-                  securityContext: {
-                    runAsNonRoot: true,
-                    runAsUser: RABBITMQ_ID,
-                    runAsGroup: RABBITMQ_ID,
-                    fsGroup: RABBITMQ_ID,
-                    seccompProfile: { type: 'RuntimeDefault' },
-                  },
+                  securityContext: restrictedPodSecurityContext(RABBITMQ_ID),
                   topologySpreadConstraints: [
                     {
                       topologyKey: 'topology.kubernetes.io/zone',

@@ -7,7 +7,8 @@ import { INetworkPeer } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 import { VaultSecret } from '../security/vault-secret';
-import { imageReference, LongRunningService, RUN_AS_ID } from '../services/long-running-service';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
+import { imageReference, LongRunningService } from '../services/long-running-service';
 import { REDIS_BOOTSTRAP_SCRIPT } from './redis/redis-bootstrap-script';
 import { OWNED_DIRECTIVES, RedisEvictionPolicy, renderRedisConfig } from './redis/redis-config';
 import { REDIS_PROBE_SCRIPT } from './redis/redis-probe-script';
@@ -253,7 +254,9 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
             enableServiceLinks: false,
             // SIGTERM makes Redis fsync the AOF and, as a primary, wait for replicas to catch up (shutdown-timeout 10 s).
             terminationGracePeriodSeconds: 30,
-            securityContext: podSecurityContext(),
+            // UID/GID 10001 like every pod of the platform, not the image's 999: redis-server writes only
+            // to its volume, which fsGroup gives to that user.
+            securityContext: restrictedPodSecurityContext(),
             affinity: {
               nodeAffinity: {
                 requiredDuringSchedulingIgnoredDuringExecution: {
@@ -304,7 +307,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                   { name: 'REDISCLI_AUTH', valueFrom: this.passwordSource },
                 ],
                 resources: { requests: redisQuantities, limits: redisQuantities },
-                securityContext: containerSecurityContext(),
+                securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
                 // Loading a large AOF takes a while; up to 5 minutes before the node is restarted.
                 startupProbe: { ...probe('started'), periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 3, failureThreshold: 60 },
                 readinessProbe: { ...probe('ready'), periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 3, failureThreshold: 2, successThreshold: 1 },
@@ -326,7 +329,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                   { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${REDIS_METRICS_PORT}` },
                 ],
                 resources: { requests: exporterQuantities, limits: exporterQuantities },
-                securityContext: containerSecurityContext(),
+                securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
                 // The exporter answers even when Redis is down (it reports redis_up 0), so these only
                 // check the exporter itself; Redis's own probes decide whether the pod is ready.
                 readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
@@ -469,7 +472,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
             serviceAccountName: this.name,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: podSecurityContext(),
+            securityContext: restrictedPodSecurityContext(),
             containers: [
               {
                 name: 'bootstrap',
@@ -483,7 +486,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                   { name: 'REDISCLI_AUTH', valueFrom: this.passwordSource },
                 ],
                 resources: { requests: resources, limits: resources },
-                securityContext: containerSecurityContext(),
+                securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
                 volumeMounts: [{ name: 'scripts', mountPath: SCRIPT_DIR, readOnly: true }],
               },
             ],
@@ -530,34 +533,6 @@ function tcp(port: number): k8s.NetworkPolicyPort {
 
 function quantities(cpuMillis: number, memoryMi: number, ephemeralMi: number): Record<string, k8s.Quantity> {
   return { 'cpu': cpuQuantity(cpuMillis), 'memory': memoryQuantity(memoryMi), 'ephemeral-storage': memoryQuantity(ephemeralMi) };
-}
-
-/**
- * UID/GID 10001 like every pod of the platform, not the image's 999: the policy gate wants IDs above
- * 10000, and redis-server needs no particular user: it writes only to the volume, which fsGroup makes ours.
- */
-function podSecurityContext(): k8s.PodSecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: RUN_AS_ID,
-    runAsGroup: RUN_AS_ID,
-    fsGroup: RUN_AS_ID,
-    fsGroupChangePolicy: 'OnRootMismatch',
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
-}
-
-function containerSecurityContext(): k8s.SecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: RUN_AS_ID,
-    runAsGroup: RUN_AS_ID,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ['ALL'] },
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
 }
 
 function validateProps(id: string, props: RedisClusterProps): void {

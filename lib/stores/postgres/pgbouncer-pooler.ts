@@ -12,6 +12,7 @@ import {
 } from '../../../imports/postgresql.cnpg.io';
 import { workloadLabels } from '../../platform/labels';
 import { INetworkPeer } from '../../platform/network-peer';
+import { restrictedContainerSecurityContext } from '../../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../../platform/workload-footprint';
 import { resourceMap } from './resource-quantities';
 import { ipBlockPeers, TcpFlowPolicy } from './tcp-flow-policy';
@@ -164,14 +165,7 @@ export class PgBouncerPooler extends Construct implements IWorkload, INetworkPee
                   requests: resourceMap(resources, PoolerSpecTemplateSpecContainersResourcesRequests.fromString),
                   limits: resourceMap(resources, PoolerSpecTemplateSpecContainersResourcesLimits.fromString),
                 },
-                securityContext: {
-                  runAsNonRoot: true,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedContainerSecurityContext(),
               },
             ],
           },
