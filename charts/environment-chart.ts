@@ -1,6 +1,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../lib/config/environment-config';
+import { CANARY_STEP_PAUSE_SECONDS, DeliveryKind, DeliveryStrategy } from '../lib/delivery/delivery-strategy';
+import { PreviewTraffic } from '../lib/delivery/preview-traffic';
+import { RATE_WINDOW_SECONDS, ReleaseAnalysis } from '../lib/delivery/release-analysis';
 import { PLATFORM_NAME } from '../lib/platform/labels';
 import { CidrPeer } from '../lib/platform/cidr-peer';
 import { NamespaceBaseline } from '../lib/platform/namespace-baseline';
@@ -12,7 +15,9 @@ import { JobQueue } from '../lib/stores/job-queue';
 import { MessageBroker } from '../lib/stores/message-broker';
 import { PostgresCluster } from '../lib/stores/postgres-cluster';
 import { RedisCluster } from '../lib/stores/redis-cluster';
+import { ImageSignaturePolicy } from '../lib/security/image-signature-policy';
 import { VaultSecret } from '../lib/security/vault-secret';
+import { applySyncWaves } from '../lib/gitops/sync-waves';
 import { PointInTimeRecovery } from '../lib/stores/postgres/point-in-time-recovery';
 
 export interface EnvironmentChartProps {
@@ -51,6 +56,32 @@ export class EnvironmentChart extends Chart {
       namespaceName: config.namespace,
       quotaHeadroomPercent: config.quotaHeadroomPercent,
     });
+    // The AnalysisTemplates that gate web and api releases (and the preview traffic) live in delivery.yaml.
+    const delivery = new Construct(this, 'delivery');
+    const releaseOf = (service: 'web' | 'api', kind: DeliveryKind, latencyP95Ms: number) => {
+      if (kind === DeliveryKind.ROLLING_UPDATE) {
+        return { strategy: DeliveryStrategy.rollingUpdate() };
+      }
+      const blueGreen = kind === DeliveryKind.BLUE_GREEN;
+      const analysis = new ReleaseAnalysis(delivery, service, {
+        namespace: config.namespace,
+        prometheusUrl: config.prometheusUrl,
+        successRateObjectivePercent: config.delivery.successRateObjectivePercent,
+        latencyP95Ms,
+        intervalSeconds: config.delivery.analysisIntervalSeconds,
+        count: config.delivery.analysisCount,
+        // A gate measures once one rate window of traffic lies behind it: a blue-green preview's
+        // traffic starts with the analysis, a canary's one pause (after its first weight) earlier.
+        initialDelaySeconds: blueGreen ? RATE_WINDOW_SECONDS : RATE_WINDOW_SECONDS - CANARY_STEP_PAUSE_SECONDS,
+      });
+      const previewTraffic = blueGreen
+        ? new PreviewTraffic(delivery, `${service}-preview-traffic`, { namespace: this.baseline, image: config[service].image, durationSeconds: analysis.gateSeconds })
+        : undefined;
+      return { strategy: DeliveryStrategy.of(kind, { analysis, previewTraffic }), previewTraffic };
+    };
+    const apiRelease = releaseOf('api', config.delivery.api, config.delivery.apiLatencyP95Ms);
+    const webRelease = releaseOf('web', config.delivery.web, config.delivery.webLatencyP95Ms);
+
     this.api = new ApiService(this, 'api', {
       ...shared,
       namespace: this.baseline,
@@ -58,6 +89,8 @@ export class EnvironmentChart extends Chart {
       replicas: config.api.replicas,
       resources: config.api.resources,
       targetCpuUtilizationPercent: config.api.targetCpuUtilizationPercent,
+      startupTimeoutSeconds: config.api.startupTimeoutSeconds,
+      deliveryStrategy: apiRelease.strategy,
       hostname: config.apiHostname,
       ingressController,
       tlsClusterIssuer: config.tlsClusterIssuer,
@@ -69,11 +102,15 @@ export class EnvironmentChart extends Chart {
       replicas: config.web.replicas,
       resources: config.web.resources,
       targetCpuUtilizationPercent: config.web.targetCpuUtilizationPercent,
+      startupTimeoutSeconds: config.web.startupTimeoutSeconds,
+      deliveryStrategy: webRelease.strategy,
       hostname: config.webHostname,
       api: this.api,
       ingressController,
       tlsClusterIssuer: config.tlsClusterIssuer,
     });
+    apiRelease.previewTraffic?.sendTo(this.api);
+    webRelease.previewTraffic?.sendTo(this.web);
     this.generator = new GeneratorService(this, 'generator', {
       ...shared,
       namespace: this.baseline,
@@ -81,6 +118,8 @@ export class EnvironmentChart extends Chart {
       replicas: config.generator.replicas,
       resources: config.generator.resources,
       targetCpuUtilizationPercent: config.generator.targetCpuUtilizationPercent,
+      startupTimeoutSeconds: config.generator.startupTimeoutSeconds,
+      deliveryStrategy: DeliveryStrategy.rollingUpdate({ maxSurgePercent: config.delivery.generatorMaxSurgePercent }),
       workspaceStorageClass: config.generatorWorkspaceStorageClass,
       scaledByQueueDepth: config.generator.replicas.isAutoscaled,
     });
@@ -146,5 +185,13 @@ export class EnvironmentChart extends Chart {
     if (config.generator.replicas.isAutoscaled) {
       this.jobQueue.scaleConsumer(this.generator, { kedaOperator });
     }
+
+    if (config.imageSigner !== undefined) {
+      new ImageSignaturePolicy(this, 'image-signatures', {
+        signer: config.imageSigner,
+        imageReferences: [config.web, config.api, config.generator].flatMap((service) => [`${service.image.repository}:*`, `${service.image.repository}@*`]),
+      });
+    }
+    applySyncWaves(this);
   }
 }

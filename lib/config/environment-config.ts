@@ -1,3 +1,5 @@
+import { DeliveryKind } from '../delivery/delivery-strategy';
+import { ImageSigner } from '../security/image-signature-policy';
 import { Replicas } from './replicas';
 
 /** The four environments the platform is rendered for; `dist/<name>/` holds each. */
@@ -32,6 +34,38 @@ export interface ServiceConfig {
   readonly resources: PodResources;
   /** Average CPU utilisation, as a percentage of requests, that the autoscaler aims for. */
   readonly targetCpuUtilizationPercent: number;
+  /**
+   * Seconds a new pod may take to answer its liveness endpoint before it is restarted. Each batch
+   * of new pods a release waits for can take this long, so it counts towards the release time.
+   * @default - 120 for web and api, 180 for the generator
+   */
+  readonly startupTimeoutSeconds?: number;
+}
+
+/**
+ * How web and api release new versions (the generator always rolls: KEDA scales its Deployment and
+ * it drains jobs on the way out), and the Prometheus analysis that gates a release.
+ */
+export interface DeliveryConfig {
+  /** ROLLING_UPDATE, or BLUE_GREEN (preview Service, pre-promotion analysis, switch). */
+  readonly web: DeliveryKind;
+  /** ROLLING_UPDATE, or CANARY (ingress-nginx weights, analysis between steps and in the background). */
+  readonly api: DeliveryKind;
+  /**
+   * Surge of the generator's rolling update, in percent of its replicas: at 50, a release waits
+   * for two batches of new workers at most; at 25, for four.
+   */
+  readonly generatorMaxSurgePercent: number;
+  /** Share of requests that must not answer 5xx during a release, in percent: the availability objective (99.9). */
+  readonly successRateObjectivePercent: number;
+  /** p95 latency ceiling of the web layer during a release, in milliseconds (server-side rendering included). */
+  readonly webLatencyP95Ms: number;
+  /** p95 latency ceiling of the API during a release, in milliseconds. */
+  readonly apiLatencyP95Ms: number;
+  /** Seconds between two analysis measurements. */
+  readonly analysisIntervalSeconds: number;
+  /** Measurements a gate takes before it passes (pre-promotion analysis, canary analysis step). */
+  readonly analysisCount: number;
 }
 
 /** Redis 7.0 in cluster mode: sessions, caches and rate-limit counters. */
@@ -145,5 +179,15 @@ export interface EnvironmentConfig {
   readonly ingressController: ClusterPeerConfig;
   /** The Prometheus pods that may scrape metrics ports. */
   readonly prometheus: ClusterPeerConfig;
+  /** Prometheus HTTP API the release analysis queries, e.g. `http://kube-prometheus-stack-prometheus.monitoring.svc:9090`. */
+  readonly prometheusUrl: string;
+  /** How web and api release, and what a release must show to be promoted. */
+  readonly delivery: DeliveryConfig;
   readonly features: FeatureSwitches;
+  /**
+   * Who signs the platform images; renders a Kyverno ClusterPolicy that admits only their signed
+   * images (cluster-scoped, so only where the environment has the cluster to itself).
+   * @default - no signature policy
+   */
+  readonly imageSigner?: ImageSigner;
 }

@@ -1,3 +1,4 @@
+import { DeliveryKind } from '../delivery/delivery-strategy';
 import { ConfigError } from './config-error';
 import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ImageReference, ServiceConfig } from './environment-config';
 import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
@@ -58,6 +59,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
   validatePeer('kedaOperator', config.kedaOperator, fail);
   validatePeer('ingressController', config.ingressController, fail);
   validatePeer('prometheus', config.prometheus, fail);
+  validateDelivery(config, fail);
   return config;
 }
 
@@ -123,7 +125,58 @@ function validateService(config: EnvironmentConfig, service: (typeof SERVICES)[n
   if (!Number.isInteger(target) || target < 10 || target > 95) {
     fail(`${service}.targetCpuUtilizationPercent`, target, 'must be a whole number from 10 to 95', 'pick a utilisation that leaves room for bursts while new pods start, e.g. 70');
   }
+  const startup = value.startupTimeoutSeconds;
+  if (startup !== undefined && (!Number.isInteger(startup) || startup < 5 || startup > 600)) {
+    fail(`${service}.startupTimeoutSeconds`, startup, 'must be a whole number of seconds from 5 to 600', `set ${service}.startupTimeoutSeconds to how long the image takes to answer /healthz, with room to spare, or leave it out`);
+  }
   validateImage(config, service, value.image, fail);
+}
+
+/** Web and api may release with any strategy; the generator is not configurable, it always rolls (KEDA scales its Deployment). */
+const DELIVERY_KINDS: readonly DeliveryKind[] = Object.values(DeliveryKind);
+const SPEC_SUCCESS_RATE_OBJECTIVE_PERCENT = 99.9;
+
+function validateDelivery(config: EnvironmentConfig, fail: Fail): void {
+  if (!/^https?:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?\/?$/.test(config.prometheusUrl)) {
+    fail('prometheusUrl', config.prometheusUrl, 'not an http(s) address of the Prometheus HTTP API', 'use the in-cluster Service address, e.g. http://kube-prometheus-stack-prometheus.monitoring.svc:9090');
+  }
+  const delivery = config.delivery;
+  for (const service of ['web', 'api'] as const) {
+    const kind = delivery[service];
+    if (!DELIVERY_KINDS.includes(kind)) {
+      fail(`delivery.${service}`, kind, 'not a delivery strategy', `use one of ${DELIVERY_KINDS.map((k) => `DeliveryKind.${enumKey(k)}`).join(', ')}`);
+    }
+    if (isFullSize(config.name) && kind === DeliveryKind.ROLLING_UPDATE) {
+      const wanted = service === 'web' ? 'BLUE_GREEN' : 'CANARY';
+      fail(`delivery.${service}`, kind, `${config.name} releases ${service} only after Prometheus analysis of the new version passed, which a rolling update cannot do`, `set delivery.${service} to DeliveryKind.${wanted}`);
+    }
+  }
+  const objective = delivery.successRateObjectivePercent;
+  if (typeof objective !== 'number' || !(objective > 0 && objective < 100)) {
+    fail('delivery.successRateObjectivePercent', objective, 'must be a percentage above 0 and below 100', `set it to the availability objective, ${SPEC_SUCCESS_RATE_OBJECTIVE_PERCENT}`);
+  }
+  if (isFullSize(config.name) && objective < SPEC_SUCCESS_RATE_OBJECTIVE_PERCENT) {
+    fail('delivery.successRateObjectivePercent', objective, `below the ${SPEC_SUCCESS_RATE_OBJECTIVE_PERCENT}% availability objective, so a release could pass while breaking it`, `set delivery.successRateObjectivePercent to at least ${SPEC_SUCCESS_RATE_OBJECTIVE_PERCENT}`);
+  }
+  for (const field of ['webLatencyP95Ms', 'apiLatencyP95Ms'] as const) {
+    const value = delivery[field];
+    if (!Number.isInteger(value) || value < 1 || value > 60000) {
+      fail(`delivery.${field}`, value, 'must be a whole number of milliseconds from 1 to 60000', `set delivery.${field} to the p95 latency a healthy release stays under, e.g. 500`);
+    }
+  }
+  if (!Number.isInteger(delivery.analysisIntervalSeconds) || delivery.analysisIntervalSeconds < 5 || delivery.analysisIntervalSeconds > 300) {
+    fail('delivery.analysisIntervalSeconds', delivery.analysisIntervalSeconds, 'must be a whole number of seconds from 5 to 300', 'set it to a few Prometheus scrape intervals, e.g. 20');
+  }
+  if (!Number.isInteger(delivery.analysisCount) || delivery.analysisCount < 2 || delivery.analysisCount > 30) {
+    fail('delivery.analysisCount', delivery.analysisCount, 'must be a whole number from 2 to 30 (one failed measurement is tolerated, so a gate needs at least two)', 'set delivery.analysisCount to 3');
+  }
+  if (!Number.isInteger(delivery.generatorMaxSurgePercent) || delivery.generatorMaxSurgePercent < 1 || delivery.generatorMaxSurgePercent > 100) {
+    fail('delivery.generatorMaxSurgePercent', delivery.generatorMaxSurgePercent, 'must be a whole percentage from 1 to 100', 'set it to 50: two batches of new workers per release');
+  }
+}
+
+function enumKey(kind: DeliveryKind): string {
+  return Object.entries(DeliveryKind).find(([, value]) => value === kind)?.[0] ?? kind;
 }
 
 function validateImage(config: EnvironmentConfig, service: string, image: ImageReference, fail: Fail): void {

@@ -1,5 +1,6 @@
 import { ImageReference, PodResources } from '../config/environment-config';
 import { Replicas } from '../config/replicas';
+import { DeliveryStrategy } from '../delivery/delivery-strategy';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer } from '../platform/network-peer';
 
@@ -30,6 +31,18 @@ export interface ApplicationServiceProps {
    * @default 'info'
    */
   readonly logLevel?: string;
+  /**
+   * Seconds a pod may take to answer its liveness endpoint after it starts before it is restarted.
+   * It bounds how long each batch of new pods can hold up a release.
+   * @default - 120 for web and api, 180 for the generator
+   */
+  readonly startupTimeoutSeconds?: number;
+  /**
+   * How a new version replaces the running one. Blue-green and canary need a traffic port; the
+   * generator (KEDA-scaled) only rolls.
+   * @default DeliveryStrategy.rollingUpdate()
+   */
+  readonly deliveryStrategy?: DeliveryStrategy;
 }
 
 /** A service published at a public hostname through ingress-nginx. */

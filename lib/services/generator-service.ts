@@ -49,7 +49,8 @@ export class GeneratorService extends LongRunningService {
       // A worker has no endpoints to leave; a short pause lets it stop taking jobs first.
       drainSeconds: 5,
       shutdownTimeoutSeconds: props.jobDrainTimeoutSeconds ?? 300,
-      startupTimeoutSeconds: 180,
+      startupTimeoutSeconds: props.startupTimeoutSeconds ?? 180,
+      deliveryStrategy: props.deliveryStrategy,
       externallyScaled: props.scaledByQueueDepth,
       workspaceMountPath: GENERATOR_WORKSPACE_PATH,
       workspaceStorageClass: props.workspaceStorageClass,

@@ -1,5 +1,8 @@
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { Rollout, toJson_RolloutSpecStrategy } from '../../imports/argoproj.io';
+import { DeliveryKind, DeliveryStrategy } from '../delivery/delivery-strategy';
 import { ImageReference } from '../config/environment-config';
 import { Replicas } from '../config/replicas';
 import { selectorLabels, workloadLabels } from '../platform/labels';
@@ -7,10 +10,9 @@ import { INetworkPeer } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
 import { ApplicationServiceProps } from './application-service-props';
 
-/** Rolling updates add this share of pods before any old pod goes; none goes first (zero downtime). */
-const MAX_SURGE_PERCENT = 25;
 const PROBE_PERIOD_SECONDS = 5;
 
 /** A writable folder on an emptyDir; the root filesystem itself is read-only. */
@@ -109,12 +111,26 @@ export interface LongRunningServiceProps extends ApplicationServiceProps {
    * @default {}
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * How a new version replaces the running one: a Deployment's rolling update, or an Argo Rollout
+   * (blue-green or canary) with the same pod template, judged by Prometheus analysis.
+   * @default DeliveryStrategy.rollingUpdate()
+   */
+  readonly deliveryStrategy?: DeliveryStrategy;
+}
+
+/** What an autoscaler's `scaleTargetRef` names: the Deployment or the Rollout that owns the pods. */
+export interface WorkloadReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
 }
 
 /**
- * The shared base of every long-running container of the platform: a Deployment that is secure
- * by default, zero-downtime on update, spread over zones and nodes, autoscaled, protected by a
- * PodDisruptionBudget, reachable through a Service and closed to every flow not asked for.
+ * The shared base of every long-running container of the platform: a Deployment (or, with a
+ * blue-green or canary `deliveryStrategy`, an Argo Rollout with the same pod template) that is
+ * secure by default, zero-downtime on update, spread over zones and nodes, autoscaled, protected by
+ * a PodDisruptionBudget, reachable through a Service and closed to every flow not asked for.
  */
 export class LongRunningService extends Construct implements IWorkload, INetworkPeer {
   public readonly name: string;
@@ -131,7 +147,12 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
   private readonly env: k8s.EnvVar[];
   /** The replica count or bounds the service was configured with. */
   public readonly replicas: Replicas;
+  /** How new versions replace the running one. */
+  public readonly deliveryStrategy: DeliveryStrategy;
+  /** The object that owns the pods, for an autoscaler's `scaleTargetRef`: the Deployment or the Rollout. */
+  public readonly workloadReference: WorkloadReference;
   private externalScaler?: string;
+  private ingressExposed = false;
 
   public constructor(scope: Construct, id: string, props: LongRunningServiceProps) {
     super(scope, id);
@@ -142,15 +163,19 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     this.metricsPort = props.metricsPort ?? 9090;
     this.serviceHost = `${id}.${this.namespaceName}.svc.cluster.local`;
     this.componentLabels = workloadLabels(id, props.component);
-    validateProps(id, props);
+    this.deliveryStrategy = props.deliveryStrategy ?? DeliveryStrategy.rollingUpdate();
+    validateProps(id, props, this.deliveryStrategy);
+    const progressive = this.deliveryStrategy.isProgressive;
+    this.workloadReference = progressive
+      ? { apiVersion: Rollout.GVK.apiVersion, kind: Rollout.GVK.kind, name: id }
+      : { apiVersion: 'apps/v1', kind: 'Deployment', name: id };
 
     const drainSeconds = props.drainSeconds ?? 10;
     const shutdownTimeoutSeconds = props.shutdownTimeoutSeconds ?? 20;
     const scratchVolumes = props.scratchVolumes ?? [{ name: 'tmp', mountPath: '/tmp', sizeLimitMi: 1024 }];
     const ephemeralStorageGi = props.workspaceMountPath ? (props.workspaceEphemeralStorageGi ?? 2) : props.resources.storageGi;
-    const maxSurge = Math.max(1, Math.ceil((props.replicas.max * MAX_SURGE_PERCENT) / 100));
     this.footprint = {
-      maxPods: props.replicas.max + maxSurge,
+      maxPods: this.deliveryStrategy.maxPodsDuringRelease(props.replicas.max),
       podCpuMillis: props.resources.cpuMillis,
       podMemoryMi: props.resources.memoryMi,
       podEphemeralStorageGi: ephemeralStorageGi,
@@ -218,101 +243,129 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       whenUnsatisfiable: strict ? 'DoNotSchedule' : 'ScheduleAnyway',
       labelSelector: { matchLabels: selectorLabels(id) },
       // Spread each ReplicaSet on its own, so a rollout does not pile new pods where old ones stood.
-      matchLabelKeys: ['pod-template-hash'],
+      // Argo Rollouts labels its ReplicaSets' pods with rollouts-pod-template-hash instead.
+      matchLabelKeys: [progressive ? 'rollouts-pod-template-hash' : 'pod-template-hash'],
     });
 
-    const deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: metadata(id),
+    const podTemplate: k8s.PodTemplateSpec = {
+      metadata: { labels: { ...this.componentLabels, 'app.kubernetes.io/version': props.image.tag } },
       spec: {
-        replicas: props.replicas.isAutoscaled ? undefined : props.replicas.min,
-        revisionHistoryLimit: 5,
-        progressDeadlineSeconds: 300,
-        minReadySeconds: 5,
-        selector: { matchLabels: selectorLabels(id) },
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            maxSurge: k8s.IntOrString.fromString(`${MAX_SURGE_PERCENT}%`),
-            maxUnavailable: k8s.IntOrString.fromNumber(0),
-          },
-        },
-        template: {
-          metadata: { labels: { ...this.componentLabels, 'app.kubernetes.io/version': props.image.tag } },
-          spec: {
-            serviceAccountName: id,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            terminationGracePeriodSeconds: drainSeconds + shutdownTimeoutSeconds + 5,
-            securityContext: restrictedPodSecurityContext(),
-            affinity: {
-              nodeAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: [
-                    { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...props.zones] }] },
-                  ],
-                },
-              },
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [
-                  {
-                    weight: 100,
-                    podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels(id) } },
-                  },
-                ],
-              },
+        serviceAccountName: id,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        terminationGracePeriodSeconds: drainSeconds + shutdownTimeoutSeconds + 5,
+        securityContext: restrictedPodSecurityContext(),
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...props.zones] }] },
+              ],
             },
-            topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
-            containers: [
+          },
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
               {
-                name: id,
-                image: imageReference(props.image),
-                imagePullPolicy: 'Always',
-                ports,
-                env: this.env,
-                resources: { requests: quantities, limits: quantities },
-                securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
-                startupProbe: {
-                  httpGet: { path: props.livenessPath ?? '/healthz', port: probePort },
-                  periodSeconds: PROBE_PERIOD_SECONDS,
-                  timeoutSeconds: 2,
-                  failureThreshold: Math.ceil((props.startupTimeoutSeconds ?? 120) / PROBE_PERIOD_SECONDS),
-                },
-                readinessProbe: {
-                  httpGet: { path: props.readinessPath ?? '/readyz', port: probePort },
-                  periodSeconds: PROBE_PERIOD_SECONDS,
-                  timeoutSeconds: 2,
-                  failureThreshold: 2,
-                  successThreshold: 1,
-                },
-                livenessProbe: {
-                  httpGet: { path: props.livenessPath ?? '/healthz', port: probePort },
-                  periodSeconds: 10,
-                  timeoutSeconds: 3,
-                  failureThreshold: 3,
-                },
-                lifecycle: { preStop: { exec: { command: ['sleep', String(drainSeconds)] } } },
-                volumeMounts,
+                weight: 100,
+                podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels(id) } },
               },
             ],
-            volumes,
           },
         },
-      },
-    });
-
-    new k8s.KubeService(this, 'Service', {
-      metadata: metadata(id),
-      spec: {
-        type: 'ClusterIP',
-        selector: selectorLabels(id),
-        ports: [
-          ...(this.httpPort !== undefined
-            ? [{ name: 'http', port: LongRunningService.SERVICE_HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }]
-            : []),
-          { name: 'metrics', port: this.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' },
+        topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
+        containers: [
+          {
+            name: id,
+            image: imageReference(props.image),
+            imagePullPolicy: 'Always',
+            ports,
+            env: this.env,
+            resources: { requests: quantities, limits: quantities },
+            securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
+            startupProbe: {
+              httpGet: { path: props.livenessPath ?? '/healthz', port: probePort },
+              periodSeconds: PROBE_PERIOD_SECONDS,
+              timeoutSeconds: 2,
+              failureThreshold: Math.ceil((props.startupTimeoutSeconds ?? 120) / PROBE_PERIOD_SECONDS),
+            },
+            readinessProbe: {
+              httpGet: { path: props.readinessPath ?? '/readyz', port: probePort },
+              periodSeconds: PROBE_PERIOD_SECONDS,
+              timeoutSeconds: 2,
+              failureThreshold: 2,
+              successThreshold: 1,
+            },
+            livenessProbe: {
+              httpGet: { path: props.livenessPath ?? '/healthz', port: probePort },
+              periodSeconds: 10,
+              timeoutSeconds: 3,
+              failureThreshold: 3,
+            },
+            lifecycle: { preStop: { exec: { command: ['sleep', String(drainSeconds)] } } },
+            volumeMounts,
+          },
         ],
+        volumes,
       },
-    });
+    };
+
+    const replicas = props.replicas.isAutoscaled ? undefined : props.replicas.min;
+    const revisionHistoryLimit = 5;
+    const minReadySeconds = 5;
+    if (progressive) {
+      const newVersionService = `${id}-${this.deliveryStrategy.newVersionServiceSuffix}`;
+      // A plain ApiObject rather than the generated Rollout class: the pod template is the same
+      // k8s.PodTemplateSpec as a Deployment's, rendered lazily so that addEnvironment() still reaches it.
+      new ApiObject(this, 'Rollout', {
+        ...Rollout.GVK,
+        metadata: metadata(id),
+        spec: {
+          replicas,
+          revisionHistoryLimit,
+          minReadySeconds,
+          progressDeadlineSeconds: this.deliveryStrategy.progressDeadlineSeconds,
+          // A release that makes no progress for progressDeadlineSeconds is aborted and rolled back, not left half done.
+          progressDeadlineAbort: true,
+          selector: { matchLabels: selectorLabels(id) },
+          strategy: toJson_RolloutSpecStrategy(this.deliveryStrategy.rolloutStrategy({
+            namespace: this.namespaceName,
+            stableService: id,
+            newVersionService,
+          })),
+          template: Lazy.any({ produce: () => k8s.toJson_PodTemplateSpec(podTemplate) }),
+        },
+      });
+      // Same selector and ports as the stable Service; Argo Rollouts adds the new ReplicaSet's
+      // rollouts-pod-template-hash to its selector while a release runs.
+      this.renderService('NewVersionService', newVersionService);
+      if (this.deliveryStrategy.kind === DeliveryKind.CANARY) {
+        this.node.addValidation({
+          validate: () => (this.ingressExposed ? [] : [`${id} releases as a canary through ingress-nginx, which needs the stable Ingress; call exposeViaIngress()`]),
+        });
+      }
+    } else {
+      new k8s.KubeDeployment(this, 'Deployment', {
+        metadata: metadata(id),
+        spec: {
+          replicas,
+          revisionHistoryLimit,
+          progressDeadlineSeconds: 300,
+          minReadySeconds,
+          selector: { matchLabels: selectorLabels(id) },
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: {
+              // This share of pods is added before any old pod goes; none goes first (zero downtime).
+              maxSurge: k8s.IntOrString.fromString(`${this.deliveryStrategy.maxSurgePercent}%`),
+              maxUnavailable: k8s.IntOrString.fromNumber(0),
+            },
+          },
+          template: podTemplate,
+        },
+      });
+    }
+
+    this.renderService('Service', id);
 
     new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
       metadata: metadata(id),
@@ -334,7 +387,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'HorizontalPodAutoscaler', {
         metadata: metadata(id),
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.name },
+          scaleTargetRef: { ...this.workloadReference },
           minReplicas: props.replicas.min,
           maxReplicas: props.replicas.max,
           metrics: [
@@ -363,6 +416,23 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     }
 
     this.allowIngressFrom(props.metricsScraper, this.metricsPort, 'metrics-scrape');
+    new MetricsServiceMonitor(this, 'ServiceMonitor', { namespace: this.namespaceName, serviceLabels: selectorLabels(id) });
+  }
+
+  private renderService(constructId: string, name: string): void {
+    new k8s.KubeService(this, constructId, {
+      metadata: { name, namespace: this.namespaceName, labels: this.componentLabels },
+      spec: {
+        type: 'ClusterIP',
+        selector: selectorLabels(this.name),
+        ports: [
+          ...(this.httpPort !== undefined
+            ? [{ name: 'http', port: LongRunningService.SERVICE_HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }]
+            : []),
+          { name: 'metrics', port: this.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' },
+        ],
+      },
+    });
   }
 
   public toNetworkPolicyPeer(fromNamespace: string): k8s.NetworkPolicyPeer {
@@ -399,6 +469,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       throw new Error(`${this.name}: hostname is ${JSON.stringify(options.hostname)}; use a fully qualified lower-case DNS name such as app.example.com`);
     }
     this.allowTrafficFrom(options.ingressController);
+    this.ingressExposed = true;
     new k8s.KubeIngress(this, 'Ingress', {
       metadata: {
         name: this.name,
@@ -491,12 +562,18 @@ export function imageReference(image: ImageReference): string {
   return image.digest ? `${image.repository}:${image.tag}@${image.digest}` : `${image.repository}:${image.tag}`;
 }
 
-function validateProps(id: string, props: LongRunningServiceProps): void {
+function validateProps(id: string, props: LongRunningServiceProps, strategy: DeliveryStrategy): void {
   const fail = (field: string, value: unknown, fix: string): never => {
     throw new Error(`${id}: ${field} is ${JSON.stringify(value)}; ${fix}`);
   };
   if (!/^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/.test(id)) {
     fail('the construct id (used as the object name)', id, 'use a lower-case DNS label of at most 42 characters');
+  }
+  if (strategy.isProgressive && props.httpPort === undefined) {
+    fail('deliveryStrategy', strategy.kind, 'a blue-green or canary release shifts HTTP traffic, and this service serves none; use DeliveryStrategy.rollingUpdate()');
+  }
+  if (strategy.isProgressive && props.externallyScaled) {
+    fail('deliveryStrategy', strategy.kind, 'an externally scaled service (KEDA) scales a Deployment; use DeliveryStrategy.rollingUpdate()');
   }
   if (props.zones.length === 0) {
     fail('zones', props.zones, 'list at least one zone');

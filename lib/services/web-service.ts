@@ -28,6 +28,8 @@ export class WebService extends LongRunningService {
       targetCpuUtilizationPercent: props.targetCpuUtilizationPercent,
       strictTopologySpread: props.strictTopologySpread,
       logLevel: props.logLevel,
+      startupTimeoutSeconds: props.startupTimeoutSeconds,
+      deliveryStrategy: props.deliveryStrategy,
       scratchVolumes: [
         { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 1024 },
         { name: 'next-cache', mountPath: '/app/.next/cache', sizeLimitMi: cacheMi },

@@ -147,7 +147,7 @@ export class JobQueue extends Construct {
     new ScaledObject(consumer, 'QueueDepthScaler', {
       metadata: { name: scalerName, namespace, labels },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: consumer.name },
+        scaleTargetRef: { ...consumer.workloadReference },
         minReplicaCount: consumer.replicas.min,
         maxReplicaCount: consumer.replicas.max,
         pollingInterval: 15,

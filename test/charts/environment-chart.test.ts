@@ -3,12 +3,29 @@ import { ENVIRONMENTS, previewEnvironment } from '../../lib/config/environments'
 import { SPEC_RESOURCES } from '../../lib/config/spec-minimums';
 import { renderEnvironment } from '../../lib/synth/render';
 import { configWith } from '../support/configs';
-import { containers, find, kinds, KubeObject, renderChart } from '../support/kube';
+import { find, kinds, KubeObject, renderChart } from '../support/kube';
 
 const ALL = Object.values(EnvironmentName);
 const FULL_SIZE = [EnvironmentName.STAGING, EnvironmentName.PRODUCTION];
 const SERVICES = ['web', 'api', 'generator'] as const;
 const rendered = Object.fromEntries(ALL.map((name) => [name, renderChart(ENVIRONMENTS[name])])) as Record<EnvironmentName, KubeObject[]>;
+
+/** Deployments and Argo Rollouts: both run a service's pods from the same kind of pod template. */
+function workloads(objects: readonly KubeObject[]): KubeObject[] {
+  return objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout');
+}
+
+/** The Deployment or Rollout named `name`. */
+function workload(objects: readonly KubeObject[], name: string): KubeObject {
+  const matches = workloads(objects).filter((o) => o.metadata.name === name);
+  expect(matches.map((o) => `${o.kind}/${o.metadata.name}`)).toHaveLength(1);
+  return matches[0];
+}
+
+/** Every container of every Deployment and Rollout pod template. */
+function containers(objects: readonly KubeObject[]): any[] {
+  return workloads(objects).flatMap((w) => w.spec.template.spec.containers);
+}
 
 function quantityToNumber(q: string): number {
   const units: Record<string, number> = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
@@ -20,12 +37,13 @@ function quantityToNumber(q: string): number {
 describe.each(FULL_SIZE)('%s meets the specification', (env) => {
   const objects = rendered[env];
 
-  test.each(['web', 'api'])('runs %s with at least two replicas through its CPU autoscaler, and no fixed replica count', (service) => {
+  test.each(['web', 'api'])('runs %s as an Argo Rollout with at least two replicas through its CPU autoscaler, and no fixed replica count', (service) => {
     const hpa = find(objects, 'HorizontalPodAutoscaler', service);
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(hpa.spec.maxReplicas).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
-    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: service });
-    expect(find(objects, 'Deployment', service).spec.replicas).toBeUndefined();
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: service });
+    expect(find(objects, 'Rollout', service).spec.replicas).toBeUndefined();
+    expect(kinds(objects, 'Deployment').map((d) => d.metadata.name)).not.toContain(service);
   });
 
   test('scales the generator on the job queue\'s depth with KEDA, never below two replicas, and with no CPU autoscaler fighting it', () => {
@@ -63,7 +81,7 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
     expect(pooler.spec.type).toBe('rw');
     expect(pooler.spec.instances).toBeGreaterThanOrEqual(2);
     for (const service of ['api', 'generator']) {
-      expect(find(objects, 'Deployment', service).spec.template.spec.containers[0].env).toContainEqual({ name: 'PGHOST', value: `postgres-pooler.${ENVIRONMENTS[env].namespace}.svc.cluster.local` });
+      expect(workload(objects, service).spec.template.spec.containers[0].env).toContainEqual({ name: 'PGHOST', value: `postgres-pooler.${ENVIRONMENTS[env].namespace}.svc.cluster.local` });
     }
   });
 
@@ -93,18 +111,18 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
   });
 
   test('runs the API with at least two replicas spread over zones and nodes', () => {
-    const api = find(objects, 'Deployment', 'api').spec.template.spec;
+    const api = workload(objects, 'api').spec.template.spec;
     const byKey = Object.fromEntries(api.topologySpreadConstraints.map((c: any) => [c.topologyKey, c]));
     expect(byKey['topology.kubernetes.io/zone']).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' });
     expect(byKey['kubernetes.io/hostname']).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' });
-    expect(byKey['topology.kubernetes.io/zone'].labelSelector.matchLabels).toEqual(find(objects, 'Deployment', 'api').spec.selector.matchLabels);
+    expect(byKey['topology.kubernetes.io/zone'].labelSelector.matchLabels).toEqual(workload(objects, 'api').spec.selector.matchLabels);
     const zones = api.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0];
     expect(zones.key).toBe('topology.kubernetes.io/zone');
     expect(zones.values.length).toBeGreaterThanOrEqual(2);
   });
 
   test.each(SERVICES)('gives every %s pod the specification\'s CPU and memory as requests and limits', (service) => {
-    const [container] = find(objects, 'Deployment', service).spec.template.spec.containers;
+    const [container] = workload(objects, service).spec.template.spec.containers;
     const spec = SPEC_RESOURCES[service];
     for (const side of ['requests', 'limits']) {
       expect(quantityToNumber(container.resources[side].cpu)).toBeGreaterThanOrEqual(spec.cpuMillis / 1000);
@@ -113,12 +131,12 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
   });
 
   test.each(['web', 'api'] as const)('gives every %s pod 20Gi of ephemeral storage', (service) => {
-    const [container] = find(objects, 'Deployment', service).spec.template.spec.containers;
+    const [container] = workload(objects, service).spec.template.spec.containers;
     expect(quantityToNumber(container.resources.requests['ephemeral-storage'])).toBeGreaterThanOrEqual(20 * 2 ** 30);
   });
 
   test('gives every generator pod a 40Gi workspace volume of its own', () => {
-    const pod = find(objects, 'Deployment', 'generator').spec.template.spec;
+    const pod = workload(objects, 'generator').spec.template.spec;
     const workspace = pod.volumes.find((v: any) => v.name === 'workspace');
     expect(workspace.ephemeral.volumeClaimTemplate.spec.accessModes).toEqual(['ReadWriteOnce']);
     expect(quantityToNumber(workspace.ephemeral.volumeClaimTemplate.spec.resources.requests.storage)).toBeGreaterThanOrEqual(40 * 2 ** 30);
@@ -147,7 +165,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
   });
 
   test('every container runs as non-root on a read-only root filesystem with the RuntimeDefault seccomp profile', () => {
-    for (const deployment of kinds(objects, 'Deployment')) {
+    for (const deployment of workloads(objects)) {
       const pod = deployment.spec.template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.securityContext.runAsUser).toBeGreaterThan(10000);
@@ -158,7 +176,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
   });
 
   test('every writable path is an explicit volume, /tmp included', () => {
-    for (const deployment of kinds(objects, 'Deployment')) {
+    for (const deployment of workloads(objects)) {
       const pod = deployment.spec.template.spec;
       const mounts = pod.containers[0].volumeMounts.map((m: any) => m.mountPath);
       expect(mounts).toContain('/tmp');
@@ -167,7 +185,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
         if (volume.emptyDir) expect(volume.emptyDir.sizeLimit).toBeDefined();
       }
     }
-    const web = find(objects, 'Deployment', 'web').spec.template.spec.containers[0];
+    const web = workload(objects, 'web').spec.template.spec.containers[0];
     expect(web.volumeMounts.map((m: any) => m.mountPath)).toContain('/app/.next/cache');
   });
 
@@ -193,21 +211,30 @@ describe.each(ALL)('%s is secure by default', (env) => {
   });
 
   test('each workload has its own ServiceAccount and no pod mounts an API token', () => {
-    for (const deployment of kinds(objects, 'Deployment')) {
+    for (const deployment of workloads(objects)) {
       const pod = deployment.spec.template.spec;
       expect(pod.serviceAccountName).toBe(deployment.metadata.name);
       expect(pod.automountServiceAccountToken).toBe(false);
       expect(find(objects, 'ServiceAccount', deployment.metadata.name).automountServiceAccountToken).toBe(false);
     }
-    expect(kinds(objects, 'ServiceAccount').map((s) => s.metadata.name).sort()).toEqual(['api', 'generator', 'redis', 'web']);
+    const analysisJobs = ENVIRONMENTS[env].delivery.web === 'blue-green' ? ['web-preview-traffic'] : [];
+    expect(kinds(objects, 'ServiceAccount').map((s) => s.metadata.name).sort()).toEqual(['api', 'generator', 'redis', 'web', ...analysisJobs].sort());
     for (const workload of [...kinds(objects, 'StatefulSet'), ...kinds(objects, 'Job')]) {
       expect(workload.spec.template.spec.automountServiceAccountToken).toBe(false);
     }
   });
 
   test('updates roll out without taking a ready pod away first, and drain before stopping', () => {
-    for (const deployment of kinds(objects, 'Deployment')) {
-      expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
+    for (const deployment of workloads(objects)) {
+      if (deployment.kind === 'Deployment') {
+        expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: expect.stringMatching(/^\d+%$/), maxUnavailable: 0 } });
+      } else if (deployment.spec.strategy.canary) {
+        // With traffic routing, maxSurge/maxUnavailable do not apply; the stable pods stay at full size until the end.
+        expect(deployment.spec.strategy.canary.dynamicStableScale).toBe(false);
+      } else {
+        // Blue-green: the old pods serve until the new ones passed analysis, and stay a while after the switch.
+        expect(deployment.spec.strategy.blueGreen.scaleDownDelaySeconds).toBeGreaterThanOrEqual(30);
+      }
       const pod = deployment.spec.template.spec;
       const drain = Number(pod.containers[0].lifecycle.preStop.exec.command[1]);
       const shutdown = Number(pod.containers[0].env.find((e: any) => e.name === 'SHUTDOWN_TIMEOUT_SECONDS').value);
@@ -216,7 +243,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
   });
 
   test('every workload has a PodDisruptionBudget that selects exactly its pods', () => {
-    for (const deployment of kinds(objects, 'Deployment')) {
+    for (const deployment of workloads(objects)) {
       const pdb = find(objects, 'PodDisruptionBudget', deployment.metadata.name);
       expect(pdb.spec.selector).toEqual(deployment.spec.selector);
       expect(pdb.spec.maxUnavailable).toBe(1);
@@ -225,14 +252,24 @@ describe.each(ALL)('%s is secure by default', (env) => {
 
   test('every Service selects a workload\'s pods and targets ports they declare', () => {
     for (const service of kinds(objects, 'Service')) {
-      const workload = [...kinds(objects, 'Deployment'), ...kinds(objects, 'StatefulSet')].find((d) =>
+      const selected = [...workloads(objects), ...kinds(objects, 'StatefulSet')].find((d) =>
         Object.entries(service.spec.selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v),
       );
-      expect({ service: service.metadata.name, selects: workload?.metadata.name }).toEqual({ service: service.metadata.name, selects: expect.any(String) });
-      const ports = workload!.spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
+      expect({ service: service.metadata.name, selects: selected?.metadata.name }).toEqual({ service: service.metadata.name, selects: expect.any(String) });
+      const ports = selected!.spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
       for (const port of service.spec.ports) {
         expect(ports.some((p: any) => p.name === port.targetPort || p.containerPort === port.targetPort)).toBe(true);
       }
+    }
+  });
+
+  test('web, api and generator are scraped by Prometheus through ServiceMonitors on their metrics ports', () => {
+    for (const name of ['web', 'api', 'generator']) {
+      const monitor = find(objects, 'ServiceMonitor', name);
+      expect(monitor.spec.endpoints[0].port).toBe('metrics');
+      const scraped = kinds(objects, 'Service').filter((svc) => Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => svc.metadata.labels[k] === v));
+      expect(scraped.length).toBeGreaterThanOrEqual(1);
+      expect(scraped.every((svc) => svc.spec.ports.some((p: any) => p.name === 'metrics'))).toBe(true);
     }
   });
 
@@ -241,7 +278,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
     for (const mode of ['enforce', 'audit', 'warn']) {
       expect(namespace.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
     }
-    for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
+    for (const object of objects.filter((o) => !['Namespace', 'ClusterPolicy'].includes(o.kind))) {
       expect(object.metadata.namespace).toBe(ENVIRONMENTS[env].namespace);
     }
   });
@@ -256,16 +293,25 @@ describe.each(ALL)('%s is secure by default', (env) => {
       memory += podCount * containerRequests.reduce((acc, r) => acc + quantityToNumber(r.memory), 0);
       pods += podCount;
     };
-    for (const deployment of kinds(objects, 'Deployment')) {
+    for (const deployment of workloads(objects)) {
       const scaler = objects.find((o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.spec.scaleTargetRef.name === deployment.metadata.name);
       const max = scaler ? (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount) : deployment.spec.replicas;
-      count(max + Math.max(1, Math.ceil(max * 0.25)), deployment.spec.template.spec.containers.map((c: any) => c.resources.requests));
+      // A Deployment surges 25%; a blue-green or canary Rollout runs the new version at full size beside the old.
+      const surgePercent = deployment.kind === 'Deployment' ? parseInt(deployment.spec.strategy.rollingUpdate.maxSurge, 10) : 100;
+      const duringRelease = deployment.kind === 'Rollout' ? 2 * max : max + Math.max(1, Math.ceil((max * surgePercent) / 100));
+      count(duringRelease, deployment.spec.template.spec.containers.map((c: any) => c.resources.requests));
     }
     for (const statefulSet of kinds(objects, 'StatefulSet')) {
       count(statefulSet.spec.replicas, statefulSet.spec.template.spec.containers.map((c: any) => c.resources.requests));
     }
     for (const job of kinds(objects, 'Job')) {
       count(1, job.spec.template.spec.containers.map((c: any) => c.resources.requests));
+    }
+    // A release analysis that runs a Job (the blue-green preview traffic) runs one pod at a time.
+    for (const template of kinds(objects, 'AnalysisTemplate')) {
+      for (const metric of template.spec.metrics.filter((m: any) => m.provider.job)) {
+        count(1, metric.provider.job.spec.template.spec.containers.map((c: any) => c.resources.requests));
+      }
     }
     for (const cluster of kinds(objects, 'Cluster')) {
       // One pod per instance, plus the join or bootstrap Job the operator runs beside them.
@@ -313,6 +359,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
       .sort();
     const interNode = '4369,25672,35672,35673,35674,35675,35676,35677,35678,35679,35680,35681,35682,5672';
     const withKeda = ENVIRONMENTS[env].generator.replicas.isAutoscaled ? ['keda-operator@keda -> rabbitmq:15672'] : [];
+    const withPreviewTraffic = ENVIRONMENTS[env].delivery.web === 'blue-green' ? ['web-preview-traffic -> web:3000', 'web-preview-traffic egress -> web:3000'] : [];
     expect(flows).toEqual([
       'web -> api:8080',
       'web egress -> api:8080',
@@ -354,6 +401,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
       'redis-bootstrap egress -> redis:6379',
       'prometheus@monitoring -> redis:9121',
       ...withKeda,
+      ...withPreviewTraffic,
     ].sort());
   });
 
@@ -371,11 +419,179 @@ describe.each(ALL)('%s is secure by default', (env) => {
   });
 });
 
+/** Seconds a duration such as `30s`, `2m` or a bare number of seconds stands for. */
+function seconds(duration: string | number): number {
+  if (typeof duration === 'number') return duration;
+  const match = /^(\d+)(s|m)?$/.exec(duration);
+  if (!match) throw new Error(`not a duration: ${duration}`);
+  return Number(match[1]) * (match[2] === 'm' ? 60 : 1);
+}
+
+/**
+ * The longest a successful release of one workload can take, read from the rendered objects only:
+ * every batch of new pods may use its whole startup window, then one readiness period and
+ * minReadySeconds; every pause and analysis gate runs to its end (count x interval); the old pods
+ * go after scaleDownDelaySeconds.
+ */
+function worstCaseReleaseSeconds(objects: readonly KubeObject[], owner: KubeObject): number {
+  const [container] = owner.spec.template.spec.containers;
+  const batch = container.startupProbe.periodSeconds * container.startupProbe.failureThreshold
+    + container.readinessProbe.periodSeconds * (container.readinessProbe.successThreshold ?? 1)
+    + (owner.spec.minReadySeconds ?? 0);
+  const scaler = objects.find((o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.spec.scaleTargetRef.name === owner.metadata.name);
+  const max: number = scaler ? (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount) : owner.spec.replicas;
+  // Metrics of one analysis run side by side; a Job metric lasts at most its activeDeadlineSeconds.
+  const metricSeconds = (m: any) => m.provider.job ? m.provider.job.spec.activeDeadlineSeconds : seconds(m.initialDelay ?? 0) + m.count * seconds(m.interval);
+  const gate = (analysis: any) => Math.max(...analysis.templates.map((t: any) =>
+    Math.max(...find(objects, 'AnalysisTemplate', t.templateName).spec.metrics.map(metricSeconds)),
+  ));
+  if (owner.kind === 'Deployment') {
+    const surge = Math.max(1, Math.ceil((max * parseInt(owner.spec.strategy.rollingUpdate.maxSurge, 10)) / 100));
+    return Math.ceil(max / surge) * batch;
+  }
+  const { blueGreen, canary } = owner.spec.strategy;
+  if (blueGreen) {
+    return batch + gate(blueGreen.prePromotionAnalysis) + blueGreen.scaleDownDelaySeconds;
+  }
+  let total = 0;
+  let podsPercent = 0;
+  let fixedScale: number | undefined;
+  const scaleTo = (percent: number) => {
+    if (percent > podsPercent) total += batch;
+    podsPercent = percent;
+  };
+  for (const step of canary.steps) {
+    if (step.setCanaryScale) {
+      fixedScale = step.setCanaryScale.weight;
+      scaleTo(fixedScale!);
+    }
+    if (step.setWeight !== undefined) scaleTo(fixedScale ?? step.setWeight);
+    if (step.pause) total += seconds(step.pause.duration);
+    if (step.analysis) total += gate(step.analysis);
+  }
+  scaleTo(100);
+  return total + canary.scaleDownDelaySeconds;
+}
+
+describe.each(FULL_SIZE)('%s releases progressively', (env) => {
+  const objects = rendered[env];
+  const namespace = ENVIRONMENTS[env].namespace;
+  const serviceArgs = (service: string) => [{ name: 'service', value: service }, { name: 'namespace', value: namespace }];
+
+  test(`${env} releases web blue-green with pre-promotion analysis`, () => {
+    const { blueGreen } = find(objects, 'Rollout', 'web').spec.strategy;
+    expect(blueGreen).toMatchObject({ activeService: 'web', previewService: 'web-preview', autoPromotionEnabled: true });
+    // Promotion waits for the gate, which runs against the preview pods only, while a Job sends them traffic.
+    expect(blueGreen.prePromotionAnalysis).toEqual({ templates: [{ templateName: 'web-release-gate' }, { templateName: 'web-preview-traffic' }], args: serviceArgs('web-preview') });
+    const traffic = find(objects, 'AnalysisTemplate', 'web-preview-traffic').spec.metrics[0].provider.job.spec;
+    const gateMetrics = find(objects, 'AnalysisTemplate', 'web-release-gate').spec.metrics;
+    const lastMeasurement = Math.max(...gateMetrics.map((m: any) => seconds(m.initialDelay) + (m.count - 1) * seconds(m.interval)));
+    const trafficSeconds = Number(traffic.template.spec.containers[0].env.find((e: any) => e.name === 'DURATION_SECONDS').value);
+    expect(trafficSeconds).toBeGreaterThanOrEqual(lastMeasurement);
+    expect(traffic.template.spec.containers[0].env).toContainEqual({ name: 'TARGET_URL', value: 'http://{{args.service}}.{{args.namespace}}.svc.cluster.local:80/' });
+    expect(blueGreen.autoPromotionSeconds).toBeUndefined();
+    expect(blueGreen.scaleDownDelaySeconds).toBeGreaterThanOrEqual(30);
+    expect(blueGreen.abortScaleDownDelaySeconds).toBeGreaterThanOrEqual(0);
+    expect(find(objects, 'Service', 'web-preview').spec).toEqual(find(objects, 'Service', 'web').spec);
+    expect(find(objects, 'Ingress', 'web').spec.rules[0].http.paths[0].backend.service.name).toBe('web');
+  });
+
+  test(`${env} releases api as a canary through ingress-nginx with analysis between steps and in the background`, () => {
+    const { canary } = find(objects, 'Rollout', 'api').spec.strategy;
+    expect(canary).toMatchObject({ stableService: 'api', canaryService: 'api-canary', trafficRouting: { nginx: { stableIngress: 'api' } } });
+    expect(find(objects, 'Ingress', 'api').spec.rules[0].http.paths[0].backend.service.name).toBe('api');
+    expect(find(objects, 'Service', 'api-canary').spec).toEqual(find(objects, 'Service', 'api').spec);
+    const weights = canary.steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight);
+    expect(weights.length).toBeGreaterThanOrEqual(2);
+    expect(weights).toEqual([...weights].sort((a, b) => a - b));
+    expect(Math.max(...weights)).toBeLessThan(100);
+    const analysisStep = canary.steps.findIndex((s: any) => s.analysis);
+    const firstWeight = canary.steps.findIndex((s: any) => s.setWeight !== undefined);
+    const lastWeight = canary.steps.map((s: any) => s.setWeight !== undefined).lastIndexOf(true);
+    expect(firstWeight).toBeLessThan(analysisStep);
+    expect(analysisStep).toBeLessThan(lastWeight);
+    expect(canary.steps[analysisStep].analysis).toEqual({ templates: [{ templateName: 'api-release-gate' }], args: serviceArgs('api-canary') });
+    expect(canary.steps.filter((s: any) => s.pause).every((s: any) => seconds(s.pause.duration) > 0)).toBe(true);
+    expect(canary.analysis).toEqual({ templates: [{ templateName: 'api-release-watch' }], args: serviceArgs('api-canary'), startingStep: firstWeight + 1 });
+  });
+
+  test(`${env} keeps the generator a Deployment that KEDA scales and that drains jobs`, () => {
+    const generator = workload(objects, 'generator');
+    expect(generator.kind).toBe('Deployment');
+    expect(generator.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    expect(generator.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(300);
+  });
+
+  test('every AnalysisTemplate a Rollout names exists, gets every argument it declares, and queries this environment\'s Prometheus', () => {
+    const references = kinds(objects, 'Rollout').flatMap((r) => {
+      const { blueGreen, canary } = r.spec.strategy;
+      return [blueGreen?.prePromotionAnalysis, canary?.analysis, ...(canary?.steps ?? []).map((s: any) => s.analysis)].filter(Boolean);
+    });
+    expect(references.length).toBe(3);
+    for (const reference of references) {
+      for (const { templateName } of reference.templates) {
+        const template = find(objects, 'AnalysisTemplate', templateName);
+        expect(reference.args.map((a: any) => a.name).sort()).toEqual(template.spec.args.map((a: any) => a.name).sort());
+        for (const metric of template.spec.metrics.filter((m: any) => !m.provider.job)) {
+          expect(metric.provider.prometheus.address).toBe(ENVIRONMENTS[env].prometheusUrl);
+          expect(metric.successCondition).toMatch(/^len\(result\) > 0 && !isNaN\(result\[0\]\) && /);
+        }
+      }
+    }
+    const successRates = kinds(objects, 'AnalysisTemplate').flatMap((t) => t.spec.metrics.filter((m: any) => m.name === 'success-rate'));
+    expect(successRates.map((m) => m.successCondition)).toEqual(successRates.map(() => expect.stringMatching(/result\[0\] >= 0\.999$/)));
+  });
+
+  test(`every ${env} release rolls out in well under five minutes, worst case`, () => {
+    const budget = Object.fromEntries(workloads(objects).map((w) => [w.metadata.name, worstCaseReleaseSeconds(objects, w)]));
+    for (const total of Object.values(budget)) {
+      // Five minutes is the limit; a minute stays for what no manifest shows (scheduling, image pulls).
+      expect(total).toBeLessThanOrEqual(240);
+    }
+  });
+});
+
+describe.each(ALL)('%s Rollouts', (env) => {
+  test('every Rollout aborts on its progress deadline, which is longer than one batch of new pods takes to start', () => {
+    for (const rollout of kinds(rendered[env], 'Rollout')) {
+      expect(rollout.spec.progressDeadlineAbort).toBe(true);
+      const [container] = rollout.spec.template.spec.containers;
+      const startup = container.startupProbe.periodSeconds * container.startupProbe.failureThreshold;
+      expect(rollout.spec.progressDeadlineSeconds).toBeGreaterThan(startup + rollout.spec.minReadySeconds + container.readinessProbe.periodSeconds);
+      expect(rollout.spec.revisionHistoryLimit).toBeGreaterThan(0);
+      expect(rollout.spec.workloadRef).toBeUndefined();
+    }
+  });
+});
+
+describe('development and previews release by rolling update', () => {
+  test.each([EnvironmentName.DEVELOPMENT, EnvironmentName.PREVIEW])('%s renders Deployments and no Argo Rollouts objects (one replica and no traffic: an analysis would only see no data)', (env) => {
+    const objects = rendered[env];
+    expect(kinds(objects, 'Rollout')).toEqual([]);
+    expect(kinds(objects, 'AnalysisTemplate')).toEqual([]);
+    expect(kinds(objects, 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['api', 'generator', 'web']);
+  });
+});
+
+describe.each(FULL_SIZE)('%s admits only signed platform images', (env) => {
+  test('a Kyverno ClusterPolicy enforces the release workflow\'s cosign signature on every platform image, pinned by digest', () => {
+    const policy = find(rendered[env], 'ClusterPolicy', 'verify-generator-platform-images');
+    const rule = policy.spec.rules[0];
+    expect(policy.spec.validationFailureAction).toBe('Enforce');
+    const verify = rule.verifyImages[0];
+    expect(verify).toMatchObject({ mutateDigest: true, verifyDigest: true, required: true });
+    for (const service of ['web', 'api', 'generator'] as const) {
+      expect(verify.imageReferences).toContain(`${ENVIRONMENTS[env][service].image.repository}@*`);
+    }
+    expect(policy.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+  });
+});
+
 describe('reduced-footprint environments', () => {
   test.each([EnvironmentName.DEVELOPMENT, EnvironmentName.PREVIEW])('%s runs fixed single replicas without autoscalers and spreads only when it can', (env) => {
     const objects = rendered[env];
     expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
-    for (const deployment of kinds(objects, 'Deployment')) {
+    for (const deployment of workloads(objects)) {
       expect(deployment.spec.replicas).toBe(1);
       for (const constraint of deployment.spec.template.spec.topologySpreadConstraints) {
         expect(constraint.whenUnsatisfiable).toBe('ScheduleAnyway');
@@ -385,7 +601,7 @@ describe('reduced-footprint environments', () => {
 
   test('development logs at debug level, production at info', () => {
     const level = (env: EnvironmentName) =>
-      find(rendered[env], 'Deployment', 'api').spec.template.spec.containers[0].env.find((e: any) => e.name === 'LOG_LEVEL').value;
+      workload(rendered[env], 'api').spec.template.spec.containers[0].env.find((e: any) => e.name === 'LOG_LEVEL').value;
     expect(level(EnvironmentName.DEVELOPMENT)).toBe('debug');
     expect(level(EnvironmentName.PRODUCTION)).toBe('info');
   });
@@ -394,7 +610,7 @@ describe('reduced-footprint environments', () => {
     const objects = renderChart(previewEnvironment('pr-42'));
     expect(find(objects, 'Namespace', 'generator-platform-pr-42')).toBeDefined();
     expect(find(objects, 'Ingress', 'web').spec.rules[0].host).toBe('app-pr-42.preview.generator-platform.example.com');
-    expect(find(objects, 'Deployment', 'web').spec.template.spec.containers[0].env).toContainEqual({
+    expect(workload(objects, 'web').spec.template.spec.containers[0].env).toContainEqual({
       name: 'API_INTERNAL_URL',
       value: 'http://api.generator-platform-pr-42.svc.cluster.local:80',
     });

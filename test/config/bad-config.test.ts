@@ -5,6 +5,7 @@ import { ConfigError } from '../../lib/config/config-error';
 import { EnvironmentConfig, EnvironmentName } from '../../lib/config/environment-config';
 import { ENVIRONMENTS } from '../../lib/config/environments';
 import { Replicas } from '../../lib/config/replicas';
+import { DeliveryKind } from '../../lib/delivery/delivery-strategy';
 import { synthesize } from '../../lib/synth/synthesize';
 import { configWith } from '../support/configs';
 
@@ -57,6 +58,17 @@ const cases: Array<[string, `${EnvironmentName}`, (c: any) => void, RegExp]> = [
   ['a config registered under another environment', 'staging', (c) => (c.name = EnvironmentName.PRODUCTION), /environment "staging": name = "production": the config is registered as "staging"/],
   ['an ingress controller selected by no labels', 'production', (c) => (c.ingressController = { namespace: 'ingress-nginx', podLabels: {} }), /ingressController\.podLabels = \{\}: empty, which would select every pod/],
   ['an invalid ClusterIssuer name', 'staging', (c) => (c.tlsClusterIssuer = 'Lets Encrypt'), /tlsClusterIssuer = "Lets Encrypt": not a valid ClusterIssuer name/],
+  ['production web released by rolling update', 'production', (c) => (c.delivery = { ...c.delivery, web: DeliveryKind.ROLLING_UPDATE }), /environment "production": delivery\.web = "rolling-update": production releases web only after Prometheus analysis.*Fix: set delivery\.web to DeliveryKind\.BLUE_GREEN/],
+  ['staging api released by rolling update', 'staging', (c) => (c.delivery = { ...c.delivery, api: DeliveryKind.ROLLING_UPDATE }), /delivery\.api = "rolling-update": staging releases api only after Prometheus analysis.*DeliveryKind\.CANARY/],
+  ['an unknown delivery strategy', 'development', (c) => (c.delivery = { ...c.delivery, web: 'recreate' }), /delivery\.web = "recreate": not a delivery strategy.*DeliveryKind\.ROLLING_UPDATE, DeliveryKind\.BLUE_GREEN, DeliveryKind\.CANARY/],
+  ['a success-rate objective below 99.9% in production', 'production', (c) => (c.delivery = { ...c.delivery, successRateObjectivePercent: 99 }), /delivery\.successRateObjectivePercent = 99: below the 99\.9% availability objective/],
+  ['a success-rate objective of 100%', 'development', (c) => (c.delivery = { ...c.delivery, successRateObjectivePercent: 100 }), /delivery\.successRateObjectivePercent = 100: must be a percentage above 0 and below 100/],
+  ['a fractional latency ceiling', 'staging', (c) => (c.delivery = { ...c.delivery, apiLatencyP95Ms: 0.5 }), /delivery\.apiLatencyP95Ms = 0\.5: must be a whole number of milliseconds/],
+  ['an analysis interval of one second', 'production', (c) => (c.delivery = { ...c.delivery, analysisIntervalSeconds: 1 }), /delivery\.analysisIntervalSeconds = 1: must be a whole number of seconds from 5 to 300/],
+  ['an analysis gate of one measurement', 'staging', (c) => (c.delivery = { ...c.delivery, analysisCount: 1 }), /delivery\.analysisCount = 1: must be a whole number from 2 to 30/],
+  ['a generator surge of 0 percent', 'production', (c) => (c.delivery = { ...c.delivery, generatorMaxSurgePercent: 0 }), /delivery\.generatorMaxSurgePercent = 0: must be a whole percentage from 1 to 100/],
+  ['a Prometheus address without a scheme', 'production', (c) => (c.prometheusUrl = 'prometheus.monitoring:9090'), /prometheusUrl = "prometheus\.monitoring:9090": not an http\(s\) address of the Prometheus HTTP API/],
+  ['a startup window of two seconds', 'staging', (c) => (c.web.startupTimeoutSeconds = 2), /web\.startupTimeoutSeconds = 2: must be a whole number of seconds from 5 to 600/],
   ['a RabbitMQ cluster of two nodes', 'production', (c) => (c.messageBroker = { ...c.messageBroker, replicas: 2 }), /messageBroker\.replicas = 2: RabbitMQ needs 1 node, or an odd number of at least 3/],
   ['a single RabbitMQ node in staging', 'staging', (c) => (c.messageBroker = { ...c.messageBroker, replicas: 1 }), /messageBroker\.replicas = 1: below the specification's 3 for RabbitMQ in staging/],
   ['RabbitMQ memory below the specification', 'production', (c) => (c.messageBroker = { ...c.messageBroker, memoryMi: 2048 }), /messageBroker\.memoryMi = 2048: below the specification's 4096/],

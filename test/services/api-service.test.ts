@@ -1,4 +1,7 @@
+import { Construct } from 'constructs';
 import { Replicas } from '../../lib/config/replicas';
+import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
+import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { ApiService, ApiServiceProps } from '../../lib/services/api-service';
 import { find, objectsOf } from '../support/kube';
 import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
@@ -20,19 +23,27 @@ describe('ApiService', () => {
       .toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } });
   });
 
-  test('with all props', () => {
+  test('with all props: a canary Rollout through ingress-nginx, its HorizontalPodAutoscaler aimed at the Rollout', () => {
     const { chart, namespace } = serviceScope();
+    const analysis = new ReleaseAnalysis(new Construct(chart, 'delivery'), 'api', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090' });
     const props: Required<ApiServiceProps> = {
       namespace, image: PINNED_IMAGE, replicas: Replicas.autoscaled({ min: 3, max: 9 }),
       resources: { cpuMillis: 2000, memoryMi: 4096, storageGi: 20 }, zones: ['z1', 'z2'],
       hostname: 'api.example.org', ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'letsencrypt',
       targetCpuUtilizationPercent: 80, strictTopologySpread: false, logLevel: 'debug',
+      startupTimeoutSeconds: 30, deliveryStrategy: DeliveryStrategy.canary({ analysis }),
     };
-    new ApiService(chart, 'api', props);
+    const api = new ApiService(chart, 'api', props);
     const objects = objectsOf(chart);
+    expect(api.node.validate()).toEqual([]);
     expect(find(objects, 'HorizontalPodAutoscaler', 'api').spec.metrics[0].resource.target.averageUtilization).toBe(80);
-    expect(find(objects, 'Deployment', 'api').spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '19Gi' } }]);
-    expect(find(objects, 'Deployment', 'api').spec.template.spec.containers[0].env).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
+    expect(find(objects, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'api' });
+    const rollout = find(objects, 'Rollout', 'api');
+    expect(rollout.spec.strategy.canary).toMatchObject({ stableService: 'api', canaryService: 'api-canary', trafficRouting: { nginx: { stableIngress: 'api' } } });
+    expect(find(objects, 'Service', 'api-canary').spec.ports).toEqual(find(objects, 'Service', 'api').spec.ports);
+    expect(rollout.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '19Gi' } }]);
+    expect(rollout.spec.template.spec.containers[0].env).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
+    expect(rollout.spec.template.spec.containers[0].startupProbe.failureThreshold).toBe(6);
     expect(find(objects, 'Ingress', 'api').spec.rules[0].host).toBe('api.example.org');
   });
 

@@ -1,4 +1,5 @@
 import { Replicas } from '../../lib/config/replicas';
+import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
 import { GeneratorService, GeneratorServiceProps } from '../../lib/services/generator-service';
 import { find, kinds, objectsOf } from '../support/kube';
 import { IMAGE, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
@@ -29,6 +30,7 @@ describe('GeneratorService', () => {
       resources: { cpuMillis: 4000, memoryMi: 8192, storageGi: 40 }, zones: ['z1', 'z2'], metricsScraper: prometheus,
       workspaceStorageClass: 'gp3', jobDrainTimeoutSeconds: 600, targetCpuUtilizationPercent: 80,
       strictTopologySpread: true, logLevel: 'info', scaledByQueueDepth: true,
+      startupTimeoutSeconds: 60, deliveryStrategy: DeliveryStrategy.rollingUpdate({ maxSurgePercent: 50 }),
     };
     const generator = new GeneratorService(chart, 'generator', props);
     generator.useExternalScaler('generator-queue-depth');
@@ -41,6 +43,9 @@ describe('GeneratorService', () => {
     expect(pod.containers[0].resources.requests).toEqual({ 'cpu': '4', 'memory': '8Gi', 'ephemeral-storage': '2Gi' });
     expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
     expect(find(objects, 'Deployment', 'generator').spec.replicas).toBeUndefined();
+    expect(find(objects, 'Deployment', 'generator').spec.strategy.rollingUpdate).toEqual({ maxSurge: '50%', maxUnavailable: 0 });
+    expect(pod.containers[0].startupProbe.failureThreshold).toBe(12);
+    expect(generator.footprint.maxPods).toBe(15);
     expect(generator.node.validate()).toEqual([]);
     expect(find(objects, 'LimitRange', 'container-limits').spec.limits[1].max.storage).toBe('40Gi');
   });

@@ -1,4 +1,7 @@
+import { Construct } from 'constructs';
 import { Replicas } from '../../lib/config/replicas';
+import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
+import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { LongRunningService, LongRunningServiceProps } from '../../lib/services/long-running-service';
 import { find, kinds, objectsOf } from '../support/kube';
 import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
@@ -56,6 +59,7 @@ describe('LongRunningService', () => {
       env: { FEATURE: 'on' },
       logLevel: 'warn',
       externallyScaled: false,
+      deliveryStrategy: DeliveryStrategy.rollingUpdate({ maxSurgePercent: 50 }),
     };
     const service = new LongRunningService(chart, 'svc', props);
     const objects = objectsOf(chart);
@@ -88,8 +92,10 @@ describe('LongRunningService', () => {
     expect(container.env).toContainEqual({ name: 'FEATURE', value: 'on' });
     expect(container.env).toContainEqual({ name: 'LOG_LEVEL', value: 'warn' });
     expect(deployment.metadata.labels['app.kubernetes.io/component']).toBe('backend');
+    expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxSurge: '50%', maxUnavailable: 0 });
+    expect(service.workloadReference).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' });
     expect(service.footprint).toEqual({
-      maxPods: 10,
+      maxPods: 12,
       podCpuMillis: 1500,
       podMemoryMi: 3072,
       podEphemeralStorageGi: 3,
@@ -134,6 +140,92 @@ describe('LongRunningService', () => {
       { protocol: 'TCP', port: 443 },
       { protocol: 'TCP', port: 8443 },
     ]);
+  });
+
+  describe('as an Argo Rollout', () => {
+    const setup = () => {
+      const { chart, namespace } = serviceScope();
+      const analysis = new ReleaseAnalysis(new Construct(chart, 'delivery'), 'svc', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090' });
+      const props = {
+        namespace, component: 'c', image: IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 6 }), resources: smallResources, zones: ['z1', 'z2'],
+        metricsScraper: prometheus, httpPort: 8080,
+      };
+      return { chart, analysis, props };
+    };
+
+    test('blue-green renders a Rollout with the Deployment\'s pod template, a preview Service and an autoscaler aimed at the Rollout', () => {
+      const { chart, analysis, props } = setup();
+      const service = new LongRunningService(chart, 'svc', { ...props, deliveryStrategy: DeliveryStrategy.blueGreen({ analysis }) });
+      const { chart: plainChart, namespace } = serviceScope();
+      new LongRunningService(plainChart, 'svc', { ...props, namespace });
+      const objects = objectsOf(chart);
+      const rollout = find(objects, 'Rollout', 'svc');
+      const deployment = find(objectsOf(plainChart), 'Deployment', 'svc');
+
+      expect(kinds(objects, 'Deployment')).toHaveLength(0);
+      const spreadKeys = (pod: any) => pod.topologySpreadConstraints.map((c: any) => c.matchLabelKeys);
+      expect(spreadKeys(rollout.spec.template.spec)).toEqual([['rollouts-pod-template-hash'], ['rollouts-pod-template-hash']]);
+      const withoutSpread = (pod: any) => ({ ...pod, topologySpreadConstraints: undefined });
+      expect(withoutSpread(rollout.spec.template.spec)).toEqual(withoutSpread(deployment.spec.template.spec));
+      expect(rollout.spec.template.metadata).toEqual(deployment.spec.template.metadata);
+      expect(rollout.spec).toMatchObject({ selector: deployment.spec.selector, minReadySeconds: 5, revisionHistoryLimit: 5, progressDeadlineSeconds: 180, progressDeadlineAbort: true });
+      expect(rollout.spec.replicas).toBeUndefined();
+      expect(rollout.spec.strategy.blueGreen).toEqual({
+        activeService: 'svc',
+        previewService: 'svc-preview',
+        prePromotionAnalysis: {
+          templates: [{ templateName: 'svc-release-gate' }],
+          args: [{ name: 'service', value: 'svc-preview' }, { name: 'namespace', value: 'apps' }],
+        },
+        autoPromotionEnabled: true,
+        scaleDownDelaySeconds: 30,
+        abortScaleDownDelaySeconds: 30,
+      });
+      expect(find(objects, 'Service', 'svc-preview').spec).toEqual(find(objects, 'Service', 'svc').spec);
+      expect(find(objects, 'HorizontalPodAutoscaler', 'svc').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'svc' });
+      expect(find(objects, 'PodDisruptionBudget', 'svc').spec.selector).toEqual(rollout.spec.selector);
+      expect(service.footprint.maxPods).toBe(12);
+    });
+
+    test('addEnvironment reaches the Rollout\'s pod template after construction', () => {
+      const { chart, analysis, props } = setup();
+      const service = new LongRunningService(chart, 'svc', { ...props, deliveryStrategy: DeliveryStrategy.blueGreen({ analysis }) });
+      service.addEnvironment({ name: 'PGHOST', value: 'postgres-pooler' });
+      expect(find(objectsOf(chart), 'Rollout', 'svc').spec.template.spec.containers[0].env).toContainEqual({ name: 'PGHOST', value: 'postgres-pooler' });
+    });
+
+    test('a fixed replica count is the Rollout\'s replicas, with no autoscaler', () => {
+      const { chart, analysis, props } = setup();
+      new LongRunningService(chart, 'svc', { ...props, replicas: Replicas.fixed(2), deliveryStrategy: DeliveryStrategy.blueGreen({ analysis }) });
+      const objects = objectsOf(chart);
+      expect(find(objects, 'Rollout', 'svc').spec.replicas).toBe(2);
+      expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    });
+
+    test('canary renders a canary Service and routes through the stable Ingress', () => {
+      const { chart, analysis, props } = setup();
+      const service = new LongRunningService(chart, 'svc', { ...props, deliveryStrategy: DeliveryStrategy.canary({ analysis }) });
+      service.exposeViaIngress({ hostname: 'svc.example.com', ingressController, tlsClusterIssuer: 'ca' });
+      const objects = objectsOf(chart);
+      expect(service.node.validate()).toEqual([]);
+      expect(find(objects, 'Rollout', 'svc').spec.strategy.canary).toMatchObject({ stableService: 'svc', canaryService: 'svc-canary', trafficRouting: { nginx: { stableIngress: 'svc' } } });
+      expect(find(objects, 'Service', 'svc-canary').spec).toEqual(find(objects, 'Service', 'svc').spec);
+      expect(find(objects, 'Ingress', 'svc').spec.rules[0].http.paths[0].backend.service.name).toBe('svc');
+    });
+
+    test('fails validation for a canary without the Ingress that ingress-nginx routes by', () => {
+      const { chart, analysis, props } = setup();
+      const service = new LongRunningService(chart, 'svc', { ...props, deliveryStrategy: DeliveryStrategy.canary({ analysis }) });
+      expect(service.node.validate()).toEqual(['svc releases as a canary through ingress-nginx, which needs the stable Ingress; call exposeViaIngress()']);
+    });
+
+    test('fails for a worker without a traffic port, and for an externally scaled service', () => {
+      const { chart, analysis, props } = setup();
+      expect(() => new LongRunningService(chart, 'worker', { ...props, httpPort: undefined, deliveryStrategy: DeliveryStrategy.blueGreen({ analysis }) }))
+        .toThrow('worker: deliveryStrategy is "blue-green"; a blue-green or canary release shifts HTTP traffic, and this service serves none');
+      expect(() => new LongRunningService(chart, 'scaled', { ...props, externallyScaled: true, deliveryStrategy: DeliveryStrategy.canary({ analysis }) }))
+        .toThrow('scaled: deliveryStrategy is "canary"; an externally scaled service (KEDA) scales a Deployment');
+    });
   });
 
   describe('fails', () => {

@@ -1,4 +1,7 @@
+import { Construct } from 'constructs';
 import { Replicas } from '../../lib/config/replicas';
+import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
+import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { ApiService } from '../../lib/services/api-service';
 import { WebService, WebServiceProps } from '../../lib/services/web-service';
 import { find, objectsOf } from '../support/kube';
@@ -36,17 +39,24 @@ describe('WebService', () => {
     expect(find(objects, 'NetworkPolicy', 'web-allow-egress-to-api')).toBeDefined();
   });
 
-  test('with all props', () => {
+  test('with all props: a blue-green Rollout behind a preview Service, its HorizontalPodAutoscaler aimed at the Rollout', () => {
     const { chart, namespace, api } = withApi();
+    const analysis = new ReleaseAnalysis(new Construct(chart, 'delivery'), 'web', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090', latencyP95Ms: 800 });
     const props: Required<WebServiceProps> = {
       namespace, image: PINNED_IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 6 }),
       resources: { cpuMillis: 2000, memoryMi: 4096, storageGi: 20 }, zones: ['z1', 'z2', 'z3'],
       hostname: 'www.example.com', api, ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'letsencrypt',
       targetCpuUtilizationPercent: 65, strictTopologySpread: true, logLevel: 'warn',
+      startupTimeoutSeconds: 30, deliveryStrategy: DeliveryStrategy.blueGreen({ analysis }),
     };
     new WebService(chart, 'web', props);
     const objects = objectsOf(chart);
-    const pod = find(objects, 'Deployment', 'web').spec.template.spec;
+    const rollout = find(objects, 'Rollout', 'web');
+    expect(rollout.spec.strategy.blueGreen).toMatchObject({ activeService: 'web', previewService: 'web-preview', autoPromotionEnabled: true });
+    expect(find(objects, 'Service', 'web-preview').spec.selector).toEqual(find(objects, 'Service', 'web').spec.selector);
+    expect(find(objects, 'HorizontalPodAutoscaler', 'web').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' });
+    expect(find(objects, 'Ingress', 'web').spec.rules[0].http.paths[0].backend.service.name).toBe('web');
+    const pod = rollout.spec.template.spec;
     expect(pod.containers[0].env).toContainEqual({ name: 'LOG_LEVEL', value: 'warn' });
     expect(pod.containers[0].env).toContainEqual({ name: 'PUBLIC_URL', value: 'https://www.example.com' });
     expect(pod.volumes.find((v: any) => v.name === 'next-cache').emptyDir.sizeLimit).toBe('18Gi');

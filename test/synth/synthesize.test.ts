@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../../lib/config/environments';
 import { Replicas } from '../../lib/config/replicas';
+import { renderEnvironment } from '../../lib/synth/render';
 import { synthesize } from '../../lib/synth/synthesize';
 import { configWith } from '../support/configs';
 import { readTree } from '../support/files';
@@ -10,14 +11,33 @@ import { readTree } from '../support/files';
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
 
 describe('synthesize', () => {
-  test('writes one folder per environment with one file per part of the platform', () => {
+  test('writes one folder per environment with one file per part of the platform, the preview kustomization, and one Argo CD folder per cluster', () => {
     const out = path.join(tempDir(), 'dist');
     synthesize({ outDir: out });
+    const argoCd = (cluster: string, files: string[]) => files.map((f) => `argocd/${cluster}/${f}`);
+    const environmentParts = Object.values(ENVIRONMENTS).flatMap((config) => [...renderEnvironment(config).keys()]);
     expect([...readTree(out).keys()]).toEqual(
-      ['development', 'preview', 'production', 'staging'].flatMap((env) =>
-        ['api.yaml', 'generation-jobs.yaml', 'generator.yaml', 'namespace.yaml', 'postgres.yaml', 'rabbitmq.yaml', 'redis.yaml', 'secrets.yaml', 'web.yaml'].map((f) => `${env}/${f}`),
-      ),
+      [
+        ...argoCd('development', ['addons.yaml', 'environments.yaml', 'previews.yaml', 'projects.yaml', 'root.yaml']),
+        ...argoCd('production', ['addons.yaml', 'environments.yaml', 'projects.yaml', 'root.yaml']),
+        ...argoCd('staging', ['addons.yaml', 'environments.yaml', 'projects.yaml', 'root.yaml']),
+        ...environmentParts,
+        'preview/Kustomization',
+      ].sort((a, b) => a.localeCompare(b)),
     );
+    expect(environmentParts.filter((f) => f.startsWith('production/'))).toEqual(
+      expect.arrayContaining(['api.yaml', 'generation-jobs.yaml', 'generator.yaml', 'namespace.yaml', 'postgres.yaml', 'rabbitmq.yaml', 'redis.yaml', 'secrets.yaml', 'web.yaml'].map((f) => `production/${f}`)),
+    );
+  });
+
+  test('keeps the preview kustomization and the Argo CD folder when one environment is rendered', () => {
+    const out = path.join(tempDir(), 'dist');
+    synthesize({ outDir: out });
+    const before = readTree(out);
+    synthesize({ outDir: out, environments: ['preview'] });
+    const after = readTree(out);
+    expect(after.get('preview/Kustomization')).toBe(before.get('preview/Kustomization'));
+    expect([...after.keys()].filter((f) => f.startsWith('argocd/'))).toEqual([...before.keys()].filter((f) => f.startsWith('argocd/')));
   });
 
   test('gives byte-identical output when run twice', () => {
@@ -38,7 +58,7 @@ describe('synthesize', () => {
     const tree = readTree(out);
     expect(tree.get('production/web.yaml')).toBe('hand edit\n');
     expect(tree.has('staging/stale.yaml')).toBe(false);
-    expect(tree.get('staging/api.yaml')).toContain('kind: Deployment');
+    expect(tree.get('staging/api.yaml')).toMatch(/^kind: (Deployment|Rollout)$/m);
   });
 
   test('removes files that no longer belong to dist/ on a full synth', () => {

@@ -12,6 +12,9 @@ export const KUBE_PROMETHEUS: ClusterPeerConfig = {
   podLabels: { 'app.kubernetes.io/name': 'prometheus' },
 };
 
+/** The HTTP API of kube-prometheus-stack's Prometheus (release name kube-prometheus-stack, namespace monitoring). */
+export const KUBE_PROMETHEUS_URL = 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090';
+
 /** KEDA as its official Helm chart labels the operator pods. */
 export const KEDA_OPERATOR: ClusterPeerConfig = {
   namespace: 'keda',

@@ -1,5 +1,6 @@
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
-import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from './cluster-peers';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
+import { ROLLING_DELIVERY } from './delivery';
 import { REDUCED_FOOTPRINT_SERVICES } from './reduced-footprint-services';
 
 /** A single-zone cluster for the team; reduced footprint as allowed by lib/config/spec-minimums.ts. */
@@ -30,5 +31,7 @@ export const development: EnvironmentConfig = {
   quotaHeadroomPercent: 50,
   ingressController: INGRESS_NGINX_CONTROLLER,
   prometheus: KUBE_PROMETHEUS,
+  prometheusUrl: KUBE_PROMETHEUS_URL,
+  delivery: ROLLING_DELIVERY,
   features: { strictTopologySpread: false, debugLogging: true },
 };

@@ -1,5 +1,6 @@
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
-import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from './cluster-peers';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
+import { ROLLING_DELIVERY } from './delivery';
 import { REDUCED_FOOTPRINT_SERVICES } from './reduced-footprint-services';
 
 const PREVIEW_DOMAIN = 'preview.generator-platform.example.com';
@@ -36,6 +37,8 @@ export function previewEnvironment(previewId: string): EnvironmentConfig {
     quotaHeadroomPercent: 50,
     ingressController: INGRESS_NGINX_CONTROLLER,
     prometheus: KUBE_PROMETHEUS,
+    prometheusUrl: KUBE_PROMETHEUS_URL,
+    delivery: ROLLING_DELIVERY,
     features: { strictTopologySpread: false, debugLogging: true },
   };
 }

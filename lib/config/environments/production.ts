@@ -1,7 +1,9 @@
+import { ImageSigner } from '../../security/image-signature-policy';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
 import { Replicas } from '../replicas';
 import { SPEC_RESOURCES } from '../spec-minimums';
-import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from './cluster-peers';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
+import { FAST_STARTUP_SECONDS, GENERATOR_FAST_STARTUP_SECONDS, PROGRESSIVE_DELIVERY } from './delivery';
 
 export const production: EnvironmentConfig = {
   name: EnvironmentName.PRODUCTION,
@@ -19,6 +21,7 @@ export const production: EnvironmentConfig = {
     replicas: Replicas.autoscaled({ min: 3, max: 12 }),
     resources: SPEC_RESOURCES.web,
     targetCpuUtilizationPercent: 70,
+    startupTimeoutSeconds: FAST_STARTUP_SECONDS,
   },
   api: {
     image: {
@@ -29,6 +32,7 @@ export const production: EnvironmentConfig = {
     replicas: Replicas.autoscaled({ min: 3, max: 12 }),
     resources: SPEC_RESOURCES.api,
     targetCpuUtilizationPercent: 70,
+    startupTimeoutSeconds: FAST_STARTUP_SECONDS,
   },
   generator: {
     image: {
@@ -39,6 +43,7 @@ export const production: EnvironmentConfig = {
     replicas: Replicas.autoscaled({ min: 2, max: 10 }),
     resources: SPEC_RESOURCES.generator,
     targetCpuUtilizationPercent: 75,
+    startupTimeoutSeconds: GENERATOR_FAST_STARTUP_SECONDS,
   },
   postgres: {
     instances: 3,
@@ -59,5 +64,11 @@ export const production: EnvironmentConfig = {
   quotaHeadroomPercent: 20,
   ingressController: INGRESS_NGINX_CONTROLLER,
   prometheus: KUBE_PROMETHEUS,
+  prometheusUrl: KUBE_PROMETHEUS_URL,
+  delivery: PROGRESSIVE_DELIVERY,
+  imageSigner: ImageSigner.keyless({
+    issuer: 'https://token.actions.githubusercontent.com',
+    subject: 'https://github.com/acme/generator-platform/.github/workflows/release.yml@refs/tags/v*',
+  }),
   features: { strictTopologySpread: true, debugLogging: false },
 };

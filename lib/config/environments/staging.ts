@@ -1,7 +1,9 @@
+import { ImageSigner } from '../../security/image-signature-policy';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
 import { Replicas } from '../replicas';
 import { SPEC_RESOURCES } from '../spec-minimums';
-import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from './cluster-peers';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
+import { FAST_STARTUP_SECONDS, GENERATOR_FAST_STARTUP_SECONDS, PROGRESSIVE_DELIVERY } from './delivery';
 
 /** A production-shaped rehearsal: the same sizes and rules, a smaller ceiling. */
 export const staging: EnvironmentConfig = {
@@ -20,6 +22,7 @@ export const staging: EnvironmentConfig = {
     replicas: Replicas.autoscaled({ min: 2, max: 4 }),
     resources: SPEC_RESOURCES.web,
     targetCpuUtilizationPercent: 70,
+    startupTimeoutSeconds: FAST_STARTUP_SECONDS,
   },
   api: {
     image: {
@@ -30,6 +33,7 @@ export const staging: EnvironmentConfig = {
     replicas: Replicas.autoscaled({ min: 2, max: 4 }),
     resources: SPEC_RESOURCES.api,
     targetCpuUtilizationPercent: 70,
+    startupTimeoutSeconds: FAST_STARTUP_SECONDS,
   },
   generator: {
     image: {
@@ -40,6 +44,7 @@ export const staging: EnvironmentConfig = {
     replicas: Replicas.autoscaled({ min: 2, max: 4 }),
     resources: SPEC_RESOURCES.generator,
     targetCpuUtilizationPercent: 75,
+    startupTimeoutSeconds: GENERATOR_FAST_STARTUP_SECONDS,
   },
   postgres: {
     instances: 3,
@@ -60,5 +65,11 @@ export const staging: EnvironmentConfig = {
   quotaHeadroomPercent: 20,
   ingressController: INGRESS_NGINX_CONTROLLER,
   prometheus: KUBE_PROMETHEUS,
+  prometheusUrl: KUBE_PROMETHEUS_URL,
+  delivery: PROGRESSIVE_DELIVERY,
+  imageSigner: ImageSigner.keyless({
+    issuer: 'https://token.actions.githubusercontent.com',
+    subject: 'https://github.com/acme/generator-platform/.github/workflows/release.yml@refs/tags/v*',
+  }),
   features: { strictTopologySpread: true, debugLogging: false },
 };

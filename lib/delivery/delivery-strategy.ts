@@ -1,0 +1,278 @@
+import { RolloutSpecStrategy, RolloutSpecStrategyCanarySteps, RolloutSpecStrategyCanaryStepsPauseDuration } from '../../imports/argoproj.io';
+import { ANALYSIS_ARGS, ReleaseAnalysis } from './release-analysis';
+
+/** How a new version of a service replaces the running one. */
+export enum DeliveryKind {
+  /** A Deployment's rolling update: surge new pods, then remove old ones. */
+  ROLLING_UPDATE = 'rolling-update',
+  /** An Argo Rollout that starts a full copy, analyses it behind a preview Service, then switches. */
+  BLUE_GREEN = 'blue-green',
+  /** An Argo Rollout that shifts ingress-nginx traffic to the new version step by step, analysing as it goes. */
+  CANARY = 'canary',
+}
+
+export interface RollingUpdateOptions {
+  /**
+   * Pods a rolling update adds on top of the replica count, in percent of it (rounded up, at least
+   * one); no pod goes before its replacement is ready (`maxUnavailable: 0`). More surge means
+   * fewer batches of new pods to wait for, and more quota.
+   * @default 25
+   */
+  readonly maxSurgePercent?: number;
+}
+
+/** The parts of a Rollout every progressive strategy sets. */
+export interface ProgressiveDeliveryOptions {
+  /** Judges the new version; a failed or errored analysis aborts the release and rolls back. */
+  readonly analysis: ReleaseAnalysis;
+  /**
+   * Seconds a step may make no progress (new pods not ready) before the Rollout aborts and rolls
+   * back. Longer than the gate analysis, so that an analysis in progress is never taken for a stall.
+   * @default 180
+   */
+  readonly progressDeadlineSeconds?: number;
+  /**
+   * Seconds the old pods keep running after the switch, so ingress-nginx and kube-proxy stop
+   * sending them traffic before they go.
+   * @default 30
+   */
+  readonly scaleDownDelaySeconds?: number;
+  /**
+   * Seconds the new pods keep running after an abort, to look at them before they go.
+   * @default 30
+   */
+  readonly abortScaleDownDelaySeconds?: number;
+}
+
+/** An AnalysisTemplate run beside the gate, by name (e.g. a PreviewTraffic). */
+export interface IAnalysisTemplateReference {
+  readonly templateName: string;
+}
+
+export interface BlueGreenOptions extends ProgressiveDeliveryOptions {
+  /**
+   * An AnalysisTemplate that sends traffic to the preview Service while the gate measures it.
+   * No user reaches the preview before promotion, so without it the gate sees no data and fails.
+   * @default - none: the preview gets only the traffic that reaches it otherwise
+   */
+  readonly previewTraffic?: IAnalysisTemplateReference;
+}
+
+export interface CanaryOptions extends ProgressiveDeliveryOptions {
+  /**
+   * Share of traffic, in percent, the canary gets before the analysis step.
+   * @default 20
+   */
+  readonly firstWeightPercent?: number;
+  /**
+   * Share of traffic, in percent, the canary gets after the analysis step passed, before it takes all.
+   * @default 50
+   */
+  readonly secondWeightPercent?: number;
+  /**
+   * Seconds each weight is held (with the background analysis watching) before the next step.
+   * @default 30
+   */
+  readonly stepPauseSeconds?: number;
+}
+
+/** Seconds a canary holds each weight by default. */
+export const CANARY_STEP_PAUSE_SECONDS = 30;
+
+/** The Services and Ingress a progressive strategy points the Rollout at. */
+export interface RolloutTargets {
+  readonly namespace: string;
+  /** The Service (and, for a canary, the Ingress) that carries production traffic. */
+  readonly stableService: string;
+  /** The Service that selects only the new pods once Argo Rollouts adds their hash: `<name>-preview` or `<name>-canary`. */
+  readonly newVersionService: string;
+}
+
+/**
+ * A service's delivery strategy. A class with factories rather than a union, so a config and a
+ * construct read as intent: `DeliveryStrategy.rollingUpdate()`, `DeliveryStrategy.blueGreen({ analysis })`,
+ * `DeliveryStrategy.canary({ analysis })`. Rolling update renders a Deployment; the other two an
+ * Argo Rollout with the same pod template.
+ */
+export class DeliveryStrategy {
+  /** A Deployment with `maxUnavailable: 0` and `maxSurge: 25%` (by default), exactly as before Argo Rollouts. */
+  public static rollingUpdate(options: RollingUpdateOptions = {}): DeliveryStrategy {
+    return new DeliveryStrategy(DeliveryKind.ROLLING_UPDATE, undefined, options.maxSurgePercent);
+  }
+
+  /**
+   * A full copy of the new version starts behind `<name>-preview`; the gate analysis runs against
+   * it, and only when it passes does the active Service switch (automatic promotion).
+   */
+  public static blueGreen(options: BlueGreenOptions): DeliveryStrategy {
+    return new DeliveryStrategy(DeliveryKind.BLUE_GREEN, options);
+  }
+
+  /**
+   * A full-size canary starts behind `<name>-canary`; ingress-nginx sends it `firstWeightPercent`
+   * of the traffic, the gate analysis runs, then `secondWeightPercent`, then all. The watch analysis
+   * runs in the background from the first weight on.
+   */
+  public static canary(options: CanaryOptions): DeliveryStrategy {
+    return new DeliveryStrategy(DeliveryKind.CANARY, options);
+  }
+
+  /**
+   * The strategy of a kind named in a config. `analysis` is required for blue-green and canary,
+   * and ignored for a rolling update.
+   */
+  public static of(
+    kind: DeliveryKind,
+    options: { readonly analysis?: ReleaseAnalysis } & Omit<CanaryOptions & BlueGreenOptions, 'analysis'> & RollingUpdateOptions,
+  ): DeliveryStrategy {
+    if (kind === DeliveryKind.ROLLING_UPDATE) {
+      return DeliveryStrategy.rollingUpdate({ maxSurgePercent: options.maxSurgePercent });
+    }
+    const analysis = options.analysis;
+    if (!analysis) {
+      throw new Error(`DeliveryStrategy.${kind} needs a ReleaseAnalysis: a release that nothing judges would be promoted blind`);
+    }
+    return kind === DeliveryKind.BLUE_GREEN ? DeliveryStrategy.blueGreen({ ...options, analysis }) : DeliveryStrategy.canary({ ...options, analysis });
+  }
+
+  /** Surge of a rolling update, in percent of the replica count. */
+  public readonly maxSurgePercent: number;
+  public readonly progressDeadlineSeconds: number;
+  public readonly scaleDownDelaySeconds: number;
+  public readonly abortScaleDownDelaySeconds: number;
+  public readonly firstWeightPercent: number;
+  public readonly secondWeightPercent: number;
+  public readonly stepPauseSeconds: number;
+
+  private constructor(
+    public readonly kind: DeliveryKind,
+    private readonly options?: CanaryOptions & BlueGreenOptions,
+    maxSurgePercent?: number,
+  ) {
+    this.maxSurgePercent = maxSurgePercent ?? 25;
+    this.progressDeadlineSeconds = options?.progressDeadlineSeconds ?? 180;
+    this.scaleDownDelaySeconds = options?.scaleDownDelaySeconds ?? 30;
+    this.abortScaleDownDelaySeconds = options?.abortScaleDownDelaySeconds ?? 30;
+    this.firstWeightPercent = options?.firstWeightPercent ?? 20;
+    this.secondWeightPercent = options?.secondWeightPercent ?? 50;
+    this.stepPauseSeconds = options?.stepPauseSeconds ?? CANARY_STEP_PAUSE_SECONDS;
+    this.validate();
+  }
+
+  /** True when the service is rendered as an Argo Rollout rather than a Deployment. */
+  public get isProgressive(): boolean {
+    return this.kind !== DeliveryKind.ROLLING_UPDATE;
+  }
+
+  /** The analysis a progressive strategy is judged by. */
+  public get analysis(): ReleaseAnalysis | undefined {
+    return this.options?.analysis;
+  }
+
+  /** Suffix of the Service that selects the new version's pods: `preview` or `canary`; none for a rolling update. */
+  public get newVersionServiceSuffix(): string | undefined {
+    switch (this.kind) {
+      case DeliveryKind.BLUE_GREEN:
+        return 'preview';
+      case DeliveryKind.CANARY:
+        return 'canary';
+      default:
+        return undefined;
+    }
+  }
+
+  /** The Rollout's `spec.strategy`; only for blue-green and canary. */
+  public rolloutStrategy(targets: RolloutTargets): RolloutSpecStrategy {
+    const analysis = this.options?.analysis;
+    if (!analysis) {
+      throw new Error(`a ${this.kind} strategy has no Rollout strategy; render a Deployment`);
+    }
+    const args = [
+      { name: ANALYSIS_ARGS.service, value: targets.newVersionService },
+      { name: ANALYSIS_ARGS.namespace, value: targets.namespace },
+    ];
+    const gate = { templates: [{ templateName: analysis.gateTemplateName }], args };
+    if (this.kind === DeliveryKind.BLUE_GREEN) {
+      const previewTraffic = this.options?.previewTraffic;
+      return {
+        blueGreen: {
+          activeService: targets.stableService,
+          previewService: targets.newVersionService,
+          // previewReplicaCount is left out: the preview runs at full size, so the pods analysed are
+          // the pods that take traffic and promotion is a Service switch with no second batch of pods.
+          prePromotionAnalysis: previewTraffic
+            ? { ...gate, templates: [...gate.templates, { templateName: previewTraffic.templateName }] }
+            : gate,
+          autoPromotionEnabled: true,
+          scaleDownDelaySeconds: this.scaleDownDelaySeconds,
+          abortScaleDownDelaySeconds: this.abortScaleDownDelaySeconds,
+        },
+      };
+    }
+    const pause = (): RolloutSpecStrategyCanarySteps => ({ pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(`${this.stepPauseSeconds}s`) } });
+    return {
+      canary: {
+        stableService: targets.stableService,
+        canaryService: targets.newVersionService,
+        trafficRouting: { nginx: { stableIngress: targets.stableService } },
+        // The stable ReplicaSet stays at full size until the canary takes all traffic, so an abort
+        // sends traffic back to pods that are already running (no scale-up on the way back).
+        dynamicStableScale: false,
+        scaleDownDelaySeconds: this.scaleDownDelaySeconds,
+        abortScaleDownDelaySeconds: this.abortScaleDownDelaySeconds,
+        // Background analysis from the first weight on (step index 2: once setWeight took effect) until the release ends.
+        analysis: { templates: [{ templateName: analysis.watchTemplateName }], args, startingStep: 2 },
+        steps: [
+          // The canary starts at full size before it gets any traffic: the weights then only move
+          // traffic, so a release waits for one batch of new pods instead of one per weight, and
+          // the canary never runs short of pods. It costs no extra quota (the peak is 2x either way).
+          { setCanaryScale: { weight: 100 } },
+          { setWeight: this.firstWeightPercent },
+          pause(),
+          { analysis: gate },
+          { setWeight: this.secondWeightPercent },
+          pause(),
+        ],
+      },
+    };
+  }
+
+  /**
+   * Pods the service can run at once, at `maxReplicas`, during a release: a blue-green or canary
+   * release runs the new version at full size beside the old one before it switches.
+   */
+  public maxPodsDuringRelease(maxReplicas: number): number {
+    return this.isProgressive ? 2 * maxReplicas : maxReplicas + Math.max(1, Math.ceil((maxReplicas * this.maxSurgePercent) / 100));
+  }
+
+  private validate(): void {
+    const fail = (field: string, value: unknown, fix: string): never => {
+      throw new Error(`DeliveryStrategy.${this.kind}: ${field} is ${JSON.stringify(value)}; ${fix}`);
+    };
+    for (const [field, value, min, max] of [
+      ['progressDeadlineSeconds', this.progressDeadlineSeconds, 30, 600],
+      ['scaleDownDelaySeconds', this.scaleDownDelaySeconds, 0, 300],
+      ['abortScaleDownDelaySeconds', this.abortScaleDownDelaySeconds, 0, 300],
+      ['stepPauseSeconds', this.stepPauseSeconds, 10, 300],
+    ] as const) {
+      if (!Number.isInteger(value) || value < min || value > max) {
+        fail(field, value, `use a whole number of seconds from ${min} to ${max}`);
+      }
+    }
+    const gateSeconds = this.options?.analysis.gateSeconds;
+    if (gateSeconds !== undefined && this.progressDeadlineSeconds <= gateSeconds) {
+      fail('progressDeadlineSeconds', this.progressDeadlineSeconds, `make it longer than the gate analysis (${gateSeconds} s), or a passing analysis could be aborted as a stall`);
+    }
+    if (!Number.isInteger(this.maxSurgePercent) || this.maxSurgePercent < 1 || this.maxSurgePercent > 100) {
+      fail('maxSurgePercent', this.maxSurgePercent, 'use a whole percentage from 1 to 100');
+    }
+    const first = this.firstWeightPercent;
+    const second = this.secondWeightPercent;
+    if (!Number.isInteger(first) || first < 1 || first > 50) {
+      fail('firstWeightPercent', first, 'use a whole percentage from 1 to 50: a first step is a small share');
+    }
+    if (!Number.isInteger(second) || second <= first || second > 99) {
+      fail('secondWeightPercent', second, `use a whole percentage above firstWeightPercent (${first}) and below 100`);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { AnalysisTemplate, AnalysisTemplateSpecMetricsCount, AnalysisTemplateSpecMetricsFailureLimit } from '../../imports/argoproj.io';
+import { ImageReference } from '../config/environment-config';
+import { selectorLabels, workloadLabels } from '../platform/labels';
+import { NamespaceBaseline } from '../platform/namespace-baseline';
+import { INetworkPeer } from '../platform/network-peer';
+import { cpuQuantity, memoryQuantity } from '../platform/quantities';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
+import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { imageReference, LongRunningService } from '../services/long-running-service';
+import { ANALYSIS_ARGS } from './release-analysis';
+
+export interface PreviewTrafficProps {
+  /** The namespace to run in; the traffic pod counts itself into its quota. */
+  readonly namespace: NamespaceBaseline;
+  /** An image with `node` (20 or newer, for `fetch`) on its PATH, e.g. the target's own image. */
+  readonly image: ImageReference;
+  /**
+   * Seconds the traffic lasts: long enough to cover the gate's measurements and its rate window.
+   * @default 120
+   */
+  readonly durationSeconds?: number;
+  /**
+   * Requests per second sent to the preview Service.
+   * @default 5
+   */
+  readonly requestsPerSecond?: number;
+  /**
+   * Path requested.
+   * @default '/'
+   */
+  readonly path?: string;
+}
+
+/** Sends `requestsPerSecond` GETs for `durationSeconds`; exits 1 when any request fails or answers 5xx. */
+const TRAFFIC_SCRIPT = [
+  'const url = process.env.TARGET_URL;',
+  'const end = Date.now() + Number(process.env.DURATION_SECONDS) * 1000;',
+  'const gap = 1000 / Number(process.env.REQUESTS_PER_SECOND);',
+  'let sent = 0; let failed = 0;',
+  '(async () => {',
+  '  while (Date.now() < end) {',
+  '    sent++;',
+  '    try { const r = await fetch(url, { signal: AbortSignal.timeout(5000) }); await r.arrayBuffer(); if (r.status >= 500) failed++; } catch { failed++; }',
+  '    await new Promise((resolve) => setTimeout(resolve, gap));',
+  '  }',
+  '  console.log(JSON.stringify({ url, sent, failed }));',
+  '  process.exit(failed === 0 ? 0 : 1);',
+  '})();',
+].join('\n');
+
+/**
+ * Traffic for the preview pods of a blue-green release, which no user reaches before promotion:
+ * an AnalysisTemplate, `<id>`, whose one metric is a Job that requests the preview Service for
+ * the length of the gate, so the gate's Prometheus queries measure real requests (a silent
+ * preview fails the gate). The Job fails the analysis itself on any failed request.
+ */
+export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload {
+  public readonly peerName: string;
+  public readonly templateName: string;
+  public readonly durationSeconds: number;
+  /** Seconds after which Kubernetes stops the Job: the most the traffic metric can take. */
+  public readonly activeDeadlineSeconds: number;
+  public readonly footprint: WorkloadFootprint;
+  private readonly namespaceName: string;
+  private target?: LongRunningService;
+
+  public constructor(scope: Construct, id: string, props: PreviewTrafficProps) {
+    super(scope, id);
+    this.peerName = id;
+    this.templateName = id;
+    this.namespaceName = props.namespace.namespaceName;
+    this.durationSeconds = props.durationSeconds ?? 120;
+    const requestsPerSecond = props.requestsPerSecond ?? 5;
+    const path = props.path ?? '/';
+    if (!Number.isInteger(this.durationSeconds) || this.durationSeconds < 30 || this.durationSeconds > 600) {
+      throw new Error(`${id}: durationSeconds is ${this.durationSeconds}; use a whole number of seconds from 30 to 600`);
+    }
+    if (!Number.isInteger(requestsPerSecond) || requestsPerSecond < 1 || requestsPerSecond > 50) {
+      throw new Error(`${id}: requestsPerSecond is ${requestsPerSecond}; use a whole number from 1 to 50`);
+    }
+    if (!path.startsWith('/')) {
+      throw new Error(`${id}: path is ${JSON.stringify(path)}; use an absolute path such as /`);
+    }
+    // Pod start and the last request's timeout on top of the traffic itself.
+    this.activeDeadlineSeconds = this.durationSeconds + 30;
+    const cpuMillis = 100;
+    const memoryMi = 128;
+    this.footprint = {
+      maxPods: 1,
+      podCpuMillis: cpuMillis,
+      podMemoryMi: memoryMi,
+      podEphemeralStorageGi: 1,
+      podClaimStorageGi: 0,
+      podClaimCount: 0,
+      largestContainerCpuMillis: cpuMillis,
+      largestContainerMemoryMi: memoryMi,
+      largestClaimGi: 0,
+    };
+    props.namespace.addWorkload(this);
+
+    const labels = workloadLabels(id, 'release-analysis');
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: id, namespace: this.namespaceName, labels },
+      automountServiceAccountToken: false,
+    });
+    const quantities = { 'cpu': cpuQuantity(cpuMillis), 'memory': memoryQuantity(memoryMi), 'ephemeral-storage': memoryQuantity(1024) };
+    const pod: k8s.PodTemplateSpec = {
+      metadata: { labels },
+      spec: {
+        serviceAccountName: id,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        restartPolicy: 'Never',
+        securityContext: restrictedPodSecurityContext(),
+        containers: [
+          {
+            name: 'traffic',
+            image: imageReference(props.image),
+            imagePullPolicy: 'Always',
+            command: ['node', '-e', TRAFFIC_SCRIPT],
+            env: [
+              {
+                name: 'TARGET_URL',
+                value: `http://{{args.${ANALYSIS_ARGS.service}}}.{{args.${ANALYSIS_ARGS.namespace}}}.svc.cluster.local:${LongRunningService.SERVICE_HTTP_PORT}${path}`,
+              },
+              { name: 'DURATION_SECONDS', value: String(this.durationSeconds) },
+              { name: 'REQUESTS_PER_SECOND', value: String(requestsPerSecond) },
+            ],
+            resources: { requests: quantities, limits: quantities },
+            securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
+          },
+        ],
+      },
+    };
+    new AnalysisTemplate(this, 'Resource', {
+      metadata: { name: id, namespace: this.namespaceName, labels },
+      spec: {
+        args: [{ name: ANALYSIS_ARGS.service }, { name: ANALYSIS_ARGS.namespace }],
+        metrics: [
+          {
+            name: 'preview-traffic',
+            count: AnalysisTemplateSpecMetricsCount.fromNumber(1),
+            failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0),
+            provider: {
+              job: {
+                metadata: { labels },
+                spec: {
+                  backoffLimit: 0,
+                  activeDeadlineSeconds: this.activeDeadlineSeconds,
+                  // The generated class types the pod template field by field; it is the same PodTemplateSpec.
+                  template: k8s.toJson_PodTemplateSpec(pod) as never,
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+
+    this.node.addValidation({
+      validate: () => (this.target ? [] : [`${id} sends traffic to no service; call sendTo() with the service whose preview it exercises`]),
+    });
+  }
+
+  /**
+   * Opens the flow from the traffic pod to `target`'s pods (preview pods carry the same labels) on
+   * its traffic port. The service is built with this template in its blue-green strategy first,
+   * so the flow is opened afterwards.
+   */
+  public sendTo(target: LongRunningService): void {
+    if (this.target) {
+      throw new Error(`${this.peerName} already sends traffic to ${this.target.name}; one PreviewTraffic per service`);
+    }
+    const httpPort = target.httpPort;
+    if (httpPort === undefined) {
+      throw new Error(`${this.peerName}: ${target.name} serves no traffic port to send preview traffic to`);
+    }
+    this.target = target;
+    target.allowTrafficFrom(this);
+    new k8s.KubeNetworkPolicy(this, `AllowEgress-to-${target.name}`, {
+      metadata: {
+        name: `${this.peerName}-allow-egress-to-${target.name}`,
+        namespace: this.namespaceName,
+        labels: workloadLabels(this.peerName, 'release-analysis'),
+      },
+      spec: {
+        podSelector: { matchLabels: selectorLabels(this.peerName) },
+        policyTypes: ['Egress'],
+        egress: [{ to: [target.toNetworkPolicyPeer(this.namespaceName)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(httpPort) }] }],
+      },
+    });
+  }
+
+  public toNetworkPolicyPeer(fromNamespace: string): k8s.NetworkPolicyPeer {
+    const podSelector = { matchLabels: selectorLabels(this.peerName) };
+    if (fromNamespace === this.namespaceName) {
+      return { podSelector };
+    }
+    return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespaceName } }, podSelector };
+  }
+}

@@ -1,0 +1,252 @@
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from '../config/environments/cluster-peers';
+import { GroupKind } from './group-kind';
+
+/** How an add-on's manifests are fetched. */
+export enum AddonSourceType {
+  /** A Helm chart from a chart repository (`chart` at `targetRevision`). */
+  HELM = 'helm',
+  /** One release manifest file (`manifestFile`) inside `path` of a Git repository at a tag. */
+  MANIFEST = 'manifest',
+  /** A kustomization (`path`) of a Git repository at a tag, with its operator image pinned. */
+  KUSTOMIZE = 'kustomize',
+}
+
+/** One operator (or controller) the rendered manifests rely on, pinned to the version of its pinned CRDs. */
+export interface Addon {
+  /** Application name and Helm release name. */
+  readonly name: string;
+  readonly sourceType: AddonSourceType;
+  /** Helm chart repository or Git repository. */
+  readonly repoUrl: string;
+  /** Chart name (HELM only). */
+  readonly chart?: string;
+  /** Path inside the Git repository (MANIFEST and KUSTOMIZE). */
+  readonly path?: string;
+  /** File inside `path` that is the release manifest (MANIFEST only). */
+  readonly manifestFile?: string;
+  /** Images the kustomization must run, `name:tag` (KUSTOMIZE only): upstream kustomizations name `latest`. */
+  readonly images?: readonly string[];
+  /** Exact chart version or Git tag: never a range, `latest` or `HEAD`. */
+  readonly targetRevision: string;
+  /** Namespace the operator runs in. */
+  readonly namespace: string;
+  /**
+   * Namespaces other than its own the add-on's manifests write into (leader-election Roles,
+   * auth-reader RoleBindings and exporter Services in kube-system), for the add-ons' AppProject.
+   * @default - none
+   */
+  readonly otherNamespaces?: readonly string[];
+  /** The app version the chart or manifest installs; equals `crdVersion`. */
+  readonly appVersion: string;
+  /** The version of the CRDs pinned in schemas.lock.json (`../shared/crds/<project>-<version>`) that this add-on must serve. */
+  readonly crdVersion: string;
+  /** API groups of the CRDs it installs. */
+  readonly crdGroups: readonly string[];
+  /** Cluster-scoped kinds its manifests create, for the add-ons' AppProject. */
+  readonly clusterResourceKinds: readonly GroupKind[];
+  /** Where the chart/app version mapping was checked. */
+  readonly verifiedAt: string;
+  /** Argo CD sync wave inside the root Application: CRDs other add-ons use go first. */
+  readonly syncWave: number;
+  /**
+   * Helm values: minimal, secure defaults only (HELM only).
+   * @default - the chart's defaults
+   */
+  readonly helmValues?: Readonly<Record<string, unknown>>;
+}
+
+const CRD: GroupKind = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
+const CLUSTER_ROLE: GroupKind = { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' };
+const CLUSTER_ROLE_BINDING: GroupKind = { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' };
+const VALIDATING_WEBHOOK: GroupKind = { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' };
+const MUTATING_WEBHOOK: GroupKind = { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' };
+const NAMESPACE: GroupKind = { group: '', kind: 'Namespace' };
+const OPERATOR_KINDS = [CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING];
+
+/** Wave of add-ons whose CRDs or webhooks other add-ons need (cert-manager issues the topology operator's webhook certificate; ServiceMonitor CRDs). */
+export const FOUNDATION_ADDON_WAVE = -3;
+/** Wave of every other operator. */
+export const OPERATOR_ADDON_WAVE = -2;
+
+/** Argo CD itself is installed when a cluster is bootstrapped (docs/gitops.md), not by an Application. */
+export const ARGO_CD_VERSION = '2.10.18';
+
+/**
+ * Every add-on, pinned. A test asserts that every CRD group used in dist/ is installed by one of
+ * them and that no revision floats.
+ */
+export const ADDONS: readonly Addon[] = [
+  {
+    name: 'cert-manager',
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://charts.jetstack.io',
+    chart: 'cert-manager',
+    targetRevision: 'v1.14.7',
+    namespace: 'cert-manager',
+    otherNamespaces: ['kube-system'],
+    appVersion: 'v1.14.7',
+    crdVersion: '1.14.7',
+    crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
+    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
+    verifiedAt: 'cert-manager charts are versioned with the app (chart v1.14.7 = app v1.14.7); ../shared/crds/README.md renders the CRDs with Chart.AppVersion v1.14.7',
+    syncWave: FOUNDATION_ADDON_WAVE,
+    helmValues: { installCRDs: true },
+  },
+  {
+    name: 'kube-prometheus-stack',
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    targetRevision: '57.2.1',
+    namespace: KUBE_PROMETHEUS.namespace,
+    otherNamespaces: ['kube-system'],
+    appVersion: 'v0.72.0',
+    crdVersion: '0.72.0',
+    crdGroups: ['monitoring.coreos.com'],
+    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
+    verifiedAt:
+      'prometheus-community/helm-charts#4352 (2024-03-09) bumped the operator to 0.72.0 (major 57); kube-prometheus-stack-58.0.0 bumped it to 0.73.0 (#4422), so 57.2.1, the last 57.x, ships v0.72.0',
+    syncWave: FOUNDATION_ADDON_WAVE,
+    helmValues: {
+      prometheus: {
+        prometheusSpec: {
+          serviceMonitorSelectorNilUsesHelmValues: false,
+          podMonitorSelectorNilUsesHelmValues: false,
+          ruleSelectorNilUsesHelmValues: false,
+        },
+      },
+    },
+  },
+  {
+    name: 'cloudnative-pg',
+    sourceType: AddonSourceType.MANIFEST,
+    repoUrl: 'https://github.com/cloudnative-pg/cloudnative-pg.git',
+    path: 'releases',
+    manifestFile: 'cnpg-1.22.5.yaml',
+    targetRevision: 'v1.22.5',
+    namespace: 'cnpg-system',
+    appVersion: '1.22.5',
+    crdVersion: '1.22.5',
+    crdGroups: ['postgresql.cnpg.io'],
+    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK, NAMESPACE],
+    verifiedAt:
+      'the release manifest releases/cnpg-1.22.5.yaml at tag v1.22.5 (commit b1ecae2d, the commit the pinned CRDs come from); no cloudnative-pg chart ships 1.22.5 (0.20.2 = 1.22.2, 0.21.x = 1.23.x; cloudnative-pg/charts#517)',
+    syncWave: OPERATOR_ADDON_WAVE,
+  },
+  {
+    name: 'rabbitmq-cluster-operator',
+    sourceType: AddonSourceType.KUSTOMIZE,
+    repoUrl: 'https://github.com/rabbitmq/cluster-operator.git',
+    path: 'config/installation',
+    images: ['rabbitmqoperator/cluster-operator:2.7.0'],
+    targetRevision: 'v2.7.0',
+    namespace: 'rabbitmq-system',
+    appVersion: '2.7.0',
+    crdVersion: '2.7.0',
+    crdGroups: ['rabbitmq.com'],
+    clusterResourceKinds: [...OPERATOR_KINDS, NAMESPACE],
+    verifiedAt: 'config/installation is the kustomization the release cluster-operator.yml is built from; tag v2.7.0 = commit 35d52934, the commit the pinned CRD comes from',
+    syncWave: OPERATOR_ADDON_WAVE,
+  },
+  {
+    name: 'rabbitmq-messaging-topology-operator',
+    sourceType: AddonSourceType.KUSTOMIZE,
+    repoUrl: 'https://github.com/rabbitmq/messaging-topology-operator.git',
+    path: 'config/installation/cert-manager',
+    images: ['rabbitmqoperator/messaging-topology-operator:1.13.0'],
+    targetRevision: 'v1.13.0',
+    namespace: 'rabbitmq-system',
+    appVersion: '1.13.0',
+    crdVersion: '1.13.0',
+    crdGroups: ['rabbitmq.com'],
+    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, NAMESPACE],
+    verifiedAt:
+      'config/installation/cert-manager is the kustomization of the release messaging-topology-operator-with-certmanager.yaml (its webhook certificate comes from cert-manager); tag v1.13.0 = commit fbe1ad11, the commit the pinned CRDs come from',
+    syncWave: OPERATOR_ADDON_WAVE,
+  },
+  {
+    name: 'argo-rollouts',
+    sourceType: AddonSourceType.MANIFEST,
+    repoUrl: 'https://github.com/argoproj/argo-rollouts.git',
+    path: 'manifests',
+    manifestFile: 'install.yaml',
+    targetRevision: 'v1.6.6',
+    namespace: 'argo-rollouts',
+    appVersion: 'v1.6.6',
+    crdVersion: '1.6.6',
+    crdGroups: ['argoproj.io'],
+    clusterResourceKinds: OPERATOR_KINDS,
+    verifiedAt: 'manifests/install.yaml at tag v1.6.6 (commit 737ca89b) is the release install manifest and bundles manifests/crds of the same commit, which the pinned CRDs come from',
+    syncWave: OPERATOR_ADDON_WAVE,
+  },
+  {
+    name: 'external-secrets',
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://charts.external-secrets.io',
+    chart: 'external-secrets',
+    targetRevision: '0.9.20',
+    namespace: 'external-secrets',
+    appVersion: 'v0.9.20',
+    crdVersion: '0.9.20',
+    crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
+    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK],
+    verifiedAt: 'external-secrets charts are released with the app under the same version (chart 0.9.20 = app v0.9.20); not re-checked against the chart index',
+    syncWave: OPERATOR_ADDON_WAVE,
+    helmValues: { installCRDs: true },
+  },
+  {
+    name: 'keda',
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://kedacore.github.io/charts',
+    chart: 'keda',
+    targetRevision: '2.13.1',
+    namespace: KEDA_OPERATOR.namespace,
+    otherNamespaces: ['kube-system'],
+    appVersion: '2.13.1',
+    crdVersion: '2.13.1',
+    crdGroups: ['keda.sh', 'eventing.keda.sh'],
+    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, { group: 'apiregistration.k8s.io', kind: 'APIService' }],
+    verifiedAt: 'kedacore/charts versions the keda chart with the app (chart 2.13.1 = app 2.13.1); not re-checked against the chart index',
+    syncWave: OPERATOR_ADDON_WAVE,
+  },
+  {
+    name: 'ingress-nginx',
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://kubernetes.github.io/ingress-nginx',
+    chart: 'ingress-nginx',
+    targetRevision: '4.11.5',
+    namespace: INGRESS_NGINX_CONTROLLER.namespace,
+    appVersion: '1.11.5',
+    crdVersion: 'none (no CRDs)',
+    crdGroups: [],
+    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING, VALIDATING_WEBHOOK, { group: 'networking.k8s.io', kind: 'IngressClass' }],
+    verifiedAt:
+      'kubernetes/ingress-nginx README "Supported Versions" (kubernetes/ingress-nginx#11650): controller v1.11.x = chart 4.11.x, tested on Kubernetes 1.26-1.30; 4.11.5 (v1.11.5) is the patch release of that line that fixes CVE-2025-1974',
+    syncWave: OPERATOR_ADDON_WAVE,
+    helmValues: {
+      controller: {
+        allowSnippetAnnotations: false,
+        metrics: { enabled: true },
+      },
+    },
+  },
+  {
+    name: 'kyverno',
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://kyverno.github.io/kyverno',
+    chart: 'kyverno',
+    targetRevision: '3.1.5',
+    namespace: 'kyverno',
+    appVersion: 'v1.11.5',
+    crdVersion: '1.11.5',
+    crdGroups: ['kyverno.io', 'wgpolicyk8s.io', 'reports.kyverno.io'],
+    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
+    verifiedAt: 'kyverno charts 3.1.x ship Kyverno 1.11.x with equal patch numbers (chart 3.1.5 = app v1.11.5); not re-checked against the chart index',
+    syncWave: OPERATOR_ADDON_WAVE,
+  },
+];
+
+/** The add-on that installs the CRDs of `group`, if any. */
+export function addonsInstalling(group: string): Addon[] {
+  return ADDONS.filter((addon) => addon.crdGroups.includes(group));
+}

@@ -1,0 +1,80 @@
+import { Construct } from 'constructs';
+import { AppProject } from '../../imports/argoproj.io';
+import { GroupKind, distinctGroupKinds } from './group-kind';
+import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
+import { ARGOCD_SYNC_WAVE } from './sync-policy';
+
+/**
+ * Namespaced kinds no Application of a platform project may create: Secrets (no secret value is
+ * ever in this repository; ExternalSecrets create them), RBAC (it would widen what pods may do
+ * beyond what review of dist/ shows), and Argo CD's own kinds (they would widen the project).
+ */
+export const DANGEROUS_NAMESPACED_KINDS: readonly GroupKind[] = [
+  { group: '', kind: 'Secret' },
+  { group: 'rbac.authorization.k8s.io', kind: 'Role' },
+  { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+  { group: 'argoproj.io', kind: 'Application' },
+  { group: 'argoproj.io', kind: 'ApplicationSet' },
+  { group: 'argoproj.io', kind: 'AppProject' },
+];
+
+/** Sync wave of AppProjects in the root Application: before any Application that names them. */
+export const PROJECT_SYNC_WAVE = -4;
+
+export interface PlatformProjectProps {
+  /**
+   * The only Git repository the project's Applications may read.
+   * @default PLATFORM_REPOSITORY
+   */
+  readonly repository?: GitRepository;
+  /** Namespaces (glob patterns allowed, e.g. `generator-platform-pr-*`) the Applications may deploy into, on the project's own cluster. */
+  readonly namespaces: readonly string[];
+  /** Cluster-scoped kinds the Applications may create; derive them from what is rendered. Empty allows none. */
+  readonly clusterResourceKinds: readonly GroupKind[];
+  /**
+   * Namespaced kinds the Applications may create.
+   * @default - every namespaced kind except DANGEROUS_NAMESPACED_KINDS
+   */
+  readonly namespaceResourceKinds?: readonly GroupKind[];
+  /**
+   * One line for the Argo CD UI.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/**
+ * An AppProject restricted to this repository, the given namespaces of the cluster Argo CD runs
+ * in, and exactly the cluster-scoped kinds given. Unmanaged objects in its namespaces are reported
+ * (orphaned resources, warn) so that hand-made changes show up.
+ */
+export class PlatformProject extends Construct {
+  /** Project name, as Applications reference it. */
+  public readonly projectName: string;
+  public readonly namespaces: readonly string[];
+  public readonly clusterResourceKinds: readonly GroupKind[];
+
+  public constructor(scope: Construct, id: string, props: PlatformProjectProps) {
+    super(scope, id);
+    if (props.namespaces.length === 0) {
+      throw new Error(`PlatformProject ${id}: namespaces is empty, so no Application could deploy anything. Fix: list the namespaces its Applications deploy into`);
+    }
+    const repository = props.repository ?? PLATFORM_REPOSITORY;
+    this.projectName = id;
+    this.namespaces = [...props.namespaces];
+    this.clusterResourceKinds = distinctGroupKinds(props.clusterResourceKinds);
+    new AppProject(this, 'Resource', {
+      metadata: { name: id, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(PROJECT_SYNC_WAVE) } },
+      spec: {
+        description: props.description,
+        sourceRepos: [repository.url],
+        destinations: this.namespaces.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace })),
+        clusterResourceWhitelist: [...this.clusterResourceKinds],
+        ...(props.namespaceResourceKinds
+          ? { namespaceResourceWhitelist: distinctGroupKinds(props.namespaceResourceKinds) }
+          : { namespaceResourceBlacklist: distinctGroupKinds(DANGEROUS_NAMESPACED_KINDS) }),
+        orphanedResources: { warn: true },
+      },
+    });
+  }
+}

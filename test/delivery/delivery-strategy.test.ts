@@ -1,0 +1,107 @@
+import { Construct } from 'constructs';
+import { BlueGreenOptions, CanaryOptions, DeliveryKind, DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
+import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
+import { emptyChart } from '../support/kube';
+
+const targets = { namespace: 'apps', stableService: 'api', newVersionService: 'api-canary' };
+
+function analysis(): ReleaseAnalysis {
+  return new ReleaseAnalysis(new Construct(emptyChart(), 'delivery'), 'api', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090' });
+}
+
+describe('DeliveryStrategy', () => {
+  test('rollingUpdate with minimal props: a Deployment with 25% surge, no Rollout strategy', () => {
+    const strategy = DeliveryStrategy.rollingUpdate();
+    expect(strategy.kind).toBe(DeliveryKind.ROLLING_UPDATE);
+    expect(strategy.isProgressive).toBe(false);
+    expect(strategy.maxSurgePercent).toBe(25);
+    expect(strategy.newVersionServiceSuffix).toBeUndefined();
+    expect(strategy.maxPodsDuringRelease(10)).toBe(13);
+    expect(() => strategy.rolloutStrategy(targets)).toThrow('a rolling-update strategy has no Rollout strategy; render a Deployment');
+  });
+
+  test('blueGreen with minimal props: pre-promotion gate against the preview Service, automatic promotion, 30 s scale-down delays', () => {
+    const strategy = DeliveryStrategy.blueGreen({ analysis: analysis() });
+    expect(strategy.newVersionServiceSuffix).toBe('preview');
+    expect(strategy.maxPodsDuringRelease(12)).toBe(24);
+    expect(strategy.progressDeadlineSeconds).toBe(180);
+    expect(strategy.rolloutStrategy({ ...targets, stableService: 'web', newVersionService: 'web-preview' })).toEqual({
+      blueGreen: {
+        activeService: 'web',
+        previewService: 'web-preview',
+        prePromotionAnalysis: {
+          templates: [{ templateName: 'api-release-gate' }],
+          args: [{ name: 'service', value: 'web-preview' }, { name: 'namespace', value: 'apps' }],
+        },
+        autoPromotionEnabled: true,
+        scaleDownDelaySeconds: 30,
+        abortScaleDownDelaySeconds: 30,
+      },
+    });
+  });
+
+  test('canary with minimal props: full-size canary -> 20% -> pause -> gate -> 50% -> pause, watched in the background from the first weight on', () => {
+    const strategy = DeliveryStrategy.canary({ analysis: analysis() });
+    const json = JSON.parse(JSON.stringify(strategy.rolloutStrategy(targets), (_key, value) => (value && typeof value === 'object' && 'value' in value && Object.keys(value).length === 1 ? value.value : value)));
+    const args = [{ name: 'service', value: 'api-canary' }, { name: 'namespace', value: 'apps' }];
+    expect(json.canary).toEqual({
+      stableService: 'api',
+      canaryService: 'api-canary',
+      trafficRouting: { nginx: { stableIngress: 'api' } },
+      dynamicStableScale: false,
+      scaleDownDelaySeconds: 30,
+      abortScaleDownDelaySeconds: 30,
+      analysis: { templates: [{ templateName: 'api-release-watch' }], args, startingStep: 2 },
+      steps: [
+        { setCanaryScale: { weight: 100 } },
+        { setWeight: 20 },
+        { pause: { duration: '30s' } },
+        { analysis: { templates: [{ templateName: 'api-release-gate' }], args } },
+        { setWeight: 50 },
+        { pause: { duration: '30s' } },
+      ],
+    });
+  });
+
+  test('blueGreen with all props: the preview traffic template runs beside the gate', () => {
+    const options: Required<BlueGreenOptions> = {
+      analysis: analysis(), progressDeadlineSeconds: 240, scaleDownDelaySeconds: 60, abortScaleDownDelaySeconds: 0,
+      previewTraffic: { templateName: 'web-preview-traffic' },
+    };
+    const blueGreen = DeliveryStrategy.blueGreen(options).rolloutStrategy({ ...targets, stableService: 'web', newVersionService: 'web-preview' }).blueGreen!;
+    expect(blueGreen.prePromotionAnalysis!.templates).toEqual([{ templateName: 'api-release-gate' }, { templateName: 'web-preview-traffic' }]);
+    expect(blueGreen).toMatchObject({ scaleDownDelaySeconds: 60, abortScaleDownDelaySeconds: 0 });
+    expect(DeliveryStrategy.blueGreen(options).progressDeadlineSeconds).toBe(240);
+  });
+
+  test('canary with all props', () => {
+    const options: Required<CanaryOptions> = {
+      analysis: analysis(), progressDeadlineSeconds: 90, scaleDownDelaySeconds: 20, abortScaleDownDelaySeconds: 60,
+      firstWeightPercent: 10, secondWeightPercent: 40, stepPauseSeconds: 15,
+    };
+    const strategy = DeliveryStrategy.canary(options);
+    const canary = strategy.rolloutStrategy(targets).canary!;
+    expect(strategy.progressDeadlineSeconds).toBe(90);
+    expect(canary).toMatchObject({ scaleDownDelaySeconds: 20, abortScaleDownDelaySeconds: 60 });
+    expect(canary.steps!.filter((s) => s.setWeight !== undefined).map((s) => s.setWeight)).toEqual([10, 40]);
+    expect(canary.steps!.filter((s) => s.pause).map((s) => s.pause!.duration!.value)).toEqual(['15s', '15s']);
+  });
+
+  test('of() picks the strategy a config names, and rolling update with a surge', () => {
+    expect(DeliveryStrategy.of(DeliveryKind.ROLLING_UPDATE, { maxSurgePercent: 50 }).maxSurgePercent).toBe(50);
+    expect(DeliveryStrategy.of(DeliveryKind.BLUE_GREEN, { analysis: analysis() }).kind).toBe(DeliveryKind.BLUE_GREEN);
+    expect(DeliveryStrategy.of(DeliveryKind.CANARY, { analysis: analysis() }).kind).toBe(DeliveryKind.CANARY);
+    expect(() => DeliveryStrategy.of(DeliveryKind.CANARY, {})).toThrow('DeliveryStrategy.canary needs a ReleaseAnalysis');
+  });
+
+  test.each([
+    [() => DeliveryStrategy.rollingUpdate({ maxSurgePercent: 0 }), 'DeliveryStrategy.rolling-update: maxSurgePercent is 0; use a whole percentage from 1 to 100'],
+    [() => DeliveryStrategy.blueGreen({ analysis: analysis(), progressDeadlineSeconds: 10 }), 'DeliveryStrategy.blue-green: progressDeadlineSeconds is 10; use a whole number of seconds from 30 to 600'],
+    [() => DeliveryStrategy.canary({ analysis: analysis(), progressDeadlineSeconds: 60 }), 'DeliveryStrategy.canary: progressDeadlineSeconds is 60; make it longer than the gate analysis (60 s)'],
+    [() => DeliveryStrategy.canary({ analysis: analysis(), firstWeightPercent: 60 }), 'DeliveryStrategy.canary: firstWeightPercent is 60; use a whole percentage from 1 to 50'],
+    [() => DeliveryStrategy.canary({ analysis: analysis(), secondWeightPercent: 20 }), 'DeliveryStrategy.canary: secondWeightPercent is 20; use a whole percentage above firstWeightPercent (20) and below 100'],
+    [() => DeliveryStrategy.canary({ analysis: analysis(), stepPauseSeconds: 1 }), 'DeliveryStrategy.canary: stepPauseSeconds is 1; use a whole number of seconds from 10 to 300'],
+  ])('fails on a wrong option (%#)', (build, message) => {
+    expect(build).toThrow(message);
+  });
+});

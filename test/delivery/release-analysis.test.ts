@@ -1,0 +1,81 @@
+import { ReleaseAnalysis, ReleaseAnalysisProps } from '../../lib/delivery/release-analysis';
+import { emptyChart, find, kinds, objectsOf } from '../support/kube';
+
+const PROMETHEUS = 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090';
+
+describe('ReleaseAnalysis', () => {
+  test('with minimal props: a gate and a watch template on Prometheus, 99.9% success rate and a 500 ms p95', () => {
+    const chart = emptyChart();
+    const analysis = new ReleaseAnalysis(chart, 'api', { namespace: 'apps', prometheusUrl: PROMETHEUS });
+    const objects = objectsOf(chart);
+    expect(kinds(objects, 'AnalysisTemplate').map((t) => t.metadata.name)).toEqual(['api-release-gate', 'api-release-watch']);
+    expect(analysis.gateTemplateName).toBe('api-release-gate');
+    expect(analysis.watchTemplateName).toBe('api-release-watch');
+    expect(analysis.gateSeconds).toBe(60);
+
+    const gate = find(objects, 'AnalysisTemplate', 'api-release-gate');
+    expect(gate.metadata.namespace).toBe('apps');
+    expect(gate.spec.args).toEqual([{ name: 'service' }, { name: 'namespace' }]);
+    const [successRate, latency] = gate.spec.metrics;
+    expect(successRate).toMatchObject({ name: 'success-rate', interval: '20s', count: 3, failureLimit: 1, consecutiveErrorLimit: 2 });
+    expect(successRate.provider.prometheus.address).toBe(PROMETHEUS);
+    expect(successRate.provider.prometheus.query).toContain('http_requests_total{namespace="{{args.namespace}}",service="{{args.service}}",code!~"5.."}');
+    expect(successRate.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.999');
+    expect(successRate.failureCondition).toBe('!(len(result) > 0 && !isNaN(result[0])) || result[0] < 0.999');
+    expect(latency).toMatchObject({ name: 'latency-p95', interval: '20s', count: 3, failureLimit: 1 });
+    expect(latency.provider.prometheus.query).toBe(
+      'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="{{args.namespace}}",service="{{args.service}}"}[60s])))',
+    );
+    expect(latency.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.5');
+
+    const watch = find(objects, 'AnalysisTemplate', 'api-release-watch');
+    for (const metric of watch.spec.metrics) {
+      expect(metric.count).toBeUndefined();
+    }
+    expect(watch.spec.metrics.map((m: any) => m.successCondition)).toEqual(gate.spec.metrics.map((m: any) => m.successCondition));
+  });
+
+  test('a silent service fails: a zero request rate yields no value rather than 0/0, and no value fails both metrics', () => {
+    const chart = emptyChart();
+    new ReleaseAnalysis(chart, 'web', { namespace: 'apps', prometheusUrl: PROMETHEUS });
+    for (const metric of find(objectsOf(chart), 'AnalysisTemplate', 'web-release-gate').spec.metrics) {
+      // Every measurement is either successful or failed: the failure condition is the exact negation.
+      expect(metric.failureCondition.startsWith('!(len(result) > 0 && !isNaN(result[0])) || ')).toBe(true);
+      expect(metric.successCondition.startsWith('len(result) > 0 && !isNaN(result[0]) && ')).toBe(true);
+    }
+    const successRate = find(objectsOf(chart), 'AnalysisTemplate', 'web-release-gate').spec.metrics[0];
+    expect(successRate.provider.prometheus.query.endsWith('/\n(sum(rate(http_requests_total{namespace="{{args.namespace}}",service="{{args.service}}"}[60s])) > 0)')).toBe(true);
+  });
+
+  test('with all props', () => {
+    const chart = emptyChart();
+    const props: Required<ReleaseAnalysisProps> = {
+      namespace: 'apps', prometheusUrl: 'https://prometheus.example.com', successRateObjectivePercent: 99.95, latencyP95Ms: 250,
+      intervalSeconds: 15, count: 4, failureLimit: 0, rateWindowSeconds: 120, initialDelaySeconds: 60,
+    };
+    const analysis = new ReleaseAnalysis(chart, 'api', props);
+    const [successRate, latency] = find(objectsOf(chart), 'AnalysisTemplate', 'api-release-gate').spec.metrics;
+    expect(successRate).toMatchObject({ interval: '15s', count: 4, failureLimit: 0 });
+    expect(successRate.successCondition).toContain('result[0] >= 0.9995');
+    expect(successRate.provider.prometheus.query).toContain('[120s]');
+    expect(successRate.provider.prometheus.address).toBe('https://prometheus.example.com');
+    expect(latency.successCondition).toContain('result[0] <= 0.25');
+    expect(successRate.initialDelay).toBe('60s');
+    // The watch starts with the canary's traffic, so it waits one rate window whatever the gate does.
+    expect(find(objectsOf(chart), 'AnalysisTemplate', 'api-release-watch').spec.metrics[0].initialDelay).toBe('120s');
+    expect(analysis.gateSeconds).toBe(120);
+  });
+
+  test.each([
+    [{ prometheusUrl: 'prometheus:9090' }, 'api: prometheusUrl is "prometheus:9090"; give the Prometheus HTTP API address'],
+    [{ successRateObjectivePercent: 100 }, 'api: successRateObjectivePercent is 100; use a percentage above 0 and below 100'],
+    [{ latencyP95Ms: 0 }, 'api: latencyP95Ms is 0; use a whole number of milliseconds from 1 to 60000'],
+    [{ intervalSeconds: 1 }, 'api: intervalSeconds is 1; use a whole number of seconds from 5 to 300'],
+    [{ count: 0 }, 'api: count is 0; use a whole number of measurements from 1 to 30'],
+    [{ count: 2, failureLimit: 2 }, 'api: failureLimit is 2; use a whole number from 0 to 1, below count'],
+    [{ initialDelaySeconds: -1 }, 'api: initialDelaySeconds is -1; use a whole number of seconds from 0 to 300'],
+    [{ rateWindowSeconds: 10 }, 'api: rateWindowSeconds is 10; use a whole number of seconds from 30 to 600'],
+  ] as const)('fails on %p', (change, message) => {
+    expect(() => new ReleaseAnalysis(emptyChart(), 'api', { namespace: 'apps', prometheusUrl: PROMETHEUS, ...change })).toThrow(message);
+  });
+});

@@ -1,0 +1,22 @@
+import { App, Chart } from 'cdk8s';
+import { EnvironmentChart } from '../../charts/environment-chart';
+import { EnvironmentConfig } from '../../lib/config/environment-config';
+import { ENVIRONMENTS, previewEnvironment } from '../../lib/config/environments';
+import { PlatformProject } from '../../lib/gitops/platform-project';
+import { PREVIEW_PROBE_ID } from '../../lib/gitops/preview-parametrization';
+
+export function environmentChart(config: EnvironmentConfig): EnvironmentChart {
+  return new EnvironmentChart(new App(), config.name, { config });
+}
+
+export function stagingChart(): EnvironmentChart {
+  return environmentChart(ENVIRONMENTS.staging);
+}
+
+export function previewCharts(): { base: EnvironmentChart; probe: EnvironmentChart } {
+  return { base: environmentChart(ENVIRONMENTS.preview), probe: environmentChart(previewEnvironment(PREVIEW_PROBE_ID)) };
+}
+
+export function platformProject(scope: Chart, namespaces: string[] = ['generator-platform', 'generator-platform-pr-*']): PlatformProject {
+  return new PlatformProject(scope, 'generator-platform', { namespaces, clusterResourceKinds: [{ group: '', kind: 'Namespace' }] });
+}

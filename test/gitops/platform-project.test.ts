@@ -1,0 +1,51 @@
+import { PlatformProject, PlatformProjectProps } from '../../lib/gitops/platform-project';
+import { PLATFORM_REPOSITORY } from '../../lib/gitops/repository';
+import { emptyChart, objectsOf } from '../support/kube';
+
+describe('PlatformProject', () => {
+  test('with minimal props accepts only this repository, the given namespaces of its own cluster and the given cluster-scoped kinds', () => {
+    const chart = emptyChart();
+    new PlatformProject(chart, 'generator-platform', { namespaces: ['generator-platform'], clusterResourceKinds: [{ group: '', kind: 'Namespace' }] });
+    const [project] = objectsOf(chart);
+    expect(project).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'generator-platform', namespace: 'argocd' } });
+    expect(project.spec.sourceRepos).toEqual([PLATFORM_REPOSITORY.url]);
+    expect(project.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'generator-platform' }]);
+    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+    expect(project.spec.orphanedResources).toEqual({ warn: true });
+  });
+
+  test('blocks Secrets, RBAC and Argo CD kinds inside its namespaces unless a whitelist is given', () => {
+    const chart = emptyChart();
+    new PlatformProject(chart, 'p', { namespaces: ['a'], clusterResourceKinds: [] });
+    const [project] = objectsOf(chart);
+    expect(project.spec.namespaceResourceBlacklist.map((gk: any) => gk.kind)).toEqual(
+      expect.arrayContaining(['Secret', 'Role', 'RoleBinding', 'Application', 'ApplicationSet', 'AppProject']),
+    );
+    expect(project.spec.namespaceResourceWhitelist).toBeUndefined();
+  });
+
+  test('with all props uses the whitelist, the repository and the description given', () => {
+    const chart = emptyChart();
+    const props: Required<PlatformProjectProps> = {
+      repository: { url: 'https://example.com/other.git', revision: 'release', githubOwner: 'o', githubRepository: 'r' },
+      namespaces: ['argocd'],
+      clusterResourceKinds: [],
+      namespaceResourceKinds: [{ group: 'argoproj.io', kind: 'Application' }],
+      description: 'bootstrap',
+    };
+    const project = new PlatformProject(chart, 'platform-bootstrap', props);
+    const [rendered] = objectsOf(chart);
+    expect(project.projectName).toBe('platform-bootstrap');
+    expect(rendered.spec).toMatchObject({
+      description: 'bootstrap',
+      sourceRepos: ['https://example.com/other.git'],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }],
+    });
+    expect(rendered.spec.namespaceResourceBlacklist).toBeUndefined();
+  });
+
+  test('fails without a namespace', () => {
+    expect(() => new PlatformProject(emptyChart(), 'p', { namespaces: [], clusterResourceKinds: [] })).toThrow(/namespaces is empty/);
+  });
+});

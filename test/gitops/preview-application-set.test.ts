@@ -1,0 +1,120 @@
+import { ENVIRONMENTS } from '../../lib/config/environments';
+import { PreviewApplicationSet, PreviewApplicationSetProps, globMatches } from '../../lib/gitops/preview-application-set';
+import { PREVIEW_PROBE_ID, previewPatches } from '../../lib/gitops/preview-parametrization';
+import { emptyChart, objectsOf } from '../support/kube';
+import { environmentChart, platformProject, previewCharts } from './fixtures';
+
+function render(extra: Partial<PreviewApplicationSetProps> = {}, namespaces?: string[]) {
+  const chart = emptyChart();
+  const { base, probe } = previewCharts();
+  const construct = new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart, namespaces), baseConfig: ENVIRONMENTS.preview, baseChart: base, probeChart: probe, ...extra });
+  return { construct, applicationSet: objectsOf(chart).find((o) => o.kind === 'ApplicationSet')! };
+}
+
+describe('PreviewApplicationSet', () => {
+  test('creates one Application per open pull request labelled "preview", from the pull request head', () => {
+    const { applicationSet } = render();
+    expect(applicationSet.spec.generators).toEqual([
+      { pullRequest: { github: { owner: 'acme', repo: 'generator-platform-k8s', labels: ['preview'] }, requeueAfterSeconds: 180 } },
+    ]);
+    const template = applicationSet.spec.template;
+    expect(template.metadata.name).toBe('preview-{{number}}');
+    expect(template.spec.source).toMatchObject({ path: 'dist/preview', targetRevision: '{{head_sha}}' });
+    expect(template.spec.destination.namespace).toBe('generator-platform-pr-{{number}}');
+  });
+
+  test('removes the preview with its namespace when the pull request closes', () => {
+    const { applicationSet } = render();
+    expect(applicationSet.spec.template.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+    expect(applicationSet.spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: false });
+    expect(applicationSet.spec.template.spec.syncPolicy).toMatchObject({ automated: { prune: true }, syncOptions: expect.arrayContaining(['CreateNamespace=false']) });
+  });
+
+  test('sets the namespace, the image tag of web, api and generator, and patches every value that names the preview', () => {
+    const { construct } = render();
+    expect(construct.kustomize.namespace).toBe('generator-platform-pr-{{number}}');
+    expect(construct.kustomize.images).toEqual(['web', 'api', 'generator'].map((s) => `ghcr.io/acme/generator-platform-${s}:pr-{{head_sha}}`));
+    const patched = construct.kustomize.patches.map((p) => `${p.target.kind}/${p.target.name}`);
+    expect(patched).toEqual(expect.arrayContaining(['Namespace/generator-platform-preview', 'Ingress/web', 'Ingress/api', 'Deployment/web']));
+    for (const patch of construct.kustomize.patches) {
+      const operations = JSON.parse(patch.patch);
+      expect(operations.filter((o: any) => o.op === 'replace').every((o: any) => o.value.includes('pr-{{number}}'))).toBe(true);
+    }
+  });
+
+  test('with all props uses the label, requeue interval, folder, repository and image tag given', () => {
+    const props: Omit<Required<PreviewApplicationSetProps>, 'project' | 'baseConfig' | 'baseChart' | 'probeChart'> = {
+      folder: 'preview',
+      pullRequestLabel: 'deploy-preview',
+      requeueAfterSeconds: 60,
+      repository: { url: 'https://example.com/x.git', revision: 'main', githubOwner: 'other', githubRepository: 'x' },
+      imageTag: 'sha-{{head_short_sha}}',
+    };
+    const { applicationSet, construct } = render(props);
+    expect(applicationSet.spec.generators[0].pullRequest).toEqual({ github: { owner: 'other', repo: 'x', labels: ['deploy-preview'] }, requeueAfterSeconds: 60 });
+    expect(applicationSet.spec.template.spec.source.repoURL).toBe('https://example.com/x.git');
+    expect(construct.kustomize.images[0]).toBe('ghcr.io/acme/generator-platform-web:sha-{{head_short_sha}}');
+  });
+
+  test('fails when the project does not allow the preview namespaces', () => {
+    expect(() => render({}, ['generator-platform'])).toThrow(/does not allow the preview namespaces/);
+  });
+
+  test('fails on a requeue interval that would exhaust the GitHub rate limit', () => {
+    expect(() => render({ requeueAfterSeconds: 5 })).toThrow(/requeueAfterSeconds = 5/);
+  });
+
+  test('fails when the probe is not the same preview', () => {
+    const chart = emptyChart();
+    const { base } = previewCharts();
+    expect(
+      () =>
+        new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart), baseConfig: ENVIRONMENTS.preview, baseChart: base, probeChart: environmentChart(ENVIRONMENTS.production) }),
+    ).toThrow(/preview/);
+  });
+});
+
+describe('previewPatches', () => {
+  const obj = (env: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: `ns-${env}` }, data: { url: `http://x.ns-${env}.svc`, same: 'a' } });
+
+  test('tests then replaces every changed string, leaving metadata.namespace to kustomize', () => {
+    expect(previewPatches([obj('preview')], [obj(PREVIEW_PROBE_ID)])).toEqual([
+      {
+        group: '',
+        version: 'v1',
+        kind: 'ConfigMap',
+        name: 'c',
+        operations: [
+          { op: 'test', path: '/data/url', value: 'http://x.ns-preview.svc' },
+          { op: 'replace', path: '/data/url', value: 'http://x.ns-pr-{{number}}.svc' },
+        ],
+      },
+    ]);
+  });
+
+  test('escapes keys with slashes as JSON pointers', () => {
+    const withLabel = (env: string) => ({ ...obj('same'), data: { 'kubernetes.io/metadata.name': `ns-${env}` } });
+    expect(previewPatches([withLabel('preview')], [withLabel(PREVIEW_PROBE_ID)])[0].operations[1].path).toBe('/data/kubernetes.io~1metadata.name');
+  });
+
+  test('fails when a value depends on the preview id without containing it', () => {
+    const hashed = (n: number) => ({ ...obj('same'), data: { size: `${n}` } });
+    expect(() => previewPatches([hashed(1)], [hashed(2)])).toThrow(/does not contain it/);
+  });
+
+  test('fails when the preview id changes the structure', () => {
+    const shaped = (keys: string[]) => ({ ...obj('same'), data: Object.fromEntries(keys.map((k) => [k, 'v'])) });
+    expect(() => previewPatches([shaped(['a'])], [shaped(['b'])])).toThrow(/fields at \/data depend on the preview id/);
+    expect(() => previewPatches([obj('preview')], [])).toThrow(/renders 1 objects/);
+  });
+});
+
+describe('globMatches', () => {
+  test.each([
+    ['generator-platform-pr-*', 'generator-platform-pr-42', true],
+    ['generator-platform-pr-*', 'generator-platform', false],
+    ['generator-platform', 'generator-platform', true],
+  ])('%s matches %s: %s', (pattern, value, expected) => {
+    expect(globMatches(pattern, value)).toBe(expected);
+  });
+});

@@ -1,0 +1,137 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { KUSTOMIZATION_FILE, renderAllEnvironments, renderPreviews } from '../../lib/synth/render';
+import { kustomizeBuild } from '../support/kubectl';
+
+const PULL_REQUEST = '42';
+const HEAD_SHA = '0123456789abcdef0123456789abcdef01234567';
+const PREVIEW_NAMESPACE = `generator-platform-pr-${PULL_REQUEST}`;
+const BASE_NAMESPACE = 'generator-platform-preview';
+
+type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: any };
+
+/** What the pull-request generator fills in for pull request 42 (fasttemplate: every `{{param}}` in every string). */
+function fillIn(value: unknown): any {
+  if (typeof value === 'string') {
+    return value.split('{{number}}').join(PULL_REQUEST).split('{{head_sha}}').join(HEAD_SHA);
+  }
+  if (Array.isArray(value)) {
+    return value.map(fillIn);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillIn(v)]));
+  }
+  return value;
+}
+
+/**
+ * Builds dist/preview the way Argo CD 2.10 builds a kustomize source with `kustomize.namespace`,
+ * `kustomize.images` (kustomize edit set namespace / set image) and `kustomize.patches` (added to
+ * the kustomization's `patches`), with the settings of the rendered ApplicationSet for PR 42.
+ */
+function buildPullRequestPreview(changePreview: (dir: string) => void = () => undefined): { docs: Doc[]; applicationSpec: any } {
+  const rendered = renderAllEnvironments();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preview-kustomize-'));
+  for (const [file, content] of rendered) {
+    if (file.startsWith('preview/')) {
+      fs.writeFileSync(path.join(dir, file.slice('preview/'.length)), content);
+    }
+  }
+  changePreview(dir);
+  const applicationSet = parse(rendered.get('argocd/development/previews.yaml')!);
+  const applicationSpec = fillIn(applicationSet.spec.template.spec);
+  const settings = applicationSpec.source.kustomize;
+  const kustomization = parse(fs.readFileSync(path.join(dir, KUSTOMIZATION_FILE), 'utf8'));
+  kustomization.namespace = settings.namespace;
+  kustomization.images = settings.images.map((image: string) => {
+    const at = image.lastIndexOf(':');
+    return { name: image.slice(0, at), newTag: image.slice(at + 1) };
+  });
+  kustomization.patches = settings.patches;
+  fs.writeFileSync(path.join(dir, KUSTOMIZATION_FILE), stringify(kustomization));
+  const docs = parseAllDocuments(kustomizeBuild(dir)).map((d) => d.toJS() as Doc);
+  return { docs, applicationSpec };
+}
+
+function allStrings(value: unknown, at = ''): { at: string; value: string }[] {
+  if (typeof value === 'string') {
+    return [{ at, value }];
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap((v, i) => allStrings(v, `${at}/${i}`));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => allStrings(v, `${at}/${k}`));
+  }
+  return [];
+}
+
+function images(docs: readonly Doc[]): string[] {
+  return docs.flatMap((d) => {
+    const pod = d.spec?.template?.spec;
+    // Operator pod templates (e.g. the PgBouncer Pooler's) may leave the image to the operator.
+    return pod ? [...(pod.initContainers ?? []), ...pod.containers].flatMap((c: any) => (typeof c.image === 'string' ? [c.image] : [])) : [];
+  });
+}
+
+describe('dist/preview built by kustomize for pull request 42 with the ApplicationSet settings (kubectl 1.27)', () => {
+  let docs: Doc[];
+  let applicationSpec: any;
+  beforeAll(() => {
+    ({ docs, applicationSpec } = buildPullRequestPreview());
+  });
+
+  test('deploys into the pull request namespace, which the Application targets', () => {
+    expect(applicationSpec.destination.namespace).toBe(PREVIEW_NAMESPACE);
+    expect(docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name)).toEqual([PREVIEW_NAMESPACE]);
+    const namespaced = docs.filter((d) => d.kind !== 'Namespace');
+    expect(namespaced.length).toBeGreaterThan(50);
+    expect(namespaced.filter((d) => d.metadata.namespace !== PREVIEW_NAMESPACE).map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([]);
+  });
+
+  test('serves the pull request hostnames', () => {
+    const ingresses = docs.filter((d) => d.kind === 'Ingress');
+    const hosts = ingresses.flatMap((i) => [...i.spec.rules.map((r: any) => r.host), ...i.spec.tls.flatMap((t: any) => t.hosts)]);
+    expect([...new Set(hosts)].sort()).toEqual([`api-pr-42.preview.generator-platform.example.com`, `app-pr-42.preview.generator-platform.example.com`]);
+  });
+
+  test('runs web, api and generator from the images built for the pull request head', () => {
+    const platformImages = images(docs).filter((image) => image.startsWith('ghcr.io/acme/generator-platform-'));
+    expect(new Set(platformImages.map((image) => image.split(':')[0]))).toEqual(
+      new Set(['web', 'api', 'generator'].map((service) => `ghcr.io/acme/generator-platform-${service}`)),
+    );
+    for (const image of platformImages) {
+      expect(image).toMatch(new RegExp(`^ghcr\\.io/acme/generator-platform-(web|api|generator):pr-${HEAD_SHA}$`));
+    }
+  });
+
+  test('leaves no value naming the base preview namespace (service DNS names, Redis pod FQDNs, selectors)', () => {
+    const leftovers = docs.flatMap((d) => allStrings(d).filter((s) => s.value.includes(BASE_NAMESPACE)).map((s) => `${d.kind}/${d.metadata.name}${s.at} = ${s.value}`));
+    expect(leftovers).toEqual([]);
+  });
+
+  test('gives exactly what `npm run synth -- --preview pr-42` renders, apart from the image tags', () => {
+    const synthesized = [...renderPreviews(['pr-42']).entries()]
+      .filter(([file]) => file.endsWith('.yaml'))
+      .flatMap(([, content]) => parseAllDocuments(content).map((d) => d.toJS() as Doc));
+    const withoutPlatformTags = (d: Doc) => JSON.parse(JSON.stringify(d).replace(/(ghcr\.io\/acme\/generator-platform-(?:web|api|generator)):[^"@]+/g, '$1:TAG'));
+    const key = (d: Doc) => `${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`;
+    const byKey = (list: Doc[]) => new Map(list.map((d) => [key(d), withoutPlatformTags(d)]));
+    const built = byKey(docs);
+    const expected = byKey(synthesized);
+    expect([...built.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [k, doc] of expected) {
+      expect({ object: k, doc: built.get(k) }).toEqual({ object: k, doc });
+    }
+  });
+
+  test('fails the build, instead of setting the wrong field, when a pull request moved a value the patches set', () => {
+    const moveApiEnvironment = (dir: string) => {
+      const file = path.join(dir, 'api.yaml');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/postgres-pooler\.generator-platform-preview\.svc\.cluster\.local/g, 'moved'));
+    };
+    expect(() => buildPullRequestPreview(moveApiEnvironment)).toThrow(/kubectl kustomize .* failed: .*test/is);
+  });
+});
