@@ -15,7 +15,8 @@ export interface AnalysisDuration {
  * Duration of an analysis that runs `templates` (AnalysisTemplate in `namespace`, or
  * ClusterAnalysisTemplate with `clusterScope: true`) in parallel: the slowest metric of all.
  * A metric takes initialDelay + interval x count; with an interval and no count it runs until
- * stopped (unbounded); with neither it is one measurement (0 s).
+ * stopped (unbounded); with neither it is one measurement, which takes no time unless the
+ * measurement is a Job: then it lasts until the Job ends, at most its activeDeadlineSeconds.
  */
 export function analysisDuration(templates: unknown, namespace: string | undefined, objects: readonly RenderedObject[]): AnalysisDuration {
   let seconds = 0;
@@ -48,12 +49,21 @@ export function metricDuration(metric: JsonObject): number {
     return Infinity;
   }
   if (interval === undefined) {
-    return initialDelay;
+    return initialDelay + jobDeadlineSeconds(metric) * (count ?? 1);
   }
   if (count === undefined) {
     return Infinity;
   }
   return initialDelay + interval * count;
+}
+
+/** A Job measurement runs as long as the Job: bounded by activeDeadlineSeconds, unbounded without one. */
+function jobDeadlineSeconds(metric: JsonObject): number {
+  const job = record(record(metric.provider).job);
+  if (Object.keys(job).length === 0) {
+    return 0;
+  }
+  return numberOf(record(job.spec).activeDeadlineSeconds) ?? Infinity;
 }
 
 function countOf(value: unknown): number | undefined {
@@ -71,6 +81,9 @@ function describeMetric(metric: JsonObject, seconds: number): string {
   }
   if (metric.initialDelay !== undefined) {
     parts.push(`initialDelay ${String(metric.initialDelay)}`);
+  }
+  if (metric.interval === undefined && Object.keys(record(record(metric.provider).job)).length > 0) {
+    parts.push(`Job up to activeDeadlineSeconds ${seconds - (durationSeconds(metric.initialDelay) ?? 0)}s`);
   }
   return `${parts.length > 0 ? parts.join(' + ') : 'one measurement'} = ${seconds} s`;
 }

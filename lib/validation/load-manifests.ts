@@ -1,17 +1,23 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parseDocument } from 'yaml';
 import { ValidationInputError } from './input-error';
-import { JsonObject, ManifestObject } from './manifest';
+import { FolderContents, JsonObject, Kustomization, ManifestObject } from './manifest';
 
 const YAML_FILE = /\.ya?ml$/i;
+/** The names kustomize (and Argo CD, to pick kustomize) look for; such a file is build input, not a Kubernetes object. */
+export const KUSTOMIZATION_FILE_NAMES: readonly string[] = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-/** Every YAML file under `dir`, relative with `/` separators, in a stable order. */
+export function isKustomizationFile(file: string): boolean {
+  return KUSTOMIZATION_FILE_NAMES.includes(path.posix.basename(file));
+}
+
+/** Every YAML file under `dir` that holds Kubernetes objects (kustomizations excepted), relative with `/` separators, in a stable order. */
 export function listYamlFiles(dir: string): string[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new ValidationInputError(`${dir} is not a folder: pass the folder of rendered manifests, e.g. dist/`);
   }
-  const files = listFiles(dir).filter((file) => YAML_FILE.test(file));
+  const files = listFiles(dir).filter((file) => YAML_FILE.test(file) && !isKustomizationFile(file));
   if (files.length === 0) {
     throw new ValidationInputError(`${dir} holds no .yaml or .yml file: run \`npm run synth\` first, or pass another folder`);
   }
@@ -84,4 +90,24 @@ function toManifestObject(file: string, environment: string, documentIndex: numb
 
 function firstLine(message: string): string {
   return message.split('\n')[0];
+}
+
+/** Every file and kustomization under `dir`, for references to folders (Argo CD Application paths). */
+export function loadFolderContents(dir: string): FolderContents {
+  const files = listFiles(dir);
+  const kustomizations = files.filter(isKustomizationFile).map((file) => parseKustomization(file, fs.readFileSync(path.join(dir, file), 'utf8')));
+  return { files, kustomizations };
+}
+
+/** Parses a kustomization; its `resources` are what kustomize (and Argo CD) build from the folder. */
+export function parseKustomization(file: string, source: string): Kustomization {
+  const document = parseDocument(source);
+  const error = document.errors[0];
+  if (error) {
+    throw new ValidationInputError(`${file}: malformed kustomization: ${firstLine(error.message)}`);
+  }
+  const value: unknown = document.toJS();
+  const body = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}) as JsonObject;
+  const resources = Array.isArray(body.resources) ? body.resources.filter((entry): entry is string => typeof entry === 'string') : [];
+  return { file, folder: path.posix.dirname(file), resources, namespace: typeof body.namespace === 'string' ? body.namespace : undefined };
 }

@@ -17,6 +17,25 @@ export interface ManifestObject {
   readonly body: JsonObject;
 }
 
+/** A kustomization under the validated folder (build input for kustomize, not a Kubernetes object). */
+export interface Kustomization {
+  /** Path relative to the validated folder, `/`-separated. */
+  readonly file: string;
+  /** Its folder, relative to the validated folder (`.` at the top). */
+  readonly folder: string;
+  /** `resources` entries, relative to `folder` (or URLs). */
+  readonly resources: readonly string[];
+  /** `namespace`, which kustomize sets on every namespaced object. */
+  readonly namespace?: string;
+}
+
+/** What the validated folder holds besides objects: every file, and the kustomizations. */
+export interface FolderContents {
+  /** Every regular file, relative and `/`-separated. */
+  readonly files: readonly string[];
+  readonly kustomizations: readonly Kustomization[];
+}
+
 /** `Kind namespace/name`, the way findings name an object. */
 export function describeObject(object: Pick<ManifestObject, 'kind' | 'name' | 'namespace'>): string {
   const name = object.name || '(unnamed)';

@@ -1,16 +1,20 @@
 import { EnvironmentScope } from './environment-scope';
 import { ManifestObject } from './manifest';
-import { PodTemplate, podTemplatesOf } from './pod-templates';
+import { PodTemplate, podTemplatesOf, runsPodsElsewhere } from './pod-templates';
 import { Rule, RuleDescription, RuleViolation } from './rule';
 
-/** A rule about the pod a workload runs; objects without a pod template pass. */
+/**
+ * A rule about the pod a workload runs; objects without a pod template pass. A rule that looks up
+ * objects in the pod's namespace (`inPodNamespace`) skips pods whose namespace is not the object's.
+ */
 export function podRule(
   description: RuleDescription,
   checkPod: (pod: PodTemplate, object: ManifestObject, scope: EnvironmentScope) => RuleViolation[],
+  options: { readonly inPodNamespace?: boolean } = {},
 ): Rule {
   return {
     ...description,
-    check: (object, scope) => podTemplatesOf(object).flatMap((pod) => checkPod(pod, object, scope)),
+    check: (object, scope) => (options.inPodNamespace && runsPodsElsewhere(object) ? [] : podTemplatesOf(object).flatMap((pod) => checkPod(pod, object, scope))),
   };
 }
 

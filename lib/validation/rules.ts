@@ -1,6 +1,8 @@
+import { ARGOCD_REFERENCE_RULES } from './cross-references/argocd-references';
 import { INGRESS_REFERENCE_RULES } from './cross-references/ingress-references';
 import { OPERATOR_REFERENCE_RULES } from './cross-references/operator-references';
 import { POD_REFERENCE_RULES } from './cross-references/pod-references';
+import { ROLLOUT_REFERENCE_RULES } from './cross-references/rollout-references';
 import { SELECTOR_REFERENCE_RULES } from './cross-references/selector-references';
 import { EXEMPTION_RULES } from './exemptions';
 import { FRESHNESS_RULES } from './freshness';
@@ -21,6 +23,8 @@ export const OBJECT_RULES: readonly Rule[] = [
   ...INGRESS_REFERENCE_RULES,
   ...POD_REFERENCE_RULES,
   ...OPERATOR_REFERENCE_RULES,
+  ...ROLLOUT_REFERENCE_RULES,
+  ...ARGOCD_REFERENCE_RULES,
 ];
 
 /** Every rule the gate can report, in the order of docs/validation-rules.md. */

@@ -4,8 +4,8 @@ import { applyExemptions } from './exemptions';
 import { AppliedExemption, Finding, FindingObject } from './finding';
 import { checkFreshness, PROJECT_DIST_DIR } from './freshness';
 import { formatPath } from './json-path';
-import { loadManifests } from './load-manifests';
-import { ManifestObject } from './manifest';
+import { loadFolderContents, loadManifests } from './load-manifests';
+import { FolderContents, ManifestObject } from './manifest';
 import { Rule, RuleHit, RuleViolation } from './rule';
 import { describeRule, OBJECT_RULES, RULE_IDS } from './rules';
 import { checkSchema } from './schema/schema-check';
@@ -39,7 +39,7 @@ export interface ValidationResult {
 export async function validateDirectory(dir: string, options: ValidationOptions = {}): Promise<ValidationResult> {
   const resolved = path.resolve(dir);
   const objects = loadManifests(resolved);
-  const { findings, exemptions } = await validateObjects(objects, options);
+  const { findings, exemptions } = await validateObjects(objects, options, loadFolderContents(resolved));
   const checkFreshnessNow = options.checkFreshness ?? resolved === PROJECT_DIST_DIR;
   const freshness: Finding[] = checkFreshnessNow
     ? checkFreshness(resolved, options.render).map((hit) => ({
@@ -61,7 +61,11 @@ export async function validateDirectory(dir: string, options: ValidationOptions 
 }
 
 /** Schema, policy, cross-reference and exemption checks of already loaded objects. */
-export async function validateObjects(objects: readonly ManifestObject[], options: SchemaSourceOptions = {}): Promise<{ findings: Finding[]; exemptions: AppliedExemption[] }> {
+export async function validateObjects(
+  objects: readonly ManifestObject[],
+  options: SchemaSourceOptions = {},
+  folder?: FolderContents,
+): Promise<{ findings: Finding[]; exemptions: AppliedExemption[] }> {
   const registry = await loadSchemaRegistry(options);
   const findings: Finding[] = [];
   const schemaInvalid = new Set<ManifestObject>();
@@ -74,7 +78,7 @@ export async function validateObjects(objects: readonly ManifestObject[], option
   }
   const scopes = new Map<string, EnvironmentScope>();
   for (const environment of new Set(objects.map((object) => object.environment))) {
-    scopes.set(environment, new EnvironmentScope(objects.filter((object) => object.environment === environment)));
+    scopes.set(environment, new EnvironmentScope(objects.filter((object) => object.environment === environment), objects, folder));
   }
   for (const object of objects) {
     const scope = scopes.get(object.environment) as EnvironmentScope;

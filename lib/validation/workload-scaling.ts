@@ -10,15 +10,18 @@ export function autoscalersOf(workload: ManifestObject, scope: EnvironmentScope)
   });
 }
 
-/** The workload an autoscaler scales, by kind and name; undefined for other objects. */
-export function scaleTargetOf(object: ManifestObject): { kind: string; name: string } | undefined {
+/**
+ * The workload an autoscaler scales, by apiVersion, kind and name; undefined for other objects.
+ * The HPA controller maps the target through its apiVersion (unset: the core group); KEDA defaults
+ * the target to an apps/v1 Deployment.
+ */
+export function scaleTargetOf(object: ManifestObject): { apiVersion: string; kind: string; name: string } | undefined {
   const reference = record(record(object.body.spec).scaleTargetRef);
   if (object.kind === 'HorizontalPodAutoscaler') {
-    return { kind: text(reference.kind) ?? '', name: text(reference.name) ?? '' };
+    return { apiVersion: text(reference.apiVersion) ?? '', kind: text(reference.kind) ?? '', name: text(reference.name) ?? '' };
   }
   if (object.kind === 'ScaledObject') {
-    // KEDA defaults the target kind to Deployment.
-    return { kind: text(reference.kind) ?? 'Deployment', name: text(reference.name) ?? '' };
+    return { apiVersion: text(reference.apiVersion) ?? 'apps/v1', kind: text(reference.kind) ?? 'Deployment', name: text(reference.name) ?? '' };
   }
   return undefined;
 }

@@ -65,6 +65,8 @@ describe('analysis', () => {
     ['one measurement', {}, 0],
     ['an interval without a count runs until stopped', { interval: '1m' }, Infinity],
     ['a templated count is not a bound', { interval: '1m', count: '{{args.count}}' }, Infinity],
+    ['a Job measurement lasting up to its deadline', { initialDelay: '10s', provider: { job: { spec: { activeDeadlineSeconds: 135 } } } }, 145],
+    ['a Job measurement without a deadline', { provider: { job: { spec: {} } } }, Infinity],
   ])('a metric with %s', (_label, metric, seconds) => {
     expect(metricDuration(metric)).toBe(seconds);
   });

@@ -1,8 +1,6 @@
 import { EXEMPTION_ANNOTATION, parseExemptionAnnotation } from '../../lib/validation/exemptions';
-import { validateObjects } from '../../lib/validation/validate-directory';
-import { parseManifestFile } from '../../lib/validation/load-manifests';
 import { compliantPlatform, K8sObject } from './support/builders';
-import { at, objectNamed, ruleIdsOf, toYaml } from './support/platform-fixtures';
+import { at, objectNamed, ruleIdsOf, validatePlatform } from './support/platform-fixtures';
 
 /** The compliant platform with a NodePort web Service carrying `annotation` as its exemption. */
 async function validateWithExemption(annotation: string) {
@@ -10,7 +8,7 @@ async function validateWithExemption(annotation: string) {
   const webService = objectNamed(objects, 'Service', 'web');
   at(webService, 'spec').type = 'NodePort';
   (webService.metadata as K8sObject).annotations = { [EXEMPTION_ANNOTATION]: annotation };
-  return validateObjects(parseManifestFile('production/platform.yaml', toYaml(objects)));
+  return validatePlatform(objects);
 }
 
 describe('exemption annotations', () => {

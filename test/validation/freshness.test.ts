@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkFreshness, compareRenderedFiles } from '../../lib/validation/freshness';
 import { validateDirectory } from '../../lib/validation/validate-directory';
-import { writePlatformFolder } from './support/platform-fixtures';
+import { ARGOCD_FILE, ENVIRONMENTS, writePlatformFolder } from './support/platform-fixtures';
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
@@ -34,7 +34,7 @@ describe('freshness: the folder equals a fresh synth', () => {
 
   test('runs for a folder when asked, with findings in the report', async () => {
     const dir = writePlatformFolder();
-    const onDisk = new Map(['development', 'preview', 'staging', 'production'].map((environment) => [`${environment}/platform.yaml`, fs.readFileSync(path.join(dir, environment, 'platform.yaml'), 'utf8')]));
+    const onDisk = new Map([...ENVIRONMENTS.flatMap((environment) => [`${environment}/kustomization.yaml`, `${environment}/platform.yaml`]), ARGOCD_FILE].map((file) => [file, fs.readFileSync(path.join(dir, file), 'utf8')]));
     const stale = new Map([...onDisk, ['production/platform.yaml', `${onDisk.get('production/platform.yaml')}# changed\n`]]);
     expect((await validateDirectory(dir, { checkFreshness: true, render: () => onDisk })).findings).toEqual([]);
     const { findings } = await validateDirectory(dir, { checkFreshness: true, render: () => stale });

@@ -12,7 +12,7 @@ describe('the gate over a synthesized platform folder', () => {
   test('passes the compliant platform in every environment', async () => {
     const result = await validateDirectory(platformFolder);
     expect(result.findings).toEqual([]);
-    expect(result.environments).toEqual(['development', 'preview', 'production', 'staging']);
+    expect(result.environments).toEqual(['argocd', 'development', 'preview', 'production', 'staging']);
   });
 
   test.each(DONE_WHEN_MUTATIONS)('fails naming $ruleId for $breaks in a copy', async (mutation) => {
@@ -49,7 +49,7 @@ describe('npm run validate', () => {
   test('exits 0 with a PASS summary as the last line', () => {
     const { status, stdout } = run(platformFolder);
     expect(status).toBe(0);
-    expect(stdout.trim().split('\n').pop()).toMatch(/^validate: PASS — \d+ objects in 4 files across 4 environments/);
+    expect(stdout.trim().split('\n').pop()).toMatch(/^validate: PASS — \d+ objects in 5 files across 5 environments/);
   });
 
   test('exits 1 with a table naming the rule, the object and the fix', () => {

@@ -47,11 +47,16 @@ function cloudNativePgSecrets(object: ManifestObject): string[] {
 
 /** Names of the Secrets that will exist in `namespace`, with what produces each. */
 export function availableSecrets(scope: EnvironmentScope, namespace: string | undefined): Map<string, string> {
-  const result = new Map<string, string>();
+  return new Map([...secretProducers(scope, namespace)].map(([name, object]) => [name, `${object.kind} ${object.name}`]));
+}
+
+/** Names of the Secrets that will exist in `namespace`, with the object that produces each. */
+export function secretProducers(scope: EnvironmentScope, namespace: string | undefined): Map<string, ManifestObject> {
+  const result = new Map<string, ManifestObject>();
   for (const object of scope.inNamespace(namespace)) {
     for (const name of SECRET_PRODUCERS[object.kind]?.(object) ?? []) {
       if (name && !result.has(name)) {
-        result.set(name, `${object.kind} ${object.name}`);
+        result.set(name, object);
       }
     }
   }

@@ -30,6 +30,9 @@ function secretReferences(object: ManifestObject): SecretReference[] {
         ...named(record(record(record(spec.bootstrap).initdb).secret).name, ['spec', 'bootstrap', 'initdb', 'secret', 'name']),
         ...named(record(spec.superuserSecret).name, ['spec', 'superuserSecret', 'name']),
       ];
+    // A ClusterAnalysisTemplate reads its Secrets in the namespace of each run, so only namespaced templates are checked.
+    case 'argoproj.io/AnalysisTemplate':
+      return records(spec.args).flatMap((arg, index) => named(record(record(arg.valueFrom).secretKeyRef).name, ['spec', 'args', index, 'valueFrom', 'secretKeyRef', 'name']));
     default:
       return [];
   }
@@ -96,7 +99,7 @@ export const OPERATOR_REFERENCE_RULES: readonly Rule[] = [
   ),
   {
     id: 'XREF-OPERATOR-SECRET',
-    requirement: 'every Secret a custom resource names (KEDA TriggerAuthentication, RabbitMQ User, CloudNativePG Cluster) is rendered or produced by an ExternalSecret, Certificate or operator convention',
+    requirement: 'every Secret a custom resource names (KEDA TriggerAuthentication, RabbitMQ User, CloudNativePG Cluster, Argo Rollouts AnalysisTemplate args) is rendered or produced by an ExternalSecret, Certificate or operator convention',
     fix: 'Declare an ExternalSecret that produces the Secret, or correct the name.',
     check: (object, scope: EnvironmentScope) => {
       const references = secretReferences(object);

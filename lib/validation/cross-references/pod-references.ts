@@ -8,18 +8,18 @@ import { podRule } from '../rule-builders';
 import { availableSecrets, IMPLICIT_CONFIG_MAPS, IMPLICIT_SERVICE_ACCOUNTS } from './operator-conventions';
 
 /** One by-name reference from a pod to another object. */
-interface NamedReference {
+export interface NamedReference {
   readonly name: string;
   readonly path: readonly PathSegment[];
   readonly optional: boolean;
 }
 
-function reference(name: unknown, path: readonly PathSegment[], optional: unknown = false): NamedReference[] {
+export function reference(name: unknown, path: readonly PathSegment[], optional: unknown = false): NamedReference[] {
   return typeof name === 'string' && name ? [{ name, path, optional: optional === true }] : [];
 }
 
 /** Where a pod names ConfigMaps (kind `configMap`) or Secrets (kind `secret`). */
-function podReferences(pod: PodTemplate, kind: 'configMap' | 'secret'): NamedReference[] {
+export function podReferences(pod: PodTemplate, kind: 'configMap' | 'secret'): NamedReference[] {
   const keyRef = kind === 'configMap' ? 'configMapKeyRef' : 'secretKeyRef';
   const fromRef = kind === 'configMap' ? 'configMapRef' : 'secretRef';
   const volumeName = kind === 'configMap' ? 'name' : 'secretName';
@@ -70,6 +70,7 @@ export const POD_REFERENCE_RULES: readonly Rule[] = [
       }
       return [{ path: podSpecPath(pod, 'serviceAccountName'), message: `ServiceAccount ${name} does not exist in namespace ${object.namespace ?? '(none)'}` }];
     },
+    { inPodNamespace: true },
   ),
   podRule(
     {
@@ -81,6 +82,7 @@ export const POD_REFERENCE_RULES: readonly Rule[] = [
       const names = namesOf(scope, 'ConfigMap', object);
       return missing(podReferences(pod, 'configMap'), (name) => names.has(name) || IMPLICIT_CONFIG_MAPS.has(name), (name) => `ConfigMap ${name} does not exist in namespace ${object.namespace ?? '(none)'}`);
     },
+    { inPodNamespace: true },
   ),
   podRule(
     {
@@ -92,6 +94,7 @@ export const POD_REFERENCE_RULES: readonly Rule[] = [
       const secrets = availableSecrets(scope, object.namespace);
       return missing(podReferences(pod, 'secret'), (name) => secrets.has(name), (name) => `Secret ${name} is neither rendered nor produced by an ExternalSecret, Certificate or operator in namespace ${object.namespace ?? '(none)'}`);
     },
+    { inPodNamespace: true },
   ),
   podRule(
     {
@@ -104,6 +107,7 @@ export const POD_REFERENCE_RULES: readonly Rule[] = [
       const claims = records(pod.spec.volumes).flatMap((volume, index) => reference(record(volume.persistentVolumeClaim).claimName, podSpecPath(pod, 'volumes', index, 'persistentVolumeClaim', 'claimName')));
       return missing(claims, (name) => names.has(name), (name) => `PersistentVolumeClaim ${name} does not exist in namespace ${object.namespace ?? '(none)'}`);
     },
+    { inPodNamespace: true },
   ),
 ];
 

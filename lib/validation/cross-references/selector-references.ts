@@ -44,15 +44,19 @@ function scaleTargetRule(id: string, kind: string): Rule {
   return kindRule(
     {
       id,
-      requirement: `a ${kind}'s scaleTargetRef names a workload rendered in its namespace`,
-      fix: 'Correct spec.scaleTargetRef kind and name, or render the workload.',
+      requirement: `a ${kind}'s scaleTargetRef names a workload rendered in its namespace, with that workload's apiVersion`,
+      fix: 'Correct spec.scaleTargetRef apiVersion, kind and name (argoproj.io/v1alpha1 for a Rollout), or render the workload.',
     },
     [kind],
     (object, scope) => {
       const target = scaleTargetOf(object);
-      return target && scope.find(target.kind, target.name, object.namespace)
+      const workload = target && scope.find(target.kind, target.name, object.namespace);
+      if (!workload) {
+        return [{ path: ['spec', 'scaleTargetRef'], message: `scale target ${target?.kind ?? ''} ${target?.name ?? ''} does not exist in namespace ${object.namespace ?? '(none)'}` }];
+      }
+      return target.apiVersion === workload.apiVersion
         ? []
-        : [{ path: ['spec', 'scaleTargetRef'], message: `scale target ${target?.kind ?? ''} ${target?.name ?? ''} does not exist in namespace ${object.namespace ?? '(none)'}` }];
+        : [{ path: ['spec', 'scaleTargetRef', 'apiVersion'], message: `scale target ${target.kind} ${target.name} is ${workload.apiVersion}, not ${target.apiVersion || '(unset: the core group)'}` }];
     },
   );
 }

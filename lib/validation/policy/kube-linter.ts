@@ -83,9 +83,11 @@ export const KUBE_LINTER_RULES: readonly Rule[] = [
       fix: 'Make spec.selector match the labels of spec.template.metadata.labels.',
     },
     SELECTOR_KINDS,
-    (object) =>
-      podTemplatesOf(object).flatMap((pod) =>
-        labelSelectorMatches(record(object.body.spec).selector, pod.labels) ? [] : [{ path: ['spec', 'selector'], message: 'the selector does not match the pod template labels' }],
+    (object, scope) =>
+      scope.resolvedPodTemplates(object).flatMap((pod) =>
+        labelSelectorMatches(record(object.body.spec).selector, pod.labels)
+          ? []
+          : [{ path: ['spec', 'selector'], message: `the selector does not match the pod template labels${pod.borrowedFrom ? ` of ${pod.borrowedFrom} (workloadRef)` : ''}` }],
       ),
   ),
   kindRule(
@@ -97,8 +99,14 @@ export const KUBE_LINTER_RULES: readonly Rule[] = [
     REPLICATED_KINDS,
     (object, scope) =>
       maximumReplicas(object, scope) > 1
-        ? podTemplatesOf(object).flatMap((pod) =>
-            spreadsOverHostnames(pod) ? [] : [{ path: podSpecPath(pod, 'topologySpreadConstraints'), message: 'replicas may all be scheduled on one node' }],
+        ? scope.resolvedPodTemplates(object).flatMap((pod) =>
+            spreadsOverHostnames(pod)
+              ? []
+              : [
+                  pod.borrowedFrom
+                    ? { path: ['spec', 'workloadRef', 'name'], message: `replicas may all be scheduled on one node (pod template of ${pod.borrowedFrom})` }
+                    : { path: podSpecPath(pod, 'topologySpreadConstraints'), message: 'replicas may all be scheduled on one node' },
+                ],
           )
         : [],
   ),

@@ -103,6 +103,7 @@ export const KUBE_SCORE_RULES: readonly Rule[] = [
         .filter((type) => !covered.has(type))
         .map((type) => ({ path: [...pod.path, 'metadata', 'labels'], message: `no NetworkPolicy restricts ${type.toLowerCase()} of this pod` }));
     },
+    { inPodNamespace: true },
   ),
   podRule(
     {
@@ -128,6 +129,7 @@ export const KUBE_SCORE_RULES: readonly Rule[] = [
         return violations;
       });
     },
+    { inPodNamespace: true },
   ),
   podRule(
     {
@@ -179,19 +181,19 @@ export const KUBE_SCORE_RULES: readonly Rule[] = [
   kindRule(
     {
       id: 'KUBE-SCORE-WORKLOAD-HAS-PDB',
-      requirement: 'a Deployment or StatefulSet that may run several replicas is selected by a PodDisruptionBudget',
+      requirement: 'a Deployment, StatefulSet or Argo Rollout that may run several replicas is selected by a PodDisruptionBudget',
       fix: 'Add a PodDisruptionBudget whose selector matches the pod labels.',
     },
-    ['Deployment', 'StatefulSet'],
+    ['Deployment', 'StatefulSet', 'Rollout'],
     (object, scope) => {
       const replicas = numberOf(record(object.body.spec).replicas);
-      if (replicas !== undefined && replicas < 2) {
+      if ((replicas !== undefined && replicas < 2) || scope.rolloutsReferencing(object).length > 0) {
         return [];
       }
-      return podTemplatesOf(object).flatMap((pod) =>
+      return scope.resolvedPodTemplates(object).flatMap((pod) =>
         scope.ofKind('PodDisruptionBudget', object.namespace).some((pdb) => labelSelectorMatches(record(pdb.body.spec).selector, pod.labels))
           ? []
-          : [{ path: [...pod.path, 'metadata', 'labels'], message: 'no PodDisruptionBudget selects this workload' }],
+          : [{ path: pod.borrowedFrom ? ['spec', 'workloadRef', 'name'] : [...pod.path, 'metadata', 'labels'], message: 'no PodDisruptionBudget selects this workload' }],
       );
     },
   ),

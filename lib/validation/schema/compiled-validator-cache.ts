@@ -42,14 +42,24 @@ export function readCompiledValidator(file: string, key: string): SchemaValidato
     return undefined;
   }
   const code = text.slice(newline + 1);
-  if (text.slice(expected.length, newline) !== sha256(code)) {
+  const codeSha256 = sha256(code);
+  if (text.slice(expected.length, newline) !== codeSha256) {
     return undefined;
   }
   try {
-    return loadStandaloneValidator(code);
+    return loadStandaloneValidator(code, codeCacheFileOf(file, codeSha256));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * V8's code cache of a compiled validator file (see `loadStandaloneValidator`), beside it. V8 checks
+ * only the length of the source a cache was made for, so the name carries the code's sha256: a
+ * cache can never be applied to other code.
+ */
+export function codeCacheFileOf(file: string, codeSha256: string): string {
+  return `${file}.${codeSha256}.v8`;
 }
 
 /**
@@ -69,6 +79,7 @@ export function writeCompiledValidator(file: string, key: string, code: string):
     return false;
   }
   removeOtherKeys(file);
+  removeCodeCaches(file, codeCacheFileOf(file, sha256(code)));
   return true;
 }
 
@@ -79,7 +90,22 @@ function removeOtherKeys(file: string): void {
   const prefix = name.slice(0, name.lastIndexOf('@') + 1);
   try {
     for (const entry of fs.readdirSync(dir)) {
-      if (entry !== name && entry.startsWith(prefix) && entry.endsWith('.js')) {
+      if (!entry.startsWith(name) && entry.startsWith(prefix) && (entry.endsWith('.js') || entry.endsWith('.v8'))) {
+        removeQuietly(path.join(dir, entry));
+      }
+    }
+  } catch {
+    // Only disk space is at stake.
+  }
+}
+
+/** Code caches of `file` made for other code than the current one. */
+function removeCodeCaches(file: string, keep: string): void {
+  const dir = path.dirname(file);
+  const name = path.basename(file);
+  try {
+    for (const entry of fs.readdirSync(dir)) {
+      if (entry.startsWith(`${name}.`) && entry.endsWith('.v8') && entry !== path.basename(keep)) {
         removeQuietly(path.join(dir, entry));
       }
     }

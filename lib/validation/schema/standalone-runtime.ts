@@ -1,3 +1,7 @@
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vm from 'vm';
 import type { ErrorObject } from 'ajv';
 import equal from 'ajv/dist/runtime/equal';
 import ucs2length from 'ajv/dist/runtime/ucs2length';
@@ -34,12 +38,58 @@ function standaloneRequire(id: string): unknown {
 /**
  * Evaluates the CommonJS module Ajv's `standaloneCode` generated for one validator and returns the
  * validator it exports. Throws when the code does not evaluate to a function.
+ *
+ * With `codeCacheFile`, V8's code cache for the code is read from that file (and written there
+ * when missing or rejected), so a later run skips parsing the megabytes of generated code. V8
+ * accepts a cache only for the same source text and V8 build; a rejected, unreadable or
+ * unwritable cache only means parsing again.
  */
-export function loadStandaloneValidator(code: string): SchemaValidator {
+export function loadStandaloneValidator(code: string, codeCacheFile?: string): SchemaValidator {
   const module = { exports: {} as unknown };
-  new Function('require', 'module', 'exports', code)(standaloneRequire, module, module.exports);
+  const source = `(function (require, module, exports) {\n${code}\n})`;
+  const cachedData = codeCacheFile ? readQuietly(codeCacheFile) : undefined;
+  const script = new vm.Script(source, { filename: codeCacheFile ? path.basename(codeCacheFile, '.v8') : 'standalone-validator.js', cachedData });
+  (script.runInThisContext() as (require: unknown, module: unknown, exports: unknown) => void)(standaloneRequire, module, module.exports);
   if (typeof module.exports !== 'function') {
     throw new Error('standalone validator code does not export a function');
   }
-  return module.exports as SchemaValidator;
+  const validator = module.exports as SchemaValidator;
+  if (!codeCacheFile || (cachedData !== undefined && script.cachedDataRejected !== true)) {
+    return validator;
+  }
+  // Made after the first validation, the cache also holds the functions that validation compiled.
+  const firstUse: SchemaValidator = (data: unknown) => {
+    const valid = validator(data);
+    firstUse.errors = validator.errors;
+    if (!written) {
+      written = true;
+      writeQuietly(codeCacheFile, script.createCachedData());
+    }
+    return valid;
+  };
+  let written = false;
+  return firstUse;
+}
+
+function readQuietly(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written to a temporary name and renamed, so a concurrent run reads a whole cache or none. */
+function writeQuietly(file: string, data: Buffer): void {
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(temporary, data);
+    fs.renameSync(temporary, file);
+  } catch {
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // Only disk space is at stake.
+    }
+  }
 }

@@ -222,7 +222,7 @@ export function cronJob(app: string, claimName: string): K8sObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: meta(app, appLabels(app)),
+    metadata: { ...meta(app, appLabels(app)), annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,ServerSideApply=true' } },
     spec: { schedule: '0 3 * * *', startingDeadlineSeconds: 600, jobTemplate: { spec: { template: template } } },
   };
 }
@@ -293,6 +293,189 @@ export function namespace(): K8sObject {
   };
 }
 
+export const ROLLOUTS_API_VERSION = 'argoproj.io/v1alpha1';
+export const ARGOCD_NAMESPACE = 'argocd';
+export const REPOSITORY_URL = 'https://github.com/acme/generator-platform-k8s.git';
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/** An Argo Rollout running the secure pod template, spread per revision, with `strategy`. */
+export function rollout(app: string, strategy: K8sObject, spec: K8sObject = {}): K8sObject {
+  const template = securePodTemplate(app, secureContainer(app));
+  const spread = ((template.spec as K8sObject).topologySpreadConstraints as K8sObject[])[0];
+  spread.matchLabelKeys = ['rollouts-pod-template-hash'];
+  return {
+    apiVersion: ROLLOUTS_API_VERSION,
+    kind: 'Rollout',
+    metadata: meta(app, appLabels(app)),
+    spec: { selector: { matchLabels: appLabels(app) }, template, strategy, ...spec },
+  };
+}
+
+/** An AnalysisTemplate with one Prometheus metric on the success rate of the Service its `service-name` arg names. */
+export function analysisTemplate(name: string): K8sObject {
+  return {
+    apiVersion: ROLLOUTS_API_VERSION,
+    kind: 'AnalysisTemplate',
+    metadata: meta(name),
+    spec: {
+      args: [{ name: 'service-name' }, { name: 'threshold', value: '0.99' }],
+      metrics: [
+        {
+          name: 'success-rate',
+          interval: '1m',
+          count: 5,
+          failureLimit: 1,
+          successCondition: 'result[0] >= {{args.threshold}}',
+          provider: {
+            prometheus: {
+              address: 'http://prometheus.monitoring:9090',
+              query: 'sum(rate(http_requests_total{service="{{args.service-name}}",code!~"5.."}[2m])) / sum(rate(http_requests_total{service="{{args.service-name}}"}[2m]))',
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** An AnalysisTemplate whose one metric is a Job (smoke test of the canary Service): its pod must meet every pod rule. */
+export function jobAnalysisTemplate(name: string, serviceAccountName: string): K8sObject {
+  const container = withoutUndefined(
+    secureContainer('smoke-test', { ports: undefined, readinessProbe: undefined, livenessProbe: undefined, args: ['--url', 'http://{{args.service-name}}/healthz'] }),
+  );
+  const template = securePodTemplate(serviceAccountName, container, { restartPolicy: 'Never' });
+  return {
+    apiVersion: ROLLOUTS_API_VERSION,
+    kind: 'AnalysisTemplate',
+    metadata: meta(name),
+    spec: {
+      args: [{ name: 'service-name' }],
+      metrics: [{ name: 'smoke-test', count: 1, failureLimit: 0, provider: { job: { spec: { backoffLimit: 0, activeDeadlineSeconds: 300, template } } } }],
+    },
+  };
+}
+
+/** A cluster-scoped ClusterAnalysisTemplate (no namespace) that needs no args. */
+export function clusterAnalysisTemplate(name: string): K8sObject {
+  const template = analysisTemplate(name);
+  const spec = template.spec as K8sObject;
+  return {
+    apiVersion: ROLLOUTS_API_VERSION,
+    kind: 'ClusterAnalysisTemplate',
+    metadata: { name, labels: { 'app.kubernetes.io/part-of': 'generator-platform' } },
+    spec: { ...spec, args: [{ name: 'service-name', value: 'any' }, { name: 'threshold', value: '0.95' }] },
+  };
+}
+
+/** A cluster-scoped Kyverno ClusterPolicy (schema only; no namespace). */
+export function kyvernoClusterPolicy(name: string): K8sObject {
+  return {
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    metadata: { name, annotations: { 'policies.kyverno.io/title': 'Require runAsNonRoot' } },
+    spec: {
+      validationFailureAction: 'Enforce',
+      background: true,
+      rules: [
+        {
+          name: 'run-as-non-root',
+          match: { any: [{ resources: { kinds: ['Pod'] } }] },
+          validate: { message: 'Pods must set runAsNonRoot: true.', pattern: { spec: { securityContext: { runAsNonRoot: true } } } },
+        },
+      ],
+    },
+  };
+}
+
+function argoCdMeta(name: string, annotations: Record<string, string> = {}): K8sObject {
+  return { name, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'generator-platform' }, annotations };
+}
+
+export function appProject(name: string): K8sObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: argoCdMeta(name, { 'argocd.argoproj.io/sync-wave': '-1' }),
+    spec: {
+      description: 'The generator platform, rendered by generator-platform-k8s',
+      sourceRepos: [REPOSITORY_URL],
+      destinations: [
+        { server: IN_CLUSTER, namespace: NAMESPACE },
+        { server: IN_CLUSTER, namespace: `${NAMESPACE}-pr-*` },
+      ],
+      clusterResourceWhitelist: [
+        { group: '', kind: 'Namespace' },
+        { group: 'kyverno.io', kind: 'ClusterPolicy' },
+        { group: 'argoproj.io', kind: 'ClusterAnalysisTemplate' },
+      ],
+      namespaceResourceBlacklist: [
+        { group: '', kind: 'Secret' },
+        { group: 'argoproj.io', kind: 'App*' },
+      ],
+    },
+  };
+}
+
+/** An Application syncing the rendered folder `dist/<folder>` of this repository. */
+export function application(name: string, folder: string, project: string): K8sObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: argoCdMeta(name, { 'argocd.argoproj.io/sync-wave': '1' }),
+    spec: {
+      project,
+      source: { repoURL: REPOSITORY_URL, path: `dist/${folder}`, targetRevision: 'main' },
+      destination: { server: IN_CLUSTER, namespace: NAMESPACE },
+      // The HPA owns the replicas of the blue-green Rollout.
+      ignoreDifferences: [{ group: 'argoproj.io', kind: 'Rollout', name: 'api', namespace: NAMESPACE, jsonPointers: ['/spec/replicas'] }],
+      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] },
+    },
+  };
+}
+
+/**
+ * An ApplicationSet with a pullRequest generator: one preview Application per open pull request,
+ * built by kustomize from a rendered folder with the pull request's namespace, image and hostname.
+ */
+export function previewApplicationSet(name: string, project: string): K8sObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationSet',
+    metadata: argoCdMeta(name),
+    spec: {
+      generators: [{ pullRequest: { github: { owner: 'acme', repo: 'generator-platform-k8s', labels: ['preview'] }, requeueAfterSeconds: 300 } }],
+      template: {
+        metadata: { name: 'preview-{{number}}', annotations: { 'argocd.argoproj.io/sync-wave': '2' } },
+        spec: {
+          project,
+          source: {
+            repoURL: REPOSITORY_URL,
+            path: 'dist/production',
+            targetRevision: '{{head_sha}}',
+            kustomize: {
+              namespace: `${NAMESPACE}-pr-{{number}}`,
+              images: ['ghcr.io/acme/generator-platform-web:pr-{{head_sha}}'],
+              patches: [
+                {
+                  target: { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', name: 'web' },
+                  patch: JSON.stringify([
+                    { op: 'test', path: '/spec/rules/0/host', value: 'app.example.com' },
+                    { op: 'replace', path: '/spec/rules/0/host', value: 'app-pr-{{number}}.example.com' },
+                  ]),
+                },
+              ],
+            },
+          },
+          destination: { server: IN_CLUSTER, namespace: `${NAMESPACE}-pr-{{number}}` },
+        },
+      },
+    },
+  };
+}
+
+/** Kinds the fixtures write into the Argo CD folder (`argocd/apps.yaml`) instead of an environment. */
+export const ARGOCD_KINDS: readonly string[] = ['Application', 'ApplicationSet', 'AppProject'];
+
 function withoutUndefined(object: K8sObject): K8sObject {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
@@ -357,5 +540,66 @@ export function compliantPlatform(): K8sObject[] {
     serviceAccount('reports'),
     persistentVolumeClaim('reports'),
     cronJob('reports', 'reports'),
+    ...blueGreenRollout(),
+    ...canaryRollout(),
+    kyvernoClusterPolicy('require-run-as-non-root'),
+    appProject('generator-platform'),
+    application('generator-platform-production', 'production', 'generator-platform'),
+    previewApplicationSet('generator-platform-previews', 'generator-platform'),
+  ];
+}
+
+/** `api`: a blue-green Rollout scaled by an HPA, promoted after a pre-promotion analysis of its preview Service. */
+export function blueGreenRollout(): K8sObject[] {
+  const autoscaler = horizontalPodAutoscaler('api');
+  (autoscaler.spec as K8sObject).scaleTargetRef = { apiVersion: ROLLOUTS_API_VERSION, kind: 'Rollout', name: 'api' };
+  return [
+    serviceAccount('api'),
+    rollout('api', {
+      blueGreen: {
+        activeService: 'api',
+        previewService: 'api-preview',
+        autoPromotionEnabled: false,
+        prePromotionAnalysis: { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service-name', value: 'api-preview' }] },
+      },
+    }),
+    service('api'),
+    service('api-preview', { selector: appLabels('api') }),
+    podDisruptionBudget('api'),
+    autoscaler,
+    analysisTemplate('success-rate'),
+  ];
+}
+
+/** `site`: a canary Rollout behind ingress-nginx, with step analysis and a background cluster analysis. */
+export function canaryRollout(): K8sObject[] {
+  return [
+    serviceAccount('site'),
+    rollout(
+      'site',
+      {
+        canary: {
+          stableService: 'site',
+          canaryService: 'site-canary',
+          trafficRouting: { nginx: { stableIngress: 'site' } },
+          analysis: { templates: [{ templateName: 'error-budget', clusterScope: true }], startingStep: 1 },
+          steps: [
+            { setWeight: 20 },
+            { pause: { duration: '5m' } },
+            { analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'smoke-test' }], args: [{ name: 'service-name', value: 'site-canary' }] } },
+            { setWeight: 50 },
+          ],
+        },
+      },
+      { replicas: 3 },
+    ),
+    service('site'),
+    service('site-canary', { selector: appLabels('site') }),
+    podDisruptionBudget('site'),
+    ingress('site', 'site-tls'),
+    certificate('site-tls'),
+    clusterAnalysisTemplate('error-budget'),
+    serviceAccount('smoke-test'),
+    jobAnalysisTemplate('smoke-test', 'smoke-test'),
   ];
 }

@@ -2,22 +2,47 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { Finding } from '../../../lib/validation/finding';
-import { parseManifestFile } from '../../../lib/validation/load-manifests';
+import { AppliedExemption, Finding } from '../../../lib/validation/finding';
+import { parseKustomization, parseManifestFile } from '../../../lib/validation/load-manifests';
 import { validateObjects } from '../../../lib/validation/validate-directory';
-import { compliantPlatform, K8sObject } from './builders';
+import { ARGOCD_KINDS, compliantPlatform, K8sObject } from './builders';
 
 export const ENVIRONMENTS = ['development', 'preview', 'staging', 'production'];
+/** Each environment folder is also a kustomize base (as dist/preview is), listing its one file. */
+export const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - platform.yaml\n';
+const PRODUCTION_KUSTOMIZATION = 'production/kustomization.yaml';
+/** Where the fixtures put the Argo CD objects: a folder of its own, as dist/argocd/<cluster>/. */
+export const ARGOCD_FILE = 'argocd/apps.yaml';
 
 /** Multi-document YAML of `objects`, as the synth writes it. */
 export function toYaml(objects: readonly K8sObject[]): string {
   return objects.map((object) => stringify(object)).join('---\n');
 }
 
-/** Schema, policy, cross-reference and exemption findings for objects of one environment. */
+/** Argo CD objects go to the Argo CD folder, everything else to the environment's folder. */
+export function splitArgoCd(objects: readonly K8sObject[]): { platform: K8sObject[]; argoCd: K8sObject[] } {
+  const isArgoCd = (object: K8sObject) => ARGOCD_KINDS.includes(String(object.kind));
+  return { platform: objects.filter((object) => !isArgoCd(object)), argoCd: objects.filter(isArgoCd) };
+}
+
+/**
+ * Schema, policy, cross-reference and exemption findings for objects of one environment, written
+ * as `production/platform.yaml`; Argo CD objects are written as `argocd/apps.yaml`, whose
+ * Application syncs `dist/production`.
+ */
 export async function findingsOf(objects: readonly K8sObject[]): Promise<Finding[]> {
-  const { findings } = await validateObjects(parseManifestFile('production/platform.yaml', toYaml(objects)));
-  return findings;
+  return (await validatePlatform(objects)).findings;
+}
+
+/** Findings and applied exemptions for objects laid out as `findingsOf` describes. */
+export async function validatePlatform(objects: readonly K8sObject[]): Promise<{ findings: Finding[]; exemptions: AppliedExemption[] }> {
+  const { platform, argoCd } = splitArgoCd(objects);
+  const manifests = [
+    ...(argoCd.length > 0 ? parseManifestFile(ARGOCD_FILE, toYaml(argoCd)) : []),
+    ...(platform.length > 0 ? parseManifestFile('production/platform.yaml', toYaml(platform)) : []),
+  ];
+  const kustomization = parseKustomization(PRODUCTION_KUSTOMIZATION, KUSTOMIZATION);
+  return validateObjects(manifests, {}, { files: [...new Set(manifests.map((object) => object.file)), kustomization.file], kustomizations: [kustomization] });
 }
 
 export function ruleIdsOf(findings: readonly Finding[]): string[] {
@@ -56,13 +81,20 @@ export function firstContainerOf(workload: K8sObject): K8sObject {
   return at(podSpecOf(workload), 'containers', 0);
 }
 
-/** Writes the compliant platform as `<environment>/platform.yaml` for each environment into a new temporary folder. */
+/**
+ * Writes the compliant platform as `<environment>/platform.yaml` for each environment into a new
+ * temporary folder, and its Argo CD objects once as `argocd/apps.yaml`.
+ */
 export function writePlatformFolder(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-gate-'));
+  const { platform, argoCd } = splitArgoCd(compliantPlatform());
   for (const environment of ENVIRONMENTS) {
     fs.mkdirSync(path.join(dir, environment));
-    fs.writeFileSync(path.join(dir, environment, 'platform.yaml'), toYaml(compliantPlatform()));
+    fs.writeFileSync(path.join(dir, environment, 'platform.yaml'), toYaml(platform));
+    fs.writeFileSync(path.join(dir, environment, 'kustomization.yaml'), KUSTOMIZATION);
   }
+  fs.mkdirSync(path.join(dir, path.dirname(ARGOCD_FILE)));
+  fs.writeFileSync(path.join(dir, ARGOCD_FILE), toYaml(argoCd));
   return dir;
 }
 

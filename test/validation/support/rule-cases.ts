@@ -9,7 +9,8 @@ export interface RuleCase {
   readonly mutate: (objects: K8sObject[]) => void;
 }
 
-const webDeployment = (objects: K8sObject[]) => objectNamed(objects, 'Deployment', 'web');
+/** The `web` workload: a Deployment in the compliant platform, an Argo Rollout in `withWebAsRollout`. */
+const webDeployment = (objects: K8sObject[]) => objects.find((object) => object.kind === 'Rollout' && (object.metadata as K8sObject).name === 'web') ?? objectNamed(objects, 'Deployment', 'web');
 const webPod = (objects: K8sObject[]) => podSpecOf(webDeployment(objects));
 const webContainer = (objects: K8sObject[]) => firstContainerOf(webDeployment(objects));
 const webSecurityContext = (objects: K8sObject[]) => at(webContainer(objects), 'securityContext');
@@ -144,5 +145,84 @@ export const OPERATOR_REFERENCE_CASES: readonly RuleCase[] = [
   { ruleId: 'XREF-OPERATOR-SECRET', breaks: 'a TriggerAuthentication and a User reading a Secret nothing produces', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'ExternalSecret', 'generator-rabbitmq')), 1) },
 ];
 
-export const ALL_CASES: readonly RuleCase[] = [...SCHEMA_CASES, ...POD_SECURITY_CASES, ...KUBE_LINTER_CASES, ...POLARIS_CASES, ...KUBE_SCORE_CASES, ...CROSS_REFERENCE_CASES, ...OPERATOR_REFERENCE_CASES];
+const apiRollout = (objects: K8sObject[]) => objectNamed(objects, 'Rollout', 'api');
+const siteRollout = (objects: K8sObject[]) => objectNamed(objects, 'Rollout', 'site');
+const blueGreen = (objects: K8sObject[]) => at(apiRollout(objects), 'spec', 'strategy', 'blueGreen');
+const canary = (objects: K8sObject[]) => at(siteRollout(objects), 'spec', 'strategy', 'canary');
+const productionApplication = (objects: K8sObject[]) => objectNamed(objects, 'Application', 'generator-platform-production');
+
+export const ROLLOUT_REFERENCE_CASES: readonly RuleCase[] = [
+  {
+    ruleId: 'XREF-ROLLOUT-WORKLOAD-REF',
+    breaks: 'a Rollout borrowing the template of a Deployment that is not rendered',
+    mutate: (objects) => {
+      const spec = at(siteRollout(objects), 'spec');
+      delete spec.template;
+      spec.workloadRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'site-template' };
+    },
+  },
+  { ruleId: 'XREF-ROLLOUT-SERVICE', breaks: 'a blue-green previewService that is not rendered', mutate: (objects) => (blueGreen(objects).previewService = 'api-previw') },
+  { ruleId: 'XREF-ROLLOUT-INGRESS', breaks: 'an nginx stableIngress that is not rendered', mutate: (objects) => (at(canary(objects), 'trafficRouting', 'nginx').stableIngress = 'site-main') },
+  { ruleId: 'XREF-ROLLOUT-ANALYSIS-TEMPLATE', breaks: 'a pre-promotion analysis that does not pass the template arg service-name', mutate: (objects) => delete at(blueGreen(objects), 'prePromotionAnalysis').args },
+  {
+    ruleId: 'XREF-ANALYSIS-TEMPLATE-ARGS',
+    breaks: 'an AnalysisTemplate query using an undeclared arg',
+    mutate: (objects) => (at(objectNamed(objects, 'AnalysisTemplate', 'success-rate'), 'spec', 'metrics', 0, 'provider', 'prometheus').query = 'up{service="{{args.service}}"}'),
+  },
+  {
+    ruleId: 'XREF-TOPOLOGY-MATCH-LABEL-KEYS',
+    breaks: "a Rollout spreading by the Deployment's pod-template-hash",
+    mutate: (objects) => (at(apiRollout(objects), 'spec', 'template', 'spec', 'topologySpreadConstraints', 0).matchLabelKeys = ['pod-template-hash']),
+  },
+];
+
+export const ARGOCD_CASES: readonly RuleCase[] = [
+  { ruleId: 'XREF-APPLICATION-PATH', breaks: 'an Application path that is not a rendered folder', mutate: (objects) => (at(productionApplication(objects), 'spec', 'source').path = 'dist/prod') },
+  { ruleId: 'XREF-APPLICATION-PROJECT', breaks: 'an Application in the built-in default project', mutate: (objects) => (at(productionApplication(objects), 'spec').project = 'default') },
+  { ruleId: 'XREF-APPLICATION-DESTINATION', breaks: 'an Application syncing into a namespace its project does not permit', mutate: (objects) => (at(productionApplication(objects), 'spec', 'destination').namespace = 'kube-system') },
+  {
+    ruleId: 'XREF-APPLICATION-SOURCE-REPO',
+    breaks: "an Application whose repository is not among its project's sourceRepos",
+    mutate: (objects) => (at(objectNamed(objects, 'AppProject', 'generator-platform'), 'spec').sourceRepos = ['https://github.com/acme/other-repository.git']),
+  },
+  {
+    ruleId: 'XREF-APPLICATION-RESOURCES',
+    breaks: 'a synced Namespace whose kind the project does not whitelist',
+    mutate: (objects) => (at(objectNamed(objects, 'AppProject', 'generator-platform'), 'spec').clusterResourceWhitelist = [{ group: 'kyverno.io', kind: 'ClusterPolicy' }]),
+  },
+  {
+    ruleId: 'XREF-APPLICATION-KUSTOMIZE',
+    breaks: 'a preview patch whose test value no longer matches the rendered Ingress',
+    mutate: (objects) => (at(objectNamed(objects, 'Ingress', 'web'), 'spec', 'rules', 0).host = 'www.example.com'),
+  },
+  {
+    ruleId: 'XREF-APPLICATION-IGNORE-DIFFERENCES',
+    breaks: 'an ignoreDifferences entry still naming the Deployment a Rollout replaced',
+    mutate: (objects) => Object.assign(at(productionApplication(objects), 'spec', 'ignoreDifferences', 0), { group: 'apps', kind: 'Deployment' }),
+  },
+  {
+    ruleId: 'ARGOCD-SYNC-HOOK',
+    breaks: 'a hook-delete-policy misspelt on a CronJob without a hook',
+    mutate: (objects) => ((objectNamed(objects, 'CronJob', 'reports').metadata as K8sObject).annotations = { 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreaton' }),
+  },
+  { ruleId: 'ARGOCD-SYNC-OPTIONS', breaks: 'a misspelt sync option Argo CD would ignore', mutate: (objects) => (at(productionApplication(objects), 'spec', 'syncPolicy').syncOptions = ['ServerSideApply=True']) },
+  {
+    ruleId: 'ARGOCD-SYNC-WAVE-ORDER',
+    breaks: "an ExternalSecret synced in a later wave than the Deployment that reads its Secret",
+    mutate: (objects) => ((objectNamed(objects, 'ExternalSecret', 'web-database').metadata as K8sObject).annotations = { 'argocd.argoproj.io/sync-wave': '3' }),
+  },
+  { ruleId: 'ARGOCD-SYNC-WAVE', breaks: 'a sync wave that is not an integer', mutate: (objects) => (at(productionApplication(objects), 'metadata', 'annotations')['argocd.argoproj.io/sync-wave'] = 'first') },
+];
+
+export const ALL_CASES: readonly RuleCase[] = [
+  ...SCHEMA_CASES,
+  ...POD_SECURITY_CASES,
+  ...KUBE_LINTER_CASES,
+  ...POLARIS_CASES,
+  ...KUBE_SCORE_CASES,
+  ...CROSS_REFERENCE_CASES,
+  ...OPERATOR_REFERENCE_CASES,
+  ...ROLLOUT_REFERENCE_CASES,
+  ...ARGOCD_CASES,
+];
 
