@@ -76,7 +76,7 @@ export class ArgoCdChart extends Chart {
     const addonProject = new AddonProject(projects, 'platform-addons', { addons });
 
     const addonScope = new Construct(this, 'addons');
-    this.addonApplications = addons.map((addon) => new AddonApplication(addonScope, addon.name, { addon, project: addonProject }));
+    this.addonApplications = addons.map((addon) => new AddonApplication(addonScope, addon.name, { addon, project: addonProject, clusterName: cluster.name }));
 
     const environmentScope = new Construct(this, 'environments');
     this.environmentApplications = props.environments.map(

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../lib/config/environment-config';
+import { EnvironmentConfig, EnvironmentName } from '../lib/config/environment-config';
 import { CANARY_STEP_PAUSE_SECONDS, DeliveryKind, DeliveryStrategy } from '../lib/delivery/delivery-strategy';
 import { PreviewTraffic } from '../lib/delivery/preview-traffic';
 import { RATE_WINDOW_SECONDS, ReleaseAnalysis } from '../lib/delivery/release-analysis';
@@ -18,6 +18,9 @@ import { RedisCluster } from '../lib/stores/redis-cluster';
 import { ImageSignaturePolicy } from '../lib/security/image-signature-policy';
 import { VaultSecret } from '../lib/security/vault-secret';
 import { applySyncWaves } from '../lib/gitops/sync-waves';
+import { GrafanaDashboards } from '../lib/observability/dashboards/grafana-dashboards';
+import { PlatformAlertRules } from '../lib/observability/platform-alert-rules';
+import { RabbitmqMonitor, RedisExporterMonitor } from '../lib/observability/store-monitors';
 import { PointInTimeRecovery } from '../lib/stores/postgres/point-in-time-recovery';
 
 export interface EnvironmentChartProps {
@@ -184,6 +187,24 @@ export class EnvironmentChart extends Chart {
     this.jobQueue.grantConsume(this.generator);
     if (config.generator.replicas.isAutoscaled) {
       this.jobQueue.scaleConsumer(this.generator, { kedaOperator });
+    }
+
+    // Scrape targets, alerting and recording rules (release analysis reads the recording rules) and dashboards.
+    const observability = new Construct(this, 'observability');
+    new RedisExporterMonitor(observability, 'redis-metrics', { redis: this.redis });
+    new RabbitmqMonitor(observability, 'rabbitmq-metrics', { broker: this.messageBroker });
+    // Previews run on the development cluster: they page no one (no alerting rules; they release
+    // with rolling updates, so no analysis needs the recording rules) and the development
+    // dashboards select a preview through $namespace.
+    if (config.name !== EnvironmentName.PREVIEW) {
+      new PlatformAlertRules(observability, 'alerting-rules', {
+        namespace: this.baseline,
+        jobQueue: this.jobQueue,
+        broker: this.messageBroker,
+        environment: config.name,
+        includeClusterWideRules: true,
+      });
+      new GrafanaDashboards(this, 'dashboards', { namespace: config.namespace });
     }
 
     if (config.imageSigner !== undefined) {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the real servers the tests run our configs and scripts against, from Debian's packages,
-# when they are missing: redis-server 7.0 and PostgreSQL 15.
+# Installs the real servers and tools the tests run our configs, scripts and alerting rules against,
+# from Debian's packages, when they are missing: redis-server 7.0, PostgreSQL 15 and promtool (the
+# `prometheus` package, 2.42 in Debian 12), which checks and unit-tests the rendered PrometheusRules.
 set -euo pipefail
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -24,4 +26,4 @@ case "$redis_version" in
   7.0.*) ;;
   *) echo "ensure-test-tools: redis-server $redis_version found; the tests need 7.0.x (the version the cluster runs)" >&2; exit 1 ;;
 esac
-echo "ensure-test-tools: redis-server $redis_version, $(/usr/lib/postgresql/15/bin/postgres --version)"
+echo "ensure-test-tools: redis-server $redis_version, $(/usr/lib/postgresql/15/bin/postgres --version), $(promtool --version 2>&1 | head -n 1)"

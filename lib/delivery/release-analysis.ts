@@ -6,13 +6,16 @@ import {
   AnalysisTemplateSpecMetricsConsecutiveErrorLimit,
   AnalysisTemplateSpecMetricsFailureLimit,
 } from '../../imports/argoproj.io';
+import { errorRatioRecord, LATENCY_P95_RECORD, minutes, RELEASE_ANALYSIS_WINDOW } from '../observability/rules/slo-rules';
 import { workloadLabels } from '../platform/labels';
 
 /**
- * Default window of the PromQL `rate()`: two scrapes at kube-prometheus-stack's 30 s interval. A
- * measurement needs this much traffic behind it, so analyses wait for it before they measure.
+ * Window of the recording rules the analyses read (`service:http_requests:error_ratio_rate1m`,
+ * `service:http_request_duration_seconds:p95_rate1m`, rendered by PlatformAlertRules, the same
+ * family the SLO alerts use). A measurement needs this much traffic behind it, so analyses wait
+ * for it before they measure.
  */
-export const RATE_WINDOW_SECONDS = 60;
+export const RATE_WINDOW_SECONDS = minutes(RELEASE_ANALYSIS_WINDOW) * 60;
 
 /** The arguments every release AnalysisTemplate takes: which Service's pods to judge, and where. */
 export const ANALYSIS_ARGS = { service: 'service', namespace: 'namespace' } as const;
@@ -46,7 +49,7 @@ export interface ReleaseAnalysisProps {
   /**
    * Seconds a gate waits before its first measurement, so that one rate window of traffic lies
    * behind it (a blue-green preview's traffic starts with the analysis). The watch template always
-   * waits `rateWindowSeconds`: it starts together with the canary's traffic.
+   * waits `RATE_WINDOW_SECONDS`: it starts together with the canary's traffic.
    * @default 0
    */
   readonly initialDelaySeconds?: number;
@@ -55,11 +58,6 @@ export interface ReleaseAnalysisProps {
    * @default 1
    */
   readonly failureLimit?: number;
-  /**
-   * Window of the PromQL `rate()`, in seconds; at least four scrape intervals of Prometheus.
-   * @default 60
-   */
-  readonly rateWindowSeconds?: number;
 }
 
 /**
@@ -86,13 +84,12 @@ export class ReleaseAnalysis extends Construct {
     this.count = props.count ?? 3;
     this.initialDelaySeconds = props.initialDelaySeconds ?? 0;
     const failureLimit = props.failureLimit ?? 1;
-    const windowSeconds = props.rateWindowSeconds ?? RATE_WINDOW_SECONDS;
-    validate(id, props, { objective, latencyMs, interval: this.intervalSeconds, count: this.count, failureLimit, windowSeconds, initialDelay: this.initialDelaySeconds });
+    validate(id, props, { objective, latencyMs, interval: this.intervalSeconds, count: this.count, failureLimit, initialDelay: this.initialDelaySeconds });
 
     this.gateTemplateName = `${id}-release-gate`;
     this.watchTemplateName = `${id}-release-watch`;
     const metrics = (count: number | undefined, initialDelaySeconds: number): AnalysisTemplateSpecMetrics[] =>
-      [successRateMetric(objective, windowSeconds), latencyMetric(latencyMs, windowSeconds)].map((metric) => ({
+      [successRateMetric(objective), latencyMetric(latencyMs)].map((metric) => ({
         ...metric,
         interval: `${this.intervalSeconds}s`,
         ...(count !== undefined ? { count: AnalysisTemplateSpecMetricsCount.fromNumber(count) } : {}),
@@ -111,7 +108,7 @@ export class ReleaseAnalysis extends Construct {
         },
       });
     template('Gate', this.gateTemplateName, this.count, this.initialDelaySeconds);
-    template('Watch', this.watchTemplateName, undefined, windowSeconds);
+    template('Watch', this.watchTemplateName, undefined, RATE_WINDOW_SECONDS);
   }
 
   /** Seconds a gate takes at most when every measurement passes: `initialDelay + count * interval`. */
@@ -135,28 +132,26 @@ const selector = `namespace="{{args.${ANALYSIS_ARGS.namespace}}}",service="{{arg
  */
 const hasValue = 'len(result) > 0 && !isNaN(result[0])';
 
-function successRateMetric(objectivePercent: number, windowSeconds: number): PrometheusMetric {
+/**
+ * Both metrics read the recording rules (evaluated every 15 s) instead of raw series, so a release
+ * is judged on exactly the numbers the SLO alerts watch. The error ratio is 0/0 = NaN for a Service
+ * that served nothing in the window, and absent for one that sent no series; both fail.
+ */
+function successRateMetric(objectivePercent: number): PrometheusMetric {
   const ratio = decimal(objectivePercent / 100);
-  // `> 0` drops a zero request rate, so a silent service returns no value instead of 0/0 = NaN.
-  const query =
-    `sum(rate(http_requests_total{${selector},code!~"5.."}[${windowSeconds}s]))\n` +
-    `/\n` +
-    `(sum(rate(http_requests_total{${selector}}[${windowSeconds}s])) > 0)`;
   return {
     name: 'success-rate',
-    query,
+    query: `1 - ${errorRatioRecord(RELEASE_ANALYSIS_WINDOW)}{${selector}}`,
     successCondition: `${hasValue} && result[0] >= ${ratio}`,
     failureCondition: `!(${hasValue}) || result[0] < ${ratio}`,
   };
 }
 
-function latencyMetric(latencyMs: number, windowSeconds: number): PrometheusMetric {
+function latencyMetric(latencyMs: number): PrometheusMetric {
   const seconds = decimal(latencyMs / 1000);
-  const query =
-    `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${windowSeconds}s])))`;
   return {
     name: 'latency-p95',
-    query,
+    query: `${LATENCY_P95_RECORD}{${selector}}`,
     successCondition: `${hasValue} && result[0] <= ${seconds}`,
     failureCondition: `!(${hasValue}) || result[0] > ${seconds}`,
   };
@@ -170,7 +165,7 @@ function decimal(value: number): string {
 function validate(
   id: string,
   props: ReleaseAnalysisProps,
-  v: { objective: number; latencyMs: number; interval: number; count: number; failureLimit: number; windowSeconds: number; initialDelay: number },
+  v: { objective: number; latencyMs: number; interval: number; count: number; failureLimit: number; initialDelay: number },
 ): void {
   const fail = (field: string, value: unknown, fix: string): never => {
     throw new Error(`${id}: ${field} is ${JSON.stringify(value)}; ${fix}`);
@@ -195,8 +190,5 @@ function validate(
   }
   if (!Number.isInteger(v.initialDelay) || v.initialDelay < 0 || v.initialDelay > 300) {
     fail('initialDelaySeconds', v.initialDelay, 'use a whole number of seconds from 0 to 300');
-  }
-  if (!Number.isInteger(v.windowSeconds) || v.windowSeconds < 30 || v.windowSeconds > 600) {
-    fail('rateWindowSeconds', v.windowSeconds, 'use a whole number of seconds from 30 to 600 (at least four scrape intervals)');
   }
 }

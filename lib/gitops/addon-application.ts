@@ -13,6 +13,11 @@ export interface AddonApplicationProps {
   readonly addon: Addon;
   /** The add-ons' project; it must allow the add-on's repository and namespace. */
   readonly project: AddonProject;
+  /**
+   * The cluster the Application is rendered for; selects the add-on's `helmValuesByCluster`.
+   * @default - none: only add-ons without per-cluster values can be rendered
+   */
+  readonly clusterName?: string;
 }
 
 /**
@@ -38,7 +43,7 @@ export class AddonApplication extends Construct {
       metadata: { name: addon.name, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(addon.syncWave) } },
       spec: {
         project: project.projectName,
-        source: sourceOf(addon),
+        source: sourceOf(addon, props.clusterName),
         destination: { server: IN_CLUSTER_SERVER, namespace: addon.namespace },
         syncPolicy: {
           automated: { prune: false, selfHeal: true },
@@ -50,14 +55,16 @@ export class AddonApplication extends Construct {
   }
 }
 
-function sourceOf(addon: Addon): ApplicationSpecSource {
+function sourceOf(addon: Addon, clusterName: string | undefined): ApplicationSpecSource {
   const base = { repoUrl: addon.repoUrl, targetRevision: addon.targetRevision };
   switch (addon.sourceType) {
-    case AddonSourceType.HELM:
+    case AddonSourceType.HELM: {
       if (!addon.chart) {
         throw new Error(`AddonApplication ${addon.name}: a Helm add-on needs chart. Fix: set chart in lib/gitops/addon-catalog.ts`);
       }
-      return { ...base, chart: addon.chart, helm: { releaseName: addon.name, ...(addon.helmValues ? { valuesObject: addon.helmValues } : {}) } };
+      const values = helmValuesOf(addon, clusterName);
+      return { ...base, chart: addon.chart, helm: { releaseName: addon.name, ...(values ? { valuesObject: values } : {}) } };
+    }
     case AddonSourceType.MANIFEST:
       if (!addon.path || !addon.manifestFile) {
         throw new Error(`AddonApplication ${addon.name}: a manifest add-on needs path and manifestFile. Fix: set them in lib/gitops/addon-catalog.ts`);
@@ -69,4 +76,18 @@ function sourceOf(addon: Addon): ApplicationSpecSource {
       }
       return { ...base, path: addon.path, kustomize: { images: [...addon.images] } };
   }
+}
+
+/** The add-on's Helm values on a cluster: its per-cluster values when it has them, else the shared ones. */
+function helmValuesOf(addon: Addon, clusterName: string | undefined): Readonly<Record<string, unknown>> | undefined {
+  if (!addon.helmValuesByCluster) {
+    return addon.helmValues;
+  }
+  const values = clusterName === undefined ? undefined : addon.helmValuesByCluster[clusterName];
+  if (!values) {
+    throw new Error(
+      `AddonApplication ${addon.name}: no Helm values for cluster "${clusterName ?? '(none given)'}" (it has ${Object.keys(addon.helmValuesByCluster).join(', ')}). Fix: pass clusterName, or add the cluster to helmValuesByCluster in lib/gitops/addon-catalog.ts`,
+    );
+  }
+  return values;
 }

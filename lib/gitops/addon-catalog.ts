@@ -1,5 +1,9 @@
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from '../config/environments/cluster-peers';
+import { CLUSTERS, ClusterDefinition } from './clusters';
+import { FLUENT_BIT_EVENTS_RELEASE, FLUENT_BIT_RELEASE, fluentBitEventsHelmValues, fluentBitHelmValues } from './fluent-bit-values';
 import { GroupKind } from './group-kind';
+import { LOGGING_NAMESPACE } from './logging-settings';
+import { LOKI_RELEASE, lokiHelmValues } from './loki-values';
 
 /** How an add-on's manifests are fetched. */
 export enum AddonSourceType {
@@ -53,6 +57,18 @@ export interface Addon {
    * @default - the chart's defaults
    */
   readonly helmValues?: Readonly<Record<string, unknown>>;
+  /**
+   * Helm values per cluster name, for add-ons whose settings differ per cluster (the log
+   * pipeline's bucket, retention and `environment` label); replaces `helmValues` (HELM only).
+   * Every cluster that installs the add-on must have an entry.
+   * @default - the same values on every cluster
+   */
+  readonly helmValuesByCluster?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** The values of every cluster in CLUSTERS, keyed by cluster name. */
+function perCluster(values: (cluster: ClusterDefinition) => Record<string, unknown>): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(CLUSTERS.map((cluster) => [cluster.name, values(cluster)]));
 }
 
 const CRD: GroupKind = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
@@ -65,7 +81,7 @@ const OPERATOR_KINDS = [CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING];
 
 /** Wave of add-ons whose CRDs or webhooks other add-ons need (cert-manager issues the topology operator's webhook certificate; ServiceMonitor CRDs). */
 export const FOUNDATION_ADDON_WAVE = -3;
-/** Wave of every other operator. */
+/** Wave of every other operator (the log pipeline included: nothing else waits for it). */
 export const OPERATOR_ADDON_WAVE = -2;
 
 /** Argo CD itself is installed when a cluster is bootstrapped (docs/gitops.md), not by an Application. */
@@ -90,7 +106,8 @@ export const ADDONS: readonly Addon[] = [
     clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     verifiedAt: 'cert-manager charts are versioned with the app (chart v1.14.7 = app v1.14.7); ../shared/crds/README.md renders the CRDs with Chart.AppVersion v1.14.7',
     syncWave: FOUNDATION_ADDON_WAVE,
-    helmValues: { installCRDs: true },
+    // The ServiceMonitor exports certmanager_certificate_expiration_timestamp_seconds for the expiry alert.
+    helmValues: { installCRDs: true, prometheus: { enabled: true, servicemonitor: { enabled: true } } },
   },
   {
     name: 'kube-prometheus-stack',
@@ -115,6 +132,8 @@ export const ADDONS: readonly Addon[] = [
           ruleSelectorNilUsesHelmValues: false,
         },
       },
+      // Dashboards arrive as ConfigMaps labelled grafana_dashboard; their folder comes from an annotation.
+      grafana: { sidecar: { dashboards: { folderAnnotation: 'grafana_folder', provider: { foldersFromFilesStructure: true } } } },
     },
   },
   {
@@ -192,7 +211,8 @@ export const ADDONS: readonly Addon[] = [
     clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK],
     verifiedAt: 'external-secrets charts are released with the app under the same version (chart 0.9.20 = app v0.9.20); not re-checked against the chart index',
     syncWave: OPERATOR_ADDON_WAVE,
-    helmValues: { installCRDs: true },
+    // The ServiceMonitor exports certmanager_certificate_expiration_timestamp_seconds for the expiry alert.
+    helmValues: { installCRDs: true, prometheus: { enabled: true, servicemonitor: { enabled: true } } },
   },
   {
     name: 'keda',
@@ -243,6 +263,54 @@ export const ADDONS: readonly Addon[] = [
     clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
     verifiedAt: 'kyverno charts 3.1.x ship Kyverno 1.11.x with equal patch numbers (chart 3.1.5 = app v1.11.5); not re-checked against the chart index',
     syncWave: OPERATOR_ADDON_WAVE,
+  },
+  {
+    name: LOKI_RELEASE,
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://grafana.github.io/helm-charts',
+    chart: 'loki',
+    targetRevision: '6.12.0',
+    namespace: LOGGING_NAMESPACE,
+    appVersion: '3.1.1',
+    crdVersion: 'none (no CRDs)',
+    crdGroups: [],
+    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+    verifiedAt:
+      'grafana/loki production/helm/loki/README.md at chart 6.12.0 shows Version 6.12.0, AppVersion 3.1.1 (chart 6.2.0 = 3.0.0, 5.43.2 = 2.9.4); Loki 3.1 has the compactor retention with limits_config.retention_stream and requires compactor.delete_request_store; ClusterRole/Binding are the rules sidecar\'s',
+    syncWave: OPERATOR_ADDON_WAVE,
+    helmValuesByCluster: perCluster(lokiHelmValues),
+  },
+  {
+    name: FLUENT_BIT_RELEASE,
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://fluent.github.io/helm-charts',
+    chart: 'fluent-bit',
+    targetRevision: '0.47.0',
+    namespace: LOGGING_NAMESPACE,
+    appVersion: '3.1.0',
+    crdVersion: 'none (no CRDs)',
+    crdGroups: [],
+    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+    verifiedAt:
+      'fluent/helm-charts charts/fluent-bit/Chart.yaml (commit 00c882e0): version 0.47.0, appVersion 3.1.0 ("Updated Fluent Bit OCI image to v3.1.0"); Fluent Bit 3.1 has the cri multiline parser, rewrite_tag and the loki output with record-accessor labels',
+    syncWave: OPERATOR_ADDON_WAVE,
+    helmValuesByCluster: perCluster(fluentBitHelmValues),
+  },
+  {
+    name: FLUENT_BIT_EVENTS_RELEASE,
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://fluent.github.io/helm-charts',
+    chart: 'fluent-bit',
+    targetRevision: '0.47.0',
+    namespace: LOGGING_NAMESPACE,
+    appVersion: '3.1.0',
+    crdVersion: 'none (no CRDs)',
+    crdGroups: [],
+    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+    verifiedAt:
+      'the same chart and version as fluent-bit (Chart.yaml 0.47.0 = 3.1.0), as a one-replica Deployment; kubernetes_events input since Fluent Bit 2.1; rbac.eventsAccess (events in the ClusterRole) came with fluent/helm-charts#408 (merged 2023, chart 0.37.x), before 0.47.0',
+    syncWave: OPERATOR_ADDON_WAVE,
+    helmValuesByCluster: perCluster(fluentBitEventsHelmValues),
   },
 ];
 

@@ -1,4 +1,5 @@
 import { ReleaseAnalysis, ReleaseAnalysisProps } from '../../lib/delivery/release-analysis';
+import { platformRuleGroups } from '../../lib/observability/platform-alert-rules';
 import { emptyChart, find, kinds, objectsOf } from '../support/kube';
 
 const PROMETHEUS = 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090';
@@ -19,13 +20,12 @@ describe('ReleaseAnalysis', () => {
     const [successRate, latency] = gate.spec.metrics;
     expect(successRate).toMatchObject({ name: 'success-rate', interval: '20s', count: 3, failureLimit: 1, consecutiveErrorLimit: 2 });
     expect(successRate.provider.prometheus.address).toBe(PROMETHEUS);
-    expect(successRate.provider.prometheus.query).toContain('http_requests_total{namespace="{{args.namespace}}",service="{{args.service}}",code!~"5.."}');
+    // The same recording rules the SLO alerts read (PlatformAlertRules, group release-analysis).
+    expect(successRate.provider.prometheus.query).toBe('1 - service:http_requests:error_ratio_rate1m{namespace="{{args.namespace}}",service="{{args.service}}"}');
     expect(successRate.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.999');
     expect(successRate.failureCondition).toBe('!(len(result) > 0 && !isNaN(result[0])) || result[0] < 0.999');
     expect(latency).toMatchObject({ name: 'latency-p95', interval: '20s', count: 3, failureLimit: 1 });
-    expect(latency.provider.prometheus.query).toBe(
-      'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="{{args.namespace}}",service="{{args.service}}"}[60s])))',
-    );
+    expect(latency.provider.prometheus.query).toBe('service:http_request_duration_seconds:p95_rate1m{namespace="{{args.namespace}}",service="{{args.service}}"}');
     expect(latency.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.5');
 
     const watch = find(objects, 'AnalysisTemplate', 'api-release-watch');
@@ -35,7 +35,7 @@ describe('ReleaseAnalysis', () => {
     expect(watch.spec.metrics.map((m: any) => m.successCondition)).toEqual(gate.spec.metrics.map((m: any) => m.successCondition));
   });
 
-  test('a silent service fails: a zero request rate yields no value rather than 0/0, and no value fails both metrics', () => {
+  test('a silent service fails: no series, or a recorded 0/0 (NaN), fails both metrics', () => {
     const chart = emptyChart();
     new ReleaseAnalysis(chart, 'web', { namespace: 'apps', prometheusUrl: PROMETHEUS });
     for (const metric of find(objectsOf(chart), 'AnalysisTemplate', 'web-release-gate').spec.metrics) {
@@ -43,26 +43,23 @@ describe('ReleaseAnalysis', () => {
       expect(metric.failureCondition.startsWith('!(len(result) > 0 && !isNaN(result[0])) || ')).toBe(true);
       expect(metric.successCondition.startsWith('len(result) > 0 && !isNaN(result[0]) && ')).toBe(true);
     }
-    const successRate = find(objectsOf(chart), 'AnalysisTemplate', 'web-release-gate').spec.metrics[0];
-    expect(successRate.provider.prometheus.query.endsWith('/\n(sum(rate(http_requests_total{namespace="{{args.namespace}}",service="{{args.service}}"}[60s])) > 0)')).toBe(true);
   });
 
   test('with all props', () => {
     const chart = emptyChart();
     const props: Required<ReleaseAnalysisProps> = {
       namespace: 'apps', prometheusUrl: 'https://prometheus.example.com', successRateObjectivePercent: 99.95, latencyP95Ms: 250,
-      intervalSeconds: 15, count: 4, failureLimit: 0, rateWindowSeconds: 120, initialDelaySeconds: 60,
+      intervalSeconds: 15, count: 4, failureLimit: 0, initialDelaySeconds: 60,
     };
     const analysis = new ReleaseAnalysis(chart, 'api', props);
     const [successRate, latency] = find(objectsOf(chart), 'AnalysisTemplate', 'api-release-gate').spec.metrics;
     expect(successRate).toMatchObject({ interval: '15s', count: 4, failureLimit: 0 });
     expect(successRate.successCondition).toContain('result[0] >= 0.9995');
-    expect(successRate.provider.prometheus.query).toContain('[120s]');
     expect(successRate.provider.prometheus.address).toBe('https://prometheus.example.com');
     expect(latency.successCondition).toContain('result[0] <= 0.25');
     expect(successRate.initialDelay).toBe('60s');
-    // The watch starts with the canary's traffic, so it waits one rate window whatever the gate does.
-    expect(find(objectsOf(chart), 'AnalysisTemplate', 'api-release-watch').spec.metrics[0].initialDelay).toBe('120s');
+    // The watch starts with the canary's traffic, so it waits one rate window (1m) whatever the gate does.
+    expect(find(objectsOf(chart), 'AnalysisTemplate', 'api-release-watch').spec.metrics[0].initialDelay).toBe('60s');
     expect(analysis.gateSeconds).toBe(120);
   });
 
@@ -74,8 +71,16 @@ describe('ReleaseAnalysis', () => {
     [{ count: 0 }, 'api: count is 0; use a whole number of measurements from 1 to 30'],
     [{ count: 2, failureLimit: 2 }, 'api: failureLimit is 2; use a whole number from 0 to 1, below count'],
     [{ initialDelaySeconds: -1 }, 'api: initialDelaySeconds is -1; use a whole number of seconds from 0 to 300'],
-    [{ rateWindowSeconds: 10 }, 'api: rateWindowSeconds is 10; use a whole number of seconds from 30 to 600'],
   ] as const)('fails on %p', (change, message) => {
     expect(() => new ReleaseAnalysis(emptyChart(), 'api', { namespace: 'apps', prometheusUrl: PROMETHEUS, ...change })).toThrow(message);
+  });
+
+  test('reads only recording rules that PlatformAlertRules renders, and those are evaluated at the scrape interval', () => {
+    const chart = emptyChart();
+    new ReleaseAnalysis(chart, 'api', { namespace: 'apps', prometheusUrl: PROMETHEUS });
+    const queried = find(objectsOf(chart), 'AnalysisTemplate', 'api-release-gate').spec.metrics.map((m: any) => /([a-z_:0-9]+)\{/.exec(m.provider.prometheus.query)![1]);
+    const group = platformRuleGroups({ namespace: { namespaceName: 'apps' }, jobQueue: { queueName: 'generation.jobs' }, broker: { vhostName: 'v' } }).find((g) => g.name === 'release-analysis')!;
+    expect(queried).toEqual(group.recordings.map((r) => r.record));
+    expect(group.interval).toBe('15s');
   });
 });

@@ -7,10 +7,10 @@ import { emptyChart, objectsOf } from '../support/kube';
 
 const byName = (name: string) => ADDONS.find((a) => a.name === name)!;
 
-function render(addon: Addon) {
+function render(addon: Addon, clusterName = 'staging') {
   const chart = emptyChart();
   const project = new AddonProject(chart, 'platform-addons', { addons: [addon] });
-  const props: Required<AddonApplicationProps> = { addon, project };
+  const props: Required<AddonApplicationProps> = { addon, project, clusterName };
   new AddonApplication(chart, addon.name, props);
   return objectsOf(chart).find((o) => o.kind === 'Application')!;
 }

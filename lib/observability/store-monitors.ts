@@ -1,0 +1,92 @@
+import { Construct } from 'constructs';
+import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com';
+import { PLATFORM_NAME, selectorLabels } from '../platform/labels';
+import { MetricsServiceMonitor } from './metrics-service-monitor';
+
+/** A Redis cluster whose exporter sidecars to scrape (a RedisCluster). */
+export interface IMonitoredRedis {
+  readonly name: string;
+  readonly namespaceName: string;
+}
+
+/** A RabbitMQ cluster run by the Cluster Operator (a MessageBroker). */
+export interface IMonitoredRabbitmq {
+  readonly name: string;
+  readonly namespaceName: string;
+  /** The vhost whose queues are scraped one by one (`/metrics/detailed`). */
+  readonly vhostName: string;
+}
+
+export interface RedisExporterMonitorProps {
+  readonly redis: IMonitoredRedis;
+  /**
+   * Scrape interval.
+   * @default '15s'
+   */
+  readonly interval?: string;
+}
+
+/**
+ * A ServiceMonitor for the redis_exporter sidecars of a RedisCluster: the headless Service's
+ * `metrics` port (9121) has one endpoint per pod, so every node is scraped (`redis_up`,
+ * `redis_cluster_state`, ...). The client Service carries the same labels but no `metrics` port,
+ * so it contributes no target.
+ */
+export class RedisExporterMonitor extends Construct {
+  public constructor(scope: Construct, id: string, props: RedisExporterMonitorProps) {
+    super(scope, id);
+    new MetricsServiceMonitor(this, 'Monitor', {
+      namespace: props.redis.namespaceName,
+      serviceLabels: selectorLabels(props.redis.name),
+      portName: 'metrics',
+      interval: props.interval ?? '15s',
+    });
+  }
+}
+
+export interface RabbitmqMonitorProps {
+  readonly broker: IMonitoredRabbitmq;
+  /**
+   * Scrape interval of both endpoints.
+   * @default '15s'
+   */
+  readonly interval?: string;
+}
+
+/** The labels the RabbitMQ Cluster Operator puts on the Services it creates for a cluster. */
+function operatorServiceLabels(clusterName: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': clusterName, 'app.kubernetes.io/component': 'rabbitmq' };
+}
+
+/**
+ * A ServiceMonitor for the rabbitmq_prometheus plugin of a RabbitmqCluster, through the client
+ * Service the operator creates (named after the cluster, port `prometheus`, 15692): `/metrics` for
+ * the node-level aggregates (alarms, Erlang distribution, identity), and `/metrics/detailed` with
+ * the `queue_coarse_metrics` and `queue_consumer_count` families for the per-queue counts of the broker's vhost
+ * (`rabbitmq_detailed_queue_messages_ready{vhost,queue}`), which the aggregated endpoint does not
+ * break down by queue.
+ */
+export class RabbitmqMonitor extends Construct {
+  public constructor(scope: Construct, id: string, props: RabbitmqMonitorProps) {
+    super(scope, id);
+    const { broker } = props;
+    const interval = props.interval ?? '15s';
+    new ServiceMonitor(this, 'Resource', {
+      metadata: { name: broker.name, namespace: broker.namespaceName, labels: { 'app.kubernetes.io/name': broker.name, 'app.kubernetes.io/part-of': PLATFORM_NAME } },
+      spec: {
+        selector: { matchLabels: operatorServiceLabels(broker.name) },
+        namespaceSelector: { matchNames: [broker.namespaceName] },
+        endpoints: [
+          { port: 'prometheus', path: '/metrics', scheme: ServiceMonitorSpecEndpointsScheme.HTTP, interval },
+          {
+            port: 'prometheus',
+            path: '/metrics/detailed',
+            params: { family: ['queue_coarse_metrics', 'queue_consumer_count'], vhost: [broker.vhostName] },
+            scheme: ServiceMonitorSpecEndpointsScheme.HTTP,
+            interval,
+          },
+        ],
+      },
+    });
+  }
+}
