@@ -91,6 +91,19 @@ export const ARGO_CD_VERSION = '2.10.18';
  * Every add-on, pinned. A test asserts that every CRD group used in dist/ is installed by one of
  * them and that no revision floats.
  */
+/** The node agent and the events collector are two releases of one chart: one pin keeps them in step. */
+const FLUENT_BIT_CHART = {
+  sourceType: AddonSourceType.HELM,
+  repoUrl: 'https://fluent.github.io/helm-charts',
+  chart: 'fluent-bit',
+  targetRevision: '0.47.0',
+  namespace: LOGGING_NAMESPACE,
+  appVersion: '3.1.0',
+  crdVersion: 'none (no CRDs)',
+  crdGroups: [],
+  clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+} as const;
+
 export const ADDONS: readonly Addon[] = [
   {
     name: 'cert-manager',
@@ -282,15 +295,7 @@ export const ADDONS: readonly Addon[] = [
   },
   {
     name: FLUENT_BIT_RELEASE,
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://fluent.github.io/helm-charts',
-    chart: 'fluent-bit',
-    targetRevision: '0.47.0',
-    namespace: LOGGING_NAMESPACE,
-    appVersion: '3.1.0',
-    crdVersion: 'none (no CRDs)',
-    crdGroups: [],
-    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+    ...FLUENT_BIT_CHART,
     verifiedAt:
       'fluent/helm-charts charts/fluent-bit/Chart.yaml (commit 00c882e0): version 0.47.0, appVersion 3.1.0 ("Updated Fluent Bit OCI image to v3.1.0"); Fluent Bit 3.1 has the cri multiline parser, rewrite_tag and the loki output with record-accessor labels',
     syncWave: OPERATOR_ADDON_WAVE,
@@ -298,15 +303,7 @@ export const ADDONS: readonly Addon[] = [
   },
   {
     name: FLUENT_BIT_EVENTS_RELEASE,
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://fluent.github.io/helm-charts',
-    chart: 'fluent-bit',
-    targetRevision: '0.47.0',
-    namespace: LOGGING_NAMESPACE,
-    appVersion: '3.1.0',
-    crdVersion: 'none (no CRDs)',
-    crdGroups: [],
-    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+    ...FLUENT_BIT_CHART,
     verifiedAt:
       'the same chart and version as fluent-bit (Chart.yaml 0.47.0 = 3.1.0), as a one-replica Deployment; kubernetes_events input since Fluent Bit 2.1; rbac.eventsAccess (events in the ClusterRole) came with fluent/helm-charts#408 (merged 2023, chart 0.37.x), before 0.47.0',
     syncWave: OPERATOR_ADDON_WAVE,
