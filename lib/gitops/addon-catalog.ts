@@ -260,6 +260,15 @@ export const ADDONS: readonly Addon[] = [
       controller: {
         allowSnippetAnnotations: false,
         metrics: { enabled: true },
+        // HSTS for one year on every host, and the real client address for per-client rate limits.
+        config: {
+          'hsts': 'true',
+          'hsts-max-age': '31536000',
+          'hsts-include-subdomains': 'true',
+          'ssl-protocols': 'TLSv1.2 TLSv1.3',
+          'use-forwarded-headers': 'false',
+        },
+        service: { externalTrafficPolicy: 'Local' },
       },
     },
   },

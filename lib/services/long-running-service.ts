@@ -39,6 +39,27 @@ export interface IngressOptions {
    * @default '<service name>-tls'
    */
   readonly tlsSecretName?: string;
+  /**
+   * Requests per second one client address may send (ingress-nginx `limit-rps`); bursts of five
+   * times this are queued, the rest answered 503.
+   * @default 20
+   */
+  readonly rateLimitPerSecond?: number;
+  /**
+   * Concurrent connections one client address may hold (`limit-connections`).
+   * @default 20
+   */
+  readonly connectionLimit?: number;
+  /**
+   * Largest request body accepted, in MiB (`proxy-body-size`).
+   * @default 10
+   */
+  readonly maxBodySizeMi?: number;
+  /**
+   * Seconds ingress-nginx waits for the service to answer or accept data (`proxy-read-timeout`, `proxy-send-timeout`).
+   * @default 60
+   */
+  readonly upstreamTimeoutSeconds?: number;
 }
 
 export interface LongRunningServiceProps extends ApplicationServiceProps {
@@ -468,6 +489,22 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     if (!/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(options.hostname)) {
       throw new Error(`${this.name}: hostname is ${JSON.stringify(options.hostname)}; use a fully qualified lower-case DNS name such as app.example.com`);
     }
+    const limits = {
+      rateLimitPerSecond: options.rateLimitPerSecond ?? 20,
+      connectionLimit: options.connectionLimit ?? 20,
+      maxBodySizeMi: options.maxBodySizeMi ?? 10,
+      upstreamTimeoutSeconds: options.upstreamTimeoutSeconds ?? 60,
+    };
+    for (const [field, value, max] of [
+      ['rateLimitPerSecond', limits.rateLimitPerSecond, 10000],
+      ['connectionLimit', limits.connectionLimit, 10000],
+      ['maxBodySizeMi', limits.maxBodySizeMi, 1024],
+      ['upstreamTimeoutSeconds', limits.upstreamTimeoutSeconds, 3600],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1 || value > max) {
+        throw new Error(`${this.name}: ${field} is ${value}; use a whole number from 1 to ${max}: every Ingress is limited`);
+      }
+    }
     this.allowTrafficFrom(options.ingressController);
     this.ingressExposed = true;
     new k8s.KubeIngress(this, 'Ingress', {
@@ -479,6 +516,14 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
           // cert-manager's ingress-shim issues the TLS secret named below from this issuer.
           'cert-manager.io/cluster-issuer': options.tlsClusterIssuer,
           'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+          // Per client address, so one abusive client cannot exhaust the service for the others.
+          'nginx.ingress.kubernetes.io/limit-rps': String(limits.rateLimitPerSecond),
+          'nginx.ingress.kubernetes.io/limit-burst-multiplier': '5',
+          'nginx.ingress.kubernetes.io/limit-connections': String(limits.connectionLimit),
+          'nginx.ingress.kubernetes.io/proxy-body-size': `${limits.maxBodySizeMi}m`,
+          'nginx.ingress.kubernetes.io/proxy-connect-timeout': '5',
+          'nginx.ingress.kubernetes.io/proxy-read-timeout': String(limits.upstreamTimeoutSeconds),
+          'nginx.ingress.kubernetes.io/proxy-send-timeout': String(limits.upstreamTimeoutSeconds),
         },
       },
       spec: {

@@ -405,7 +405,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
     ].sort());
   });
 
-  test('web and api are published through ingress-nginx over TLS only', () => {
+  test('web and api are published through ingress-nginx over TLS only, rate- and connection-limited per client', () => {
     for (const [service, host] of [['web', ENVIRONMENTS[env].webHostname], ['api', ENVIRONMENTS[env].apiHostname]]) {
       const ingress = find(objects, 'Ingress', service);
       expect(ingress.spec.ingressClassName).toBe('nginx');
@@ -414,6 +414,12 @@ describe.each(ALL)('%s is secure by default', (env) => {
       expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: service, port: { name: 'http' } } });
       expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
       expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe(ENVIRONMENTS[env].tlsClusterIssuer);
+      expect(ingress.metadata.annotations).toMatchObject({
+        'nginx.ingress.kubernetes.io/limit-rps': '20',
+        'nginx.ingress.kubernetes.io/limit-connections': '20',
+        'nginx.ingress.kubernetes.io/proxy-body-size': '10m',
+        'nginx.ingress.kubernetes.io/proxy-read-timeout': '60',
+      });
     }
     expect(kinds(objects, 'Ingress')).toHaveLength(2);
   });

@@ -27,8 +27,21 @@ describe('AddonApplication', () => {
     });
   });
 
-  test('passes the minimal secure values of the catalog', () => {
-    expect(render(byName('ingress-nginx')).spec.source.helm.valuesObject).toEqual({ controller: { allowSnippetAnnotations: false, metrics: { enabled: true } } });
+  test('passes the minimal secure values of the catalog: no snippets, HSTS for a year, TLS 1.2+, real client addresses', () => {
+    expect(render(byName('ingress-nginx')).spec.source.helm.valuesObject).toEqual({
+      controller: {
+        allowSnippetAnnotations: false,
+        metrics: { enabled: true },
+        config: {
+          'hsts': 'true',
+          'hsts-max-age': '31536000',
+          'hsts-include-subdomains': 'true',
+          'ssl-protocols': 'TLSv1.2 TLSv1.3',
+          'use-forwarded-headers': 'false',
+        },
+        service: { externalTrafficPolicy: 'Local' },
+      },
+    });
   });
 
   test('installs a release manifest from the pinned tag with a directory source', () => {

@@ -228,6 +228,21 @@ describe('LongRunningService', () => {
     });
   });
 
+  test('exposeViaIngress limits every client: request rate, connections, body size and upstream timeouts', () => {
+    const { chart, namespace } = serviceScope();
+    const service = new LongRunningService(chart, 'svc', { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080 });
+    service.exposeViaIngress({ hostname: 'svc.example.com', ingressController, tlsClusterIssuer: 'ca', rateLimitPerSecond: 50, connectionLimit: 10, maxBodySizeMi: 100, upstreamTimeoutSeconds: 300 });
+    expect(find(objectsOf(chart), 'Ingress', 'svc').metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/limit-rps': '50',
+      'nginx.ingress.kubernetes.io/limit-burst-multiplier': '5',
+      'nginx.ingress.kubernetes.io/limit-connections': '10',
+      'nginx.ingress.kubernetes.io/proxy-body-size': '100m',
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': '300',
+      'nginx.ingress.kubernetes.io/proxy-send-timeout': '300',
+      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+    });
+  });
+
   describe('fails', () => {
     const base = () => {
       const { chart, namespace } = serviceScope();
@@ -270,6 +285,14 @@ describe('LongRunningService', () => {
       const { chart, props } = base();
       const worker = new LongRunningService(chart, 'worker', props);
       expect(() => worker.allowTrafficFrom(ingressController)).toThrow('worker serves no traffic port; ingress-nginx cannot be allowed to reach it');
+    });
+
+    test('fails to expose a service without a rate limit', () => {
+      const { chart, props } = base();
+      const service = new LongRunningService(chart, 'svc', { ...props, httpPort: 8080 });
+      expect(() => service.exposeViaIngress({ hostname: 's.example.com', ingressController, tlsClusterIssuer: 'ca', rateLimitPerSecond: 0 })).toThrow(
+        'svc: rateLimitPerSecond is 0; use a whole number from 1 to 10000: every Ingress is limited',
+      );
     });
 
     test('fails to expose a worker through an ingress', () => {
