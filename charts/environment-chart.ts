@@ -17,6 +17,7 @@ import { PostgresCluster } from '../lib/stores/postgres-cluster';
 import { RedisCluster } from '../lib/stores/redis-cluster';
 import { ImageSignaturePolicy } from '../lib/security/image-signature-policy';
 import { VaultSecret } from '../lib/security/vault-secret';
+import { VaultSecretStore } from '../lib/security/vault-secret-store';
 import { applySyncWaves } from '../lib/gitops/sync-waves';
 import { GrafanaDashboards } from '../lib/observability/dashboards/grafana-dashboards';
 import { PlatformAlertRules } from '../lib/observability/platform-alert-rules';
@@ -150,6 +151,10 @@ export class EnvironmentChart extends Chart {
 
     // Credentials the stores and services share live in one file, secrets.yaml, as ExternalSecrets.
     const secrets = new Construct(this, 'secrets');
+    if (config.name !== EnvironmentName.PREVIEW) {
+      // Cluster-scoped: one per cluster, so previews use the development cluster's store.
+      new VaultSecretStore(secrets, 'vault', { server: config.vaultAddress, role: `generator-platform-${config.name}` });
+    }
     this.redis = new RedisCluster(this, 'redis', {
       namespace: this.baseline,
       passwordSecret: new VaultSecret(secrets, 'redis-password', {

@@ -164,6 +164,8 @@ export interface EnvironmentConfig {
   readonly messageBroker: MessageBrokerConfig;
   /** Vault KV prefix of this environment's secrets, e.g. `generator-platform/production`. */
   readonly vaultPathPrefix: string;
+  /** HTTPS address of Vault; External Secrets authenticates with the cluster's Kubernetes auth role `generator-platform-<environment>`. */
+  readonly vaultAddress: string;
   /**
    * Addresses of the Kubernetes API server endpoints (`kubectl get endpoints kubernetes`), which
    * operator-managed pods call. NetworkPolicies see the endpoint addresses, not the Service's ClusterIP.

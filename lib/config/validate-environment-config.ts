@@ -53,6 +53,9 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
   if (!/^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$/.test(config.vaultPathPrefix)) {
     fail('vaultPathPrefix', config.vaultPathPrefix, 'not a Vault KV path', 'use a path such as generator-platform/production');
   }
+  if (!/^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(config.vaultAddress)) {
+    fail('vaultAddress', config.vaultAddress, 'not an https:// address', 'give Vault\'s TLS address, e.g. https://vault.example.com:8200');
+  }
   if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(config.kubernetesApiCidr)) {
     fail('kubernetesApiCidr', config.kubernetesApiCidr, 'not an IPv4 CIDR', 'give the API server endpoints as a CIDR (kubectl get endpoints kubernetes), e.g. 10.0.0.0/28');
   }

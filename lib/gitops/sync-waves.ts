@@ -36,7 +36,7 @@ export enum SyncWave {
  * | rule | wave |
  * |---|---|
  * | Namespace, ResourceQuota, LimitRange, ServiceAccount, Role, RoleBinding, NetworkPolicy, ClusterPolicy | NAMESPACE_BASELINE (-1) |
- * | ExternalSecret, SecretStore | SECRETS (0) |
+ * | ExternalSecret, SecretStore, ClusterSecretStore | SECRETS (0) |
  * | HorizontalPodAutoscaler, ScaledObject, TriggerAuthentication (they scale applications) | APPLICATIONS (2) |
  * | anything else inside NamespaceBaseline | NAMESPACE_BASELINE (-1) |
  * | anything else inside VaultSecret | SECRETS (0) |
@@ -58,6 +58,7 @@ export const WAVE_BY_KIND: Readonly<Record<string, SyncWave>> = {
   ClusterPolicy: SyncWave.NAMESPACE_BASELINE,
   ExternalSecret: SyncWave.SECRETS,
   SecretStore: SyncWave.SECRETS,
+  ClusterSecretStore: SyncWave.SECRETS,
   HorizontalPodAutoscaler: SyncWave.APPLICATIONS,
   ScaledObject: SyncWave.APPLICATIONS,
   TriggerAuthentication: SyncWave.APPLICATIONS,

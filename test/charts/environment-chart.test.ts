@@ -278,7 +278,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
     for (const mode of ['enforce', 'audit', 'warn']) {
       expect(namespace.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
     }
-    for (const object of objects.filter((o) => !['Namespace', 'ClusterPolicy'].includes(o.kind))) {
+    for (const object of objects.filter((o) => !['Namespace', 'ClusterPolicy', 'ClusterSecretStore'].includes(o.kind))) {
       expect(object.metadata.namespace).toBe(ENVIRONMENTS[env].namespace);
     }
   });
@@ -590,6 +590,23 @@ describe.each(FULL_SIZE)('%s admits only signed platform images', (env) => {
       expect(verify.imageReferences).toContain(`${ENVIRONMENTS[env][service].image.repository}@*`);
     }
     expect(policy.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+  });
+});
+
+describe('secrets come from Vault only', () => {
+  test.each(ALL)('%s: every ExternalSecret reads through the vault ClusterSecretStore, and no Secret object carries data', (env) => {
+    const objects = rendered[env];
+    for (const external of kinds(objects, 'ExternalSecret')) {
+      expect(external.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'vault' });
+    }
+    expect(kinds(objects, 'Secret')).toEqual([]);
+    const stores = kinds(objects, 'ClusterSecretStore');
+    // Cluster-scoped: previews share the development cluster's store.
+    expect(stores.map((s) => s.metadata.name)).toEqual(env === EnvironmentName.PREVIEW ? [] : ['vault']);
+    for (const store of stores) {
+      expect(store.spec.provider.vault.auth.kubernetes.role).toBe(`generator-platform-${env}`);
+      expect(store.spec.provider.vault.server).toMatch(/^https:\/\//);
+    }
   });
 });
 

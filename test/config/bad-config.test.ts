@@ -81,6 +81,7 @@ const cases: Array<[string, `${EnvironmentName}`, (c: any) => void, RegExp]> = [
   ['Redis primaries without replicas in production', 'production', (c) => (c.redis = { ...c.redis, replicasPerPrimary: 0 }), /redis\.replicasPerPrimary = 0: a primary without a replica cannot fail over in production/],
   ['a Redis cluster of two primaries', 'development', (c) => (c.redis = { ...c.redis, primaries: 2 }), /redis\.primaries = 2: Redis Cluster needs at least 3 primaries/],
   ['a Redis volume too small for an AOF rewrite', 'staging', (c) => (c.redis = { ...c.redis, storageGi: 4 }), /redis\.storageGi = 4: the append-only file needs room for twice the memory during a rewrite.*at least 8/],
+  ['a Vault address without TLS', 'production', (c) => (c.vaultAddress = 'http://vault:8200'), /vaultAddress = "http:\/\/vault:8200": not an https:\/\/ address/],
 ];
 
 describe('a wrong environment config fails synth with one clear message and writes nothing', () => {

@@ -31,6 +31,7 @@ export function previewEnvironment(previewId: string): EnvironmentConfig {
     redis: { primaries: 3, replicasPerPrimary: 0, cpuMillis: 250, memoryMi: 512, storageGi: 2, storageClass: 'standard' },
     messageBroker: { replicas: 1, cpuMillis: 500, memoryMi: 1024, storageGi: 5, storageClass: 'standard' },
     vaultPathPrefix: `generator-platform/preview/${previewId}`,
+    vaultAddress: 'https://vault.acme.internal:8200',
     kubernetesApiCidr: '10.0.0.0/28',
     kedaOperator: KEDA_OPERATOR,
     generatorWorkspaceStorageClass: 'standard',

@@ -59,6 +59,7 @@ export const staging: EnvironmentConfig = {
   redis: { primaries: 3, replicasPerPrimary: 1, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, storageClass: 'gp3' },
   messageBroker: { replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, storageClass: 'gp3' },
   vaultPathPrefix: 'generator-platform/staging',
+  vaultAddress: 'https://vault.acme.internal:8200',
   kubernetesApiCidr: '10.0.0.0/28',
   kedaOperator: KEDA_OPERATOR,
   generatorWorkspaceStorageClass: 'gp3',
