@@ -2,8 +2,8 @@ import { DeliveryKind } from '../delivery/delivery-strategy';
 import { ConfigError } from './config-error';
 import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ImageReference, ServiceConfig } from './environment-config';
 import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
+import { DNS_LABEL, HTTPS_ENDPOINT, IPV4_CIDR, VAULT_PATH } from '../platform/input-patterns';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -50,13 +50,13 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
   validatePostgres(config, fail);
   validateRedis(config, fail);
   validateMessageBroker(config, fail);
-  if (!/^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$/.test(config.vaultPathPrefix)) {
+  if (!VAULT_PATH.test(config.vaultPathPrefix)) {
     fail('vaultPathPrefix', config.vaultPathPrefix, 'not a Vault KV path', 'use a path such as generator-platform/production');
   }
-  if (!/^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(config.vaultAddress)) {
+  if (!HTTPS_ENDPOINT.test(config.vaultAddress)) {
     fail('vaultAddress', config.vaultAddress, 'not an https:// address', 'give Vault\'s TLS address, e.g. https://vault.example.com:8200');
   }
-  if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(config.kubernetesApiCidr)) {
+  if (!IPV4_CIDR.test(config.kubernetesApiCidr)) {
     fail('kubernetesApiCidr', config.kubernetesApiCidr, 'not an IPv4 CIDR', 'give the API server endpoints as a CIDR (kubectl get endpoints kubernetes), e.g. 10.0.0.0/28');
   }
   validatePeer('kedaOperator', config.kedaOperator, fail);
@@ -212,7 +212,7 @@ function validatePostgres(config: EnvironmentConfig, fail: Fail): void {
   if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)+$/.test(postgres.backupDestinationPath)) {
     fail('postgres.backupDestinationPath', postgres.backupDestinationPath, 'not an s3://bucket/path location', 'give the bucket and a folder per environment, e.g. s3://acme-backups/production');
   }
-  if (!/^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(postgres.backupEndpointUrl)) {
+  if (!HTTPS_ENDPOINT.test(postgres.backupEndpointUrl)) {
     fail('postgres.backupEndpointUrl', postgres.backupEndpointUrl, 'not an https:// endpoint', 'give the object store endpoint over TLS, e.g. https://s3.eu-west-1.amazonaws.com');
   }
   if (!DNS_LABEL.test(postgres.storageClass)) {

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { INetworkPeer } from './network-peer';
+import { IPV4_CIDR } from './input-patterns';
 
 /** Addresses outside the cluster's pod network, such as the Kubernetes API server or object storage. */
 export class CidrPeer implements INetworkPeer {
@@ -8,7 +9,7 @@ export class CidrPeer implements INetworkPeer {
     private readonly cidr: string,
     private readonly except: readonly string[] = [],
   ) {
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) {
+    if (!IPV4_CIDR.test(cidr)) {
       throw new Error(`${peerName}: ${JSON.stringify(cidr)} is not an IPv4 CIDR such as 10.0.0.1/32`);
     }
   }

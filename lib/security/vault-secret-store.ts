@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterSecretStoreV1Beta1, ClusterSecretStoreV1Beta1SpecProviderVaultVersion } from '../../imports/external-secrets.io';
 import { PLATFORM_NAME } from '../platform/labels';
+import { HTTPS_ENDPOINT } from '../platform/input-patterns';
 
 export interface VaultSecretStoreProps {
   /** HTTPS address of Vault, e.g. `https://vault.example.com:8200`. */
@@ -34,7 +35,7 @@ export class VaultSecretStore extends Construct {
 
   public constructor(scope: Construct, id: string, props: VaultSecretStoreProps) {
     super(scope, id);
-    if (!/^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/.test(props.server)) {
+    if (!HTTPS_ENDPOINT.test(props.server)) {
       throw new Error(`VaultSecretStore ${id}: server is ${JSON.stringify(props.server)}; use Vault's https:// address (secrets never travel in clear text)`);
     }
     if (!/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/.test(props.role)) {

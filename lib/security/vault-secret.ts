@@ -7,6 +7,7 @@ import {
   ExternalSecretV1Beta1SpecTargetTemplateEngineVersion,
   ExternalSecretV1Beta1SpecTargetTemplateMergePolicy,
 } from '../../imports/external-secrets.io';
+import { VAULT_PATH } from '../platform/input-patterns';
 import { PLATFORM_NAME } from '../platform/labels';
 
 export interface VaultSecretProps {
@@ -50,7 +51,7 @@ export class VaultSecret extends Construct {
     if (props.keys.length === 0) {
       throw new Error(`VaultSecret ${props.secretName}: keys is empty; name the Vault properties the Secret must hold`);
     }
-    if (!/^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$/.test(props.vaultPath)) {
+    if (!VAULT_PATH.test(props.vaultPath)) {
       throw new Error(`VaultSecret ${props.secretName}: vaultPath is ${JSON.stringify(props.vaultPath)}; use a KV path such as generator-platform/production/redis`);
     }
     const derived = props.derivedKeys ?? {};

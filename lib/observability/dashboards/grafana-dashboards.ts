@@ -6,6 +6,7 @@ import { dataStoresDashboard } from './data-stores';
 import { generatorPipelineDashboard } from './generator-pipeline';
 import { platformOverviewDashboard } from './platform-overview';
 import { stableJson } from './stable-json';
+import { DNS_LABEL } from '../../platform/input-patterns';
 
 /** The annotation the Grafana sidecar reads a dashboard's folder from (`sidecar.dashboards.folderAnnotation`). */
 export const GRAFANA_FOLDER_ANNOTATION = 'grafana_folder';
@@ -50,7 +51,6 @@ export interface RenderedDashboard {
   readonly dashboard: Dashboard;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
