@@ -4,7 +4,7 @@ import { AnalysisTemplate, AnalysisTemplateSpecMetricsCount, AnalysisTemplateSpe
 import { ImageReference } from '../config/environment-config';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
-import { INetworkPeer } from '../platform/network-peer';
+import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
@@ -188,7 +188,7 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
       spec: {
         podSelector: { matchLabels: selectorLabels(this.peerName) },
         policyTypes: ['Egress'],
-        egress: [{ to: [target.toNetworkPolicyPeer(this.namespaceName)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(httpPort) }] }],
+        egress: [{ to: [target.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(httpPort) }],
       },
     });
   }

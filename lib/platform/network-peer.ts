@@ -23,3 +23,8 @@ export class ClusterPeer implements INetworkPeer {
     };
   }
 }
+
+/** NetworkPolicy ports for TCP port numbers. */
+export function tcpPorts(...ports: readonly number[]): k8s.NetworkPolicyPort[] {
+  return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+}

@@ -6,7 +6,7 @@ import { DeliveryKind, DeliveryStrategy } from '../delivery/delivery-strategy';
 import { ImageReference } from '../config/environment-config';
 import { Replicas } from '../config/replicas';
 import { selectorLabels, workloadLabels } from '../platform/labels';
-import { INetworkPeer } from '../platform/network-peer';
+import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
@@ -553,7 +553,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       spec: {
         podSelector: { matchLabels: selectorLabels(this.name) },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] }],
+        ingress: [{ from: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(port) }],
       },
     });
   }
@@ -568,7 +568,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       spec: {
         podSelector: { matchLabels: selectorLabels(this.name) },
         policyTypes: ['Egress'],
-        egress: [{ to: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) }],
+        egress: [{ to: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(...ports) }],
       },
     });
   }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { RabbitmqCluster, Vhost, VhostSpecDefaultQueueType } from '../../imports/rabbitmq.com';
 import { PLATFORM_NAME } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
-import { INetworkPeer } from '../platform/network-peer';
+import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
@@ -200,16 +200,15 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
         metadata: { name: `${id}-allow-${name}`, namespace: this.namespaceName, labels: metadataLabels },
         spec: { podSelector: { matchLabels: this.labels }, ...spec },
       });
-    const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
     const self = { podSelector: { matchLabels: this.labels } };
     policy('cluster-nodes', {
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [self], ports: tcp([...INTER_NODE_PORTS, AMQP_PORT]) }],
-      egress: [{ to: [self], ports: tcp([...INTER_NODE_PORTS, AMQP_PORT]) }],
+      ingress: [{ from: [self], ports: tcpPorts(...INTER_NODE_PORTS, AMQP_PORT) }],
+      egress: [{ to: [self], ports: tcpPorts(...INTER_NODE_PORTS, AMQP_PORT) }],
     });
-    policy('operators', { policyTypes: ['Ingress'], ingress: [{ from: [operators.toNetworkPolicyPeer()], ports: tcp([MANAGEMENT_PORT]) }] });
-    policy('metrics-scrape', { policyTypes: ['Ingress'], ingress: [{ from: [props.metricsScraper.toNetworkPolicyPeer(this.namespaceName)], ports: tcp([PROMETHEUS_PORT]) }] });
-    policy('egress-to-kubernetes-api', { policyTypes: ['Egress'], egress: [{ to: [props.kubernetesApi.toNetworkPolicyPeer(this.namespaceName)], ports: tcp([443, 6443]) }] });
+    policy('operators', { policyTypes: ['Ingress'], ingress: [{ from: [operators.toNetworkPolicyPeer()], ports: tcpPorts(MANAGEMENT_PORT) }] });
+    policy('metrics-scrape', { policyTypes: ['Ingress'], ingress: [{ from: [props.metricsScraper.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(PROMETHEUS_PORT) }] });
+    policy('egress-to-kubernetes-api', { policyTypes: ['Egress'], egress: [{ to: [props.kubernetesApi.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(443, 6443) }] });
   }
 
   public toNetworkPolicyPeer(fromNamespace: string): k8s.NetworkPolicyPeer {
@@ -230,7 +229,7 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
       spec: {
         podSelector: { matchLabels: { ...this.labels } },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] }],
+        ingress: [{ from: [peer.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(port) }],
       },
     });
   }

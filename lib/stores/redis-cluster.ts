@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ImageReference } from '../config/environment-config';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
-import { INetworkPeer } from '../platform/network-peer';
+import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 import { VaultSecret } from '../security/vault-secret';
@@ -417,7 +417,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
       spec: {
         podSelector: { matchLabels: selectorLabels(this.name) },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [client.toNetworkPolicyPeer(this.namespaceName)], ports: [tcp(REDIS_PORT)] }],
+        ingress: [{ from: [client.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(REDIS_PORT) }],
       },
     });
     client.allowEgressTo(this, [REDIS_PORT]);
@@ -508,28 +508,25 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
 
     policy('AllowClusterPeers', `${this.name}-allow-cluster-peers`, selectorLabels(this.name), {
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [nodes], ports: [tcp(REDIS_PORT), tcp(REDIS_CLUSTER_BUS_PORT)] }],
+      ingress: [{ from: [nodes], ports: tcpPorts(REDIS_PORT, REDIS_CLUSTER_BUS_PORT) }],
       // Replication uses the client port, gossip and failover the bus.
-      egress: [{ to: [nodes], ports: [tcp(REDIS_PORT), tcp(REDIS_CLUSTER_BUS_PORT)] }],
+      egress: [{ to: [nodes], ports: tcpPorts(REDIS_PORT, REDIS_CLUSTER_BUS_PORT) }],
     });
     policy('AllowFromBootstrap', `${this.name}-allow-from-bootstrap`, selectorLabels(this.name), {
       policyTypes: ['Ingress'],
-      ingress: [{ from: [bootstrap], ports: [tcp(REDIS_PORT)] }],
+      ingress: [{ from: [bootstrap], ports: tcpPorts(REDIS_PORT) }],
     });
     policy('BootstrapAllowEgress', `${bootstrapName}-allow-egress-to-${this.name}`, selectorLabels(bootstrapName), {
       policyTypes: ['Egress'],
-      egress: [{ to: [nodes], ports: [tcp(REDIS_PORT)] }],
+      egress: [{ to: [nodes], ports: tcpPorts(REDIS_PORT) }],
     });
     policy('AllowMetricsScrape', `${this.name}-allow-metrics-scrape`, selectorLabels(this.name), {
       policyTypes: ['Ingress'],
-      ingress: [{ from: [metricsScraper.toNetworkPolicyPeer(this.namespaceName)], ports: [tcp(REDIS_METRICS_PORT)] }],
+      ingress: [{ from: [metricsScraper.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(REDIS_METRICS_PORT) }],
     });
   }
 }
 
-function tcp(port: number): k8s.NetworkPolicyPort {
-  return { protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) };
-}
 
 function quantities(cpuMillis: number, memoryMi: number, ephemeralMi: number): Record<string, k8s.Quantity> {
   return { 'cpu': cpuQuantity(cpuMillis), 'memory': memoryQuantity(memoryMi), 'ephemeral-storage': memoryQuantity(ephemeralMi) };

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { tcpPorts } from '../../platform/network-peer';
 
 export interface TcpFlowPolicyProps {
   /** Object name, `<owner>-allow-<purpose>` by convention. */
@@ -29,7 +30,7 @@ export interface TcpFlowPolicyProps {
 export class TcpFlowPolicy extends Construct {
   public constructor(scope: Construct, id: string, props: TcpFlowPolicyProps) {
     super(scope, id);
-    const ports = props.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+    const ports = tcpPorts(...props.ports);
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
       spec: {
