@@ -97,7 +97,7 @@ export class EnvironmentChart extends Chart {
       deliveryStrategy: apiRelease.strategy,
       hostname: config.apiHostname,
       ingressController,
-      tlsClusterIssuer: config.tlsClusterIssuer,
+      tlsClusterIssuer: config.certificates.publicIssuer.kind === 'acme' ? config.certificates.publicIssuer.clusterIssuerName : 'platform-selfsigned',
     });
     this.web = new WebService(this, 'web', {
       ...shared,
@@ -111,7 +111,7 @@ export class EnvironmentChart extends Chart {
       hostname: config.webHostname,
       api: this.api,
       ingressController,
-      tlsClusterIssuer: config.tlsClusterIssuer,
+      tlsClusterIssuer: config.certificates.publicIssuer.kind === 'acme' ? config.certificates.publicIssuer.clusterIssuerName : 'platform-selfsigned',
     });
     apiRelease.previewTraffic?.sendTo(this.api);
     webRelease.previewTraffic?.sendTo(this.web);

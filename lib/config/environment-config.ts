@@ -1,6 +1,7 @@
 import { DeliveryKind } from '../delivery/delivery-strategy';
 import { ImageSigner } from '../security/image-signature-policy';
 import { Replicas } from './replicas';
+import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig, ImageRegistryConfig } from './security-config';
 
 /** The four environments the platform is rendered for; `dist/<name>/` holds each. */
 export enum EnvironmentName {
@@ -149,8 +150,14 @@ export interface EnvironmentConfig {
   readonly webHostname: string;
   /** Public hostname of the Express API. */
   readonly apiHostname: string;
-  /** cert-manager ClusterIssuer that issues the public certificates of webHostname and apiHostname. */
-  readonly tlsClusterIssuer: string;
+  /** Issuers and lifetimes of the public and in-cluster TLS certificates. */
+  readonly certificates: CertificatesConfig;
+  /** OIDC sign-in with MFA in front of web and api. */
+  readonly authentication: AuthenticationConfig;
+  /** The only destinations outside the cluster that pods may reach. */
+  readonly egress: ExternalEgressConfig;
+  /** Registry the platform images are pulled from with credentials from Vault. */
+  readonly imageRegistry: ImageRegistryConfig;
   /** Availability zones pods may run in and are spread over (`topology.kubernetes.io/zone` values). */
   readonly zones: readonly string[];
   readonly web: ServiceConfig;

@@ -2,6 +2,7 @@ import { DeliveryKind } from '../delivery/delivery-strategy';
 import { ConfigError } from './config-error';
 import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ImageReference, ServiceConfig } from './environment-config';
 import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
+import { validateSecurityConfig } from './validate-security-config';
 import { DNS_LABEL, HTTPS_ENDPOINT, IPV4_CIDR, VAULT_PATH } from '../platform/input-patterns';
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -34,9 +35,6 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
     fail('namespace', config.namespace, 'not a valid Kubernetes namespace name (a DNS label of at most 63 characters)', 'use lower-case letters, digits and dashes, starting and ending with a letter or digit');
   }
   validateHostnames(config, fail);
-  if (!DNS_LABEL.test(config.tlsClusterIssuer)) {
-    fail('tlsClusterIssuer', config.tlsClusterIssuer, 'not a valid ClusterIssuer name', 'name the cert-manager ClusterIssuer that issues the public certificates');
-  }
   validateZones(config, fail);
   for (const service of SERVICES) {
     validateService(config, service, config[service], fail);
@@ -63,6 +61,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
   validatePeer('ingressController', config.ingressController, fail);
   validatePeer('prometheus', config.prometheus, fail);
   validateDelivery(config, fail);
+  validateSecurityConfig(config, fail);
   return config;
 }
 

@@ -413,7 +413,8 @@ describe.each(ALL)('%s is secure by default', (env) => {
       expect(ingress.spec.rules[0].host).toBe(host);
       expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: service, port: { name: 'http' } } });
       expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
-      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe(ENVIRONMENTS[env].tlsClusterIssuer);
+      const issuer = ENVIRONMENTS[env].certificates.publicIssuer;
+      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe(issuer.kind === 'acme' ? issuer.clusterIssuerName : 'platform-selfsigned');
       expect(ingress.metadata.annotations).toMatchObject({
         'nginx.ingress.kubernetes.io/limit-rps': '20',
         'nginx.ingress.kubernetes.io/limit-connections': '20',

@@ -1,3 +1,4 @@
+import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
 import { ROLLING_DELIVERY } from './delivery';
@@ -9,7 +10,10 @@ export const development: EnvironmentConfig = {
   namespace: 'generator-platform',
   webHostname: 'app.dev.generator-platform.example.com',
   apiHostname: 'api.dev.generator-platform.example.com',
-  tlsClusterIssuer: 'platform-selfsigned',
+  certificates: { publicIssuer: { kind: 'internal-ca' }, internalCa: { kind: 'self-signed' }, ...CERTIFICATE_LIFETIME },
+  authentication: authenticationFor('generator-platform-development', ['generator-platform-developers']),
+  egress: EU_WEST_1_EGRESS,
+  imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a'],
   ...REDUCED_FOOTPRINT_SERVICES,
   postgres: {

@@ -1,3 +1,4 @@
+import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
 import { ROLLING_DELIVERY } from './delivery';
@@ -15,7 +16,10 @@ export function previewEnvironment(previewId: string): EnvironmentConfig {
     namespace: `generator-platform-${previewId}`,
     webHostname: `app-${previewId}.${PREVIEW_DOMAIN}`,
     apiHostname: `api-${previewId}.${PREVIEW_DOMAIN}`,
-    tlsClusterIssuer: 'platform-selfsigned',
+    certificates: { publicIssuer: { kind: 'internal-ca' }, internalCa: { kind: 'self-signed' }, ...CERTIFICATE_LIFETIME },
+    authentication: authenticationFor('generator-platform-preview', ['generator-platform-developers']),
+    egress: EU_WEST_1_EGRESS,
+    imageRegistry: { server: 'ghcr.io' },
     zones: ['eu-west-1a'],
     ...REDUCED_FOOTPRINT_SERVICES,
     postgres: {

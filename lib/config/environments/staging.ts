@@ -1,4 +1,5 @@
 import { ImageSigner } from '../../security/image-signature-policy';
+import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor, LETS_ENCRYPT } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
 import { Replicas } from '../replicas';
 import { SPEC_RESOURCES } from '../spec-minimums';
@@ -11,7 +12,10 @@ export const staging: EnvironmentConfig = {
   namespace: 'generator-platform',
   webHostname: 'app.staging.generator-platform.example.com',
   apiHostname: 'api.staging.generator-platform.example.com',
-  tlsClusterIssuer: 'letsencrypt-production',
+  certificates: { publicIssuer: LETS_ENCRYPT, internalCa: { kind: 'vault-pki', signPath: 'pki_int/sign/generator-platform-staging', role: 'cert-manager-generator-platform-staging' }, ...CERTIFICATE_LIFETIME },
+  authentication: authenticationFor('generator-platform-staging', ['generator-platform-users', 'generator-platform-testers']),
+  egress: EU_WEST_1_EGRESS,
+  imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   web: {
     image: {

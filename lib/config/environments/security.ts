@@ -1,0 +1,45 @@
+import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig } from '../security-config';
+
+/** Let's Encrypt's production directory: staging and production hostnames are public. */
+export const LETS_ENCRYPT: CertificatesConfig['publicIssuer'] = {
+  kind: 'acme',
+  clusterIssuerName: 'letsencrypt-production',
+  server: 'https://acme-v02.api.letsencrypt.org/directory',
+  email: 'platform-team@acme.example.com',
+};
+
+/** 90-day leaves renewed a month ahead, the Let's Encrypt cadence, used for internal leaves too. */
+export const CERTIFICATE_LIFETIME = { durationHours: 2160, renewBeforeHours: 720 } as const;
+
+/** The company identity provider (Keycloak realm `platform`), which enforces MFA and says so in `amr`. */
+const IDENTITY_PROVIDER = {
+  issuerUrl: 'https://login.acme.example.com/realms/platform',
+  groupsClaim: 'groups',
+  mfa: { claim: 'amr', acceptedValues: ['mfa'], acrValues: 'mfa' },
+  proxyImage: { repository: 'quay.io/oauth2-proxy/oauth2-proxy', tag: 'v7.6.0' },
+} as const;
+
+/** Sign-in for one environment: its own OAuth client, the groups that may use it, and the public paths. */
+export function authenticationFor(clientId: string, allowedGroups: readonly string[]): AuthenticationConfig {
+  return {
+    ...IDENTITY_PROVIDER,
+    mfa: { ...IDENTITY_PROVIDER.mfa, acceptedValues: [...IDENTITY_PROVIDER.mfa.acceptedValues] },
+    clientId,
+    allowedGroups,
+    sessionHours: 8,
+    refreshMinutes: 15,
+    webPublicPaths: ['/healthz'],
+    apiPublicPaths: ['/healthz', '/webhooks/'],
+  };
+}
+
+/**
+ * Outside destinations per region. These are the ranges the providers publish (AWS ip-ranges.json
+ * for S3 in eu-west-1; the AI provider's and the identity provider's private endpoints in the
+ * platform VPC); the release checklist re-checks them, because a provider that moves breaks the flow.
+ */
+export const EU_WEST_1_EGRESS: ExternalEgressConfig = {
+  aiProviderCidrs: ['10.20.8.0/28'],
+  objectStorageCidrs: ['52.218.0.0/17', '3.5.64.0/21'],
+  identityProviderCidrs: ['10.20.4.0/28'],
+};
