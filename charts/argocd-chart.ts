@@ -10,7 +10,7 @@ import { EnvironmentApplication } from '../lib/gitops/environment-application';
 import { distinctGroupKinds } from '../lib/gitops/group-kind';
 import { PlatformProject } from '../lib/gitops/platform-project';
 import { PreviewApplicationSet } from '../lib/gitops/preview-application-set';
-import { clusterScopedKinds, renderedObjectsOf } from '../lib/gitops/rendered-objects';
+import { clusterScopedKinds, namespacedRbacKinds, renderedObjectsOf } from '../lib/gitops/rendered-objects';
 import { ARGOCD_NAMESPACE } from '../lib/gitops/repository';
 import { RootApplication } from '../lib/gitops/root-application';
 
@@ -72,6 +72,8 @@ export class ArgoCdChart extends Chart {
       description: 'The generator platform, rendered to dist/ by this repository',
       namespaces: [...props.environments.map((e) => e.config.namespace), ...(cluster.runsPreviews ? ['generator-platform-pr-*'] : [])],
       clusterResourceKinds: distinctGroupKinds(renderedCharts.flatMap((chart) => clusterScopedKinds(renderedObjectsOf(chart)))),
+      // Only where an environment renders them (the Vault issuer's token-request Role in staging and production).
+      renderedRbacKinds: distinctGroupKinds(renderedCharts.flatMap((chart) => namespacedRbacKinds(renderedObjectsOf(chart)))),
     });
     const addonProject = new AddonProject(projects, 'platform-addons', { addons });
 

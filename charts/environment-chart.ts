@@ -16,6 +16,12 @@ import { MessageBroker } from '../lib/stores/message-broker';
 import { PostgresCluster } from '../lib/stores/postgres-cluster';
 import { RedisCluster } from '../lib/stores/redis-cluster';
 import { ImageSignaturePolicy } from '../lib/security/image-signature-policy';
+import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../lib/security/oauth2-proxy';
+import { Replicas } from '../lib/config/replicas';
+import { isFullSize } from '../lib/config/spec-minimums';
+import { AcmeClusterIssuer } from '../lib/security/acme-cluster-issuer';
+import { CertificateAuthoritySigner, InternalCertificateAuthority } from '../lib/security/internal-certificate-authority';
+import { ICertificateIssuer } from '../lib/security/tls-certificate';
 import { VaultSecret } from '../lib/security/vault-secret';
 import { VaultSecretStore } from '../lib/security/vault-secret-store';
 import { applySyncWaves } from '../lib/gitops/sync-waves';
@@ -31,6 +37,8 @@ export interface EnvironmentChartProps {
 /** One environment of the platform, composed from its config; it holds no logic of its own. */
 export class EnvironmentChart extends Chart {
   public readonly baseline: NamespaceBaseline;
+  /** The namespaced CA of in-cluster certificates (and, in development and previews, of the public hostnames). */
+  public readonly internalCa: InternalCertificateAuthority;
   public readonly web: WebService;
   public readonly api: ApiService;
   public readonly generator: GeneratorService;
@@ -38,6 +46,7 @@ export class EnvironmentChart extends Chart {
   public readonly redis: RedisCluster;
   public readonly messageBroker: MessageBroker;
   public readonly jobQueue: JobQueue;
+  public readonly signIn: OAuth2Proxy;
 
   public constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     const { config } = props;
@@ -60,6 +69,33 @@ export class EnvironmentChart extends Chart {
       namespaceName: config.namespace,
       quotaHeadroomPercent: config.quotaHeadroomPercent,
     });
+    // Issuers (and the self-signed root) live in certificates.yaml; each Certificate lives with
+    // what uses its Secret (web-tls in web.yaml).
+    const certificates = new Construct(this, 'certificates');
+    const { publicIssuer, internalCa } = config.certificates;
+    this.internalCa = new InternalCertificateAuthority(certificates, 'internal-ca', {
+      namespace: config.namespace,
+      signer:
+        internalCa.kind === 'vault-pki'
+          ? CertificateAuthoritySigner.vaultPki({ server: config.vaultAddress, signPath: internalCa.signPath, role: internalCa.role })
+          : CertificateAuthoritySigner.selfSigned(),
+    });
+    let tlsIssuer: ICertificateIssuer = this.internalCa;
+    if (publicIssuer.kind === 'acme') {
+      // Cluster-scoped: only an environment that owns its cluster renders it; previews never do.
+      tlsIssuer =
+        config.name === EnvironmentName.PREVIEW
+          ? { issuerName: publicIssuer.clusterIssuerName, issuerKind: 'ClusterIssuer' }
+          : new AcmeClusterIssuer(certificates, publicIssuer.clusterIssuerName, {
+            server: publicIssuer.server,
+            email: publicIssuer.email,
+            solverNamespace: this.baseline,
+            // web and api: one hostname each.
+            maxConcurrentChallenges: 2,
+            ingressController,
+          });
+    }
+    const tlsCertificateLifetime = { durationHours: config.certificates.durationHours, renewBeforeHours: config.certificates.renewBeforeHours };
     // The AnalysisTemplates that gate web and api releases (and the preview traffic) live in delivery.yaml.
     const delivery = new Construct(this, 'delivery');
     const releaseOf = (service: 'web' | 'api', kind: DeliveryKind, latencyP95Ms: number) => {
@@ -97,7 +133,8 @@ export class EnvironmentChart extends Chart {
       deliveryStrategy: apiRelease.strategy,
       hostname: config.apiHostname,
       ingressController,
-      tlsClusterIssuer: config.certificates.publicIssuer.kind === 'acme' ? config.certificates.publicIssuer.clusterIssuerName : 'platform-selfsigned',
+      tlsIssuer,
+      tlsCertificateLifetime,
     });
     this.web = new WebService(this, 'web', {
       ...shared,
@@ -111,7 +148,8 @@ export class EnvironmentChart extends Chart {
       hostname: config.webHostname,
       api: this.api,
       ingressController,
-      tlsClusterIssuer: config.certificates.publicIssuer.kind === 'acme' ? config.certificates.publicIssuer.clusterIssuerName : 'platform-selfsigned',
+      tlsIssuer,
+      tlsCertificateLifetime,
     });
     apiRelease.previewTraffic?.sendTo(this.api);
     webRelease.previewTraffic?.sendTo(this.web);
@@ -127,6 +165,10 @@ export class EnvironmentChart extends Chart {
       workspaceStorageClass: config.generatorWorkspaceStorageClass,
       scaledByQueueDepth: config.generator.replicas.isAutoscaled,
     });
+    // The generator's one flow out of the cluster: the AI provider's API over HTTPS.
+    for (const [index, cidr] of config.egress.aiProviderCidrs.entries()) {
+      this.generator.allowEgressTo(new CidrPeer(`ai-provider-${index + 1}`, cidr), [443]);
+    }
 
     this.postgres = new PostgresCluster(this, 'postgres', {
       namespace: this.baseline,
@@ -144,7 +186,10 @@ export class EnvironmentChart extends Chart {
       backupCredentialsVaultPath: `${config.vaultPathPrefix}/postgres-backup`,
       backupServerName: config.postgres.backupServerName,
       kubernetesApiCidrs: [config.kubernetesApiCidr],
+      objectStoreEgressCidrs: config.egress.objectStorageCidrs,
       recovery: config.postgres.recoverFromBackup ? PointInTimeRecovery.fromBackups(config.postgres.recoverFromBackup) : undefined,
+      tlsIssuer: this.internalCa,
+      tlsCertificateLifetime,
     });
     this.postgres.connect(this.api);
     this.postgres.connect(this.generator);
@@ -154,6 +199,16 @@ export class EnvironmentChart extends Chart {
     if (config.name !== EnvironmentName.PREVIEW) {
       // Cluster-scoped: one per cluster, so previews use the development cluster's store.
       new VaultSecretStore(secrets, 'vault', { server: config.vaultAddress, role: `generator-platform-${config.name}` });
+    }
+    // Only the platform's own images are private; the stores' and the sign-in proxy's images are public.
+    const registryCredentials = VaultSecret.registryCredentials(secrets, 'registry-pull-secret', {
+      namespace: config.namespace,
+      secretName: 'registry-pull-secret',
+      vaultPath: `${config.vaultPathPrefix}/registry`,
+      registryServer: config.imageRegistry.server,
+    });
+    for (const workload of [this.web, this.api, this.generator, webRelease.previewTraffic, apiRelease.previewTraffic]) {
+      workload?.pullImagesWith(registryCredentials);
     }
     this.redis = new RedisCluster(this, 'redis', {
       namespace: this.baseline,
@@ -172,9 +227,44 @@ export class EnvironmentChart extends Chart {
       zones: config.zones,
       strictTopologySpread: config.features.strictTopologySpread,
       metricsScraper: prometheus,
+      tlsIssuer: this.internalCa,
+      tlsCertificateLifetime: { durationHours: config.certificates.durationHours, renewBeforeHours: config.certificates.renewBeforeHours },
     });
     this.redis.connect(this.api);
     this.redis.connect(this.generator);
+
+    // Sign-in (OIDC, MFA) in front of web and api; sessions live in Redis. Its own file, oauth2-proxy.yaml.
+    const auth = config.authentication;
+    this.signIn = new OAuth2Proxy(this, 'oauth2-proxy', {
+      namespace: this.baseline,
+      image: auth.proxyImage,
+      issuerUrl: auth.issuerUrl,
+      clientId: auth.clientId,
+      groupsClaim: auth.groupsClaim,
+      allowedGroups: auth.allowedGroups,
+      mfaClaim: auth.mfa.claim,
+      mfaAcceptedValues: auth.mfa.acceptedValues,
+      acrValues: auth.mfa.acrValues,
+      sessionHours: auth.sessionHours,
+      refreshMinutes: auth.refreshMinutes,
+      hostnames: [config.webHostname, config.apiHostname],
+      credentials: new VaultSecret(secrets, 'oauth2-proxy', {
+        namespace: config.namespace,
+        secretName: 'oauth2-proxy',
+        vaultPath: `${config.vaultPathPrefix}/oauth2-proxy`,
+        keys: [CLIENT_SECRET_KEY, COOKIE_SECRET_KEY],
+      }),
+      sessionStore: this.redis,
+      identityProviderCidrs: config.egress.identityProviderCidrs,
+      ingressController,
+      metricsScraper: prometheus,
+      zones: config.zones,
+      strictTopologySpread: config.features.strictTopologySpread,
+      // Every request to web and api waits for it: two pods at least where one may fail.
+      replicas: isFullSize(config.name) ? Replicas.autoscaled({ min: 2, max: 4 }) : Replicas.fixed(1),
+    });
+    this.web.requireSignIn(this.signIn, { publicPaths: auth.webPublicPaths });
+    this.api.requireSignIn(this.signIn, { publicPaths: auth.apiPublicPaths });
 
     this.messageBroker = new MessageBroker(this, 'rabbitmq', {
       namespace: this.baseline,
@@ -186,6 +276,8 @@ export class EnvironmentChart extends Chart {
       zones: config.zones,
       metricsScraper: prometheus,
       kubernetesApi,
+      tlsIssuer: this.internalCa,
+      tlsCertificateLifetime,
     });
     this.jobQueue = new JobQueue(this, 'generation-jobs', { broker: this.messageBroker, vaultPathPrefix: config.vaultPathPrefix });
     this.jobQueue.grantPublish(this.api);

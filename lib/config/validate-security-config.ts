@@ -4,10 +4,10 @@ import { DNS_LABEL, IPV4_CIDR } from '../platform/input-patterns';
 
 type Fail = (field: string, value: unknown, problem: string, fix: string) => never;
 
-const HTTPS_URL = /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/-]*)?$/;
+const HTTPS_URL = /^https:\/\/[a-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/;
 const EMAIL = /^[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/;
-const CLAIM = /^[A-Za-z_][A-Za-z0-9_:.\/-]*$/;
-const PUBLIC_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+const CLAIM = /^[A-Za-z_][A-Za-z0-9_:./-]*$/;
+const PUBLIC_PATH = /^\/[A-Za-z0-9._~/-]*$/;
 const PKI_SIGN_PATH = /^[a-z0-9_-]+(\/[a-z0-9_-]+)*\/sign\/[a-z0-9_-]+$/;
 const REGISTRY_HOST = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?$/;
 /** Let's Encrypt never issues for longer; internal leaves follow the same cadence. */

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AnalysisTemplate, AnalysisTemplateSpecMetricsCount, AnalysisTemplateSpecMetricsFailureLimit } from '../../imports/argoproj.io';
@@ -8,6 +9,7 @@ import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { VaultSecret } from '../security/vault-secret';
 import { imageReference, LongRunningService } from '../services/long-running-service';
 import { ANALYSIS_ARGS } from './release-analysis';
 
@@ -65,6 +67,7 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
   public readonly footprint: WorkloadFootprint;
   private readonly namespaceName: string;
   private target?: LongRunningService;
+  private readonly imagePullSecrets: k8s.LocalObjectReference[] = [];
 
   public constructor(scope: Construct, id: string, props: PreviewTrafficProps) {
     super(scope, id);
@@ -104,6 +107,7 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: id, namespace: this.namespaceName, labels },
       automountServiceAccountToken: false,
+      imagePullSecrets: Lazy.any({ produce: () => (this.imagePullSecrets.length > 0 ? this.imagePullSecrets : undefined) }),
     });
     const quantities = { 'cpu': cpuQuantity(cpuMillis), 'memory': memoryQuantity(memoryMi), 'ephemeral-storage': memoryQuantity(1024) };
     const pod: k8s.PodTemplateSpec = {
@@ -162,6 +166,14 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
     this.node.addValidation({
       validate: () => (this.target ? [] : [`${id} sends traffic to no service; call sendTo() with the service whose preview it exercises`]),
     });
+  }
+
+  /** Pulls the traffic Job's image (a platform image) with `credentials`, through its ServiceAccount. */
+  public pullImagesWith(credentials: VaultSecret): void {
+    const reference = credentials.imagePullSecret();
+    if (!this.imagePullSecrets.some((existing) => existing.name === reference.name)) {
+      this.imagePullSecrets.push(reference);
+    }
   }
 
   /**

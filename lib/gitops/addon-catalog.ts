@@ -224,8 +224,8 @@ export const ADDONS: readonly Addon[] = [
     clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK],
     verifiedAt: 'external-secrets charts are released with the app under the same version (chart 0.9.20 = app v0.9.20); not re-checked against the chart index',
     syncWave: OPERATOR_ADDON_WAVE,
-    // The ServiceMonitor exports certmanager_certificate_expiration_timestamp_seconds for the expiry alert.
-    helmValues: { installCRDs: true, prometheus: { enabled: true, servicemonitor: { enabled: true } } },
+    // The ServiceMonitor exports externalsecret_status_condition for the ExternalSecretSyncFailing alert.
+    helmValues: { installCRDs: true, serviceMonitor: { enabled: true } },
   },
   {
     name: 'keda',
@@ -317,6 +317,33 @@ export const ADDONS: readonly Addon[] = [
       'the same chart and version as fluent-bit (Chart.yaml 0.47.0 = 3.1.0), as a one-replica Deployment; kubernetes_events input since Fluent Bit 2.1; rbac.eventsAccess (events in the ClusterRole) came with fluent/helm-charts#408 (merged 2023, chart 0.37.x), before 0.47.0',
     syncWave: OPERATOR_ADDON_WAVE,
     helmValuesByCluster: perCluster(fluentBitEventsHelmValues),
+  },
+  {
+    name: 'reloader',
+    sourceType: AddonSourceType.HELM,
+    repoUrl: 'https://stakater.github.io/stakater-charts',
+    chart: 'reloader',
+    targetRevision: '1.0.67',
+    namespace: 'reloader',
+    appVersion: 'v1.0.67',
+    crdVersion: 'none (no CRDs)',
+    crdGroups: [],
+    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+    verifiedAt:
+      'renovate PR elfhosted/infra#89 (2023-11-15) moves the stakater reloader chart 1.0.51 -> 1.0.67 with the release notes of app v1.0.67, so 1.0.67 was released before 2024-06 and the 1.0.x charts carry the app version; not re-checked against the chart index; isArgoRollouts, reloadStrategy and namespaceSelector are chart values since v0.0.129 (stakater/Reloader commit 82ee3ef)',
+    syncWave: OPERATOR_ADDON_WAVE,
+    helmValues: {
+      reloader: {
+        // web and api are Argo Rollouts: a restart is a new revision, released (and analysed) like any other.
+        isArgoRollouts: true,
+        // A pod-template annotation rather than an injected env var: Argo CD's diff ignores a
+        // map key it does not manage, whereas a changed env list is drift that self-heal reverts.
+        reloadStrategy: 'annotations',
+        // Only the platform's namespaces (previews included), matched as the Vault store matches them.
+        namespaceSelector: 'app.kubernetes.io/part-of=generator-platform',
+        readOnlyRootFileSystem: true,
+      },
+    },
   },
 ];
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argoproj.io';
-import { GroupKind, distinctGroupKinds } from './group-kind';
+import { GroupKind, distinctGroupKinds, groupKindKey } from './group-kind';
 import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
 import { ARGOCD_SYNC_WAVE } from './sync-policy';
 
@@ -17,6 +17,9 @@ export const DANGEROUS_NAMESPACED_KINDS: readonly GroupKind[] = [
   { group: 'argoproj.io', kind: 'ApplicationSet' },
   { group: 'argoproj.io', kind: 'AppProject' },
 ];
+
+/** The RBAC kinds of DANGEROUS_NAMESPACED_KINDS: the only ones a project may take off its blacklist. */
+export const NAMESPACED_RBAC_KINDS: readonly GroupKind[] = DANGEROUS_NAMESPACED_KINDS.filter((gk) => gk.group === 'rbac.authorization.k8s.io');
 
 /** Sync wave of AppProjects in the root Application: before any Application that names them. */
 export const PROJECT_SYNC_WAVE = -4;
@@ -36,6 +39,13 @@ export interface PlatformProjectProps {
    * @default - every namespaced kind except DANGEROUS_NAMESPACED_KINDS
    */
   readonly namespaceResourceKinds?: readonly GroupKind[];
+  /**
+   * RBAC kinds (Role, RoleBinding) taken off the blacklist because the project's environments
+   * render them, and review of dist/ shows each one; derive them from what is rendered. Secrets
+   * and Argo CD's kinds stay blacklisted whatever is rendered.
+   * @default - none: every kind of DANGEROUS_NAMESPACED_KINDS stays blacklisted
+   */
+  readonly renderedRbacKinds?: readonly GroupKind[];
   /**
    * One line for the Argo CD UI.
    * @default - none
@@ -63,6 +73,12 @@ export class PlatformProject extends Construct {
     this.projectName = id;
     this.namespaces = [...props.namespaces];
     this.clusterResourceKinds = distinctGroupKinds(props.clusterResourceKinds);
+    const permitted = (props.renderedRbacKinds ?? []).map(groupKindKey);
+    const notRbac = permitted.find((key) => !NAMESPACED_RBAC_KINDS.some((rbac) => groupKindKey(rbac) === key));
+    if (notRbac !== undefined) {
+      throw new Error(`PlatformProject ${id}: renderedRbacKinds lists ${notRbac}, which is not a namespaced RBAC kind. Fix: list only rbac.authorization.k8s.io Role and RoleBinding; Secrets and Argo CD kinds are never allowed`);
+    }
+    const blacklist = DANGEROUS_NAMESPACED_KINDS.filter((gk) => !permitted.includes(groupKindKey(gk)));
     new AppProject(this, 'Resource', {
       metadata: { name: id, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(PROJECT_SYNC_WAVE) } },
       spec: {
@@ -72,7 +88,7 @@ export class PlatformProject extends Construct {
         clusterResourceWhitelist: [...this.clusterResourceKinds],
         ...(props.namespaceResourceKinds
           ? { namespaceResourceWhitelist: distinctGroupKinds(props.namespaceResourceKinds) }
-          : { namespaceResourceBlacklist: distinctGroupKinds(DANGEROUS_NAMESPACED_KINDS) }),
+          : { namespaceResourceBlacklist: distinctGroupKinds(blacklist) }),
         orphanedResources: { warn: true },
       },
     });

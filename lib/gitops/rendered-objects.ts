@@ -49,3 +49,12 @@ export function namespacesOf(objects: readonly RenderedObject[]): string[] {
   const names = objects.flatMap((o) => (o.kind === 'Namespace' && o.metadata.name ? [o.metadata.name] : o.metadata.namespace ? [o.metadata.namespace] : []));
   return [...new Set(names)].sort();
 }
+
+/** The namespaced RBAC kinds (Role, RoleBinding) among the objects, which an AppProject blacklists unless they are rendered. */
+export function namespacedRbacKinds(objects: readonly RenderedObject[]): GroupKind[] {
+  return distinctGroupKinds(
+    objects
+      .filter((o) => o.metadata.namespace !== undefined && (o.kind === 'Role' || o.kind === 'RoleBinding') && groupOf(o.apiVersion) === 'rbac.authorization.k8s.io')
+      .map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind })),
+  );
+}

@@ -1,6 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
+import { AcmeClusterIssuer } from '../security/acme-cluster-issuer';
+import { InternalCertificateAuthority } from '../security/internal-certificate-authority';
+import { TlsCertificate } from '../security/tls-certificate';
 import { VaultSecret } from '../security/vault-secret';
 import { LongRunningService } from '../services/long-running-service';
 import { JobQueue } from '../stores/job-queue';
@@ -20,7 +23,7 @@ const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
 export enum SyncWave {
   /** The namespace and what every pod relies on: quota, limits, identities, network policy. */
   NAMESPACE_BASELINE = -1,
-  /** ExternalSecrets: the Secrets stores and services mount must exist before their pods start. */
+  /** ExternalSecrets and Certificates: the Secrets stores and services mount must exist before their pods start. */
   SECRETS = 0,
   /** PostgreSQL, Redis, RabbitMQ and the queue topology. */
   STORES = 1,
@@ -35,11 +38,11 @@ export enum SyncWave {
  *
  * | rule | wave |
  * |---|---|
- * | Namespace, ResourceQuota, LimitRange, ServiceAccount, Role, RoleBinding, NetworkPolicy, ClusterPolicy | NAMESPACE_BASELINE (-1) |
+ * | Namespace, ResourceQuota, LimitRange, ServiceAccount, Role, RoleBinding, NetworkPolicy, ClusterPolicy, Issuer, ClusterIssuer | NAMESPACE_BASELINE (-1) |
  * | ExternalSecret, SecretStore, ClusterSecretStore | SECRETS (0) |
  * | HorizontalPodAutoscaler, ScaledObject, TriggerAuthentication (they scale applications) | APPLICATIONS (2) |
- * | anything else inside NamespaceBaseline | NAMESPACE_BASELINE (-1) |
- * | anything else inside VaultSecret | SECRETS (0) |
+ * | anything else inside NamespaceBaseline, InternalCertificateAuthority (its root Certificate), AcmeClusterIssuer | NAMESPACE_BASELINE (-1) |
+ * | anything else inside VaultSecret, TlsCertificate | SECRETS (0) |
  * | anything else inside PostgresCluster, RedisCluster, MessageBroker, JobQueue | STORES (1) |
  * | anything else inside LongRunningService (web, api, generator) | APPLICATIONS (2) |
  * | anything else | APPLICATIONS (2) |
@@ -56,6 +59,9 @@ export const WAVE_BY_KIND: Readonly<Record<string, SyncWave>> = {
   NetworkPolicy: SyncWave.NAMESPACE_BASELINE,
   // Admission policies must be in place before the first pod they check.
   ClusterPolicy: SyncWave.NAMESPACE_BASELINE,
+  // Issuers must be ready before the Certificates that name them.
+  Issuer: SyncWave.NAMESPACE_BASELINE,
+  ClusterIssuer: SyncWave.NAMESPACE_BASELINE,
   ExternalSecret: SyncWave.SECRETS,
   SecretStore: SyncWave.SECRETS,
   ClusterSecretStore: SyncWave.SECRETS,
@@ -66,7 +72,12 @@ export const WAVE_BY_KIND: Readonly<Record<string, SyncWave>> = {
 
 const WAVE_BY_CONSTRUCT: ReadonlyArray<readonly [abstract new (...args: never[]) => IConstruct, SyncWave]> = [
   [NamespaceBaseline, SyncWave.NAMESPACE_BASELINE],
+  // The self-signed root is the CA Issuer's key pair: it comes with the Issuer, which is not
+  // ready (and would hold up the baseline wave) until the root's Secret exists.
+  [InternalCertificateAuthority, SyncWave.NAMESPACE_BASELINE],
+  [AcmeClusterIssuer, SyncWave.NAMESPACE_BASELINE],
   [VaultSecret, SyncWave.SECRETS],
+  [TlsCertificate, SyncWave.SECRETS],
   [PostgresCluster, SyncWave.STORES],
   [RedisCluster, SyncWave.STORES],
   [MessageBroker, SyncWave.STORES],

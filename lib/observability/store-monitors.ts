@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com';
 import { PLATFORM_NAME, selectorLabels } from '../platform/labels';
+import { PROMETHEUS_TLS_PORT_NAME } from '../stores/message-broker';
 import { MetricsServiceMonitor } from './metrics-service-monitor';
 
 /** A Redis cluster whose exporter sidecars to scrape (a RedisCluster). */
@@ -15,6 +16,10 @@ export interface IMonitoredRabbitmq {
   readonly namespaceName: string;
   /** The vhost whose queues are scraped one by one (`/metrics/detailed`). */
   readonly vhostName: string;
+  /** DNS name of the client Service, which the broker's certificate carries: the name Prometheus verifies. */
+  readonly serviceHost: string;
+  /** Secret of the broker's certificate in its namespace; Prometheus trusts its `ca.crt`. */
+  readonly tlsSecretName: string;
 }
 
 export interface RedisExporterMonitorProps {
@@ -60,7 +65,10 @@ function operatorServiceLabels(clusterName: string): Record<string, string> {
 
 /**
  * A ServiceMonitor for the rabbitmq_prometheus plugin of a RabbitmqCluster, through the client
- * Service the operator creates (named after the cluster, port `prometheus`, 15692): `/metrics` for
+ * Service the operator creates (named after the cluster, port `prometheus-tls`, 15691: the broker
+ * serves metrics over HTTPS only). Prometheus scrapes each pod by address, so it verifies the
+ * certificate against the broker's CA by the client Service's name, which every node's
+ * certificate carries. `/metrics` for
  * the node-level aggregates (alarms, Erlang distribution, identity), and `/metrics/detailed` with
  * the `queue_coarse_metrics` and `queue_consumer_count` families for the per-queue counts of the broker's vhost
  * (`rabbitmq_detailed_queue_messages_ready{vhost,queue}`), which the aggregated endpoint does not
@@ -71,18 +79,22 @@ export class RabbitmqMonitor extends Construct {
     super(scope, id);
     const { broker } = props;
     const interval = props.interval ?? '15s';
+    const https = {
+      scheme: ServiceMonitorSpecEndpointsScheme.HTTPS,
+      tlsConfig: { ca: { secret: { name: broker.tlsSecretName, key: 'ca.crt' } }, serverName: broker.serviceHost },
+    };
     new ServiceMonitor(this, 'Resource', {
       metadata: { name: broker.name, namespace: broker.namespaceName, labels: { 'app.kubernetes.io/name': broker.name, 'app.kubernetes.io/part-of': PLATFORM_NAME } },
       spec: {
         selector: { matchLabels: operatorServiceLabels(broker.name) },
         namespaceSelector: { matchNames: [broker.namespaceName] },
         endpoints: [
-          { port: 'prometheus', path: '/metrics', scheme: ServiceMonitorSpecEndpointsScheme.HTTP, interval },
+          { port: PROMETHEUS_TLS_PORT_NAME, path: '/metrics', ...https, interval },
           {
-            port: 'prometheus',
+            port: PROMETHEUS_TLS_PORT_NAME,
             path: '/metrics/detailed',
             params: { family: ['queue_coarse_metrics', 'queue_consumer_count'], vhost: [broker.vhostName] },
-            scheme: ServiceMonitorSpecEndpointsScheme.HTTP,
+            ...https,
             interval,
           },
         ],

@@ -10,6 +10,32 @@ import {
 import { VAULT_PATH } from '../platform/input-patterns';
 import { PLATFORM_NAME } from '../platform/labels';
 
+/** The `type` of the Kubernetes Secret External Secrets writes. */
+export enum VaultSecretType {
+  /** Arbitrary keys: the Vault properties and any derived keys. */
+  OPAQUE = 'Opaque',
+  /**
+   * Registry credentials for `imagePullSecrets`: the Secret holds only the derived key
+   * `.dockerconfigjson`, which the kubelet validates as JSON; the Vault properties it is composed
+   * from are not copied beside it.
+   */
+  DOCKER_CONFIG_JSON = 'kubernetes.io/dockerconfigjson',
+}
+
+/** The key of a `kubernetes.io/dockerconfigjson` Secret. */
+export const DOCKER_CONFIG_JSON_KEY = '.dockerconfigjson';
+
+export interface RegistryCredentialsProps {
+  /** Namespace of the Secret. */
+  readonly namespace: string;
+  /** Name of the Kubernetes Secret that pods name in `imagePullSecrets`. */
+  readonly secretName: string;
+  /** Path of the Vault secret holding the `username` and `password` properties, e.g. `generator-platform/production/registry`. */
+  readonly vaultPath: string;
+  /** Registry host the credentials are for, e.g. `ghcr.io`. */
+  readonly registryServer: string;
+}
+
 export interface VaultSecretProps {
   /** Namespace of the Secret. */
   readonly namespace: string;
@@ -20,7 +46,10 @@ export interface VaultSecretProps {
   /** Properties to copy from the Vault secret; each becomes a key of the Kubernetes Secret. */
   readonly keys: readonly string[];
   /**
-   * How often External Secrets re-reads Vault, which bounds how long a rotated value takes to arrive.
+   * How often External Secrets re-reads Vault, which bounds how long a rotated value takes to
+   * arrive. 15 minutes: a rotation keeps the old credential valid for an overlap of at least
+   * 15 minutes plus a restart (Reloader restarts the pods that read it as environment
+   * variables), while one read per secret per 15 minutes is negligible load on Vault.
    * @default '15m'
    */
   readonly refreshInterval?: string;
@@ -31,6 +60,13 @@ export interface VaultSecretProps {
    * @default - none
    */
   readonly derivedKeys?: Readonly<Record<string, string>>;
+  /**
+   * Type of the Kubernetes Secret. `DOCKER_CONFIG_JSON` requires the derived key `.dockerconfigjson`
+   * and keeps only the derived keys.
+   * @default VaultSecretType.OPAQUE
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#secret-types
+   */
+  readonly secretType?: VaultSecretType;
   /**
    * The ClusterSecretStore that reaches Vault.
    * @default 'vault'
@@ -43,7 +79,33 @@ export interface VaultSecretProps {
  * that External Secrets Operator resolves and refreshes. Consumers take references, not values.
  */
 export class VaultSecret extends Construct {
+  /**
+   * Registry credentials from Vault (`username`, `password`) as a `kubernetes.io/dockerconfigjson`
+   * Secret for `registryServer`, for pods (or their ServiceAccount) to name in `imagePullSecrets`.
+   */
+  public static registryCredentials(scope: Construct, id: string, props: RegistryCredentialsProps): VaultSecret {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$/.test(props.registryServer)) {
+      throw new Error(`VaultSecret ${props.secretName}: registryServer is ${JSON.stringify(props.registryServer)}; use the registry host without scheme or path, e.g. ghcr.io`);
+    }
+    // toJson quotes and escapes each value, so a password with quotes still yields valid JSON.
+    const username = '{{ .username | toJson }}';
+    const password = '{{ .password | toJson }}';
+    const auth = '{{ printf "%s:%s" .username .password | b64enc | toJson }}';
+    return new VaultSecret(scope, id, {
+      namespace: props.namespace,
+      secretName: props.secretName,
+      vaultPath: props.vaultPath,
+      keys: ['username', 'password'],
+      secretType: VaultSecretType.DOCKER_CONFIG_JSON,
+      derivedKeys: {
+        [DOCKER_CONFIG_JSON_KEY]: `{"auths":{${JSON.stringify(props.registryServer)}:{"username":${username},"password":${password},"auth":${auth}}}}`,
+      },
+    });
+  }
+
   public readonly secretName: string;
+  /** Type of the Kubernetes Secret External Secrets writes. */
+  public readonly secretType: VaultSecretType;
   private readonly keys: readonly string[];
 
   public constructor(scope: Construct, id: string, props: VaultSecretProps) {
@@ -59,8 +121,14 @@ export class VaultSecret extends Construct {
     if (clash !== undefined) {
       throw new Error(`VaultSecret ${props.secretName}: derived key ${JSON.stringify(clash)} is also a Vault property; give it another name`);
     }
+    this.secretType = props.secretType ?? VaultSecretType.OPAQUE;
+    const registryCredentials = this.secretType === VaultSecretType.DOCKER_CONFIG_JSON;
+    if (registryCredentials && !(DOCKER_CONFIG_JSON_KEY in derived)) {
+      throw new Error(`VaultSecret ${props.secretName}: secretType is ${this.secretType} but derivedKeys has no ${DOCKER_CONFIG_JSON_KEY}; use VaultSecret.registryCredentials()`);
+    }
     this.secretName = props.secretName;
-    this.keys = [...props.keys, ...Object.keys(derived)];
+    this.keys = registryCredentials ? Object.keys(derived) : [...props.keys, ...Object.keys(derived)];
+    const templated = Object.keys(derived).length > 0 || this.secretType !== VaultSecretType.OPAQUE;
     new ExternalSecretV1Beta1(this, 'Resource', {
       metadata: {
         name: props.secretName,
@@ -74,16 +142,26 @@ export class VaultSecret extends Construct {
           name: props.secretName,
           creationPolicy: ExternalSecretV1Beta1SpecTargetCreationPolicy.OWNER,
           deletionPolicy: ExternalSecretV1Beta1SpecTargetDeletionPolicy.RETAIN,
-          template: Object.keys(derived).length === 0 ? undefined : {
+          template: !templated ? undefined : {
+            type: this.secretType === VaultSecretType.OPAQUE ? undefined : this.secretType,
             engineVersion: ExternalSecretV1Beta1SpecTargetTemplateEngineVersion.V2,
-            // Merge keeps the plain properties beside the composed keys.
-            mergePolicy: ExternalSecretV1Beta1SpecTargetTemplateMergePolicy.MERGE,
+            // Merge keeps the plain properties beside the composed keys; registry credentials
+            // hold only .dockerconfigjson.
+            mergePolicy: registryCredentials ? ExternalSecretV1Beta1SpecTargetTemplateMergePolicy.REPLACE : ExternalSecretV1Beta1SpecTargetTemplateMergePolicy.MERGE,
             data: { ...derived },
           },
         },
         data: props.keys.map((key) => ({ secretKey: key, remoteRef: { key: props.vaultPath, property: key } })),
       },
     });
+  }
+
+  /** The entry of `imagePullSecrets` (of a pod or ServiceAccount) that pulls with these credentials. */
+  public imagePullSecret(): k8s.LocalObjectReference {
+    if (this.secretType !== VaultSecretType.DOCKER_CONFIG_JSON) {
+      throw new Error(`VaultSecret ${this.secretName} is of type ${this.secretType}; pull images with one made by VaultSecret.registryCredentials()`);
+    }
+    return { name: this.secretName };
   }
 
   /** An environment variable source reading one key of the Secret. */

@@ -36,7 +36,8 @@ export class ApiService extends LongRunningService {
     this.exposeViaIngress({
       hostname: props.hostname,
       ingressController: props.ingressController,
-      tlsClusterIssuer: props.tlsClusterIssuer,
+      tlsIssuer: props.tlsIssuer,
+      tlsCertificateLifetime: props.tlsCertificateLifetime,
     });
   }
 }

@@ -3,6 +3,7 @@ import { Replicas } from '../config/replicas';
 import { DeliveryStrategy } from '../delivery/delivery-strategy';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer } from '../platform/network-peer';
+import { CertificateLifetime, ICertificateIssuer } from '../security/tls-certificate';
 
 /** What every service of the platform is configured with. */
 export interface ApplicationServiceProps {
@@ -51,6 +52,8 @@ export interface PublicServiceProps extends ApplicationServiceProps {
   readonly hostname: string;
   /** The ingress controller's pods, allowed to reach the traffic port. */
   readonly ingressController: INetworkPeer;
-  /** cert-manager ClusterIssuer for the public certificate. */
-  readonly tlsClusterIssuer: string;
+  /** cert-manager issuer of the hostname's certificate (an explicit Certificate, Secret `<service>-tls`). */
+  readonly tlsIssuer: ICertificateIssuer;
+  /** Lifetime and renewal of the hostname's certificate. */
+  readonly tlsCertificateLifetime: CertificateLifetime;
 }

@@ -6,11 +6,16 @@ import { DeliveryKind, DeliveryStrategy } from '../delivery/delivery-strategy';
 import { ImageReference } from '../config/environment-config';
 import { Replicas } from '../config/replicas';
 import { selectorLabels, workloadLabels } from '../platform/labels';
+import { DNS_LABEL } from '../platform/input-patterns';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
+import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
+import { secretReloadAnnotations } from '../security/secret-reload';
+import { VaultSecret } from '../security/vault-secret';
+import type { OAuth2Proxy } from '../security/oauth2-proxy';
 import { ApplicationServiceProps } from './application-service-props';
 
 const PROBE_PERIOD_SECONDS = 5;
@@ -27,8 +32,10 @@ export interface IngressOptions {
   readonly hostname: string;
   /** The ingress controller's pods, allowed to reach the traffic port. */
   readonly ingressController: INetworkPeer;
-  /** cert-manager ClusterIssuer that issues the TLS certificate. */
-  readonly tlsClusterIssuer: string;
+  /** cert-manager issuer of the hostname's certificate. */
+  readonly tlsIssuer: ICertificateIssuer;
+  /** Lifetime and renewal of the hostname's certificate. */
+  readonly tlsCertificateLifetime: CertificateLifetime;
   /**
    * IngressClass of ingress-nginx.
    * @default 'nginx'
@@ -60,6 +67,26 @@ export interface IngressOptions {
    * @default 60
    */
   readonly upstreamTimeoutSeconds?: number;
+}
+
+/**
+ * Marks an Ingress that intentionally serves its paths without sign-in; the value says why. The
+ * validation gate accepts an Ingress without external authentication only with it.
+ */
+export const PUBLIC_PATHS_ANNOTATION = 'security.generator-platform.dev/public-paths';
+
+export interface SignInOptions {
+  /**
+   * Paths that bypass sign-in, published by an Ingress of their own: a path ending in `/` as a
+   * prefix (`/webhooks/`), any other exactly (`/healthz`).
+   * @default - none: every path needs a session
+   */
+  readonly publicPaths?: readonly string[];
+  /**
+   * Why the public paths may skip sign-in; the value of `security.generator-platform.dev/public-paths`.
+   * @default 'health checks and webhooks, which authenticate their callers themselves'
+   */
+  readonly publicPathsReason?: string;
 }
 
 export interface LongRunningServiceProps extends ApplicationServiceProps {
@@ -164,8 +191,12 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
   public readonly serviceHost: string;
   /** Service port that forwards to the traffic port. */
   public static readonly SERVICE_HTTP_PORT = 80;
+  /** Folder under which `trustCertificateAuthority()` mounts each trusted CA. */
+  public static readonly TRUSTED_CA_ROOT = '/etc/generator-platform/ca';
   private readonly componentLabels: Record<string, string>;
   private readonly env: k8s.EnvVar[];
+  private readonly volumes: k8s.Volume[];
+  private readonly volumeMounts: k8s.VolumeMount[];
   /** The replica count or bounds the service was configured with. */
   public readonly replicas: Replicas;
   /** How new versions replace the running one. */
@@ -174,6 +205,9 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
   public readonly workloadReference: WorkloadReference;
   private externalScaler?: string;
   private ingressExposed = false;
+  /** The Ingress of exposeViaIngress(), which requireSignIn() puts behind the proxy. */
+  private ingress?: k8s.KubeIngress;
+  private readonly imagePullSecrets: k8s.LocalObjectReference[] = [];
 
   public constructor(scope: Construct, id: string, props: LongRunningServiceProps) {
     super(scope, id);
@@ -213,7 +247,11 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: metadata(id),
       automountServiceAccountToken: false,
+      // On the ServiceAccount, so every pod of it (a Rollout's too) pulls with them.
+      imagePullSecrets: Lazy.any({ produce: () => (this.imagePullSecrets.length > 0 ? this.imagePullSecrets : undefined) }),
     });
+    // Pods read Secrets as environment variables only at start: Reloader restarts them on a change.
+    const workloadMetadata = { ...metadata(id), annotations: secretReloadAnnotations(() => podTemplate.spec?.containers ?? []) };
 
     const ports: k8s.ContainerPort[] = [
       ...(this.httpPort !== undefined ? [{ name: 'http', containerPort: this.httpPort, protocol: 'TCP' }] : []),
@@ -225,11 +263,11 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       'memory': memoryQuantity(props.resources.memoryMi),
       'ephemeral-storage': gibibytes(ephemeralStorageGi),
     };
-    const volumes: k8s.Volume[] = scratchVolumes.map((v) => ({
+    const volumes: k8s.Volume[] = this.volumes = scratchVolumes.map((v) => ({
       name: v.name,
       emptyDir: { sizeLimit: memoryQuantity(v.sizeLimitMi) },
     }));
-    const volumeMounts: k8s.VolumeMount[] = scratchVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath }));
+    const volumeMounts: k8s.VolumeMount[] = this.volumeMounts = scratchVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath }));
     if (props.workspaceMountPath) {
       volumes.push({
         name: 'workspace',
@@ -339,7 +377,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       // k8s.PodTemplateSpec as a Deployment's, rendered lazily so that addEnvironment() still reaches it.
       new ApiObject(this, 'Rollout', {
         ...Rollout.GVK,
-        metadata: metadata(id),
+        metadata: workloadMetadata,
         spec: {
           replicas,
           revisionHistoryLimit,
@@ -366,7 +404,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       }
     } else {
       new k8s.KubeDeployment(this, 'Deployment', {
-        metadata: metadata(id),
+        metadata: workloadMetadata,
         spec: {
           replicas,
           revisionHistoryLimit,
@@ -507,14 +545,23 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     }
     this.allowTrafficFrom(options.ingressController);
     this.ingressExposed = true;
-    new k8s.KubeIngress(this, 'Ingress', {
+    // An explicit Certificate rather than ingress-shim's annotation: its issuer, lifetime and key
+    // are reviewed in dist/, and it is applied (and issued) in an earlier sync wave than the Ingress.
+    const tlsSecretName = options.tlsSecretName ?? `${this.name}-tls`;
+    new TlsCertificate(this, 'Certificate', {
+      namespace: this.namespaceName,
+      secretName: tlsSecretName,
+      dnsNames: [options.hostname],
+      issuer: options.tlsIssuer,
+      durationHours: options.tlsCertificateLifetime.durationHours,
+      renewBeforeHours: options.tlsCertificateLifetime.renewBeforeHours,
+    });
+    this.ingress = new k8s.KubeIngress(this, 'Ingress', {
       metadata: {
         name: this.name,
         namespace: this.namespaceName,
         labels: this.componentLabels,
         annotations: {
-          // cert-manager's ingress-shim issues the TLS secret named below from this issuer.
-          'cert-manager.io/cluster-issuer': options.tlsClusterIssuer,
           'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
           // Per client address, so one abusive client cannot exhaust the service for the others.
           'nginx.ingress.kubernetes.io/limit-rps': String(limits.rateLimitPerSecond),
@@ -528,7 +575,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       },
       spec: {
         ingressClassName: options.ingressClassName ?? 'nginx',
-        tls: [{ hosts: [options.hostname], secretName: options.tlsSecretName ?? `${this.name}-tls` }],
+        tls: [{ hosts: [options.hostname], secretName: tlsSecretName }],
         rules: [
           {
             host: options.hostname,
@@ -545,6 +592,55 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
         ],
       },
     });
+  }
+
+  /**
+   * Puts the Ingress of exposeViaIngress() behind `proxy` (ingress-nginx external authentication:
+   * a subrequest to the proxy decides every request), publishes the proxy's sign-in endpoints on
+   * the same host, and the public paths, and only those, without sign-in. The extra Ingresses
+   * share the host's TLS Secret and per-client limits. The container learns the MFA claim to check
+   * on the ID token the proxy forwards (see OAuth2Proxy).
+   */
+  public requireSignIn(proxy: OAuth2Proxy, options: SignInOptions = {}): void {
+    if (this.ingress === undefined) {
+      throw new Error(`${this.name} has no Ingress to put behind ${proxy.name}; call exposeViaIngress() first`);
+    }
+    const publicPaths = options.publicPaths ?? [];
+    for (const path of publicPaths) {
+      if (!/^\/[A-Za-z0-9._~/-]*$/.test(path) || path === '/' || path.startsWith(proxy.pathPrefix)) {
+        throw new Error(`${this.name}: public path ${JSON.stringify(path)} is not a path below / outside ${proxy.pathPrefix}; list only health and webhook paths such as /healthz or /webhooks/`);
+      }
+    }
+    const published = this.ingress.toJson() as { metadata: { annotations: Record<string, string> }; spec: k8s.IngressSpec };
+    const rule = published.spec.rules![0];
+    const host = rule.host!;
+    const backend = rule.http!.paths[0].backend;
+    // Copied before the authentication annotations are added: the same limits, nothing else.
+    const limits = { ...published.metadata.annotations };
+    const sibling = (constructId: string, name: string, reason: string, paths: k8s.HttpIngressPath[]) =>
+      new k8s.KubeIngress(this, constructId, {
+        metadata: {
+          name,
+          namespace: this.namespaceName,
+          labels: this.componentLabels,
+          annotations: { ...limits, [PUBLIC_PATHS_ANNOTATION]: reason },
+        },
+        spec: { ingressClassName: published.spec.ingressClassName, tls: published.spec.tls, rules: [{ host, http: { paths } }] },
+      });
+
+    // A canary Ingress (Argo Rollouts') inherits every non-canary annotation from this one in
+    // ingress-nginx, so canary traffic signs in too; keep the name, it is the Rollout's stableIngress.
+    this.ingress.metadata.addAnnotation('nginx.ingress.kubernetes.io/auth-url', proxy.authUrl);
+    this.ingress.metadata.addAnnotation('nginx.ingress.kubernetes.io/auth-signin', `https://$host${proxy.pathPrefix}/start?rd=$escaped_request_uri`);
+    this.ingress.metadata.addAnnotation('nginx.ingress.kubernetes.io/auth-response-headers', proxy.responseHeaders.join(','));
+    sibling('SignInIngress', `${this.name}-sign-in`, `${proxy.name} sign-in, callback and sign-out endpoints`, [
+      { path: proxy.pathPrefix, pathType: 'Prefix', backend: proxy.ingressBackend() },
+    ]);
+    if (publicPaths.length > 0) {
+      sibling('PublicIngress', `${this.name}-public`, options.publicPathsReason ?? 'health checks and webhooks, which authenticate their callers themselves',
+        publicPaths.map((path) => ({ path, pathType: path.endsWith('/') ? 'Prefix' : 'Exact', backend })));
+    }
+    this.addEnvironment(...proxy.mfaEnvironment());
   }
 
   private allowIngressFrom(peer: INetworkPeer, port: number, purpose: string): void {
@@ -590,6 +686,17 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     this.externalScaler = scalerName;
   }
 
+  /**
+   * Pulls the service's image with `credentials` (registry credentials from
+   * `VaultSecret.registryCredentials()`), through its ServiceAccount's `imagePullSecrets`.
+   */
+  public pullImagesWith(credentials: VaultSecret): void {
+    const reference = credentials.imagePullSecret();
+    if (!this.imagePullSecrets.some((existing) => existing.name === reference.name)) {
+      this.imagePullSecrets.push(reference);
+    }
+  }
+
   /** Adds environment variables to the container, e.g. a store's connection settings. */
   public addEnvironment(...variables: k8s.EnvVar[]): void {
     for (const variable of variables) {
@@ -598,6 +705,26 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       }
       this.env.push(variable);
     }
+  }
+
+  /**
+   * Mounts the `ca.crt` item of `secretName` (e.g. the Secret of a store's cert-manager
+   * Certificate) read-only and returns its path, so that the container can verify the store's TLS
+   * certificate. Only `ca.crt` is projected: the same Secret holds the store's private key. The
+   * folder is mounted, not the file (`subPath`), so that the kubelet refreshes a rotated CA.
+   * Trusting the same Secret twice returns the same path.
+   */
+  public trustCertificateAuthority(secretName: string): string {
+    const volumeName = `ca-${secretName}`;
+    if (!DNS_LABEL.test(volumeName)) {
+      throw new Error(`${this.name}: secretName is ${JSON.stringify(secretName)}; use a lower-case DNS label of at most 60 characters (the volume is named ca-<secretName>)`);
+    }
+    const folder = `${LongRunningService.TRUSTED_CA_ROOT}/${secretName}`;
+    if (!this.volumes.some((v) => v.name === volumeName)) {
+      this.volumes.push({ name: volumeName, secret: { secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
+      this.volumeMounts.push({ name: volumeName, mountPath: folder, readOnly: true });
+    }
+    return `${folder}/ca.crt`;
   }
 
 }

@@ -47,7 +47,8 @@ export class WebService extends LongRunningService {
     this.exposeViaIngress({
       hostname: props.hostname,
       ingressController: props.ingressController,
-      tlsClusterIssuer: props.tlsClusterIssuer,
+      tlsIssuer: props.tlsIssuer,
+      tlsCertificateLifetime: props.tlsCertificateLifetime,
     });
   }
 }

@@ -15,7 +15,7 @@ import { PLATFORM_NAME } from '../platform/labels';
 import { INetworkPeer } from '../platform/network-peer';
 import { VaultSecret } from '../security/vault-secret';
 import { LongRunningService } from '../services/long-running-service';
-import { AMQP_PORT, MANAGEMENT_PORT, MessageBroker } from './message-broker';
+import { AMQPS_PORT, MANAGEMENT_TLS_PORT, MessageBroker } from './message-broker';
 
 export interface JobQueueProps {
   readonly broker: MessageBroker;
@@ -123,8 +123,12 @@ export class JobQueue extends Construct {
 
   /**
    * Scales `consumer` on the queue's ready messages with a KEDA ScaledObject, between the bounds of
-   * its `Replicas.autoscaled(...)`. KEDA reads the depth through the management API as a
-   * monitoring-only user.
+   * its `Replicas.autoscaled(...)`. KEDA reads the depth through the management API over HTTPS as
+   * a monitoring-only user, verifying the broker against the `ca.crt` of its certificate (the
+   * TriggerAuthentication's `tls: enable` and `ca`). KEDA applies that CA to the HTTP API from
+   * 2.14 on (kedacore/keda#5672); the pinned 2.13 verifies the HTTP API against the operator's own
+   * trust store, so there the internal CA must also be in the KEDA operator's custom CA folder
+   * (`/custom/ca`) until KEDA is upgraded.
    */
   public scaleConsumer(consumer: LongRunningService, options: QueueScalingOptions): void {
     const messagesPerReplica = options.messagesPerReplica ?? 5;
@@ -134,15 +138,24 @@ export class JobQueue extends Construct {
     const scalerName = `${consumer.name}-queue-depth`;
     consumer.useExternalScaler(scalerName);
     const monitor = this.user('keda', [UserSpecTags.MONITORING], { configure: '^$', write: '^$', read: '^$' }, {
-      management_uri: `http://{{ .username | urlquery }}:{{ .password | urlquery }}@${this.broker.serviceHost}:${MANAGEMENT_PORT}/`,
+      management_uri: `https://{{ .username | urlquery }}:{{ .password | urlquery }}@${this.broker.serviceHost}:${MANAGEMENT_TLS_PORT}/`,
+      // A TriggerAuthentication takes parameters from Secrets only; this one is a constant.
+      tls: 'enable',
     });
-    this.broker.allowIngressFrom(options.kedaOperator, MANAGEMENT_PORT);
+    this.broker.allowIngressFrom(options.kedaOperator, MANAGEMENT_TLS_PORT);
 
     const namespace = consumer.namespaceName;
     const labels = { 'app.kubernetes.io/part-of': PLATFORM_NAME, 'app.kubernetes.io/name': consumer.name };
     new TriggerAuthentication(consumer, 'QueueDepthAuthentication', {
       metadata: { name: scalerName, namespace, labels },
-      spec: { secretTargetRef: [{ parameter: 'host', name: monitor.secretName, key: 'management_uri' }] },
+      spec: {
+        secretTargetRef: [
+          { parameter: 'host', name: monitor.secretName, key: 'management_uri' },
+          { parameter: 'tls', name: monitor.secretName, key: 'tls' },
+          // Only the CA certificate is read from the broker's Secret, never its key.
+          { parameter: 'ca', name: this.broker.tlsSecretName, key: 'ca.crt' },
+        ],
+      },
     });
     new ScaledObject(consumer, 'QueueDepthScaler', {
       metadata: { name: scalerName, namespace, labels },
@@ -178,15 +191,23 @@ export class JobQueue extends Construct {
     if (this.clients.has(client.name)) {
       throw new Error(`${client.name} already has access to ${this.queueName}; grant publish and consume to separate services`);
     }
-    const credentials = this.user(client.name, [], { configure: '^$', write: permissions.write ?? '^$', read: permissions.read ?? '^$' });
-    this.broker.allowIngressFrom(client, AMQP_PORT);
-    client.allowEgressTo(this.broker, [AMQP_PORT]);
+    const address = `${this.broker.serviceHost}:${AMQPS_PORT}/${encodeURIComponent(this.broker.vhostName)}`;
+    const credentials = this.user(client.name, [], { configure: '^$', write: permissions.write ?? '^$', read: permissions.read ?? '^$' }, {
+      amqps_uri: `amqps://{{ .username | urlquery }}:{{ .password | urlquery }}@${address}`,
+    });
+    this.broker.allowIngressFrom(client, AMQPS_PORT);
+    client.allowEgressTo(this.broker, [AMQPS_PORT]);
+    // The broker listens with TLS only: the client verifies it against the internal CA, by the
+    // name in RABBITMQ_HOST (which the certificate carries).
+    const caFile = client.trustCertificateAuthority(this.broker.tlsSecretName);
     client.addEnvironment(
       { name: 'RABBITMQ_HOST', value: this.broker.serviceHost },
-      { name: 'RABBITMQ_PORT', value: String(AMQP_PORT) },
+      { name: 'RABBITMQ_PORT', value: String(AMQPS_PORT) },
       { name: 'RABBITMQ_VHOST', value: this.broker.vhostName },
       { name: 'RABBITMQ_USERNAME', valueFrom: credentials.envValue('username') },
       { name: 'RABBITMQ_PASSWORD', valueFrom: credentials.envValue('password') },
+      { name: 'RABBITMQ_URL', valueFrom: credentials.envValue('amqps_uri') },
+      { name: 'RABBITMQ_CA_FILE', value: caFile },
     );
   }
 

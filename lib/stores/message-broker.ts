@@ -7,12 +7,23 @@ import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 
 /** RabbitMQ 3.12 with the management plugin; the Cluster Operator 2.7 supports 3.12. */
 export const RABBITMQ_IMAGE = 'rabbitmq:3.12.14-management';
-export const AMQP_PORT = 5672;
-export const MANAGEMENT_PORT = 15672;
-export const PROMETHEUS_PORT = 15692;
+/**
+ * The broker's listeners. Its non-TLS listeners are off (`disableNonTLSListeners`), so the
+ * operator opens only the TLS ports below: AMQP over TLS, the management API over HTTPS and
+ * rabbitmq_prometheus over HTTPS, each named in the client Service (`amqps`, `management-tls`,
+ * `prometheus-tls`).
+ */
+export const AMQPS_PORT = 5671;
+export const MANAGEMENT_TLS_PORT = 15671;
+export const PROMETHEUS_TLS_PORT = 15691;
+/** Name of the rabbitmq_prometheus port in the Services the operator creates when TLS is on. */
+export const PROMETHEUS_TLS_PORT_NAME = 'prometheus-tls';
+/** Lifetime of the server certificate when the caller names none: 90 days, renewed 30 days before expiry. */
+const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
 /** epmd, Erlang distribution and the CLI tools' distribution ports, used between cluster nodes. */
 const INTER_NODE_PORTS = [4369, 25672, 35672, 35673, 35674, 35675, 35676, 35677, 35678, 35679, 35680, 35681, 35682];
 /** UID and GID of the rabbitmq user in the official image. */
@@ -35,6 +46,16 @@ export interface MessageBrokerProps {
   readonly metricsScraper: INetworkPeer;
   /** The Kubernetes API server: peer discovery lists the cluster's endpoints through it. */
   readonly kubernetesApi: INetworkPeer;
+  /**
+   * Issuer of the server certificate (the internal CA): clients, Prometheus, KEDA and the
+   * operators verify the broker against its `ca.crt`.
+   */
+  readonly tlsIssuer: ICertificateIssuer;
+  /**
+   * Lifetime of the server certificate and how early cert-manager renews it.
+   * @default - 2160 hours (90 days), renewed 720 hours before expiry
+   */
+  readonly tlsCertificateLifetime?: CertificateLifetime;
   /**
    * StorageClass of the message store.
    * @default - the cluster's default StorageClass
@@ -63,6 +84,22 @@ export interface MessageBrokerProps {
  * A clustered RabbitMQ on the RabbitMQ Cluster Operator: quorum queues by default, pause_minority
  * on partitions, one node per host, spread over zones, protected by a PodDisruptionBudget, and
  * closed to every flow but AMQP from granted clients, the operators, Prometheus and its own nodes.
+ *
+ * TLS only, in every environment: a cert-manager Certificate from `tlsIssuer` (the client Service
+ * and every node's name) serves AMQPS, the management API and the Prometheus endpoint, and the
+ * plain listeners are off. Development and previews get the same listeners as production so that
+ * a client that cannot speak TLS fails there first. Peers are asked for a certificate but not
+ * required to present one (the operator sets `verify_peer` without `fail_if_no_peer_cert`):
+ * clients authenticate with their RabbitMQ user. Erlang distribution between the nodes stays on
+ * plain TCP inside the namespace, confined to the nodes by the `cluster-nodes` NetworkPolicy; the
+ * certificate already carries `client auth` and the node names, so inter-node TLS can be switched
+ * on later (`-proto_dist inet_tls`) without a new certificate.
+ *
+ * Outside this construct, the operators must trust the internal CA: the Messaging Topology
+ * Operator reaches the management API over HTTPS and verifies it against its system trust store,
+ * so the CA's `ca.crt` must be mounted into its pod under `/etc/ssl/certs/` (see
+ * https://www.rabbitmq.com/kubernetes/operator/tls-topology-operator); until then it cannot
+ * reconcile the Vhost, users, queues and policies.
  */
 export class MessageBroker extends Construct implements IWorkload, INetworkPeer {
   public readonly name: string;
@@ -72,6 +109,11 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
   public readonly footprint: WorkloadFootprint;
   /** DNS name of the client Service the operator creates (named after the cluster). */
   public readonly serviceHost: string;
+  /**
+   * The cert-manager Secret of the server certificate; clients trust its `ca.crt` (the internal
+   * CA), never its key.
+   */
+  public readonly tlsSecretName: string;
   private readonly labels: Record<string, string>;
 
   public constructor(scope: Construct, id: string, props: MessageBrokerProps) {
@@ -82,6 +124,7 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
     this.namespaceName = props.namespace.namespaceName;
     this.vhostName = props.vhostName ?? 'generator-platform';
     this.serviceHost = `${id}.${this.namespaceName}.svc.cluster.local`;
+    this.tlsSecretName = `${id}-tls`;
     // The operator labels the pods it creates with the cluster's name.
     this.labels = { 'app.kubernetes.io/name': id };
     this.footprint = {
@@ -104,11 +147,33 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
       return { requests: amounts, limits: amounts };
     };
 
+    const lifetime = props.tlsCertificateLifetime ?? DEFAULT_CERTIFICATE_LIFETIME;
+    const ns = this.namespaceName;
+    new TlsCertificate(this, 'ServerCertificate', {
+      namespace: ns,
+      secretName: this.tlsSecretName,
+      // The client Service (clients, KEDA, the topology operator's `<name>.<namespace>.svc`), and
+      // each node by its stable name, as a node (and Prometheus, which scrapes pods) knows it.
+      dnsNames: [
+        ...serviceNames(id, ns),
+        ...Array.from({ length: props.replicas }, (_, index) => `${id}-server-${index}.${id}-nodes.${ns}.svc`),
+        ...Array.from({ length: props.replicas }, (_, index) => `${id}-server-${index}.${id}-nodes.${ns}.svc.cluster.local`),
+      ],
+      issuer: props.tlsIssuer,
+      durationHours: lifetime.durationHours,
+      renewBeforeHours: lifetime.renewBeforeHours,
+      clientAuth: true,
+    });
+
     new RabbitmqCluster(this, 'Resource', {
       metadata: { name: id, namespace: this.namespaceName, labels: metadataLabels },
       spec: {
         replicas: props.replicas,
         image: RABBITMQ_IMAGE,
+        // One Secret for both: cert-manager's Secret holds tls.crt, tls.key and ca.crt. Operator
+        // 2.7 projects a separate CA Secret whole into the same folder, so a CA Secret that also
+        // holds a tls.crt would overwrite the server certificate (rabbitmq/cluster-operator#1616).
+        tls: { secretName: this.tlsSecretName, caSecretName: this.tlsSecretName, disableNonTlsListeners: true },
         resources: {
           requests: { cpu: cpuQuantity(props.cpuMillis), memory: memoryQuantity(props.memoryMi) },
           limits: { cpu: cpuQuantity(props.cpuMillis), memory: memoryQuantity(props.memoryMi) },
@@ -203,11 +268,11 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
     const self = { podSelector: { matchLabels: this.labels } };
     policy('cluster-nodes', {
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [self], ports: tcpPorts(...INTER_NODE_PORTS, AMQP_PORT) }],
-      egress: [{ to: [self], ports: tcpPorts(...INTER_NODE_PORTS, AMQP_PORT) }],
+      ingress: [{ from: [self], ports: tcpPorts(...INTER_NODE_PORTS, AMQPS_PORT) }],
+      egress: [{ to: [self], ports: tcpPorts(...INTER_NODE_PORTS, AMQPS_PORT) }],
     });
-    policy('operators', { policyTypes: ['Ingress'], ingress: [{ from: [operators.toNetworkPolicyPeer()], ports: tcpPorts(MANAGEMENT_PORT) }] });
-    policy('metrics-scrape', { policyTypes: ['Ingress'], ingress: [{ from: [props.metricsScraper.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(PROMETHEUS_PORT) }] });
+    policy('operators', { policyTypes: ['Ingress'], ingress: [{ from: [operators.toNetworkPolicyPeer()], ports: tcpPorts(MANAGEMENT_TLS_PORT) }] });
+    policy('metrics-scrape', { policyTypes: ['Ingress'], ingress: [{ from: [props.metricsScraper.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(PROMETHEUS_TLS_PORT) }] });
     policy('egress-to-kubernetes-api', { policyTypes: ['Egress'], egress: [{ to: [props.kubernetesApi.toNetworkPolicyPeer(this.namespaceName)], ports: tcpPorts(443, 6443) }] });
   }
 
@@ -233,6 +298,11 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
       },
     });
   }
+}
+
+/** The client Service's names, short to fully qualified. */
+function serviceNames(service: string, namespace: string): string[] {
+  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
 }
 
 /** The init container the operator adds to copy configuration and the Erlang cookie. */

@@ -1,3 +1,4 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
@@ -19,6 +20,7 @@ import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { ClusterPeer, INetworkPeer } from '../platform/network-peer';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 import { VaultSecret } from '../security/vault-secret';
 import { imageReference } from '../services/long-running-service';
 import { CnpgInstancePeer } from './postgres/cnpg-instance-peer';
@@ -44,6 +46,14 @@ const DIRECT_CONNECTION_HEADROOM = 30;
 const POSTGRES_EPHEMERAL_STORAGE_GI = 2;
 /** Room archiving must leave for the upload: archive_timeout plus this stays under the 5-minute RPO. */
 const MAX_ARCHIVE_TIMEOUT_SECONDS = 240;
+/** Lifetime of the server certificate when the caller names none: 90 days, renewed 30 days before expiry. */
+const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
+/**
+ * PostgreSQL HBA rule placed before the operator's closing `host all all all scram-sha-256`: a TCP
+ * connection without TLS is refused whoever it is. The operator's own rules before it are
+ * `local` (unix socket) or `hostssl`, so the instance manager, replication and PgBouncer are unaffected.
+ */
+export const POSTGRES_REJECT_PLAINTEXT = 'hostnossl all all all reject';
 
 /** A workload that connects to PostgreSQL, e.g. a `LongRunningService`. */
 export interface IDatabaseClient extends INetworkPeer {
@@ -51,6 +61,8 @@ export interface IDatabaseClient extends INetworkPeer {
   allowEgressTo(peer: INetworkPeer, ports: readonly number[]): void;
   /** Adds environment variables to the client's container. */
   addEnvironment(...variables: k8s.EnvVar[]): void;
+  /** Mounts the `ca.crt` of `secretName` into the client's container and returns its path. */
+  trustCertificateAuthority(secretName: string): string;
 }
 
 export interface PostgresClusterProps {
@@ -75,6 +87,17 @@ export interface PostgresClusterProps {
    * apply after the Service is translated). The instance managers and PgBouncer managers use the API.
    */
   readonly kubernetesApiCidrs: readonly string[];
+  /**
+   * Issuer of the server certificate (the internal CA) that PostgreSQL and PgBouncer present;
+   * clients verify it (`verify-full`) against the issuer's `ca.crt`.
+   * @see https://cloudnative-pg.io/documentation/1.22/certificates/#user-provided-certificates-mode
+   */
+  readonly tlsIssuer: ICertificateIssuer;
+  /**
+   * Lifetime of the server certificate and how early cert-manager renews it.
+   * @default - 2160 hours (90 days), renewed 720 hours before expiry
+   */
+  readonly tlsCertificateLifetime?: CertificateLifetime;
   /**
    * PostgreSQL image; the tag must be a PostgreSQL 15 release, as the parameters are for 15.
    * @default POSTGRES_IMAGE (15.4, no digest)
@@ -212,10 +235,18 @@ export interface PostgresClusterProps {
  * backups to an S3-compatible object store, and a PgBouncer pooler that clients connect through.
  *
  * The operator creates and owns, by convention: the `<name>-app` Secret (`username`, `password` of
- * the database owner; read by `connectionEnv()`), the `<name>-ca`, `<name>-server` and
- * `<name>-replication` certificate Secrets (TLS between clients, pooler and instances), the
- * `<name>-rw/-ro/-r` Services, the instance PodDisruptionBudgets and the PodMonitors. No
+ * the database owner; read by `connectionEnv()`), the `<name>-ca` (client CA) and
+ * `<name>-replication` certificate Secrets (certificate login of the standbys and of PgBouncer),
+ * the `<name>-rw/-ro/-r` Services, the instance PodDisruptionBudgets and the PodMonitors. No
  * superuser Secret: superuser access is off.
+ *
+ * TLS: the server certificate comes from `tlsIssuer` through cert-manager (`<name>-server-tls`,
+ * the Cluster's `serverTLSSecret` and `serverCASecret`); it names the `-rw/-ro/-r` Services and
+ * the pooler's, because PgBouncer presents the same certificate to clients. The operator fixes
+ * TLS 1.3 as the only protocol of the instances (`ssl_min_protocol_version`); PgBouncer accepts
+ * TLS 1.2 and 1.3 (its `client_tls_protocols = secure` default). Clients connect through the
+ * pooler with `sslmode=verify-full`; plaintext TCP is refused by both PgBouncer and PostgreSQL.
+ * The Secret carries `cnpg.io/reload`, so a renewed certificate is reloaded without a restart.
  *
  * Restore (disaster recovery or point-in-time recovery), with the archive that `backupServerName`
  * names:
@@ -243,6 +274,8 @@ export class PostgresCluster extends Construct implements IWorkload {
   public readonly appSecretName: string;
   /** The max_connections the instances run with. */
   public readonly maxConnections: number;
+  /** The cert-manager Secret of the server certificate; clients trust its `ca.crt`, never read its key. */
+  public readonly tlsSecretName: string;
   private readonly labels: Record<string, string>;
 
   public constructor(scope: Construct, id: string, props: PostgresClusterProps) {
@@ -252,6 +285,7 @@ export class PostgresCluster extends Construct implements IWorkload {
     this.namespaceName = props.namespace.namespaceName;
     this.databaseName = props.databaseName ?? 'app';
     this.appSecretName = `${id}-app`;
+    this.tlsSecretName = `${id}-server-tls`;
     this.labels = workloadLabels(id, 'database');
 
     const highlyAvailable = props.instances >= 3;
@@ -300,6 +334,19 @@ export class PostgresCluster extends Construct implements IWorkload {
       credentialsSecretName: credentials.secretName,
     };
 
+    const lifetime = props.tlsCertificateLifetime ?? DEFAULT_CERTIFICATE_LIFETIME;
+    const serverCertificate = new TlsCertificate(this, 'ServerCertificate', {
+      namespace: this.namespaceName,
+      secretName: this.tlsSecretName,
+      // The pooler first: its Service is the name clients verify.
+      dnsNames: [this.pooler.name, `${id}-rw`, `${id}-ro`, `${id}-r`].flatMap((service) => serviceNames(service, this.namespaceName)),
+      issuer: props.tlsIssuer,
+      durationHours: lifetime.durationHours,
+      renewBeforeHours: lifetime.renewBeforeHours,
+    });
+    // CloudNativePG reloads a user-provided certificate Secret only when it carries this label.
+    ApiObject.of(serverCertificate.node.defaultChild as Construct).addJsonPatch(JsonPatch.add('/spec/secretTemplate/labels/cnpg.io~1reload', ''));
+
     const instanceSelector = { 'cnpg.io/cluster': id, 'cnpg.io/podRole': 'instance' };
     new Cluster(this, 'Resource', {
       metadata: { name: id, namespace: this.namespaceName, labels: this.labels },
@@ -316,6 +363,8 @@ export class PostgresCluster extends Construct implements IWorkload {
         primaryUpdateStrategy: ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
         primaryUpdateMethod: ClusterSpecPrimaryUpdateMethod.SWITCHOVER,
         enableSuperuserAccess: false,
+        // cert-manager's Secret holds tls.crt and tls.key (serverTLSSecret) and ca.crt (serverCASecret).
+        certificates: { serverTlsSecret: this.tlsSecretName, serverCaSecret: this.tlsSecretName },
         // The operator copies these onto the pods, volumes and Services it creates; managed-by
         // is left out, as the operator, not cdk8s, manages those.
         inheritedMetadata: { labels: { ...selectorLabels(id), 'app.kubernetes.io/component': 'database' } },
@@ -329,6 +378,7 @@ export class PostgresCluster extends Construct implements IWorkload {
             }),
             ...props.extraParameters,
           },
+          pgHba: [POSTGRES_REJECT_PLAINTEXT],
         },
         bootstrap: props.recovery ? props.recovery.bootstrap(this.databaseName, props.databaseOwner ?? 'app') : initdb(this.databaseName, props.databaseOwner ?? 'app'),
         externalClusters: props.recovery?.externalClusters(id, objectStore),
@@ -441,26 +491,27 @@ export class PostgresCluster extends Construct implements IWorkload {
   }
 
   /**
-   * libpq environment for a client: the pooler's address, the database, and the owner's
-   * credentials by reference to the operator's `<name>-app` Secret. TLS is required; the pooler
-   * presents the cluster's server certificate, which does not name the pooler's Service, so
-   * `verify-full` would fail.
+   * libpq environment for a client: the pooler's address, the database, the owner's credentials
+   * by reference to the operator's `<name>-app` Secret, and TLS with `verify-full` against the
+   * CA at `rootCertPath` (the `ca.crt` of `tlsSecretName`, mounted into the client): the pooler
+   * presents the server certificate, which names the pooler's Service.
    */
-  public connectionEnv(): k8s.EnvVar[] {
+  public connectionEnv(rootCertPath: string): k8s.EnvVar[] {
     return [
       { name: 'PGHOST', value: this.pooler.serviceHost },
       { name: 'PGPORT', value: String(PGBOUNCER_PORT) },
       { name: 'PGDATABASE', value: this.databaseName },
       { name: 'PGUSER', valueFrom: { secretKeyRef: { name: this.appSecretName, key: 'username' } } },
       { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: this.appSecretName, key: 'password' } } },
-      { name: 'PGSSLMODE', value: 'require' },
+      { name: 'PGSSLMODE', value: 'verify-full' },
+      { name: 'PGSSLROOTCERT', value: rootCertPath },
     ];
   }
 
-  /** `allowFrom(client)` and the connection environment added to it. */
+  /** `allowFrom(client)`, the CA mounted into it, and the connection environment added to it. */
   public connect(client: IDatabaseClient): void {
     this.allowFrom(client);
-    client.addEnvironment(...this.connectionEnv());
+    client.addEnvironment(...this.connectionEnv(client.trustCertificateAuthority(this.tlsSecretName)));
   }
 }
 
@@ -471,6 +522,11 @@ export class PostgresCluster extends Construct implements IWorkload {
  */
 function initdb(database: string, owner: string): ClusterSpecBootstrap {
   return { initdb: { database, owner, encoding: 'UTF8', localeCollate: 'C', localeCType: 'C', dataChecksums: true } };
+}
+
+/** A Service's names, short to fully qualified. */
+function serviceNames(service: string, namespace: string): string[] {
+  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
 }
 
 function httpsPort(endpointUrl: string): number {

@@ -6,6 +6,8 @@ import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
+import { SECRET_RELOAD_ANNOTATION } from '../security/secret-reload';
 import { VaultSecret } from '../security/vault-secret';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { imageReference, LongRunningService } from '../services/long-running-service';
@@ -13,10 +15,14 @@ import { REDIS_BOOTSTRAP_SCRIPT } from './redis/redis-bootstrap-script';
 import { OWNED_DIRECTIVES, RedisEvictionPolicy, renderRedisConfig } from './redis/redis-config';
 import { REDIS_PROBE_SCRIPT } from './redis/redis-probe-script';
 import { REDIS_START_SCRIPT } from './redis/redis-start-script';
+import { REDIS_TLS_RELOAD_SCRIPT } from './redis/redis-tls-reload-script';
 
 export { RedisEvictionPolicy } from './redis/redis-config';
 
-/** Port clients and the bootstrap Job use. */
+/**
+ * TLS port for clients, replication and the bootstrap Job; there is no plaintext port. Redis's
+ * usual number, so clients, Services and NetworkPolicies need no second port.
+ */
 export const REDIS_PORT = 6379;
 /** Port of the cluster bus between nodes: Redis always uses the client port + 10000. */
 export const REDIS_CLUSTER_BUS_PORT = REDIS_PORT + 10000;
@@ -33,9 +39,17 @@ const CONFIG_DIR = '/etc/redis';
 const CONFIG_FILE = 'redis.conf';
 const PROBE_FILE = 'probe.sh';
 const START_FILE = 'start.sh';
+/** Beside the start script, which runs it. */
+const TLS_RELOAD_FILE = 'reload-tls.sh';
 const SCRIPT_DIR = '/opt/bootstrap';
 const BOOTSTRAP_FILE = 'bootstrap-cluster.sh';
 const DATA_DIR = '/data';
+/** The certificate Secret's mount in every container: the key pair only in the redis container, `ca.crt` everywhere. */
+const TLS_DIR = '/etc/redis-tls';
+const TLS_FILES = { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key`, caCertFile: `${TLS_DIR}/ca.crt` };
+/** Seconds between two checks of the mounted certificate for a renewal (see the reload script). */
+const TLS_RELOAD_SECONDS = 30;
+const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
 
 /** Share of the container memory limit given to the dataset (`maxmemory`); see the `memoryMi` prop. */
 const MAX_MEMORY_PERCENT = 70;
@@ -63,6 +77,17 @@ export interface RedisClusterProps {
   readonly zones: readonly string[];
   /** Prometheus, allowed to scrape the exporter's `metrics` port. */
   readonly metricsScraper: INetworkPeer;
+  /**
+   * cert-manager issuer of the nodes' TLS certificate (the internal CA). Nodes, the bootstrap, the
+   * exporter and every client verify the nodes against the CA it puts in the Secret's `ca.crt`.
+   */
+  readonly tlsIssuer: ICertificateIssuer;
+  /**
+   * Lifetime of the nodes' certificate and how early cert-manager renews it; a renewed certificate
+   * is reloaded without a restart.
+   * @default - 2160 hours (90 days), renewed 720 hours (30 days) before expiry
+   */
+  readonly tlsCertificateLifetime?: CertificateLifetime;
   /**
    * Primaries, each owning an equal share of the 16384 hash slots. At least 3: a failover needs a
    * majority of primaries to agree.
@@ -154,6 +179,14 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
   public readonly headlessServiceName: string;
   /** DNS name of the client Service, which reaches any node (a seed for cluster discovery). */
   public readonly serviceHost: string;
+  /** The Secret holding the password of the default user, and its key. */
+  public readonly passwordSecret: VaultSecret;
+  public readonly passwordSecretKey: string;
+  /**
+   * The nodes' certificate Secret. Clients trust its `ca.crt` only (the Secret also holds the
+   * nodes' private key), e.g. through `LongRunningService.trustCertificateAuthority()`.
+   */
+  public readonly caSecretName: string;
   private readonly passwordSource: k8s.EnvVarSource;
   private readonly labels: Record<string, string>;
 
@@ -169,7 +202,10 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
     this.headlessServiceName = `${id}-headless`;
     this.serviceHost = `${id}.${this.namespaceName}.svc.cluster.local`;
     this.labels = workloadLabels(id, 'cache');
-    this.passwordSource = props.passwordSecret.envValue(props.passwordSecretKey ?? 'password');
+    this.passwordSecret = props.passwordSecret;
+    this.passwordSecretKey = props.passwordSecretKey ?? 'password';
+    this.passwordSource = props.passwordSecret.envValue(this.passwordSecretKey);
+    this.caSecretName = `${id}-tls`;
 
     const cpuMillis = props.cpuMillis ?? 2000;
     const memoryMi = props.memoryMi ?? 4096;
@@ -212,17 +248,44 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
       automountServiceAccountToken: false,
     });
 
+    const headlessDomains = [`${this.headlessServiceName}.${this.namespaceName}.svc`, `${this.headlessServiceName}.${this.namespaceName}.svc.cluster.local`];
+    new TlsCertificate(this, 'TlsCertificate', {
+      namespace: this.namespaceName,
+      secretName: this.caSecretName,
+      // The client Service first (the common name), then every node by the name it announces and
+      // clients are redirected to, and a wildcard for nodes added later, until cert-manager has re-issued.
+      dnsNames: [
+        `${id}.${this.namespaceName}.svc`,
+        this.serviceHost,
+        ...headlessDomains,
+        ...headlessDomains.map((domain) => `*.${domain}`),
+        ...Array.from({ length: this.nodeCount }, (_, ordinal) => headlessDomains.map((domain) => `${id}-${ordinal}.${domain}`)).flat(),
+      ],
+      issuer: props.tlsIssuer,
+      // Each node presents it as a client too, to the others' cluster bus and to its primary.
+      clientAuth: true,
+      ...(props.tlsCertificateLifetime ?? DEFAULT_CERTIFICATE_LIFETIME),
+    });
+    const tlsCaEnv: k8s.EnvVar = { name: 'REDIS_TLS_CA_FILE', value: TLS_FILES.caCertFile };
+    const tlsCaVolume: k8s.Volume = {
+      name: 'tls-ca',
+      secret: { secretName: this.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 },
+    };
+    const tlsCaMount: k8s.VolumeMount = { name: 'tls-ca', mountPath: TLS_DIR, readOnly: true };
+
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: metadata(`${id}-config`),
       data: {
         [CONFIG_FILE]: renderRedisConfig({
-          port: REDIS_PORT,
+          tlsPort: REDIS_PORT,
+          tls: TLS_FILES,
           clusterNodeTimeoutMillis: props.nodeTimeoutMillis ?? 5000,
           maxMemoryMi: Math.floor((memoryMi * MAX_MEMORY_PERCENT) / 100),
           evictionPolicy: props.evictionPolicy ?? RedisEvictionPolicy.NO_EVICTION,
           extraDirectives: props.extraConfig ?? {},
         }),
         [START_FILE]: REDIS_START_SCRIPT,
+        [TLS_RELOAD_FILE]: REDIS_TLS_RELOAD_SCRIPT,
         [PROBE_FILE]: REDIS_PROBE_SCRIPT,
       },
     });
@@ -235,7 +298,8 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
     const sameMachine: k8s.PodAffinityTerm = { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels(id) } };
 
     new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: metadata(id),
+      // The nodes read the password as environment variables (REDIS_PASSWORD, REDISCLI_AUTH): Reloader restarts them when it changes.
+      metadata: { ...metadata(id), annotations: { [SECRET_RELOAD_ANNOTATION]: this.passwordSecret.secretName } },
       spec: {
         replicas: this.nodeCount,
         serviceName: this.headlessServiceName,
@@ -282,7 +346,8 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                 image: imageReference(image),
                 imagePullPolicy: 'Always',
                 // Not the image's entrypoint (it only adds a chown as root): the start script refreshes
-                // the nodes' IPs in nodes.conf from their hostnames, then execs redis-server.
+                // the nodes' IPs in nodes.conf from their hostnames, starts the certificate reload
+                // loop, then execs redis-server.
                 command: ['sh', `${CONFIG_DIR}/${START_FILE}`],
                 // Per-pod settings and the password go on the command line (Kubernetes expands $(VAR)),
                 // so the shared ConfigMap holds neither. Redis replaces its process title, so the
@@ -302,8 +367,13 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                   { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                   { name: 'POD_FQDN', value: podFqdn },
                   { name: 'REDIS_DATA_DIR', value: DATA_DIR },
+                  { name: 'REDIS_PORT', value: String(REDIS_PORT) },
+                  { name: 'REDIS_TLS_CERT_FILE', value: TLS_FILES.certFile },
+                  { name: 'REDIS_TLS_KEY_FILE', value: TLS_FILES.keyFile },
+                  tlsCaEnv,
+                  { name: 'REDIS_TLS_RELOAD_SECONDS', value: String(TLS_RELOAD_SECONDS) },
                   { name: 'REDIS_PASSWORD', valueFrom: this.passwordSource },
-                  // redis-cli in the probes reads the password from here.
+                  // redis-cli in the probes and the reload loop reads the password from here.
                   { name: 'REDISCLI_AUTH', valueFrom: this.passwordSource },
                 ],
                 resources: { requests: redisQuantities, limits: redisQuantities },
@@ -315,6 +385,8 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                 volumeMounts: [
                   { name: 'data', mountPath: DATA_DIR },
                   { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  // The folder, not the files (subPath), so that the kubelet swaps in a renewed certificate.
+                  { name: 'tls', mountPath: TLS_DIR, readOnly: true },
                 ],
               },
               {
@@ -323,8 +395,12 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                 imagePullPolicy: 'Always',
                 ports: [{ name: 'metrics', containerPort: REDIS_METRICS_PORT, protocol: 'TCP' }],
                 env: [
-                  // This pod's node only; Prometheus scrapes every pod, so the cluster is covered.
-                  { name: 'REDIS_ADDR', value: `redis://127.0.0.1:${REDIS_PORT}` },
+                  { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                  { name: 'POD_FQDN', value: podFqdn },
+                  // This pod's node only; Prometheus scrapes every pod, so the cluster is covered. By
+                  // its DNS name, not 127.0.0.1: the exporter checks the name against the certificate.
+                  { name: 'REDIS_ADDR', value: `rediss://$(POD_FQDN):${REDIS_PORT}` },
+                  { name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: TLS_FILES.caCertFile },
                   { name: 'REDIS_PASSWORD', valueFrom: this.passwordSource },
                   { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${REDIS_METRICS_PORT}` },
                 ],
@@ -334,9 +410,15 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                 // check the exporter itself; Redis's own probes decide whether the pod is ready.
                 readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
                 livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+                volumeMounts: [tlsCaMount],
               },
             ],
-            volumes: [{ name: 'config', configMap: { name: configMap.name, defaultMode: 0o444 } }],
+            volumes: [
+              { name: 'config', configMap: { name: configMap.name, defaultMode: 0o444 } },
+              // Readable by the pod's group (fsGroup) only: it holds the private key.
+              { name: 'tls', secret: { secretName: this.caSecretName, defaultMode: 0o440 } },
+              tlsCaVolume,
+            ],
           },
         },
         volumeClaimTemplates: [
@@ -387,7 +469,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
       },
     });
 
-    this.renderBootstrap(bootstrapName, image);
+    this.renderBootstrap(bootstrapName, image, tlsCaEnv, tlsCaVolume, tlsCaMount);
     this.renderNetworkPolicies(bootstrapName, props.metricsScraper);
   }
 
@@ -407,6 +489,11 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
     );
   }
 
+  /** Every node as a TLS URL, `rediss://<pod>.<headless service>.<namespace>.svc.cluster.local:6379`, for cluster clients' seed lists. */
+  public tlsNodeUrls(): string[] {
+    return this.nodeAddresses().map((address) => `rediss://${address}`);
+  }
+
   /**
    * Lets `client` reach every node on the client port: ingress here and the client's egress there,
    * since the namespace denies both directions. Cluster clients talk to every node, so all are open.
@@ -424,23 +511,28 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
   }
 
   /**
-   * What a client needs to connect: `REDIS_CLUSTER_NODES`, the comma-separated seed nodes a cluster
-   * client discovers the slot map from, and `REDIS_PASSWORD` from the Secret.
+   * What a client needs to connect: `REDIS_CLUSTER_NODES`, the comma-separated seed nodes
+   * (`host:port`) a cluster client discovers the slot map from, the same as TLS URLs in
+   * `REDIS_CLUSTER_URLS`, `REDIS_TLS_CA_FILE` (`caFile`, where the client has the CA that signed
+   * the nodes' certificate; every node speaks TLS only) and `REDIS_PASSWORD` from the Secret.
+   * @param caFile - default: where `trustCertificateAuthority(caSecretName)` mounts it
    */
-  public connectionEnv(): k8s.EnvVar[] {
+  public connectionEnv(caFile = `${LongRunningService.TRUSTED_CA_ROOT}/${this.caSecretName}/ca.crt`): k8s.EnvVar[] {
     return [
       { name: 'REDIS_CLUSTER_NODES', value: this.nodeAddresses().join(',') },
+      { name: 'REDIS_CLUSTER_URLS', value: this.tlsNodeUrls().join(',') },
+      { name: 'REDIS_TLS_CA_FILE', value: caFile },
       { name: 'REDIS_PASSWORD', valueFrom: this.passwordSource },
     ];
   }
 
-  /** `allowFrom(client)` and the connection settings in the client's environment. */
+  /** `allowFrom(client)`, the CA mounted in the client's pods, and the connection settings in its environment. */
   public connect(client: LongRunningService): void {
     this.allowFrom(client);
-    client.addEnvironment(...this.connectionEnv());
+    client.addEnvironment(...this.connectionEnv(client.trustCertificateAuthority(this.caSecretName)));
   }
 
-  private renderBootstrap(bootstrapName: string, image: ImageReference): void {
+  private renderBootstrap(bootstrapName: string, image: ImageReference, tlsCaEnv: k8s.EnvVar, tlsCaVolume: k8s.Volume, tlsCaMount: k8s.VolumeMount): void {
     const labels = workloadLabels(bootstrapName, 'cache-bootstrap');
     const scripts = new k8s.KubeConfigMap(this, 'BootstrapScript', {
       metadata: { name: bootstrapName, namespace: this.namespaceName, labels },
@@ -483,14 +575,15 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                   { name: 'REDIS_NODES', value: this.nodeAddresses().join(' ') },
                   { name: 'REDIS_CLUSTER_REPLICAS', value: String(this.replicasPerPrimary) },
                   { name: 'REDIS_WAIT_SECONDS', value: String(BOOTSTRAP_WAIT_SECONDS) },
+                  tlsCaEnv,
                   { name: 'REDISCLI_AUTH', valueFrom: this.passwordSource },
                 ],
                 resources: { requests: resources, limits: resources },
                 securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
-                volumeMounts: [{ name: 'scripts', mountPath: SCRIPT_DIR, readOnly: true }],
+                volumeMounts: [{ name: 'scripts', mountPath: SCRIPT_DIR, readOnly: true }, tlsCaMount],
               },
             ],
-            volumes: [{ name: 'scripts', configMap: { name: scripts.name, defaultMode: 0o444 } }],
+            volumes: [{ name: 'scripts', configMap: { name: scripts.name, defaultMode: 0o444 } }, tlsCaVolume],
           },
         },
       },

@@ -1,4 +1,5 @@
 import { ARGOCD_REFERENCE_RULES } from './cross-references/argocd-references';
+import { CERTIFICATE_REFERENCE_RULES } from './cross-references/certificate-references';
 import { INGRESS_REFERENCE_RULES } from './cross-references/ingress-references';
 import { OPERATOR_REFERENCE_RULES } from './cross-references/operator-references';
 import { POD_REFERENCE_RULES } from './cross-references/pod-references';
@@ -10,6 +11,7 @@ import { KUBE_LINTER_RULES } from './policy/kube-linter';
 import { KUBE_SCORE_RULES } from './policy/kube-score';
 import { POD_SECURITY_RESTRICTED_RULES } from './policy/pod-security-restricted';
 import { POLARIS_RULES } from './policy/polaris';
+import { PLATFORM_SECURITY_RULES } from './policy/platform-security';
 import { Rule, RuleDescription } from './rule';
 import { SCHEMA_RULES } from './schema/schema-rules';
 
@@ -21,10 +23,12 @@ export const OBJECT_RULES: readonly Rule[] = [
   ...KUBE_SCORE_RULES,
   ...SELECTOR_REFERENCE_RULES,
   ...INGRESS_REFERENCE_RULES,
+  ...CERTIFICATE_REFERENCE_RULES,
   ...POD_REFERENCE_RULES,
   ...OPERATOR_REFERENCE_RULES,
   ...ROLLOUT_REFERENCE_RULES,
   ...ARGOCD_REFERENCE_RULES,
+  ...PLATFORM_SECURITY_RULES,
 ];
 
 /** Every rule the gate can report, in the order of docs/validation-rules.md. */

@@ -100,6 +100,23 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
     expect(find(objects, 'ExternalSecret', 'redis-password').spec.data[0].remoteRef.property).toBe('password');
   });
 
+  test('Redis speaks TLS only, with a certificate from the internal CA that api and generator verify', () => {
+    const conf = find(objects, 'ConfigMap', 'redis-config').data['redis.conf'];
+    expect(conf).toMatch(/^port 0\ntls-port 6379\n/);
+    expect(conf).toMatch(/^tls-cluster yes$/m);
+    expect(conf).toMatch(/^tls-replication yes$/m);
+    expect(find(objects, 'Certificate', 'redis-tls').spec).toMatchObject({
+      issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' },
+      duration: `${ENVIRONMENTS[env].certificates.durationHours}h`,
+      renewBefore: `${ENVIRONMENTS[env].certificates.renewBeforeHours}h`,
+    });
+    for (const service of ['api', 'generator']) {
+      const variables = workload(objects, service).spec.template.spec.containers[0].env;
+      expect(variables).toContainEqual({ name: 'REDIS_TLS_CA_FILE', value: '/etc/generator-platform/ca/redis-tls/ca.crt' });
+      expect(variables.find((v: any) => v.name === 'REDIS_CLUSTER_URLS').value).toMatch(/^rediss:\/\//);
+    }
+  });
+
   test('runs RabbitMQ 3.12 as three nodes of 2 CPU / 4Gi, one per host, pausing a minority on partition', () => {
     const cluster = find(objects, 'RabbitmqCluster', 'rabbitmq');
     expect(cluster.spec.replicas).toBe(3);
@@ -143,8 +160,9 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'workspace', mountPath: '/workspace' });
   });
 
-  test('pulls every image by digest', () => {
-    for (const container of containers(objects)) {
+  // Third-party images (oauth2-proxy, the stores) are pinned by tag until the release job resolves their digests.
+  test('pulls every platform image by digest', () => {
+    for (const container of containers(objects).filter((c) => c.image.startsWith('ghcr.io/acme/'))) {
       expect(container.image).toMatch(/@sha256:[a-f0-9]{64}$/);
     }
   });
@@ -180,7 +198,13 @@ describe.each(ALL)('%s is secure by default', (env) => {
       const pod = deployment.spec.template.spec;
       const mounts = pod.containers[0].volumeMounts.map((m: any) => m.mountPath);
       expect(mounts).toContain('/tmp');
-      for (const volume of pod.volumes) {
+      // A trusted store CA is the one Secret volume: only its ca.crt, mounted read-only.
+      const readOnlyMounts = pod.containers.flatMap((c: any) => c.volumeMounts).filter((m: any) => m.readOnly === true).map((m: any) => m.name);
+      for (const volume of pod.volumes.filter((v: any) => v.secret !== undefined)) {
+        expect(volume.secret.items).toEqual([{ key: 'ca.crt', path: 'ca.crt' }]);
+        expect(readOnlyMounts).toContain(volume.name);
+      }
+      for (const volume of pod.volumes.filter((v: any) => v.secret === undefined)) {
         expect(Object.keys(volume).filter((k) => k !== 'name')).toEqual([expect.stringMatching(/^(emptyDir|ephemeral)$/)]);
         if (volume.emptyDir) expect(volume.emptyDir.sizeLimit).toBeDefined();
       }
@@ -218,7 +242,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
       expect(find(objects, 'ServiceAccount', deployment.metadata.name).automountServiceAccountToken).toBe(false);
     }
     const analysisJobs = ENVIRONMENTS[env].delivery.web === 'blue-green' ? ['web-preview-traffic'] : [];
-    expect(kinds(objects, 'ServiceAccount').map((s) => s.metadata.name).sort()).toEqual(['api', 'generator', 'redis', 'web', ...analysisJobs].sort());
+    expect(kinds(objects, 'ServiceAccount').map((s) => s.metadata.name).sort()).toEqual(['api', 'generator', 'oauth2-proxy', 'redis', 'web', ...analysisJobs, ...(ENVIRONMENTS[env].certificates.internalCa.kind === 'vault-pki' ? ['cert-manager-vault-issuer'] : [])].sort());
     for (const workload of [...kinds(objects, 'StatefulSet'), ...kinds(objects, 'Job')]) {
       expect(workload.spec.template.spec.automountServiceAccountToken).toBe(false);
     }
@@ -236,6 +260,11 @@ describe.each(ALL)('%s is secure by default', (env) => {
         expect(deployment.spec.strategy.blueGreen.scaleDownDelaySeconds).toBeGreaterThanOrEqual(30);
       }
       const pod = deployment.spec.template.spec;
+      if (deployment.metadata.name === 'oauth2-proxy') {
+        // Distroless (no sleep for a preStop drain): it finishes in-flight subrequests on SIGTERM.
+        expect(pod.containers[0].lifecycle).toBeUndefined();
+        continue;
+      }
       const drain = Number(pod.containers[0].lifecycle.preStop.exec.command[1]);
       const shutdown = Number(pod.containers[0].env.find((e: any) => e.name === 'SHUTDOWN_TIMEOUT_SECONDS').value);
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(drain + shutdown);
@@ -278,7 +307,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
     for (const mode of ['enforce', 'audit', 'warn']) {
       expect(namespace.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
     }
-    for (const object of objects.filter((o) => !['Namespace', 'ClusterPolicy', 'ClusterSecretStore'].includes(o.kind))) {
+    for (const object of objects.filter((o) => !['Namespace', 'ClusterPolicy', 'ClusterSecretStore', 'ClusterIssuer'].includes(o.kind))) {
       expect(object.metadata.namespace).toBe(ENVIRONMENTS[env].namespace);
     }
   });
@@ -325,6 +354,10 @@ describe.each(ALL)('%s is secure by default', (env) => {
       const pod = broker.spec.override.statefulSet.spec.template.spec;
       count(broker.spec.replicas, [...pod.containers, ...pod.initContainers].map((c: any) => c.resources.requests));
     }
+    // cert-manager's HTTP-01 solver pods (its default resources), one per public hostname at once.
+    if (kinds(objects, 'ClusterIssuer').some((issuer) => issuer.spec.acme?.solvers.some((solver: any) => solver.http01))) {
+      count(2, [{ cpu: '100m', memory: '64Mi' }]);
+    }
     const headroom = 1 + ENVIRONMENTS[env].quotaHeadroomPercent / 100;
     expect(quantityToNumber(hard['requests.cpu'])).toBeGreaterThanOrEqual(cpu * headroom - 1e-9);
     expect(quantityToNumber(hard['requests.cpu'])).toBeLessThan(cpu * headroom + 1);
@@ -357,9 +390,11 @@ describe.each(ALL)('%s is secure by default', (env) => {
         ];
       })
       .sort();
-    const interNode = '4369,25672,35672,35673,35674,35675,35676,35677,35678,35679,35680,35681,35682,5672';
-    const withKeda = ENVIRONMENTS[env].generator.replicas.isAutoscaled ? ['keda-operator@keda -> rabbitmq:15672'] : [];
+    const interNode = '4369,25672,35672,35673,35674,35675,35676,35677,35678,35679,35680,35681,35682,5671';
+    const withKeda = ENVIRONMENTS[env].generator.replicas.isAutoscaled ? ['keda-operator@keda -> rabbitmq:15671'] : [];
     const withPreviewTraffic = ENVIRONMENTS[env].delivery.web === 'blue-green' ? ['web-preview-traffic -> web:3000', 'web-preview-traffic egress -> web:3000'] : [];
+    // Only the ingress controller reaches cert-manager's HTTP-01 solver pods, where an ACME issuer is rendered.
+    const withAcmeSolver = kinds(objects, 'ClusterIssuer').length > 0 ? ['ingress-nginx@ingress-nginx -> {"acme.cert-manager.io/http01-solver":"true"}:8089'] : [];
     expect(flows).toEqual([
       'web -> api:8080',
       'web egress -> api:8080',
@@ -368,14 +403,15 @@ describe.each(ALL)('%s is secure by default', (env) => {
       'prometheus@monitoring -> api:9090',
       'prometheus@monitoring -> generator:9090',
       'prometheus@monitoring -> web:9090',
-      'api -> rabbitmq:5672',
-      'api egress -> rabbitmq:5672',
-      'generator -> rabbitmq:5672',
-      'generator egress -> rabbitmq:5672',
+      'api -> rabbitmq:5671',
+      'api egress -> rabbitmq:5671',
+      'generator -> rabbitmq:5671',
+      'generator egress -> rabbitmq:5671',
+      ...ENVIRONMENTS[env].egress.aiProviderCidrs.map((cidr) => `generator egress -> ${cidr}:443`),
       `rabbitmq -> rabbitmq:${interNode}`,
       `rabbitmq egress -> rabbitmq:${interNode}`,
-      'rabbitmq-cluster-operator|messaging-topology-operator@rabbitmq-system -> rabbitmq:15672',
-      'prometheus@monitoring -> rabbitmq:15692',
+      'rabbitmq-cluster-operator|messaging-topology-operator@rabbitmq-system -> rabbitmq:15671',
+      'prometheus@monitoring -> rabbitmq:15691',
       `rabbitmq egress -> ${ENVIRONMENTS[env].kubernetesApiCidr}:443,6443`,
       'api -> postgres-pooler:5432',
       'api egress -> postgres-pooler:5432',
@@ -389,7 +425,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
       'postgres egress -> postgres:5432,8000',
       'cloudnative-pg@cnpg-system -> postgres:8000,5432',
       'prometheus@monitoring -> postgres:9187',
-      'postgres egress -> 0.0.0.0/0 except 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16:443',
+      `postgres egress -> ${ENVIRONMENTS[env].egress.objectStorageCidrs.join('+')}:443`,
       `postgres egress -> ${ENVIRONMENTS[env].kubernetesApiCidr}:443,6443`,
       'api -> redis:6379',
       'api egress -> redis:6379',
@@ -400,8 +436,14 @@ describe.each(ALL)('%s is secure by default', (env) => {
       'redis-bootstrap -> redis:6379',
       'redis-bootstrap egress -> redis:6379',
       'prometheus@monitoring -> redis:9121',
+      'ingress-nginx@ingress-nginx -> oauth2-proxy:4180',
+      'prometheus@monitoring -> oauth2-proxy:44180',
+      'oauth2-proxy -> redis:6379',
+      'oauth2-proxy egress -> redis:6379',
+      `oauth2-proxy egress -> ${ENVIRONMENTS[env].egress.identityProviderCidrs.join('+')}:443`,
       ...withKeda,
       ...withPreviewTraffic,
+      ...withAcmeSolver,
     ].sort());
   });
 
@@ -413,8 +455,20 @@ describe.each(ALL)('%s is secure by default', (env) => {
       expect(ingress.spec.rules[0].host).toBe(host);
       expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: service, port: { name: 'http' } } });
       expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/force-ssl-redirect']).toBe('true');
+      // An explicit Certificate issues the TLS Secret (ingress-shim is not used), before the Ingress is applied.
+      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
       const issuer = ENVIRONMENTS[env].certificates.publicIssuer;
-      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe(issuer.kind === 'acme' ? issuer.clusterIssuerName : 'platform-selfsigned');
+      const certificate = find(objects, 'Certificate', `${service}-tls`);
+      expect(certificate.spec).toMatchObject({
+        secretName: `${service}-tls`,
+        dnsNames: [host],
+        duration: `${ENVIRONMENTS[env].certificates.durationHours}h`,
+        renewBefore: `${ENVIRONMENTS[env].certificates.renewBeforeHours}h`,
+        issuerRef: issuer.kind === 'acme'
+          ? { group: 'cert-manager.io', kind: 'ClusterIssuer', name: issuer.clusterIssuerName }
+          : { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' },
+      });
+      expect(Number(certificate.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeLessThan(Number(ingress.metadata.annotations['argocd.argoproj.io/sync-wave']));
       expect(ingress.metadata.annotations).toMatchObject({
         'nginx.ingress.kubernetes.io/limit-rps': '20',
         'nginx.ingress.kubernetes.io/limit-connections': '20',
@@ -422,7 +476,38 @@ describe.each(ALL)('%s is secure by default', (env) => {
         'nginx.ingress.kubernetes.io/proxy-read-timeout': '60',
       });
     }
-    expect(kinds(objects, 'Ingress')).toHaveLength(2);
+  });
+
+  test('every Ingress signs users in through oauth2-proxy, or is marked public and serves only the sign-in endpoints or the configured public paths', () => {
+    const { webPublicPaths, apiPublicPaths } = ENVIRONMENTS[env].authentication;
+    const publicPaths: Record<string, readonly string[]> = { web: webPublicPaths, api: apiPublicPaths };
+    const ingresses = kinds(objects, 'Ingress');
+    expect(ingresses.map((i) => i.metadata.name).sort()).toEqual(['api', 'api-public', 'api-sign-in', 'web', 'web-public', 'web-sign-in']);
+    for (const ingress of ingresses) {
+      const annotation = (name: string) => ingress.metadata.annotations[`nginx.ingress.kubernetes.io/${name}`];
+      const service = ingress.metadata.name.replace(/-(public|sign-in)$/, '');
+      const main = find(objects, 'Ingress', service);
+      const backend = (name: string) => ({ service: { name, port: { name: 'http' } } });
+      const paths = ingress.spec.rules.flatMap((rule: any) => rule.http.paths);
+      if (ingress.metadata.name === service) {
+        expect(ingress.metadata.annotations['security.generator-platform.dev/public-paths']).toBeUndefined();
+        expect(annotation('auth-url')).toBe(`http://oauth2-proxy.${ENVIRONMENTS[env].namespace}.svc.cluster.local:80/oauth2/auth`);
+        expect(annotation('auth-signin')).toBe('https://$host/oauth2/start?rd=$escaped_request_uri');
+        expect(annotation('auth-response-headers').split(',')).toEqual(expect.arrayContaining(['X-Auth-Request-User', 'X-Auth-Request-Email', 'X-Auth-Request-Groups']));
+      } else {
+        expect(annotation('auth-url')).toBeUndefined();
+        expect(ingress.metadata.annotations['security.generator-platform.dev/public-paths']).toEqual(expect.any(String));
+        expect(paths).toEqual(ingress.metadata.name.endsWith('-sign-in')
+          ? [{ path: '/oauth2', pathType: 'Prefix', backend: backend('oauth2-proxy') }]
+          : publicPaths[service].map((path) => ({ path, pathType: path.endsWith('/') ? 'Prefix' : 'Exact', backend: backend(service) })));
+      }
+      // The same host, TLS Secret and per-client limits as the host's main Ingress.
+      expect(ingress.spec.rules.map((rule: any) => rule.host)).toEqual(main.spec.rules.map((rule: any) => rule.host));
+      expect(ingress.spec.tls).toEqual(main.spec.tls);
+      for (const limit of ['force-ssl-redirect', 'limit-rps', 'limit-burst-multiplier', 'limit-connections', 'proxy-body-size']) {
+        expect(annotation(limit)).toBe(main.metadata.annotations[`nginx.ingress.kubernetes.io/${limit}`]);
+      }
+    }
   });
 });
 
@@ -576,7 +661,7 @@ describe('development and previews release by rolling update', () => {
     const objects = rendered[env];
     expect(kinds(objects, 'Rollout')).toEqual([]);
     expect(kinds(objects, 'AnalysisTemplate')).toEqual([]);
-    expect(kinds(objects, 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['api', 'generator', 'web']);
+    expect(kinds(objects, 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['api', 'generator', 'oauth2-proxy', 'web']);
   });
 });
 
@@ -591,6 +676,73 @@ describe.each(FULL_SIZE)('%s admits only signed platform images', (env) => {
       expect(verify.imageReferences).toContain(`${ENVIRONMENTS[env][service].image.repository}@*`);
     }
     expect(policy.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+  });
+});
+
+describe('certificates come from the environment\'s own issuers', () => {
+  const issuerObjects = (objects: readonly KubeObject[]) =>
+    objects
+      .filter((o) => ['Issuer', 'ClusterIssuer', 'Role', 'RoleBinding'].includes(o.kind) || (o.kind === 'Certificate' && o.spec.isCA))
+      .map((o) => `${o.kind}/${o.metadata.name}`)
+      .sort();
+
+  test.each(FULL_SIZE)('%s renders the Let\'s Encrypt ClusterIssuer and an internal CA signed by Vault PKI, with the one Role cert-manager needs', (env) => {
+    const objects = rendered[env];
+    expect(issuerObjects(objects)).toEqual([
+      'ClusterIssuer/letsencrypt-production',
+      'Issuer/internal-ca',
+      'Role/cert-manager-vault-issuer-token',
+      'RoleBinding/cert-manager-vault-issuer-token',
+    ]);
+    const acme = find(objects, 'ClusterIssuer', 'letsencrypt-production');
+    expect(acme.metadata.namespace).toBeUndefined();
+    expect(acme.spec.acme).toEqual({
+      server: 'https://acme-v02.api.letsencrypt.org/directory',
+      email: 'platform-team@acme.example.com',
+      privateKeySecretRef: { name: 'letsencrypt-production-account-key' },
+      solvers: [{ http01: { ingress: { ingressClassName: 'nginx', serviceType: 'ClusterIP' } } }],
+    });
+    const internalCa = ENVIRONMENTS[env].certificates.internalCa;
+    expect(find(objects, 'Issuer', 'internal-ca').spec.vault).toEqual({
+      server: ENVIRONMENTS[env].vaultAddress,
+      path: internalCa.kind === 'vault-pki' ? internalCa.signPath : undefined,
+      auth: { kubernetes: { role: internalCa.kind === 'vault-pki' ? internalCa.role : undefined, mountPath: '/v1/auth/kubernetes', serviceAccountRef: { name: 'cert-manager-vault-issuer' } } },
+    });
+    // The Role lets cert-manager's controller, and no one else, request tokens of that one ServiceAccount.
+    expect(find(objects, 'Role', 'cert-manager-vault-issuer-token').rules).toEqual([
+      { apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['cert-manager-vault-issuer'], verbs: ['create'] },
+    ]);
+    expect(find(objects, 'RoleBinding', 'cert-manager-vault-issuer-token').subjects).toEqual([{ kind: 'ServiceAccount', name: 'cert-manager', namespace: 'cert-manager' }]);
+    expect(find(objects, 'ServiceAccount', 'cert-manager-vault-issuer').automountServiceAccountToken).toBe(false);
+  });
+
+  test.each([EnvironmentName.DEVELOPMENT, EnvironmentName.PREVIEW])('%s renders a self-signed root and the internal CA Issuer, both namespaced, and no RBAC', (env) => {
+    const objects = rendered[env];
+    expect(issuerObjects(objects)).toEqual(['Certificate/internal-ca', 'Issuer/internal-ca', 'Issuer/selfsigned-root']);
+    expect(find(objects, 'Issuer', 'selfsigned-root').spec).toEqual({ selfSigned: {} });
+    expect(find(objects, 'Certificate', 'internal-ca').spec).toMatchObject({
+      isCA: true,
+      secretName: 'internal-ca',
+      duration: '8760h',
+      renewBefore: '2920h',
+      issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'selfsigned-root' },
+      privateKey: { algorithm: 'ECDSA', size: 256 },
+    });
+    expect(find(objects, 'Issuer', 'internal-ca').spec).toEqual({ ca: { secretName: 'internal-ca' } });
+  });
+
+  test('a preview renders nothing cluster-scoped but its Namespace: it shares the development cluster', () => {
+    const objects = renderChart(previewEnvironment('pr-42'));
+    expect(objects.filter((o) => o.metadata.namespace === undefined).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/generator-platform-pr-42']);
+    expect(find(objects, 'Issuer', 'internal-ca').metadata.namespace).toBe('generator-platform-pr-42');
+  });
+
+  test.each(ALL)('%s applies issuers with the namespace baseline and certificates before the workloads that use them', (env) => {
+    const objects = rendered[env];
+    const wave = (o: KubeObject) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']);
+    const issuers = objects.filter((o) => ['Issuer', 'ClusterIssuer', 'Role', 'RoleBinding'].includes(o.kind) || (o.kind === 'Certificate' && o.spec.isCA));
+    expect(new Set(issuers.map(wave))).toEqual(new Set([-1]));
+    expect(new Set(['web-tls', 'api-tls'].map((name) => wave(find(objects, 'Certificate', name))))).toEqual(new Set([0]));
   });
 });
 

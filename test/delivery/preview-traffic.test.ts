@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
 import { PreviewTraffic, PreviewTrafficProps } from '../../lib/delivery/preview-traffic';
 import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
+import { VaultSecret } from '../../lib/security/vault-secret';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { find, objectsOf } from '../support/kube';
 import { IMAGE, PINNED_IMAGE, prometheus, serviceScope, smallResources, oneReplica } from '../support/service-fixtures';
@@ -66,6 +67,15 @@ describe('PreviewTraffic', () => {
     expect(job.template.spec.containers[0].image).toBe(`ghcr.io/acme/svc:1.0.0@${PINNED_IMAGE.digest}`);
     expect(job.template.spec.containers[0].env).toContainEqual({ name: 'TARGET_URL', value: 'http://{{args.service}}.{{args.namespace}}.svc.cluster.local:80/healthz' });
     expect(job.template.spec.containers[0].env).toContainEqual({ name: 'REQUESTS_PER_SECOND', value: '10' });
+  });
+
+  test('pullImagesWith names the registry credentials on the traffic Job\'s ServiceAccount', () => {
+    const { chart, namespace, delivery } = scope();
+    const traffic = new PreviewTraffic(delivery, 'web-preview-traffic', { namespace, image: IMAGE });
+    traffic.sendTo(new LongRunningService(chart, 'web', { namespace, component: 'frontend', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 3000 }));
+    expect(find(objectsOf(chart), 'ServiceAccount', 'web-preview-traffic').imagePullSecrets).toBeUndefined();
+    traffic.pullImagesWith(VaultSecret.registryCredentials(chart, 'registry', { namespace: 'apps', secretName: 'registry-pull-secret', vaultPath: 'p/registry', registryServer: 'ghcr.io' }));
+    expect(find(objectsOf(chart), 'ServiceAccount', 'web-preview-traffic').imagePullSecrets).toEqual([{ name: 'registry-pull-secret' }]);
   });
 
   test('fails validation until it is pointed at a service, and on a worker or a second target', () => {

@@ -31,6 +31,7 @@ describe('PlatformProject', () => {
       namespaces: ['argocd'],
       clusterResourceKinds: [],
       namespaceResourceKinds: [{ group: 'argoproj.io', kind: 'Application' }],
+      renderedRbacKinds: [],
       description: 'bootstrap',
     };
     const project = new PlatformProject(chart, 'platform-bootstrap', props);
@@ -43,6 +44,18 @@ describe('PlatformProject', () => {
       namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }],
     });
     expect(rendered.spec.namespaceResourceBlacklist).toBeUndefined();
+  });
+
+  test('takes only the rendered RBAC kinds off the blacklist; Secrets and Argo CD kinds stay on it', () => {
+    const chart = emptyChart();
+    new PlatformProject(chart, 'p', { namespaces: ['a'], clusterResourceKinds: [], renderedRbacKinds: [{ group: 'rbac.authorization.k8s.io', kind: 'Role' }, { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' }] });
+    const [project] = objectsOf(chart);
+    expect(project.spec.namespaceResourceBlacklist.map((gk: any) => gk.kind)).toEqual(['Secret', 'Application', 'ApplicationSet', 'AppProject']);
+  });
+
+  test('fails to take a Secret or an Argo CD kind off the blacklist', () => {
+    expect(() => new PlatformProject(emptyChart(), 'p', { namespaces: ['a'], clusterResourceKinds: [], renderedRbacKinds: [{ group: '', kind: 'Secret' }] }))
+      .toThrow('PlatformProject p: renderedRbacKinds lists /Secret, which is not a namespaced RBAC kind');
   });
 
   test('fails without a namespace', () => {

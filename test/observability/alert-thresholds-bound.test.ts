@@ -99,6 +99,10 @@ describe('changing a threshold fails the promtool unit tests', () => {
     ['PodCrashLooping', '> 3', '> 2.7'],
     ['CertificateExpiringSoon', '< 14 * 86400', '< 13 * 86400'],
     ['CertificateExpiringSoon', '< 14 * 86400', '< 15 * 86400'],
+    ['CertificateNotReady', '== 1', '== 0'],
+    ['CertificateNotReady', 'condition="False"', 'condition="True"'],
+    ['ExternalSecretSyncFailing', '== 1', '== 0'],
+    ['ExternalSecretSyncFailing', 'status="False"', 'status="True"'],
     ['NodeNotReady', '== 0', '== 1'],
   ])('%s: %j -> %j', async (alertName, from, to) => {
     const run = await unitTestsOf(withExpr(alertName, from, to), alertName);
@@ -107,7 +111,7 @@ describe('changing a threshold fails the promtool unit tests', () => {
   });
 
   test('every alert outside the SLOs is covered by a threshold change above', () => {
-    const covered = new Set(['GeneratorGenerationsFailing', 'GeneratorGenerationsStalled', 'GeneratorGenerationsSlow', 'GeneratorQueueBacklog', 'GeneratorQueueOldestJobTooOld', 'ContainerCpuThrottled', 'ContainerMemoryNearLimit', 'PersistentVolumeFillingUp', 'AutoscalerAtMaximum', 'PostgresReplicationLagHigh', 'PostgresWalArchivingFailing', 'PostgresWalArchiveBehindRpo', 'PostgresBaseBackupTooOld', 'RedisClusterStateNotOk', 'RedisDown', 'RabbitmqResourceAlarm', 'RabbitmqNetworkPartition', 'PodCrashLooping', 'CertificateExpiringSoon', 'NodeNotReady']);
+    const covered = new Set(['GeneratorGenerationsFailing', 'GeneratorGenerationsStalled', 'GeneratorGenerationsSlow', 'GeneratorQueueBacklog', 'GeneratorQueueOldestJobTooOld', 'ContainerCpuThrottled', 'ContainerMemoryNearLimit', 'PersistentVolumeFillingUp', 'AutoscalerAtMaximum', 'PostgresReplicationLagHigh', 'PostgresWalArchivingFailing', 'PostgresWalArchiveBehindRpo', 'PostgresBaseBackupTooOld', 'RedisClusterStateNotOk', 'RedisDown', 'RabbitmqResourceAlarm', 'RabbitmqNetworkPartition', 'PodCrashLooping', 'CertificateExpiringSoon', 'CertificateNotReady', 'ExternalSecretSyncFailing', 'NodeNotReady']);
     const others = platformRuleGroups(PROPS).filter((g) => g.name !== 'slo').flatMap((g) => g.alerts.map((a) => a.name));
     expect(others.sort()).toEqual([...covered].sort());
   });

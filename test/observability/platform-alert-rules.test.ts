@@ -61,7 +61,7 @@ describe('PlatformAlertRules', () => {
 
   test('every alert has at least one firing and one quiet promtool case, a severity, a runbook and a threshold', () => {
     const { rules } = render();
-    expect(rules.alerts.length).toBe(28);
+    expect(rules.alerts.length).toBe(30);
     for (const alert of rules.alerts) {
       expect(alert.tests.firing.length).toBeGreaterThanOrEqual(1);
       expect(alert.tests.quiet.length).toBeGreaterThanOrEqual(1);
@@ -76,7 +76,7 @@ describe('PlatformAlertRules', () => {
     const props: Required<PlatformAlertRulesProps> = { ...PROPS, objectives: PLATFORM_SLOS, burnRateWindows: MULTI_WINDOW_BURN_RATES, environment: 'staging', includeClusterWideRules: true };
     const { objects } = render(props);
     const alertRules = objects.flatMap((o) => o.spec.groups[0].rules).filter((r: any) => r.alert !== undefined);
-    expect(alertRules).toHaveLength(28);
+    expect(alertRules).toHaveLength(30);
     for (const rule of alertRules) {
       expect(rule.labels.environment).toBe('staging');
     }

@@ -28,21 +28,25 @@ describe('RedisExporterMonitor', () => {
   });
 });
 
+const RABBITMQ = { name: 'rabbitmq', namespaceName: 'apps', vhostName: 'generator-platform', serviceHost: 'rabbitmq.apps.svc.cluster.local', tlsSecretName: 'rabbitmq-tls' };
+
 describe('RabbitmqMonitor', () => {
   test('scrapes rabbitmq_prometheus on the operator client Service port prometheus: the aggregates, and the queues of the vhost', () => {
     const chart = emptyChart();
-    new RabbitmqMonitor(chart, 'rabbitmq-metrics', { broker: { name: 'rabbitmq', namespaceName: 'apps', vhostName: 'generator-platform' } });
+    new RabbitmqMonitor(chart, 'rabbitmq-metrics', { broker: RABBITMQ });
     const monitor = find(objectsOf(chart), 'ServiceMonitor', 'rabbitmq');
     expect(monitor.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'rabbitmq', 'app.kubernetes.io/component': 'rabbitmq' } });
+    // HTTPS, verified against the broker's CA by the client Service's name (Prometheus scrapes pod addresses).
+    const tlsConfig = { ca: { secret: { name: 'rabbitmq-tls', key: 'ca.crt' } }, serverName: 'rabbitmq.apps.svc.cluster.local' };
     expect(monitor.spec.endpoints).toEqual([
-      { port: 'prometheus', path: '/metrics', scheme: 'http', interval: '15s' },
-      { port: 'prometheus', path: '/metrics/detailed', params: { family: ['queue_coarse_metrics', 'queue_consumer_count'], vhost: ['generator-platform'] }, scheme: 'http', interval: '15s' },
+      { port: 'prometheus-tls', path: '/metrics', scheme: 'https', tlsConfig, interval: '15s' },
+      { port: 'prometheus-tls', path: '/metrics/detailed', params: { family: ['queue_coarse_metrics', 'queue_consumer_count'], vhost: ['generator-platform'] }, scheme: 'https', tlsConfig, interval: '15s' },
     ]);
   });
 
   test('with all props', () => {
     const chart = emptyChart();
-    const props: Required<RabbitmqMonitorProps> = { broker: { name: 'mq', namespaceName: 'apps', vhostName: 'v' }, interval: '30s' };
+    const props: Required<RabbitmqMonitorProps> = { broker: { ...RABBITMQ, name: 'mq', vhostName: 'v' }, interval: '30s' };
     new RabbitmqMonitor(chart, 'mq-metrics', props);
     expect(find(objectsOf(chart), 'ServiceMonitor', 'mq').spec.endpoints.map((e: any) => e.interval)).toEqual(['30s', '30s']);
   });
@@ -67,7 +71,7 @@ describe('wired into the production environment as the lead wires them', () => {
 
   test('the gate would catch a monitor aimed at nothing (the check above is live)', async () => {
     const environment = new EnvironmentChart(new App(), 'production', { config: ENVIRONMENTS[EnvironmentName.PRODUCTION] });
-    new RabbitmqMonitor(environment, 'rabbitmq-metrics', { broker: { name: 'no-such-broker', namespaceName: environment.baseline.namespaceName, vhostName: 'v' } });
+    new RabbitmqMonitor(environment, 'rabbitmq-metrics', { broker: { ...RABBITMQ, name: 'no-such-broker', namespaceName: environment.baseline.namespaceName, vhostName: 'v' } });
     const { findings } = await validatePlatform(environment.toJson() as KubeObject[]);
     expect(findings.filter((f) => f.object?.name === 'no-such-broker').map((f) => f.ruleId)).toEqual(['XREF-SERVICEMONITOR-SELECTOR']);
   });

@@ -1,4 +1,4 @@
-import { VaultSecret, VaultSecretProps } from '../../lib/security/vault-secret';
+import { VaultSecret, VaultSecretProps, VaultSecretType } from '../../lib/security/vault-secret';
 import { emptyChart, find, objectsOf } from '../support/kube';
 
 describe('VaultSecret', () => {
@@ -20,7 +20,7 @@ describe('VaultSecret', () => {
     const chart = emptyChart();
     const props: Required<VaultSecretProps> = {
       namespace: 'apps', secretName: 'db', vaultPath: 'platform/prod/db', keys: ['username', 'password'],
-      refreshInterval: '5m', secretStoreName: 'vault-prod',
+      refreshInterval: '5m', secretStoreName: 'vault-prod', secretType: VaultSecretType.OPAQUE,
       derivedKeys: { uri: 'postgres://{{ .username }}:{{ .password | urlquery }}@db:5432/app' },
     };
     new VaultSecret(chart, 'db', props);
@@ -29,6 +29,42 @@ describe('VaultSecret', () => {
     expect(spec.secretStoreRef.name).toBe('vault-prod');
     expect(spec.data.map((d: any) => d.secretKey)).toEqual(['username', 'password']);
     expect(spec.target.template).toEqual({ engineVersion: 'v2', mergePolicy: 'Merge', data: { uri: 'postgres://{{ .username }}:{{ .password | urlquery }}@db:5432/app' } });
+  });
+
+  test('registry credentials: a kubernetes.io/dockerconfigjson Secret holding only .dockerconfigjson, composed from username and password', () => {
+    const chart = emptyChart();
+    const secret = VaultSecret.registryCredentials(chart, 'registry', { namespace: 'apps', secretName: 'registry-credentials', vaultPath: 'platform/prod/registry', registryServer: 'ghcr.io' });
+    const spec = find(objectsOf(chart), 'ExternalSecret', 'registry-credentials').spec;
+    expect(spec.data.map((d: any) => [d.secretKey, d.remoteRef.key, d.remoteRef.property])).toEqual([
+      ['username', 'platform/prod/registry', 'username'],
+      ['password', 'platform/prod/registry', 'password'],
+    ]);
+    expect(spec.target.template).toEqual({
+      type: 'kubernetes.io/dockerconfigjson',
+      engineVersion: 'v2',
+      mergePolicy: 'Replace',
+      data: {
+        '.dockerconfigjson':
+          '{"auths":{"ghcr.io":{"username":{{ .username | toJson }},"password":{{ .password | toJson }},"auth":{{ printf "%s:%s" .username .password | b64enc | toJson }}}}}',
+      },
+    });
+    expect(secret.imagePullSecret()).toEqual({ name: 'registry-credentials' });
+    expect(() => secret.envValue('password')).toThrow('VaultSecret registry-credentials has no key "password"; it holds .dockerconfigjson');
+  });
+
+  test('fails to pull images with an Opaque secret', () => {
+    const secret = new VaultSecret(emptyChart(), 's', { namespace: 'a', secretName: 's', vaultPath: 'p/s', keys: ['password'] });
+    expect(() => secret.imagePullSecret()).toThrow('VaultSecret s is of type Opaque; pull images with one made by VaultSecret.registryCredentials()');
+  });
+
+  test('fails on a dockerconfigjson secret without .dockerconfigjson', () => {
+    expect(() => new VaultSecret(emptyChart(), 's', { namespace: 'a', secretName: 's', vaultPath: 'p/s', keys: ['password'], secretType: VaultSecretType.DOCKER_CONFIG_JSON }))
+      .toThrow('VaultSecret s: secretType is kubernetes.io/dockerconfigjson but derivedKeys has no .dockerconfigjson');
+  });
+
+  test('fails on a registry server with a scheme', () => {
+    expect(() => VaultSecret.registryCredentials(emptyChart(), 'r', { namespace: 'a', secretName: 'r', vaultPath: 'p/r', registryServer: 'https://ghcr.io' }))
+      .toThrow('VaultSecret r: registryServer is "https://ghcr.io"');
   });
 
   test('fails on a derived key that shadows a Vault property', () => {

@@ -4,14 +4,14 @@ import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
 import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { ApiService, ApiServiceProps } from '../../lib/services/api-service';
 import { find, objectsOf } from '../support/kube';
-import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
+import { IMAGE, ingressController, publicTls, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
 
 describe('ApiService', () => {
   test('with minimal props: Express on port 8080 behind ingress-nginx', () => {
     const { chart, namespace } = serviceScope();
     new ApiService(chart, 'api', {
       namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
-      hostname: 'api.example.com', ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+      hostname: 'api.example.com', ingressController, metricsScraper: prometheus, ...publicTls,
     });
     const objects = objectsOf(chart);
     const container = find(objects, 'Deployment', 'api').spec.template.spec.containers[0];
@@ -19,6 +19,7 @@ describe('ApiService', () => {
     expect(container.env).toContainEqual({ name: 'TRUST_PROXY_HOPS', value: '1' });
     expect(find(objects, 'Deployment', 'api').spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '3Gi' } }]);
     expect(find(objects, 'Ingress', 'api').spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-tls' }]);
+    expect(find(objects, 'Certificate', 'api-tls').spec).toMatchObject({ secretName: 'api-tls', dnsNames: ['api.example.com'], issuerRef: { kind: 'Issuer', name: 'ca' } });
     expect(find(objects, 'NetworkPolicy', 'api-allow-from-ingress-nginx').spec.ingress[0].from[0].namespaceSelector)
       .toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } });
   });
@@ -29,7 +30,7 @@ describe('ApiService', () => {
     const props: Required<ApiServiceProps> = {
       namespace, image: PINNED_IMAGE, replicas: Replicas.autoscaled({ min: 3, max: 9 }),
       resources: { cpuMillis: 2000, memoryMi: 4096, storageGi: 20 }, zones: ['z1', 'z2'],
-      hostname: 'api.example.org', ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'letsencrypt',
+      hostname: 'api.example.org', ingressController, metricsScraper: prometheus, tlsIssuer: { issuerName: 'letsencrypt', issuerKind: 'ClusterIssuer' }, tlsCertificateLifetime: { durationHours: 2160, renewBeforeHours: 720 },
       targetCpuUtilizationPercent: 80, strictTopologySpread: false, logLevel: 'debug',
       startupTimeoutSeconds: 30, deliveryStrategy: DeliveryStrategy.canary({ analysis }),
     };
@@ -51,7 +52,7 @@ describe('ApiService', () => {
     const { chart, namespace } = serviceScope();
     expect(() => new ApiService(chart, 'api', {
       namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
-      hostname: 'API.example.com', ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+      hostname: 'API.example.com', ingressController, metricsScraper: prometheus, ...publicTls,
     })).toThrow('api: hostname is "API.example.com"');
   });
 });

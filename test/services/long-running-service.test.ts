@@ -3,8 +3,9 @@ import { Replicas } from '../../lib/config/replicas';
 import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
 import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { LongRunningService, LongRunningServiceProps } from '../../lib/services/long-running-service';
+import { VaultSecret } from '../../lib/security/vault-secret';
 import { find, kinds, objectsOf } from '../support/kube';
-import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
+import { IMAGE, ingressController, oneReplica, publicTls, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
 
 describe('LongRunningService', () => {
   test('with minimal props: a worker with a metrics port, a fixed replica count and no autoscaler', () => {
@@ -132,6 +133,48 @@ describe('LongRunningService', () => {
     expect(() => service.addEnvironment({ name: 'DB_PASSWORD', value: 'x' })).toThrow('svc already has an environment variable DB_PASSWORD');
   });
 
+  test('Reloader restarts the workload when a Secret it reads as an environment variable changes: every such Secret, sorted, added after construction too', () => {
+    const { chart, namespace } = serviceScope();
+    const service = new LongRunningService(chart, 'svc', { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    expect(find(objectsOf(chart), 'Deployment', 'svc').metadata.annotations).toBeUndefined();
+    service.addEnvironment(
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-password', key: 'password' } } },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-app', key: 'password' } } },
+      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: 'postgres-app', key: 'username' } } },
+    );
+    expect(find(objectsOf(chart), 'Deployment', 'svc').metadata.annotations).toEqual({ 'secret.reloader.stakater.com/reload': 'postgres-app,redis-password' });
+  });
+
+  test('pullImagesWith names the registry credentials on the ServiceAccount, once', () => {
+    const { chart, namespace } = serviceScope();
+    const service = new LongRunningService(chart, 'svc', { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    expect(find(objectsOf(chart), 'ServiceAccount', 'svc').imagePullSecrets).toBeUndefined();
+    const credentials = VaultSecret.registryCredentials(chart, 'registry', { namespace: 'apps', secretName: 'registry-pull-secret', vaultPath: 'p/registry', registryServer: 'ghcr.io' });
+    service.pullImagesWith(credentials);
+    service.pullImagesWith(credentials);
+    expect(find(objectsOf(chart), 'ServiceAccount', 'svc').imagePullSecrets).toEqual([{ name: 'registry-pull-secret' }]);
+    const opaque = new VaultSecret(chart, 'other', { namespace: 'apps', secretName: 'other', vaultPath: 'p/other', keys: ['password'] });
+    expect(() => service.pullImagesWith(opaque)).toThrow('VaultSecret other is of type Opaque');
+  });
+
+  test('trustCertificateAuthority mounts only ca.crt of the Secret, read-only, once per Secret', () => {
+    const { chart, namespace } = serviceScope();
+    const service = new LongRunningService(chart, 'svc', { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    expect(service.trustCertificateAuthority('redis-tls')).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
+    expect(service.trustCertificateAuthority('redis-tls')).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
+    const pod = find(objectsOf(chart), 'Deployment', 'svc').spec.template.spec;
+    expect(pod.volumes.filter((v: any) => v.secret)).toEqual([
+      { name: 'ca-redis-tls', secret: { secretName: 'redis-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } },
+    ]);
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'ca-redis-tls', mountPath: '/etc/generator-platform/ca/redis-tls', readOnly: true });
+  });
+
+  test('fails to trust a Secret whose name cannot name a volume', () => {
+    const { chart, namespace } = serviceScope();
+    const service = new LongRunningService(chart, 'svc', { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    expect(() => service.trustCertificateAuthority('Redis_TLS')).toThrow('svc: secretName is "Redis_TLS"; use a lower-case DNS label');
+  });
+
   test('allowEgressTo opens egress to a peer on every port given', () => {
     const { chart, namespace } = serviceScope();
     const service = new LongRunningService(chart, 'svc', { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
@@ -205,7 +248,7 @@ describe('LongRunningService', () => {
     test('canary renders a canary Service and routes through the stable Ingress', () => {
       const { chart, analysis, props } = setup();
       const service = new LongRunningService(chart, 'svc', { ...props, deliveryStrategy: DeliveryStrategy.canary({ analysis }) });
-      service.exposeViaIngress({ hostname: 'svc.example.com', ingressController, tlsClusterIssuer: 'ca' });
+      service.exposeViaIngress({ hostname: 'svc.example.com', ingressController, ...publicTls });
       const objects = objectsOf(chart);
       expect(service.node.validate()).toEqual([]);
       expect(find(objects, 'Rollout', 'svc').spec.strategy.canary).toMatchObject({ stableService: 'svc', canaryService: 'svc-canary', trafficRouting: { nginx: { stableIngress: 'svc' } } });
@@ -231,7 +274,7 @@ describe('LongRunningService', () => {
   test('exposeViaIngress limits every client: request rate, connections, body size and upstream timeouts', () => {
     const { chart, namespace } = serviceScope();
     const service = new LongRunningService(chart, 'svc', { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080 });
-    service.exposeViaIngress({ hostname: 'svc.example.com', ingressController, tlsClusterIssuer: 'ca', rateLimitPerSecond: 50, connectionLimit: 10, maxBodySizeMi: 100, upstreamTimeoutSeconds: 300 });
+    service.exposeViaIngress({ hostname: 'svc.example.com', ingressController, ...publicTls, rateLimitPerSecond: 50, connectionLimit: 10, maxBodySizeMi: 100, upstreamTimeoutSeconds: 300 });
     expect(find(objectsOf(chart), 'Ingress', 'svc').metadata.annotations).toMatchObject({
       'nginx.ingress.kubernetes.io/limit-rps': '50',
       'nginx.ingress.kubernetes.io/limit-burst-multiplier': '5',
@@ -240,6 +283,11 @@ describe('LongRunningService', () => {
       'nginx.ingress.kubernetes.io/proxy-read-timeout': '300',
       'nginx.ingress.kubernetes.io/proxy-send-timeout': '300',
       'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+    });
+    // The TLS Secret comes from an explicit Certificate, not from ingress-shim.
+    expect(find(objectsOf(chart), 'Ingress', 'svc').metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
+    expect(find(objectsOf(chart), 'Certificate', 'svc-tls').spec).toMatchObject({
+      secretName: 'svc-tls', dnsNames: ['svc.example.com'], duration: '2160h', renewBefore: '720h', issuerRef: { kind: 'Issuer', name: 'ca' },
     });
   });
 
@@ -290,7 +338,7 @@ describe('LongRunningService', () => {
     test('fails to expose a service without a rate limit', () => {
       const { chart, props } = base();
       const service = new LongRunningService(chart, 'svc', { ...props, httpPort: 8080 });
-      expect(() => service.exposeViaIngress({ hostname: 's.example.com', ingressController, tlsClusterIssuer: 'ca', rateLimitPerSecond: 0 })).toThrow(
+      expect(() => service.exposeViaIngress({ hostname: 's.example.com', ingressController, ...publicTls, rateLimitPerSecond: 0 })).toThrow(
         'svc: rateLimitPerSecond is 0; use a whole number from 1 to 10000: every Ingress is limited',
       );
     });
@@ -298,7 +346,7 @@ describe('LongRunningService', () => {
     test('fails to expose a worker through an ingress', () => {
       const { chart, props } = base();
       const worker = new LongRunningService(chart, 'worker', props);
-      expect(() => worker.exposeViaIngress({ hostname: 'w.example.com', ingressController, tlsClusterIssuer: 'ca' })).toThrow('worker serves no traffic port to expose at w.example.com');
+      expect(() => worker.exposeViaIngress({ hostname: 'w.example.com', ingressController, ...publicTls })).toThrow('worker serves no traffic port to expose at w.example.com');
     });
   });
 });

@@ -5,13 +5,13 @@ import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { ApiService } from '../../lib/services/api-service';
 import { WebService, WebServiceProps } from '../../lib/services/web-service';
 import { find, objectsOf } from '../support/kube';
-import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
+import { IMAGE, ingressController, publicTls, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
 
 function withApi() {
   const { chart, namespace } = serviceScope();
   const api = new ApiService(chart, 'api', {
     namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
-    hostname: 'api.example.com', ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+    hostname: 'api.example.com', ingressController, metricsScraper: prometheus, ...publicTls,
   });
   return { chart, namespace, api };
 }
@@ -21,7 +21,7 @@ describe('WebService', () => {
     const { chart, namespace, api } = withApi();
     new WebService(chart, 'web', {
       namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
-      hostname: 'app.example.com', api, ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+      hostname: 'app.example.com', api, ingressController, metricsScraper: prometheus, ...publicTls,
     });
     const objects = objectsOf(chart);
     const container = find(objects, 'Deployment', 'web').spec.template.spec.containers[0];
@@ -45,7 +45,7 @@ describe('WebService', () => {
     const props: Required<WebServiceProps> = {
       namespace, image: PINNED_IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 6 }),
       resources: { cpuMillis: 2000, memoryMi: 4096, storageGi: 20 }, zones: ['z1', 'z2', 'z3'],
-      hostname: 'www.example.com', api, ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'letsencrypt',
+      hostname: 'www.example.com', api, ingressController, metricsScraper: prometheus, tlsIssuer: { issuerName: 'letsencrypt', issuerKind: 'ClusterIssuer' }, tlsCertificateLifetime: { durationHours: 2160, renewBeforeHours: 720 },
       targetCpuUtilizationPercent: 65, strictTopologySpread: true, logLevel: 'warn',
       startupTimeoutSeconds: 30, deliveryStrategy: DeliveryStrategy.blueGreen({ analysis }),
     };
@@ -61,14 +61,18 @@ describe('WebService', () => {
     expect(pod.containers[0].env).toContainEqual({ name: 'PUBLIC_URL', value: 'https://www.example.com' });
     expect(pod.volumes.find((v: any) => v.name === 'next-cache').emptyDir.sizeLimit).toBe('18Gi');
     expect(find(objects, 'HorizontalPodAutoscaler', 'web').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
-    expect(find(objects, 'Ingress', 'web').metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt');
+    expect(find(objects, 'Ingress', 'web').metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
+    expect(find(objects, 'Certificate', 'web-tls').spec).toMatchObject({
+      secretName: 'web-tls', dnsNames: ['www.example.com'], duration: '2160h', renewBefore: '720h',
+      issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt' },
+    });
   });
 
   test('fails on a hostname that is not a DNS name', () => {
     const { chart, namespace, api } = withApi();
     expect(() => new WebService(chart, 'web', {
       namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'],
-      hostname: 'https://app.example.com', api, ingressController, metricsScraper: prometheus, tlsClusterIssuer: 'ca',
+      hostname: 'https://app.example.com', api, ingressController, metricsScraper: prometheus, ...publicTls,
     })).toThrow('web: hostname is "https://app.example.com"; use a fully qualified lower-case DNS name');
   });
 });

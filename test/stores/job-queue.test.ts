@@ -9,11 +9,13 @@ import { find, kinds, objectsOf } from '../support/kube';
 import { IMAGE, oneReplica, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
 
 const keda = new ClusterPeer('keda', 'keda', { 'app.kubernetes.io/name': 'keda-operator' });
+const internalCa = { issuerName: 'internal-ca', issuerKind: 'Issuer' as const };
 
 function setup() {
   const { chart, namespace } = serviceScope();
   const broker = new MessageBroker(chart, 'rabbitmq', {
     namespace, replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, zones: ['z1'], metricsScraper: prometheus, kubernetesApi: new CidrPeer('kubernetes-api', '10.0.0.1/32'),
+    tlsIssuer: internalCa,
   });
   const service = (id: string, extra: object = {}) =>
     new LongRunningService(chart, id, { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080, ...extra });
@@ -65,10 +67,10 @@ describe('JobQueue', () => {
       { key: 'platform/test/rabbitmq/api', property: 'username' },
       { key: 'platform/test/rabbitmq/api', property: 'password' },
     ]);
-    expect(find(objects, 'NetworkPolicy', 'rabbitmq-allow-from-api').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5672 }]);
+    expect(find(objects, 'NetworkPolicy', 'rabbitmq-allow-from-api').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5671 }]);
     expect(find(objects, 'NetworkPolicy', 'api-allow-egress-to-rabbitmq').spec.egress[0]).toEqual({
       to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } } }],
-      ports: [{ protocol: 'TCP', port: 5672 }],
+      ports: [{ protocol: 'TCP', port: 5671 }],
     });
     const env = find(objects, 'Deployment', 'api').spec.template.spec.containers[0].env;
     expect(env).toEqual(expect.arrayContaining([
@@ -77,7 +79,23 @@ describe('JobQueue', () => {
       { name: 'RABBITMQ_EXCHANGE', value: 'generation' },
     ]));
     expect(find(objects, 'Deployment', 'worker').spec.template.spec.containers[0].env).toContainEqual({ name: 'RABBITMQ_QUEUE', value: 'generation.jobs' });
+    expect(find(objects, 'ExternalSecret', 'rabbitmq-api-credentials').spec.target.template.data.amqps_uri)
+      .toBe('amqps://{{ .username | urlquery }}:{{ .password | urlquery }}@rabbitmq.apps.svc.cluster.local:5671/generator-platform');
     expect(JSON.stringify(objects)).not.toMatch(/"password":"[^{]/);
+  });
+
+  test('a granted client reaches the broker over AMQPS only, verifying it against the internal CA mounted from the broker certificate\'s ca.crt', () => {
+    const { chart, broker, service } = setup();
+    const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
+    queue.grantPublish(service('api'));
+    const pod = find(objectsOf(chart), 'Deployment', 'api').spec.template.spec;
+    expect(pod.containers[0].env).toEqual(expect.arrayContaining([
+      { name: 'RABBITMQ_PORT', value: '5671' },
+      { name: 'RABBITMQ_URL', valueFrom: { secretKeyRef: { name: 'rabbitmq-api-credentials', key: 'amqps_uri' } } },
+      { name: 'RABBITMQ_CA_FILE', value: '/etc/generator-platform/ca/rabbitmq-tls/ca.crt' },
+    ]));
+    expect(pod.volumes).toContainEqual({ name: 'ca-rabbitmq-tls', secret: { secretName: 'rabbitmq-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'ca-rabbitmq-tls', mountPath: '/etc/generator-platform/ca/rabbitmq-tls', readOnly: true });
   });
 
   test('scaleConsumer scales the consumer on queue depth through KEDA, as a monitoring-only user, with no CPU autoscaler', () => {
@@ -97,12 +115,17 @@ describe('JobQueue', () => {
       metadata: { protocol: 'http', mode: 'QueueLength', value: '3', queueName: 'generation.jobs', vhostName: 'generator-platform' },
       authenticationRef: { name: 'generator-queue-depth' },
     });
-    expect(find(objects, 'TriggerAuthentication', 'generator-queue-depth').spec.secretTargetRef).toEqual([{ parameter: 'host', name: 'rabbitmq-keda-credentials', key: 'management_uri' }]);
+    expect(find(objects, 'TriggerAuthentication', 'generator-queue-depth').spec.secretTargetRef).toEqual([
+      { parameter: 'host', name: 'rabbitmq-keda-credentials', key: 'management_uri' },
+      { parameter: 'tls', name: 'rabbitmq-keda-credentials', key: 'tls' },
+      { parameter: 'ca', name: 'rabbitmq-tls', key: 'ca.crt' },
+    ]);
+    expect(find(objects, 'ExternalSecret', 'rabbitmq-keda-credentials').spec.target.template.data.tls).toBe('enable');
     expect(find(objects, 'User', 'rabbitmq-keda').spec.tags).toEqual(['monitoring']);
     expect(find(objects, 'Permission', 'rabbitmq-keda').spec.permissions).toEqual({ configure: '^$', write: '^$', read: '^$' });
     expect(find(objects, 'ExternalSecret', 'rabbitmq-keda-credentials').spec.target.template.data.management_uri)
-      .toBe('http://{{ .username | urlquery }}:{{ .password | urlquery }}@rabbitmq.apps.svc.cluster.local:15672/');
-    expect(find(objects, 'NetworkPolicy', 'rabbitmq-allow-from-keda').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15672 }]);
+      .toBe('https://{{ .username | urlquery }}:{{ .password | urlquery }}@rabbitmq.apps.svc.cluster.local:15671/');
+    expect(find(objects, 'NetworkPolicy', 'rabbitmq-allow-from-keda').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15671 }]);
     expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
     expect(generator.node.validate()).toEqual([]);
   });

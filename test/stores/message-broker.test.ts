@@ -4,12 +4,13 @@ import { find, kinds, objectsOf } from '../support/kube';
 import { prometheus, serviceScope } from '../support/service-fixtures';
 
 const kubernetesApi = new CidrPeer('kubernetes-api', '10.0.0.1/32');
+const internalCa = { issuerName: 'internal-ca', issuerKind: 'Issuer' as const };
 
 function broker(overrides: Partial<MessageBrokerProps> = {}) {
   const { chart, namespace } = serviceScope();
   const construct = new MessageBroker(chart, 'rabbitmq', {
     namespace, replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, zones: ['z1', 'z2', 'z3'],
-    metricsScraper: prometheus, kubernetesApi, ...overrides,
+    metricsScraper: prometheus, kubernetesApi, tlsIssuer: internalCa, ...overrides,
   });
   return { chart, construct, objects: () => objectsOf(chart) };
 }
@@ -42,6 +43,7 @@ describe('MessageBroker', () => {
     const props: Required<MessageBrokerProps> = {
       namespace, replicas: 5, cpuMillis: 4000, memoryMi: 8192, storageGi: 50, zones: ['z1'], metricsScraper: prometheus, kubernetesApi,
       storageClass: 'gp3', terminationGracePeriodSeconds: 900, vhostName: 'jobs', operatorNamespace: 'rabbitmq-operators',
+      tlsIssuer: { issuerName: 'vault-pki', issuerKind: 'ClusterIssuer' }, tlsCertificateLifetime: { durationHours: 720, renewBeforeHours: 240 },
     };
     new MessageBroker(chart, 'mq', props);
     const objects = objectsOf(chart);
@@ -51,6 +53,30 @@ describe('MessageBroker', () => {
     expect(find(objects, 'Vhost', 'mq-jobs').spec.name).toBe('jobs');
     expect(find(objects, 'NetworkPolicy', 'mq-allow-operators').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'rabbitmq-operators' });
     expect(find(objects, 'ResourceQuota', 'workload-quota').spec.hard['requests.storage']).toBe('300Gi');
+    expect(find(objects, 'Certificate', 'mq-tls').spec).toMatchObject({
+      duration: '720h', renewBefore: '240h', issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'vault-pki' },
+    });
+    expect(find(objects, 'Certificate', 'mq-tls').spec.dnsNames).toContain('mq-server-4.mq-nodes.apps.svc');
+  });
+
+  test('serves AMQP, the management API and metrics over TLS only, with a certificate from the internal CA for the client Service and every node', () => {
+    const { construct, objects } = broker();
+    expect(find(objects(), 'RabbitmqCluster', 'rabbitmq').spec.tls).toEqual({ secretName: 'rabbitmq-tls', caSecretName: 'rabbitmq-tls', disableNonTLSListeners: true });
+    expect(construct.tlsSecretName).toBe('rabbitmq-tls');
+    const certificate = find(objects(), 'Certificate', 'rabbitmq-tls').spec;
+    expect(certificate).toMatchObject({
+      secretName: 'rabbitmq-tls',
+      duration: '2160h',
+      renewBefore: '720h',
+      issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' },
+      usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'],
+    });
+    expect(certificate.dnsNames).toEqual([
+      'rabbitmq', 'rabbitmq.apps', 'rabbitmq.apps.svc', 'rabbitmq.apps.svc.cluster.local',
+      'rabbitmq-server-0.rabbitmq-nodes.apps.svc', 'rabbitmq-server-1.rabbitmq-nodes.apps.svc', 'rabbitmq-server-2.rabbitmq-nodes.apps.svc',
+      'rabbitmq-server-0.rabbitmq-nodes.apps.svc.cluster.local', 'rabbitmq-server-1.rabbitmq-nodes.apps.svc.cluster.local', 'rabbitmq-server-2.rabbitmq-nodes.apps.svc.cluster.local',
+    ]);
+    expect(certificate.dnsNames).toContain(construct.serviceHost);
   });
 
   test('opens exactly the inter-node, operator, metrics and Kubernetes API flows', () => {
@@ -60,8 +86,10 @@ describe('MessageBroker', () => {
       'rabbitmq-allow-cluster-nodes', 'rabbitmq-allow-egress-to-kubernetes-api', 'rabbitmq-allow-metrics-scrape', 'rabbitmq-allow-operators',
     ]);
     const nodes = find(objects(), 'NetworkPolicy', 'rabbitmq-allow-cluster-nodes').spec;
-    expect(nodes.ingress[0].ports.map((p: any) => p.port)).toEqual(expect.arrayContaining([4369, 25672, 5672]));
-    expect(find(objects(), 'NetworkPolicy', 'rabbitmq-allow-metrics-scrape').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15692 }]);
+    expect(nodes.ingress[0].ports.map((p: any) => p.port)).toEqual(expect.arrayContaining([4369, 25672, 5671]));
+    expect(nodes.ingress[0].ports.map((p: any) => p.port)).not.toContain(5672);
+    expect(find(objects(), 'NetworkPolicy', 'rabbitmq-allow-metrics-scrape').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15691 }]);
+    expect(find(objects(), 'NetworkPolicy', 'rabbitmq-allow-operators').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15671 }]);
     expect(find(objects(), 'NetworkPolicy', 'rabbitmq-allow-egress-to-kubernetes-api').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }]);
   });
 
@@ -71,6 +99,7 @@ describe('MessageBroker', () => {
     [{ memoryMi: 512 }, 'MessageBroker rabbitmq: memoryMi is 512; give each node at least 1024 MiB'],
     [{ zones: [] }, 'MessageBroker rabbitmq: zones is []'],
     [{ terminationGracePeriodSeconds: 604800 }, 'MessageBroker rabbitmq: terminationGracePeriodSeconds is 604800; use 120 to 3600 seconds'],
+    [{ tlsCertificateLifetime: { durationHours: 720, renewBeforeHours: 500 } }, 'TlsCertificate rabbitmq-tls: renewBeforeHours 500 must be a positive whole number at most half of durationHours 720'],
   ] as Array<[Partial<MessageBrokerProps>, string]>)('fails on %p', (overrides, message) => {
     expect(() => broker(overrides)).toThrow(message);
   });

@@ -101,6 +101,7 @@ describe('PostgresCluster', () => {
     expect(pooler.pgbouncer).toEqual({
       poolMode: 'transaction',
       parameters: { max_client_conn: '1000', default_pool_size: '20', reserve_pool_size: '5', max_db_connections: '25' },
+      pg_hba: ['hostnossl all all 0.0.0.0/0 reject', 'hostnossl all all ::/0 reject'],
     });
     expect(pooler.deploymentStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     const [container] = pooler.template.spec.containers;
@@ -236,8 +237,32 @@ describe('PostgresCluster', () => {
       { name: 'PGDATABASE', value: 'app' },
       { name: 'PGUSER', valueFrom: { secretKeyRef: { name: 'pg-app', key: 'username' } } },
       { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'pg-app', key: 'password' } } },
-      { name: 'PGSSLMODE', value: 'require' },
+      { name: 'PGSSLMODE', value: 'verify-full' },
+      { name: 'PGSSLROOTCERT', value: '/etc/generator-platform/ca/pg-server-tls/ca.crt' },
     ]));
+    // Only the CA certificate of the server's Secret reaches the client, never its key.
+    const pod = find(objects, 'Deployment', 'api').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'ca-pg-server-tls', secret: { secretName: 'pg-server-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
+  });
+
+  test('TLS: a server certificate from the internal CA for the pooler and the -rw/-ro/-r Services, reloaded on renewal, and plaintext refused by PostgreSQL and PgBouncer', () => {
+    const { objects, postgres } = renderPostgres();
+    const spec = find(objects, 'Cluster', 'pg').spec;
+    expect(spec.certificates).toEqual({ serverTLSSecret: 'pg-server-tls', serverCASecret: 'pg-server-tls' });
+    expect(postgres.tlsSecretName).toBe('pg-server-tls');
+    const certificate = find(objects, 'Certificate', 'pg-server-tls').spec;
+    expect(certificate).toMatchObject({
+      secretName: 'pg-server-tls',
+      commonName: 'pg-pooler',
+      duration: '2160h',
+      renewBefore: '720h',
+      issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' },
+      secretTemplate: { labels: { 'cnpg.io/reload': '' } },
+    });
+    expect(certificate.dnsNames).toEqual(['pg-pooler', 'pg-rw', 'pg-ro', 'pg-r'].flatMap((s) => [s, `${s}.apps`, `${s}.apps.svc`, `${s}.apps.svc.cluster.local`]));
+    expect(certificate.dnsNames).toContain(postgres.pooler.serviceHost);
+    expect(spec.postgresql.pg_hba).toEqual(['hostnossl all all all reject']);
+    expect(find(objects, 'Pooler', 'pg-pooler').spec.pgbouncer.pg_hba).toEqual(['hostnossl all all 0.0.0.0/0 reject', 'hostnossl all all ::/0 reject']);
   });
 
   test('allowFrom a client in another namespace selects it by namespace too', () => {
@@ -329,6 +354,8 @@ describe('PostgresCluster', () => {
       poolerMaxClientConnections: 2000,
       poolerDefaultPoolSize: 10,
       extraParameters: { statement_timeout: '30s', work_mem: '8MB' },
+      tlsIssuer: { issuerName: 'vault-pki', issuerKind: 'ClusterIssuer' },
+      tlsCertificateLifetime: { durationHours: 720, renewBeforeHours: 240 },
     };
     const postgres = new PostgresCluster(chart, 'pg', { ...props, backupEndpointUrl: 'https://minio.example.com:9000' });
     const objects = objectsOf(chart);
@@ -367,7 +394,8 @@ describe('PostgresCluster', () => {
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'operators' } }, podSelector: { matchLabels: { app: 'cnpg' } } },
     ]);
     expect(postgres.databaseName).toBe('generator');
-    expect(postgres.connectionEnv()).toContainEqual({ name: 'PGDATABASE', value: 'generator' });
+    expect(postgres.connectionEnv('/ca.crt')).toContainEqual({ name: 'PGDATABASE', value: 'generator' });
+    expect(find(objects, 'Certificate', 'pg-server-tls').spec).toMatchObject({ duration: '720h', renewBefore: '240h', issuerRef: { kind: 'ClusterIssuer', name: 'vault-pki' } });
     expect(postgres.footprint).toMatchObject({ maxPods: 6, podClaimStorageGi: 60, largestClaimGi: 50 });
   });
 
@@ -395,6 +423,10 @@ describe('PostgresCluster', () => {
 
     test('fails on a destination that is not an s3:// path', () => {
       expect(attempt({ backupDestinationPath: 'acme-backups/postgres' })).toThrow('PostgresCluster pg: backupDestinationPath is "acme-backups/postgres"; use s3://<bucket>/<path>');
+    });
+
+    test('fails on a certificate renewed later than half its lifetime', () => {
+      expect(attempt({ tlsCertificateLifetime: { durationHours: 720, renewBeforeHours: 500 } })).toThrow('TlsCertificate pg-server-tls: renewBeforeHours 500 must be a positive whole number at most half of durationHours 720');
     });
 
     test('fails on a plain-HTTP object store endpoint', () => {

@@ -1,5 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { Replicas } from '../../lib/config/replicas';
+import { CertificateAuthoritySigner, InternalCertificateAuthority } from '../../lib/security/internal-certificate-authority';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { PostgresCluster, PostgresClusterProps } from '../../lib/stores/postgres-cluster';
 import { PointInTimeRecovery } from '../../lib/stores/postgres/point-in-time-recovery';
@@ -12,6 +13,8 @@ import { requiredPostgresProps } from './support/postgres-fixtures';
 /** A namespace with the cluster wired to an api, serialised the way `npm run synth` writes dist/. */
 function wiredPlatformYaml(overrides: Partial<PostgresClusterProps> = {}): string {
   const { chart, namespace } = serviceScope();
+  // The Issuer that requiredPostgresProps names, so that the Certificate's issuerRef resolves.
+  new InternalCertificateAuthority(chart, 'internal-ca', { namespace: namespace.namespaceName, signer: CertificateAuthoritySigner.selfSigned() });
   const postgres = new PostgresCluster(chart, 'pg', { ...requiredPostgresProps(namespace), ...overrides });
   const api = new LongRunningService(chart, 'api', {
     namespace, component: 'backend', image: PINNED_IMAGE, replicas: Replicas.fixed(2), resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080,

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { CertificateAuthoritySigner, InternalCertificateAuthority } from '../../lib/security/internal-certificate-authority';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { RedisCluster } from '../../lib/stores/redis-cluster';
 import { Finding } from '../../lib/validation/finding';
@@ -8,10 +9,11 @@ import { objectsOf } from '../support/kube';
 import { IMAGE, oneReplica, prometheus, smallResources } from '../support/service-fixtures';
 import { redisScope } from './support/redis-fixtures';
 
-/** A namespace with the Redis cluster wired to an api, as YAML the way the synth writes it. */
+/** A namespace with the Redis cluster, its certificate's issuer and an api wired to it, as YAML the way the synth writes it. */
 function wiredPlatformYaml(strictTopologySpread = true): string {
   const { chart, namespace, passwordSecret } = redisScope();
-  const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, strictTopologySpread });
+  const tlsIssuer = new InternalCertificateAuthority(chart, 'internal-ca', { namespace: namespace.namespaceName, signer: CertificateAuthoritySigner.selfSigned() });
+  const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer, strictTopologySpread });
   const api = new LongRunningService(chart, 'api', { namespace, component: 'backend', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080 });
   redis.connect(api);
   return objectsOf(chart).map((o) => stringify(o)).join('---\n');

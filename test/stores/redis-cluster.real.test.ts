@@ -5,28 +5,116 @@ import { RedisClusterProps } from '../../lib/stores/redis-cluster';
 import { find, KubeObject, objectsOf } from '../support/kube';
 import { minimalRedis } from './support/redis-fixtures';
 import { freeRedisPorts, redisCli, RedisProcess, runScript, shutDownRedis, startRedis, stopRedis, waitFor } from './support/redis-servers';
+import {
+  createTestCertificateAuthority,
+  fingerprintOf,
+  issueTestKeyPair,
+  servedFingerprint,
+  TestCertificateAuthority,
+  TestKeyPair,
+} from './support/test-certificates';
 
 /**
- * The rendered redis.conf, container command and arguments, start, probe and bootstrap scripts, run
- * against real redis-server 7.0 processes on 127.0.0.1. What is replaced, and why:
+ * The rendered redis.conf, container command, arguments and environment, start, probe and bootstrap
+ * scripts, run against real redis-server 7.0 processes on 127.0.0.1, over TLS only. What is
+ * replaced, and why:
  * - the pod's paths (`/etc/redis/...`, `/data`) by files in a temporary folder, one data folder per node;
- * - `$(POD_FQDN)` by 127.0.0.1, since the pod DNS names exist only in the cluster;
- * - `$(REDIS_PASSWORD)` by a test password (Kubernetes expands it from the Secret in a pod);
- * added: `--port` (six nodes share one host) and `--bind 127.0.0.1` (nothing listens beyond loopback).
+ * - the mounted certificate Secret (`/etc/redis-tls/`) by a folder with a throwaway CA and a key
+ *   pair made with openssl for `localhost` and 127.0.0.1 (the pod DNS names exist only in the
+ *   cluster); like the kubelet's mount, the folder is a symlink that a renewal swaps atomically;
+ * - `$(POD_FQDN)` by 127.0.0.1, and `$(REDIS_PASSWORD)` by a test password (Kubernetes expands it from the Secret in a pod);
+ * - `REDIS_PORT` and the reload interval (1 s instead of 30 s);
+ * added: `--tls-port` (six nodes share one host) and `--bind 127.0.0.1` (nothing listens beyond loopback).
  */
 
 const PASSWORD = 'test-only-7f3a';
 const ANNOUNCED_HOST = '127.0.0.1';
 const SCRIPT_TIMEOUT_MS = 25000;
+const POD_TLS_DIR = '/etc/redis-tls/';
+
+/** Where the test's PKI lives; `mount` is the folder the rendered paths point to, a symlink to the current generation, as in a Secret volume. */
+const PKI_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-tls-'));
+const PKI_MOUNT = path.join(PKI_ROOT, 'mount');
+
+/** The test's PKI: the CA and the key pair the nodes start with. */
+interface TestPki {
+  readonly ca: TestCertificateAuthority;
+  /** A CA that signed nothing the nodes present. */
+  readonly otherCa: TestCertificateAuthority;
+  readonly initial: TestKeyPair;
+}
+
+let pki: TestPki;
+
+/** Puts `pair` and the CA in a new generation folder and swaps the mount symlink to it in one rename. */
+function installKeyPair(pair: TestKeyPair, generation: string): void {
+  const folder = path.join(PKI_ROOT, generation);
+  fs.mkdirSync(folder);
+  fs.copyFileSync(pair.certFile, path.join(folder, 'tls.crt'));
+  fs.copyFileSync(pair.keyFile, path.join(folder, 'tls.key'));
+  fs.copyFileSync(pki.ca.certFile, path.join(folder, 'ca.crt'));
+  const link = `${PKI_MOUNT}.new`;
+  fs.symlinkSync(folder, link);
+  fs.renameSync(link, PKI_MOUNT);
+}
+
+beforeAll(() => {
+  const ca = createTestCertificateAuthority(PKI_ROOT, 'test-ca');
+  pki = {
+    ca,
+    otherCa: createTestCertificateAuthority(PKI_ROOT, 'other-ca'),
+    initial: issueTestKeyPair(ca, PKI_ROOT, 'node-1', ['DNS:localhost', 'IP:127.0.0.1']),
+  };
+  installKeyPair(pki.initial, 'generation-1');
+});
+
+afterAll(() => fs.rmSync(PKI_ROOT, { recursive: true, force: true }));
+
+/** The pod's value with the mounted certificate's folder replaced by the test's. */
+function localPath(value: string): string {
+  return value.startsWith(POD_TLS_DIR) ? path.join(PKI_MOUNT, value.slice(POD_TLS_DIR.length)) : value;
+}
+
+/** Pids of the processes whose parent is `pid`. */
+function childProcesses(pid: number): number[] {
+  return fs.readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // The parent pid is the second field after the parenthesised command name.
+        return Number(fs.readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** redis-cli over TLS, verifying the node against the test CA, with the password in the environment. */
+function cli(port: number, ...command: string[]): string {
+  return redisCli(port, PASSWORD, '--tls', '--cacert', pki.ca.certFile, ...command);
+}
 
 interface Rendered {
   readonly config: string;
   readonly startScript: string;
+  readonly reloadScript: string;
   readonly probeScript: string;
   readonly bootstrapScript: string;
   /** The redis container's command followed by its arguments. */
   readonly serverCommand: readonly string[];
+  /** The redis container's plain (not Secret) environment. */
+  readonly serverEnv: Record<string, string>;
   readonly bootstrapEnv: Record<string, string>;
+}
+
+function plainEnv(container: any): Record<string, string> {
+  return Object.fromEntries(container.env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value]));
+}
+
+/** The pod's environment with the mounted certificate's folder replaced by the test's. */
+function localEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, localPath(value)]));
 }
 
 function render(overrides: Partial<RedisClusterProps> = {}): Rendered {
@@ -37,10 +125,12 @@ function render(overrides: Partial<RedisClusterProps> = {}): Rendered {
   return {
     config: config.data['redis.conf'],
     startScript: config.data['start.sh'],
+    reloadScript: config.data['reload-tls.sh'],
     probeScript: config.data['probe.sh'],
     bootstrapScript: find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh'],
     serverCommand: [...server.command, ...server.args],
-    bootstrapEnv: Object.fromEntries(job.env.filter((v: any) => v.value !== undefined).map((v: any) => [v.name, v.value])),
+    serverEnv: localEnv(plainEnv(server)),
+    bootstrapEnv: localEnv(plainEnv(job)),
   };
 }
 
@@ -59,26 +149,30 @@ function localCommand(rendered: Rendered, files: LocalFiles, port: number, dir: 
     '$(POD_FQDN)': ANNOUNCED_HOST,
     '$(REDIS_PASSWORD)': PASSWORD,
   };
-  return [...rendered.serverCommand.map((arg) => replacements[arg] ?? arg), '--port', String(port), '--bind', '127.0.0.1'];
+  return [...rendered.serverCommand.map((arg) => replacements[arg] ?? arg), '--tls-port', String(port), '--bind', '127.0.0.1'];
 }
 
 /** Starts a node the way its container does; `dir` restarts it on the data of an earlier run. */
 function startNode(rendered: Rendered, files: LocalFiles, port: number, dir = fs.mkdtempSync(path.join(os.tmpdir(), `redis-${port}-`))): RedisProcess {
-  return startRedis(port, (nodeDir) => localCommand(rendered, files, port, nodeDir), { dir, env: { REDIS_DATA_DIR: dir } });
+  return startRedis(port, (nodeDir) => localCommand(rendered, files, port, nodeDir), {
+    dir,
+    env: { ...rendered.serverEnv, REDIS_DATA_DIR: dir, REDIS_PORT: String(port), REDIS_TLS_RELOAD_SECONDS: '1', REDISCLI_AUTH: PASSWORD },
+  });
 }
 
-/** Writes the rendered redis.conf and start script into `dir`. */
+/** Writes the rendered redis.conf (its certificate paths pointed at the test's), start and reload scripts into `dir`. */
 function writeFiles(rendered: Rendered, dir: string): LocalFiles {
   const files = { config: path.join(dir, 'redis.conf'), start: path.join(dir, 'start.sh') };
-  fs.writeFileSync(files.config, rendered.config);
+  fs.writeFileSync(files.config, rendered.config.split(POD_TLS_DIR).join(`${PKI_MOUNT}/`));
   fs.writeFileSync(files.start, rendered.startScript);
+  fs.writeFileSync(path.join(dir, 'reload-tls.sh'), rendered.reloadScript);
   return files;
 }
 
 /** Each node's view reduced to what must not change: id, role, primary and slot ranges. */
 function topology(ports: readonly number[]): string[][] {
   return ports.map((port) =>
-    redisCli(port, PASSWORD, 'cluster', 'nodes')
+    cli(port, 'cluster', 'nodes')
       .trim()
       .split('\n')
       .map((line) => {
@@ -92,7 +186,7 @@ function topology(ports: readonly number[]): string[][] {
 
 function clusterInfo(port: number): Record<string, string> {
   return Object.fromEntries(
-    redisCli(port, PASSWORD, 'cluster', 'info')
+    cli(port, 'cluster', 'info')
       .trim()
       .split('\n')
       .map((line) => line.split(':') as [string, string]),
@@ -119,8 +213,8 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
       },
       SCRIPT_TIMEOUT_MS,
     );
-  const probe = (port: number, mode: string, password = PASSWORD) =>
-    runScript(probeFile, { REDIS_PORT: String(port), REDISCLI_AUTH: password }, 5000, [mode]);
+  const probe = (port: number, mode: string, password = PASSWORD, caFile = pki.ca.certFile) =>
+    runScript(probeFile, { REDIS_PORT: String(port), REDISCLI_AUTH: password, REDIS_TLS_CA_FILE: caFile }, 5000, [mode]);
   const logs = () => nodes.map((node) => `--- node ${node.port}\n${node.output()}`).join('\n');
 
   beforeAll(async () => {
@@ -131,7 +225,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     for (const port of ports) {
       nodes.push(startNode(rendered, files, port));
     }
-    await waitFor(() => ports.every((port) => redisCli(port, PASSWORD, 'ping').trim() === 'PONG'), 10000, logs);
+    await waitFor(() => ports.every((port) => cli(port, 'ping').trim() === 'PONG'), 10000, logs);
   }, 20000);
 
   afterAll(async () => {
@@ -142,7 +236,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
   test('every node runs the rendered configuration', () => {
     for (const port of ports) {
       // CONFIG GET answers "name\nvalue\n"; a value may be empty (save).
-      const get = (name: string) => redisCli(port, PASSWORD, 'config', 'get', name).split('\n')[1];
+      const get = (name: string) => cli(port, 'config', 'get', name).split('\n')[1];
       expect(get('cluster-enabled')).toBe('yes');
       expect(get('cluster-node-timeout')).toBe('5000');
       expect(get('cluster-preferred-endpoint-type')).toBe('hostname');
@@ -153,16 +247,37 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
       expect(get('maxmemory')).toBe(String(2867 * 1024 * 1024));
       expect(get('maxmemory-policy')).toBe('noeviction');
       expect(get('protected-mode')).toBe('yes');
+      expect(get('port')).toBe('0');
+      expect(get('tls-port')).toBe(String(port));
+      expect(get('tls-cluster')).toBe('yes');
+      expect(get('tls-replication')).toBe('yes');
+      expect(get('tls-auth-clients')).toBe('optional');
+      expect(get('tls-protocols')).toBe('TLSv1.2 TLSv1.3');
     }
-    expect(redisCli(ports[0], 'wrong-password', 'ping')).toMatch(/WRONGPASS|NOAUTH/);
+    expect(redisCli(ports[0], 'wrong-password', '--tls', '--cacert', pki.ca.certFile, 'ping')).toMatch(/WRONGPASS|NOAUTH/);
   });
 
-  test('the password, passed on the command line, does not show in the process list', () => {
+  test('the password, passed on the command line, does not show in the process list, nor in the reload loop\'s', () => {
     for (const node of nodes) {
       const commandLine = fs.readFileSync(`/proc/${node.child.pid}/cmdline`, 'utf8');
       expect(commandLine).toMatch(/^redis-server/);
       expect(commandLine).not.toContain(PASSWORD);
+      const children = childProcesses(node.child.pid!).map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
+      // The certificate reload loop, which watches redis-server by its pid.
+      expect(children).toEqual([expect.stringMatching(new RegExp(`reload-tls\\.sh watch \\d+ \\d+ ${node.child.pid} $`))]);
     }
+  });
+
+  test('TLS only: a plaintext client gets no answer, a client that does not trust the CA fails verification, one that does gets in', async () => {
+    const plaintext = redisCli(ports[0], PASSWORD, 'ping');
+    expect(plaintext).not.toContain('PONG');
+    expect(plaintext).toMatch(/Error|closed|reset/i);
+    expect(redisCli(ports[0], PASSWORD, '--tls', '--cacert', pki.otherCa.certFile, 'ping')).toMatch(/Could not negotiate a TLS connection|certificate verify failed/);
+    expect(redisCli(ports[0], PASSWORD, '--tls', 'ping')).not.toContain('PONG');
+    expect(cli(ports[0], 'ping').trim()).toBe('PONG');
+    // A Node client (the api's and generator's runtime) verifies the address too: the certificate names 127.0.0.1.
+    expect(await servedFingerprint(ports[0], pki.ca.certFile)).toBe(fingerprintOf(pki.initial.certFile));
+    await expect(servedFingerprint(ports[0], pki.otherCa.certFile)).rejects.toThrow(/self[- ]signed|unable to verify|unable to get/i);
   });
 
   test('the first bootstrap forms the cluster: cluster_state:ok, all 16384 slots, 3 primaries with one replica each', async () => {
@@ -173,7 +288,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     for (const port of ports) {
       expect(clusterInfo(port)).toMatchObject({ cluster_state: 'ok', cluster_slots_assigned: '16384', cluster_slots_ok: '16384', cluster_known_nodes: '6', cluster_size: '3' });
     }
-    const lines = redisCli(ports[0], PASSWORD, 'cluster', 'nodes').trim().split('\n').map((line) => line.split(' '));
+    const lines = cli(ports[0], 'cluster', 'nodes').trim().split('\n').map((line) => line.split(' '));
     const primaries = lines.filter((fields) => fields[2].split(',').includes('master'));
     const replicas = lines.filter((fields) => fields[2].split(',').includes('slave'));
     expect(primaries).toHaveLength(3);
@@ -184,13 +299,13 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     expect(ranges.reduce((sum, [from, to = from]) => sum + to - from + 1, 0)).toBe(16384);
 
     await waitFor(
-      () => replicas.every((fields) => redisCli(Number(fields[1].split(':')[1].split('@')[0]), PASSWORD, 'info', 'replication').includes('master_link_status:up')),
+      () => replicas.every((fields) => cli(Number(fields[1].split(':')[1].split('@')[0]), 'info', 'replication').includes('master_link_status:up')),
       10000,
-      () => redisCli(ports[0], PASSWORD, 'cluster', 'nodes'),
+      () => cli(ports[0], 'cluster', 'nodes'),
     );
     // A key written through one node is routed to its slot's primary and read back through another.
-    expect(redisCli(ports[0], PASSWORD, '-c', 'set', 'greeting', 'hello').trim()).toBe('OK');
-    expect(redisCli(ports[5], PASSWORD, '-c', 'get', 'greeting').trim()).toBe('hello');
+    expect(cli(ports[0], '-c', 'set', 'greeting', 'hello').trim()).toBe('OK');
+    expect(cli(ports[5], '-c', 'get', 'greeting').trim()).toBe('hello');
   }, 30000);
 
   test('a second bootstrap finds the cluster formed and changes nothing', async () => {
@@ -200,7 +315,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     expect(run.output).toContain('the cluster is already formed; no change');
     expect(run.output).not.toContain('forming a cluster');
     expect(topology(ports)).toEqual(before);
-    expect(redisCli(ports[3], PASSWORD, '-c', 'get', 'greeting').trim()).toBe('hello');
+    expect(cli(ports[3], '-c', 'get', 'greeting').trim()).toBe('hello');
   }, 30000);
 
   test('the probes: primaries and attached replicas are started, alive and ready; a wrong password or a dead node is not', async () => {
@@ -211,6 +326,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     }
     expect((await probe(ports[0], 'ready', 'wrong-password')).status).toBe(1);
     expect((await probe(ports[0], 'started', 'wrong-password')).status).toBe(1);
+    expect((await probe(ports[0], 'alive', PASSWORD, pki.otherCa.certFile)).status).toBe(1);
     const [deadPort] = await freeRedisPorts(1);
     expect((await probe(deadPort, 'alive')).status).toBe(1);
     expect((await probe(ports[0], 'unknown')).status).toBe(2);
@@ -220,7 +336,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     const [sparePort] = await freeRedisPorts(1);
     const spare = startNode(rendered, files, sparePort);
     try {
-      await waitFor(() => redisCli(spare.port, PASSWORD, 'ping').trim() === 'PONG', 10000, spare.output);
+      await waitFor(() => cli(spare.port, 'ping').trim() === 'PONG', 10000, spare.output);
       const before = topology(ports);
       const run = await runScript(
         bootstrapFile,
@@ -241,6 +357,29 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
       await stopRedis(spare);
     }
   }, 30000);
+  test('a renewed certificate is reloaded without a restart; the cluster stays healthy on it', async () => {
+    const renewed = issueTestKeyPair(pki.ca, PKI_ROOT, 'node-2', ['DNS:localhost', 'IP:127.0.0.1']);
+    const pids = nodes.map((node) => node.child.pid);
+    installKeyPair(renewed, 'generation-2');
+    const expected = ports.map(() => fingerprintOf(renewed.certFile));
+    let served: string[] = [];
+    // The loops check every second here (every 30 s in a pod).
+    for (const deadline = Date.now() + 15000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+      served = await Promise.all(ports.map((port) => servedFingerprint(port, pki.ca.certFile).catch((error) => String(error))));
+      if (JSON.stringify(served) === JSON.stringify(expected)) {
+        break;
+      }
+    }
+    expect(served).toEqual(expected);
+    expect(nodes.map((node) => node.child.pid)).toEqual(pids);
+    expect(nodes.every((node) => node.output().includes('reload-tls: reloaded the TLS certificate'))).toBe(true);
+    for (const port of ports) {
+      expect(clusterInfo(port)).toMatchObject({ cluster_state: 'ok', cluster_slots_ok: '16384', cluster_known_nodes: '6' });
+    }
+    expect(cli(ports[2], '-c', 'set', 'renewed', 'yes').trim()).toBe('OK');
+    expect(cli(ports[4], '-c', 'get', 'renewed').trim()).toBe('yes');
+  }, 30000);
+
   test('after every node restarts with a new address, the start script lets them find each other by hostname', async () => {
     const before = topology(ports);
     await Promise.all(nodes.map(shutDownRedis));
@@ -253,14 +392,14 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     // Healed: every node's cluster bus is connected to every other node again, and the state is ok.
     const healed = (port: number) =>
       clusterInfo(port).cluster_state === 'ok' &&
-      redisCli(port, PASSWORD, 'cluster', 'nodes').trim().split('\n').every((line) => line.split(' ')[7] === 'connected');
-    await waitFor(() => ports.every(healed), 20000, () => logs() + redisCli(ports[0], PASSWORD, 'cluster', 'nodes'));
+      cli(port, 'cluster', 'nodes').trim().split('\n').every((line) => line.split(' ')[7] === 'connected');
+    await waitFor(() => ports.every(healed), 20000, () => logs() + cli(ports[0], 'cluster', 'nodes'));
     expect(topology(ports)).toEqual(before);
     for (const port of ports) {
-      expect(redisCli(port, PASSWORD, 'cluster', 'nodes')).not.toContain('127.0.0.9');
+      expect(cli(port, 'cluster', 'nodes')).not.toContain('127.0.0.9');
     }
     // The append-only file on the data folder kept the key.
-    expect(redisCli(ports[1], PASSWORD, '-c', 'get', 'greeting').trim()).toBe('hello');
+    expect(cli(ports[1], '-c', 'get', 'greeting').trim()).toBe('hello');
   }, 30000);
 });
 

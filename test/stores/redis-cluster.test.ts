@@ -3,7 +3,7 @@ import { LongRunningService } from '../../lib/services/long-running-service';
 import { RedisCluster, RedisClusterProps, RedisEvictionPolicy } from '../../lib/stores/redis-cluster';
 import { find, KubeObject, kinds, objectsOf } from '../support/kube';
 import { IMAGE, oneReplica, PINNED_IMAGE, prometheus, smallResources } from '../support/service-fixtures';
-import { minimalRedis, REDIS_SECRET_NAME, redisScope } from './support/redis-fixtures';
+import { minimalRedis, REDIS_SECRET_NAME, redisScope, TLS_ISSUER } from './support/redis-fixtures';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/part-of': 'generator-platform' };
 const BOOTSTRAP_SELECTOR = { 'app.kubernetes.io/name': 'redis-bootstrap', 'app.kubernetes.io/part-of': 'generator-platform' };
@@ -87,6 +87,8 @@ describe('RedisCluster', () => {
       strictTopologySpread: false,
       image: PINNED_IMAGE,
       exporterImage: { repository: 'registry.example/redis_exporter', tag: 'v1.58.0', digest: 'sha256:' + 'c'.repeat(64) },
+      tlsIssuer: { issuerName: 'platform-ca', issuerKind: 'ClusterIssuer' },
+      tlsCertificateLifetime: { durationHours: 720, renewBeforeHours: 240 },
     };
     const redis = new RedisCluster(chart, 'cache', props);
     const objects = objectsOf(chart);
@@ -116,6 +118,9 @@ describe('RedisCluster', () => {
     expect(find(objects, 'Job', 'cache-bootstrap').spec.template.spec.containers[0].image).toBe(server.image);
     expect(find(objects, 'NetworkPolicy', 'cache-allow-metrics-scrape').spec.ingress[0].from).toEqual([prometheus.toNetworkPolicyPeer()]);
     expect(redis.footprint).toMatchObject({ maxPods: 8, podCpuMillis: 1600, podClaimStorageGi: 8, largestClaimGi: 8 });
+    const certificate = find(objects, 'Certificate', 'cache-tls');
+    expect(certificate.spec).toMatchObject({ duration: '720h', renewBefore: '240h', issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'platform-ca' } });
+    expect(certificate.spec.dnsNames).toContain('cache-7.cache-headless.apps.svc.cluster.local');
   });
 
   test.each([
@@ -142,6 +147,71 @@ describe('RedisCluster', () => {
     expect(pod.topologySpreadConstraints).toEqual([
       { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: SELECTOR } },
     ]);
+  });
+
+  test('serves TLS only: no plaintext port, TLS 1.2+ for clients, replication and the cluster bus', () => {
+    const { chart } = minimalRedis();
+    const config = find(objectsOf(chart), 'ConfigMap', 'redis-config').data['redis.conf'];
+    expect(config).toMatch(/^port 0\ntls-port 6379\n/);
+    expect(config).toContain([
+      'tls-cert-file /etc/redis-tls/tls.crt',
+      'tls-key-file /etc/redis-tls/tls.key',
+      'tls-ca-cert-file /etc/redis-tls/ca.crt',
+      'tls-auth-clients optional',
+      'tls-replication yes',
+      'tls-cluster yes',
+      'tls-protocols "TLSv1.2 TLSv1.3"',
+    ].join('\n') + '\n');
+  });
+
+  test('a certificate from the internal CA for every name a node is reached by, also usable as a client certificate', () => {
+    const { chart } = minimalRedis();
+    const certificate = find(objectsOf(chart), 'Certificate', 'redis-tls');
+    expect(certificate.spec).toMatchObject({
+      secretName: 'redis-tls',
+      commonName: 'redis.apps.svc',
+      duration: '2160h',
+      renewBefore: '720h',
+      issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' },
+    });
+    expect(certificate.spec.usages).toContain('client auth');
+    expect(certificate.spec.dnsNames).toEqual([
+      'redis.apps.svc',
+      'redis.apps.svc.cluster.local',
+      'redis-headless.apps.svc',
+      'redis-headless.apps.svc.cluster.local',
+      '*.redis-headless.apps.svc',
+      '*.redis-headless.apps.svc.cluster.local',
+      ...Array.from({ length: 6 }, (_, i) => [`redis-${i}.redis-headless.apps.svc`, `redis-${i}.redis-headless.apps.svc.cluster.local`]).flat(),
+    ]);
+  });
+
+  test('the key pair reaches the redis container only; the exporter and the bootstrap get ca.crt and verify the nodes with it', () => {
+    const { chart } = minimalRedis();
+    const objects = objectsOf(chart);
+    const pod = find(objects, 'StatefulSet', 'redis').spec.template.spec;
+    const [server, exporter] = pod.containers;
+    const job = find(objects, 'Job', 'redis-bootstrap').spec.template.spec;
+    const caOnly = { name: 'tls-ca', secret: { secretName: 'redis-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } };
+    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'tls', secret: { secretName: 'redis-tls', defaultMode: 0o440 } }, caOnly]));
+    expect(server.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/redis-tls', readOnly: true });
+    expect(exporter.volumeMounts).toEqual([{ name: 'tls-ca', mountPath: '/etc/redis-tls', readOnly: true }]);
+    expect(job.volumes).toContainEqual(caOnly);
+    expect(job.containers[0].volumeMounts).toContainEqual({ name: 'tls-ca', mountPath: '/etc/redis-tls', readOnly: true });
+
+    expect(envOf(server)).toMatchObject({
+      REDIS_PORT: '6379',
+      REDIS_TLS_CERT_FILE: '/etc/redis-tls/tls.crt',
+      REDIS_TLS_KEY_FILE: '/etc/redis-tls/tls.key',
+      REDIS_TLS_CA_FILE: '/etc/redis-tls/ca.crt',
+      REDIS_TLS_RELOAD_SECONDS: '30',
+    });
+    expect(envOf(exporter)).toMatchObject({
+      POD_FQDN: '$(POD_NAME).redis-headless.apps.svc.cluster.local',
+      REDIS_ADDR: 'rediss://$(POD_FQDN):6379',
+      REDIS_EXPORTER_TLS_CA_CERT_FILE: '/etc/redis-tls/ca.crt',
+    });
+    expect(envOf(job.containers[0]).REDIS_TLS_CA_FILE).toBe('/etc/redis-tls/ca.crt');
   });
 
   test('lets at most one node be disrupted at a time', () => {
@@ -229,7 +299,7 @@ describe('RedisCluster', () => {
     expect(job.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 86400 });
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     expect(job.spec.template.spec.containers[0].command).toEqual(['sh', '/opt/bootstrap/bootstrap-cluster.sh']);
-    expect(find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh']).toContain('redis-cli --cluster create');
+    expect(find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh']).toContain('redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" --cluster create');
   });
 
   test('opens exactly the flows a cluster needs: node to node, bootstrap to nodes, and the metrics scrape', () => {
@@ -258,7 +328,7 @@ describe('RedisCluster', () => {
 
   test('allowFrom(api) opens the api\'s egress and Redis\'s ingress on the client port only', () => {
     const { chart, namespace, passwordSecret } = redisScope();
-    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus });
+    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
     const api = clientService(chart, namespace, 'api');
     redis.allowFrom(api);
     const objects = objectsOf(chart);
@@ -277,7 +347,7 @@ describe('RedisCluster', () => {
 
   test('connect(client) wires api and generator: both policies and the connection settings from the Secret', () => {
     const { chart, namespace, passwordSecret } = redisScope();
-    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus });
+    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
     const api = clientService(chart, namespace, 'api');
     const generator = clientService(chart, namespace, 'generator');
     redis.connect(api);
@@ -286,11 +356,18 @@ describe('RedisCluster', () => {
     for (const client of ['api', 'generator']) {
       find(objects, 'NetworkPolicy', `redis-allow-from-${client}`);
       find(objects, 'NetworkPolicy', `${client}-allow-egress-to-redis`);
-      const env = envOf(find(objects, 'Deployment', client).spec.template.spec.containers[0]);
+      const pod = find(objects, 'Deployment', client).spec.template.spec;
+      const env = envOf(pod.containers[0]);
       expect(env.REDIS_PASSWORD).toEqual(PASSWORD_REF);
       expect(String(env.REDIS_CLUSTER_NODES).split(',')).toEqual(redis.nodeAddresses());
+      expect(String(env.REDIS_CLUSTER_URLS).split(',')).toEqual(redis.tlsNodeUrls());
+      expect(env.REDIS_TLS_CA_FILE).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
+      expect(pod.volumes).toContainEqual({ name: 'ca-redis-tls', secret: { secretName: 'redis-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
     }
     expect(redis.nodeAddresses()[5]).toBe('redis-5.redis-headless.apps.svc.cluster.local:6379');
+    expect(redis.tlsNodeUrls()[5]).toBe('rediss://redis-5.redis-headless.apps.svc.cluster.local:6379');
+    expect(redis.connectionEnv().find((v) => v.name === 'REDIS_TLS_CA_FILE')?.value).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
+    expect({ caSecretName: redis.caSecretName, passwordSecretKey: redis.passwordSecretKey }).toEqual({ caSecretName: 'redis-tls', passwordSecretKey: 'password' });
   });
 
   test('counts its pods, volumes and the bootstrap pod into the namespace quota', () => {
@@ -321,13 +398,21 @@ describe('RedisCluster', () => {
 
     test('fails on an id that is not a DNS label', () => {
       const { chart, namespace, passwordSecret } = redisScope();
-      expect(() => new RedisCluster(chart, 'Redis_Cache', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus })).toThrow(
+      expect(() => new RedisCluster(chart, 'Redis_Cache', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER })).toThrow(
         'RedisCluster Redis_Cache: the construct id (used as the object name) is "Redis_Cache"',
       );
     });
 
     test('fails when extraConfig sets a directive the construct owns', () => {
       expect(() => minimalRedis({ extraConfig: { requirepass: 'x' } })).toThrow('RedisCluster redis: a directive of extraConfig is "requirepass"; the construct sets it itself');
+    });
+
+    test.each(['port', 'tls-auth-clients', 'tls-protocols', 'tls-cluster'])('fails when extraConfig weakens TLS through %s', (directive) => {
+      expect(() => minimalRedis({ extraConfig: { [directive]: 'no' } })).toThrow(`RedisCluster redis: a directive of extraConfig is "${directive}"; the construct sets it itself`);
+    });
+
+    test('fails on a certificate renewed less than halfway through its lifetime', () => {
+      expect(() => minimalRedis({ tlsCertificateLifetime: { durationHours: 100, renewBeforeHours: 80 } })).toThrow('TlsCertificate redis-tls: renewBeforeHours 80 must be a positive whole number at most half of durationHours 100');
     });
 
     test('fails on an extraConfig directive that is not a directive name', () => {

@@ -17,3 +17,9 @@ export function serviceScope(): { chart: Chart; namespace: NamespaceBaseline } {
 
 export const smallResources = { cpuMillis: 500, memoryMi: 512, storageGi: 4 };
 export const oneReplica = Replicas.fixed(1);
+
+/** The issuer and lifetime of a public hostname's certificate, as web and api take them. */
+export const publicTls = {
+  tlsIssuer: { issuerName: 'ca', issuerKind: 'Issuer' as const },
+  tlsCertificateLifetime: { durationHours: 2160, renewBeforeHours: 720 },
+};

@@ -42,7 +42,8 @@ describe('operator conventions accepted by cross-references', () => {
   test('an Ingress TLS Secret requested from cert-manager by annotation resolves without a Certificate', async () => {
     const objects = compliantPlatform().filter((object) => object.kind !== 'Certificate');
     for (const ingress of objects.filter((object) => object.kind === 'Ingress')) {
-      (ingress.metadata as K8sObject).annotations = { 'cert-manager.io/cluster-issuer': 'letsencrypt' };
+      const metadata = ingress.metadata as K8sObject;
+      metadata.annotations = { ...(metadata.annotations as K8sObject), 'cert-manager.io/cluster-issuer': 'letsencrypt' };
     }
     expect(ruleIdsOf(await findingsOf(objects))).toEqual([]);
   });

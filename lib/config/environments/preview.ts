@@ -17,7 +17,8 @@ export function previewEnvironment(previewId: string): EnvironmentConfig {
     webHostname: `app-${previewId}.${PREVIEW_DOMAIN}`,
     apiHostname: `api-${previewId}.${PREVIEW_DOMAIN}`,
     certificates: { publicIssuer: { kind: 'internal-ca' }, internalCa: { kind: 'self-signed' }, ...CERTIFICATE_LIFETIME },
-    authentication: authenticationFor('generator-platform-preview', ['generator-platform-developers']),
+    // One OAuth client for every pull-request preview (its redirect URIs: https://*.<preview domain>/oauth2/callback).
+    authentication: authenticationFor('generator-platform-pull-requests', ['generator-platform-developers']),
     egress: EU_WEST_1_EGRESS,
     imageRegistry: { server: 'ghcr.io' },
     zones: ['eu-west-1a'],

@@ -375,6 +375,8 @@ export function platformAlerts(namespace: string): AlertDefinition[] {
   const ns = `namespace="${namespace}"`;
   const restarts = (perMinute: number) => [{ series: `kube_pod_container_status_restarts_total{${ns},pod="api-0",container="api"}`, values: counterValues([{ perStep: perMinute, steps: 40 }]) }];
   const certificate = (expiresAt: number) => [{ series: `certmanager_certificate_expiration_timestamp_seconds{${ns},name="api-tls"}`, values: flat(expiresAt, 90) }];
+  const notReady = (value: number) => [{ series: `certmanager_certificate_ready_status{${ns},name="redis-tls",condition="False"}`, values: flat(value, 40) }];
+  const secretSync = (value: number) => [{ series: `externalsecret_status_condition{${ns},name="redis-password",condition="Ready",status="False"}`, values: flat(value, 60) }];
   return [
     {
       name: 'PodCrashLooping',
@@ -402,6 +404,34 @@ export function platformAlerts(namespace: string): AlertDefinition[] {
       tests: {
         firing: [{ series: certificate(1210200), evalTime: '80m', alertLabels: { namespace, name: 'api-tls' } }],
         quiet: [{ series: certificate(1214500), evalTime: '80m' }],
+      },
+    },
+    {
+      name: 'CertificateNotReady',
+      expr: `certmanager_certificate_ready_status{${ns},condition="False"} == 1`,
+      for: '30m',
+      severity: Severity.TICKET,
+      summary: 'A certificate has not been Ready for 30 minutes: issuance or renewal keeps failing.',
+      runbook: 'certificate-not-ready',
+      threshold: 'Ready condition False for 30m',
+      tests: {
+        firing: [{ series: notReady(1), evalTime: '35m', alertLabels: { namespace, name: 'redis-tls', condition: 'False' } }],
+        quiet: [{ series: notReady(0), evalTime: '35m' }],
+      },
+    },
+    {
+      // A rotated value in Vault reaches the pods only through a synced ExternalSecret; a failing
+      // sync keeps the old value and, once Vault revokes it, breaks the consumer.
+      name: 'ExternalSecretSyncFailing',
+      expr: `externalsecret_status_condition{${ns},condition="Ready",status="False"} == 1`,
+      for: '30m',
+      severity: Severity.TICKET,
+      summary: 'An ExternalSecret has not synced from Vault for 30 minutes: rotated values do not reach the pods.',
+      runbook: 'external-secret-sync-failing',
+      threshold: 'Ready condition False for 30m',
+      tests: {
+        firing: [{ series: secretSync(1), evalTime: '35m', alertLabels: { namespace, name: 'redis-password', condition: 'Ready', status: 'False' } }],
+        quiet: [{ series: secretSync(0), evalTime: '35m' }],
       },
     },
   ];

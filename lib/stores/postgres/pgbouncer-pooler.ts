@@ -21,6 +21,8 @@ import { ipBlockPeers, TcpFlowPolicy } from './tcp-flow-policy';
 export const PGBOUNCER_PORT = 5432;
 /** Port of the PgBouncer exporter the operator runs beside PgBouncer. */
 export const PGBOUNCER_METRICS_PORT = 9127;
+/** PgBouncer HBA rules that refuse every TCP client that has not negotiated TLS. */
+export const PGBOUNCER_REJECT_PLAINTEXT: readonly string[] = ['hostnossl all all 0.0.0.0/0 reject', 'hostnossl all all ::/0 reject'];
 /** Server connections a pod may open on top of `defaultPoolSize` when clients have waited too long. */
 const RESERVE_POOL_SIZE = 5;
 const EPHEMERAL_STORAGE_GI = 1;
@@ -58,6 +60,10 @@ export interface PgBouncerPoolerProps {
 /**
  * A CloudNativePG `Pooler`: PgBouncer in transaction mode in front of the cluster's primary (the
  * `-rw` service). Clients reach it through the Service named after it; it reaches the instances.
+ * Both legs are TLS: toward clients PgBouncer presents the Cluster's server certificate
+ * (`serverTLSSecret`, which therefore names this Service too) and refuses plaintext (`pgHba`);
+ * toward PostgreSQL it verifies the server against the Cluster's server CA (`verify-ca`) and logs
+ * in with the operator's client certificate for `cnpg_pooler_pgbouncer`.
  * Transaction pooling shares server connections between transactions, so clients must not rely on
  * session state (session-level prepared statements, advisory locks, LISTEN, SET without LOCAL).
  * @see https://cloudnative-pg.io/documentation/1.22/connection_pooling/
@@ -135,6 +141,11 @@ export class PgBouncerPooler extends Construct implements IWorkload, INetworkPee
             // PostgreSQL's max_connections can be sized from it.
             max_db_connections: String(this.serverConnectionsPerPod),
           },
+          // CloudNativePG 1.22 runs PgBouncer with client_tls_sslmode = prefer and does not let a
+          // Pooler change it, so a client could still log in without TLS. These rules come before
+          // the operator's closing `host all all ... md5` lines and refuse any TCP connection that
+          // is not TLS; the operator's own `local` (unix socket) admin rule is unaffected.
+          pgHba: [...PGBOUNCER_REJECT_PLAINTEXT],
         },
         monitoring: { enablePodMonitor: true },
         template: {

@@ -8,6 +8,7 @@
  * - `REDIS_CLUSTER_REPLICAS`: replicas per primary.
  * - `REDISCLI_AUTH`: the password; `redis-cli` reads it from the environment, so it is never an argument.
  * - `REDIS_WAIT_SECONDS`: how long to wait for every node to answer, then for `cluster_state:ok`.
+ * - `REDIS_TLS_CA_FILE`: the CA every node's certificate is verified against (TLS only, no plaintext port).
  *
  * Exit codes: 0 formed (now or before), 1 not formed in time or in a state only a human should
  * repair (partly formed, a node that lost its data), 2 bad environment.
@@ -17,6 +18,7 @@ set -eu
 
 : "\${REDIS_NODES:?list every node as host:port}"
 : "\${REDIS_CLUSTER_REPLICAS:?set the replicas per primary}"
+: "\${REDIS_TLS_CA_FILE:?set the CA file}"
 wait_seconds="\${REDIS_WAIT_SECONDS:-300}"
 ALL_SLOTS=16384
 
@@ -31,7 +33,7 @@ primary_count=$((node_count / (REDIS_CLUSTER_REPLICAS + 1)))
 cli() {
   node="$1"
   shift
-  redis-cli -h "\${node%:*}" -p "\${node##*:}" "$@"
+  redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" -h "\${node%:*}" -p "\${node##*:}" "$@"
 }
 
 # One field of CLUSTER INFO, without the carriage return Redis ends lines with.
@@ -69,7 +71,7 @@ if [ "$formed" -eq "$node_count" ]; then
 elif [ "$fresh" -eq "$node_count" ]; then
   echo "bootstrap: forming a cluster of $primary_count primaries with $REDIS_CLUSTER_REPLICAS replica(s) each"
   # Word splitting of REDIS_NODES is intended: one argument per node.
-  redis-cli --cluster create $REDIS_NODES --cluster-replicas "$REDIS_CLUSTER_REPLICAS" --cluster-yes
+  redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" --cluster create $REDIS_NODES --cluster-replicas "$REDIS_CLUSTER_REPLICAS" --cluster-yes
 else
   echo "bootstrap: the cluster is partly formed ($formed of $node_count nodes formed, $fresh empty); not touching it." >&2
   echo "bootstrap: an empty node has lost its volume or the cluster is mid-change; repair with redis-cli --cluster check/fix or add-node." >&2

@@ -8,10 +8,18 @@ export enum RedisEvictionPolicy {
   VOLATILE_LRU = 'volatile-lru',
 }
 
+/** Where a node reads its TLS key pair and the CA it verifies peers with (cert-manager's Secret keys). */
+export interface RedisTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caCertFile: string;
+}
+
 /** The settings of one cluster node that the platform decides; everything else keeps Redis's default. */
 export interface RedisNodeConfig {
-  /** Port for clients; the cluster bus listens on this port + 10000. */
-  readonly port: number;
+  /** TLS port for clients and replication; the cluster bus (TLS too) listens on this port + 10000. */
+  readonly tlsPort: number;
+  readonly tls: RedisTlsFiles;
   /** Milliseconds a node may be unreachable before the cluster fails it over. */
   readonly clusterNodeTimeoutMillis: number;
   /** Memory for the dataset; the rest of the container limit is for copy-on-write during rewrites, buffers and fragmentation. */
@@ -31,6 +39,8 @@ export const OWNED_DIRECTIVES: ReadonlySet<string> = new Set([
   'port', 'bind', 'protected-mode', 'dir', 'cluster-enabled', 'cluster-config-file', 'cluster-node-timeout',
   'cluster-preferred-endpoint-type', 'cluster-announce-hostname', 'appendonly', 'appendfsync', 'save', 'maxmemory',
   'maxmemory-policy', 'requirepass', 'masterauth', 'cluster-port',
+  'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-ca-cert-dir', 'tls-client-cert-file',
+  'tls-client-key-file', 'tls-auth-clients', 'tls-replication', 'tls-cluster', 'tls-protocols',
 ]);
 
 /** One `directive arguments...` line; each argument is quoted when Redis would otherwise split or drop it. */
@@ -39,7 +49,19 @@ type Directive = readonly [name: string, ...args: string[]];
 /** Renders `redis.conf` for a cluster node. */
 export function renderRedisConfig(config: RedisNodeConfig): string {
   const directives: Directive[] = [
-    ['port', String(config.port)],
+    // No plaintext listener in any environment: clients, replicas and the cluster bus all use TLS.
+    ['port', '0'],
+    ['tls-port', String(config.tlsPort)],
+    ['tls-cert-file', config.tls.certFile],
+    ['tls-key-file', config.tls.keyFile],
+    ['tls-ca-cert-file', config.tls.caCertFile],
+    // Clients authenticate with the password and need no key pair of their own; a certificate that
+    // is presented (every node presents its own on replication and the cluster bus) must chain to
+    // the CA. \`yes\` would also demand one from every client: one setting covers all three ports.
+    ['tls-auth-clients', 'optional'],
+    ['tls-replication', 'yes'],
+    ['tls-cluster', 'yes'],
+    ['tls-protocols', 'TLSv1.2 TLSv1.3'],
     // Every interface; `-::*` makes IPv6 optional, so a node without IPv6 still starts.
     ['bind', '*', '-::*'],
     // Kept on as a safety net: should the password ever be empty, the node refuses every client but loopback.

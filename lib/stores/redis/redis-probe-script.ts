@@ -9,12 +9,14 @@
  *   once the restarted node holds a copy of the data again. Cluster formation is deliberately not
  *   part of it: the bootstrap Job needs nothing but PING, and nodes must become ready before it runs.
  *
- * Environment: `REDISCLI_AUTH` (the password), `REDIS_PORT` (default 6379).
+ * Environment: `REDISCLI_AUTH` (the password), `REDIS_PORT` (the TLS port, default 6379),
+ * `REDIS_TLS_CA_FILE` (the CA the node's certificate is verified against; the node has no
+ * plaintext port).
  */
 export const REDIS_PROBE_SCRIPT = `#!/bin/sh
 set -u
 cli() {
-  redis-cli -h 127.0.0.1 -p "\${REDIS_PORT:-6379}" "$@" 2>&1
+  redis-cli --tls --cacert "\${REDIS_TLS_CA_FILE:?set the CA file}" -h 127.0.0.1 -p "\${REDIS_PORT:-6379}" "$@" 2>&1
 }
 case "\${1:-}" in
   started)

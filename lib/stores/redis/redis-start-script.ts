@@ -10,7 +10,13 @@
  * that does not resolve yet (that pod has no IP yet) keeps its old IP; that pod resolves this one
  * when it starts, and gossip does the rest.
  *
- * Environment: `REDIS_DATA_DIR`, the folder of `nodes.conf` (the `--dir` passed to redis-server).
+ * Then it starts the certificate reload loop (`reload-tls.sh` beside this script, see
+ * REDIS_TLS_RELOAD_SCRIPT) in the background, so that the loop lives as long as redis-server, in
+ * the same container. It runs as a script of its own rather than a function of this one: a forked
+ * copy of this shell would keep its arguments, the password among them, readable in the process list.
+ *
+ * Environment: `REDIS_DATA_DIR`, the folder of `nodes.conf` (the `--dir` passed to redis-server),
+ * and the reload script's.
  */
 export const REDIS_START_SCRIPT = `#!/bin/sh
 set -eu
@@ -46,6 +52,12 @@ if [ -s "$conf" ]; then
   done < "$conf"
   mv "$conf.refreshed" "$conf"
 fi
+
+reload_script="$(dirname "$0")/reload-tls.sh"
+# Taken before redis-server reads the files: a renewal that lands in between is reloaded too.
+loaded_checksum="$(sh "$reload_script" checksum)"
+# exec keeps the pid: $$ is redis-server's from here on.
+sh "$reload_script" watch "$loaded_checksum" $$ &
 
 exec redis-server "$@"
 `;

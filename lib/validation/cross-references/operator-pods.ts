@@ -26,15 +26,27 @@ export function operatorPods(object: ManifestObject): PodTemplate[] {
     ];
   }
   if (group === 'rabbitmq.com' && object.kind === 'RabbitmqCluster') {
+    // With spec.tls the operator opens the TLS ports; disableNonTLSListeners closes the plain ones.
+    const tls = (object.body as { spec?: { tls?: { secretName?: string; disableNonTLSListeners?: boolean } } }).spec?.tls;
+    const tlsEnabled = tls?.secretName !== undefined && tls.secretName !== '';
+    const plain = tlsEnabled && tls?.disableNonTLSListeners === true
+      ? []
+      : [{ name: 'amqp', containerPort: 5672 }, { name: 'management', containerPort: 15672 }, { name: 'prometheus', containerPort: 15692 }];
+    const encrypted = tlsEnabled
+      ? [{ name: 'amqps', containerPort: 5671 }, { name: 'management-tls', containerPort: 15671 }, { name: 'prometheus-tls', containerPort: 15691 }]
+      : [];
     return [
       operatorPod({ 'app.kubernetes.io/name': object.name, 'app.kubernetes.io/component': 'rabbitmq', 'app.kubernetes.io/part-of': 'rabbitmq' }, [
-        { name: 'amqp', containerPort: 5672 },
-        { name: 'management', containerPort: 15672 },
-        { name: 'prometheus', containerPort: 15692 },
+        ...plain,
+        ...encrypted,
         { name: 'epmd', containerPort: 4369 },
         { name: 'cluster-rpc', containerPort: 25672 },
       ]),
     ];
+  }
+  if (group === 'cert-manager.io' && object.kind === 'Certificate') {
+    // cert-manager runs an HTTP-01 solver pod in the Certificate's namespace for each pending ACME challenge.
+    return [operatorPod({ 'acme.cert-manager.io/http01-solver': 'true' }, [{ name: 'http', containerPort: 8089 }])];
   }
   return [];
 }

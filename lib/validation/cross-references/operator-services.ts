@@ -22,12 +22,14 @@ export function operatorServices(object: ManifestObject): ManifestObject[] {
       spec: { selector: labels, ports: ports.map(([portName, port]) => ({ name: portName, port, targetPort: port, protocol: 'TCP' })) },
     },
   });
+  // As cluster-operator 2.7 names them: TLS adds amqps, management-tls and prometheus-tls (which
+  // replaces prometheus); disableNonTLSListeners drops amqp and management.
+  const tls = (object.body as { spec?: { tls?: { secretName?: string; disableNonTLSListeners?: boolean } } }).spec?.tls;
+  const tlsEnabled = tls?.secretName !== undefined && tls.secretName !== '';
+  const plainPorts: [string, number][] = tlsEnabled && tls?.disableNonTLSListeners === true ? [] : [['amqp', 5672], ['management', 15672]];
+  const tlsPorts: [string, number][] = tlsEnabled ? [['amqps', 5671], ['management-tls', 15671], ['prometheus-tls', 15691]] : [['prometheus', 15692]];
   return [
-    service(object.name, [
-      ['amqp', 5672],
-      ['management', 15672],
-      ['prometheus', 15692],
-    ]),
+    service(object.name, [...plainPorts, ...tlsPorts]),
     service(`${object.name}-nodes`, [
       ['epmd', 4369],
       ['cluster-rpc', 25672],

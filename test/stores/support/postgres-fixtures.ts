@@ -14,6 +14,7 @@ export function requiredPostgresProps(namespace: NamespaceBaseline, instances = 
     backupEndpointUrl: 'https://s3.eu-west-1.amazonaws.com',
     backupCredentialsVaultPath: 'generator-platform/test/postgres-backup',
     kubernetesApiCidrs: ['10.0.0.1/32'],
+    tlsIssuer: { issuerName: 'internal-ca', issuerKind: 'Issuer' },
   };
 }
 

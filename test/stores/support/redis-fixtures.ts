@@ -1,11 +1,15 @@
 import { Chart } from 'cdk8s';
 import { NamespaceBaseline } from '../../../lib/platform/namespace-baseline';
+import { ICertificateIssuer } from '../../../lib/security/tls-certificate';
 import { VaultSecret } from '../../../lib/security/vault-secret';
 import { RedisCluster, RedisClusterProps } from '../../../lib/stores/redis-cluster';
 import { prometheus, serviceScope } from '../../support/service-fixtures';
 
 /** What the Vault secret is named; the tests check that no value of it is ever rendered. */
 export const REDIS_SECRET_NAME = 'redis-auth';
+
+/** The internal CA's Issuer, as the environment chart passes it. */
+export const TLS_ISSUER: ICertificateIssuer = { issuerName: 'internal-ca', issuerKind: 'Issuer' };
 
 /** A chart with a namespace baseline and the Vault-backed password Secret a Redis cluster needs. */
 export function redisScope(): { chart: Chart; namespace: NamespaceBaseline; passwordSecret: VaultSecret } {
@@ -22,6 +26,6 @@ export function redisScope(): { chart: Chart; namespace: NamespaceBaseline; pass
 /** A Redis cluster with only the required props, in a fresh chart. */
 export function minimalRedis(overrides: Partial<RedisClusterProps> = {}): { chart: Chart; redis: RedisCluster } {
   const { chart, namespace, passwordSecret } = redisScope();
-  const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, ...overrides });
+  const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER, ...overrides });
   return { chart, redis };
 }

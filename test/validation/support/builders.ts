@@ -134,11 +134,19 @@ export function allowIngressNetworkPolicy(app: string): K8sObject {
   };
 }
 
+/** Annotations every Ingress needs: sign-in through the proxy, per-client limits, HTTPS only. */
+export const INGRESS_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'nginx.ingress.kubernetes.io/auth-url': 'http://oauth2-proxy.generator-platform.svc.cluster.local/oauth2/auth',
+  'nginx.ingress.kubernetes.io/limit-rps': '20',
+  'nginx.ingress.kubernetes.io/limit-connections': '20',
+  'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+};
+
 export function ingress(app: string, tlsSecret: string): K8sObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: meta(app),
+    metadata: { ...meta(app), annotations: { ...INGRESS_ANNOTATIONS } },
     spec: {
       ingressClassName: 'nginx',
       tls: [{ hosts: ['app.example.com'], secretName: tlsSecret }],
@@ -153,6 +161,23 @@ export function certificate(secretName: string): K8sObject {
     kind: 'Certificate',
     metadata: meta(secretName),
     spec: { secretName, dnsNames: ['app.example.com'], issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' } },
+  };
+}
+
+/** An ACME ClusterIssuer answering HTTP-01 challenges through ingress-nginx (cluster-scoped: no namespace). */
+export function clusterIssuer(name: string): K8sObject {
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'ClusterIssuer',
+    metadata: { name },
+    spec: {
+      acme: {
+        server: 'https://acme-v02.api.letsencrypt.org/directory',
+        email: 'platform@example.com',
+        privateKeySecretRef: { name: `${name}-account-key` },
+        solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+      },
+    },
   };
 }
 
@@ -247,7 +272,7 @@ export function roleBinding(name: string, roleName: string, serviceAccountName: 
 }
 
 export function rabbitmqCluster(name: string): K8sObject {
-  return { apiVersion: 'rabbitmq.com/v1beta1', kind: 'RabbitmqCluster', metadata: meta(name), spec: { replicas: 3 } };
+  return { apiVersion: 'rabbitmq.com/v1beta1', kind: 'RabbitmqCluster', metadata: meta(name), spec: { replicas: 3, tls: { secretName: `${name}-tls`, disableNonTLSListeners: true } } };
 }
 
 export function rabbitmqQueue(name: string, cluster: string): K8sObject {
@@ -267,7 +292,12 @@ export function postgresCluster(name: string, ownerSecret: string): K8sObject {
     apiVersion: 'postgresql.cnpg.io/v1',
     kind: 'Cluster',
     metadata: meta(name),
-    spec: { instances: 3, storage: { size: '10Gi' }, bootstrap: { initdb: { database: 'app', owner: 'app', secret: { name: ownerSecret } } } },
+    spec: {
+      instances: 3,
+      storage: { size: '10Gi' },
+      postgresql: { pg_hba: ['hostnossl all all all reject'] },
+      bootstrap: { initdb: { database: 'app', owner: 'app', secret: { name: ownerSecret } } },
+    },
   };
 }
 
@@ -407,6 +437,7 @@ export function appProject(name: string): K8sObject {
         { group: '', kind: 'Namespace' },
         { group: 'kyverno.io', kind: 'ClusterPolicy' },
         { group: 'argoproj.io', kind: 'ClusterAnalysisTemplate' },
+        { group: 'cert-manager.io', kind: 'ClusterIssuer' },
       ],
       namespaceResourceBlacklist: [
         { group: '', kind: 'Secret' },
@@ -515,6 +546,7 @@ export function compliantPlatform(): K8sObject[] {
     horizontalPodAutoscaler('web'),
     ingress('web', 'web-tls'),
     certificate('web-tls'),
+    clusterIssuer('letsencrypt'),
     serviceMonitor('web'),
     role('web-config-reader'),
     roleBinding('web-config-reader', 'web-config-reader', 'web'),
@@ -532,10 +564,11 @@ export function compliantPlatform(): K8sObject[] {
     externalSecret('db-owner'),
     postgresPooler('db-pooler', 'db'),
     podMonitor('db', { 'cnpg.io/cluster': 'db' }, 'metrics'),
-    { ...serviceMonitor('queue'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'queue' } }, endpoints: [{ port: 'prometheus' }] } },
+    { ...serviceMonitor('queue'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'queue' } }, endpoints: [{ port: 'prometheus-tls' }] } },
     allowFromNetworkPolicy('db-allow-pooler', { 'cnpg.io/cluster': 'db', 'cnpg.io/instanceRole': 'primary' }, 'web', 5432),
     serviceAccount('cache'),
     statefulSet('cache', 'cache-headless'),
+    configMap('cache-config', { 'redis.conf': 'port 0\ntls-port 6379\ntls-cert-file /tls/tls.crt\n' }),
     service('cache-headless', { clusterIP: 'None', selector: appLabels('cache'), ports: [{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }] }),
     serviceAccount('reports'),
     persistentVolumeClaim('reports'),

@@ -128,6 +128,11 @@ export const CROSS_REFERENCE_CASES: readonly RuleCase[] = [
     mutate: (objects) => (at(objectNamed(objects, 'Ingress', 'web'), 'spec', 'rules', 0, 'http', 'paths', 0, 'backend', 'service').port = { number: 8080 }),
   },
   { ruleId: 'XREF-INGRESS-TLS-SECRET', breaks: 'an Ingress TLS Secret nothing produces', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'Certificate', 'web-tls')), 1) },
+  {
+    ruleId: 'XREF-CERTIFICATE-ISSUER',
+    breaks: 'a Certificate naming a ClusterIssuer no folder of its cluster renders',
+    mutate: (objects) => (at(objectNamed(objects, 'Certificate', 'web-tls'), 'spec', 'issuerRef').name = 'letsencrypt-staging'),
+  },
   { ruleId: 'XREF-SERVICE-ACCOUNT', breaks: 'a missing ServiceAccount', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'ServiceAccount', 'web')), 1) },
   { ruleId: 'XREF-CONFIGMAP', breaks: 'a missing ConfigMap', mutate: (objects) => (at(webContainer(objects), 'envFrom', 0, 'configMapRef').name = 'web-settings') },
   { ruleId: 'XREF-SECRET', breaks: 'a Secret nothing produces', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'ExternalSecret', 'web-database')), 1) },
@@ -214,6 +219,68 @@ export const ARGOCD_CASES: readonly RuleCase[] = [
   { ruleId: 'ARGOCD-SYNC-WAVE', breaks: 'a sync wave that is not an integer', mutate: (objects) => (at(productionApplication(objects), 'metadata', 'annotations')['argocd.argoproj.io/sync-wave'] = 'first') },
 ];
 
+const webIngressAnnotations = (objects: K8sObject[]) => at(objectNamed(objects, 'Ingress', 'web'), 'metadata', 'annotations');
+
+export const PLATFORM_SECURITY_CASES: readonly RuleCase[] = [
+  {
+    ruleId: 'PLATFORM-RBAC-BROAD-ROLE',
+    breaks: 'a RoleBinding to the edit ClusterRole',
+    mutate: (objects) => (objectNamed(objects, 'RoleBinding', 'web-config-reader').roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }),
+  },
+  {
+    ruleId: 'PLATFORM-RBAC-BROAD-ROLE',
+    breaks: 'a Role granting every verb',
+    mutate: (objects) => (at(objectNamed(objects, 'Role', 'web-config-reader'), 'rules', 0).verbs = ['*']),
+  },
+  {
+    ruleId: 'PLATFORM-SECRET-DATA',
+    breaks: 'a Secret with its value in the repository',
+    mutate: (objects) => objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: meta('web-api-key'), type: 'Opaque', stringData: { key: 'hunter2' } }),
+  },
+  { ruleId: 'PLATFORM-INGRESS-AUTHENTICATION', breaks: 'an Ingress that bypasses the sign-in proxy', mutate: (objects) => delete webIngressAnnotations(objects)['nginx.ingress.kubernetes.io/auth-url'] },
+  {
+    ruleId: 'PLATFORM-INGRESS-AUTHENTICATION',
+    breaks: 'a public Ingress serving the root path',
+    mutate: (objects) => {
+      delete webIngressAnnotations(objects)['nginx.ingress.kubernetes.io/auth-url'];
+      webIngressAnnotations(objects)['security.generator-platform.dev/public-paths'] = 'health checks of the uptime monitor';
+    },
+  },
+  { ruleId: 'PLATFORM-INGRESS-RATE-LIMIT', breaks: 'an Ingress without a connection limit', mutate: (objects) => delete webIngressAnnotations(objects)['nginx.ingress.kubernetes.io/limit-connections'] },
+  {
+    ruleId: 'PLATFORM-INGRESS-TLS',
+    breaks: 'an Ingress whose certificate does not cover its host',
+    mutate: (objects) => (at(objectNamed(objects, 'Ingress', 'web'), 'spec', 'tls', 0).hosts = ['www.example.com']),
+  },
+  { ruleId: 'PLATFORM-INGRESS-TLS', breaks: 'an Ingress that serves plain HTTP', mutate: (objects) => (webIngressAnnotations(objects)['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'false') },
+  {
+    ruleId: 'PLATFORM-RABBITMQ-TLS',
+    breaks: 'a production broker keeping its plaintext listeners',
+    mutate: (objects) => (at(objectNamed(objects, 'RabbitmqCluster', 'queue'), 'spec', 'tls').disableNonTLSListeners = false),
+  },
+  { ruleId: 'PLATFORM-RABBITMQ-TLS', breaks: 'a broker without TLS', mutate: (objects) => delete at(objectNamed(objects, 'RabbitmqCluster', 'queue'), 'spec').tls },
+  {
+    ruleId: 'PLATFORM-POSTGRES-TLS',
+    breaks: 'a production database admitting password logins without TLS',
+    mutate: (objects) => (at(objectNamed(objects, 'Cluster', 'db'), 'spec', 'postgresql').pg_hba = ['host all all 10.0.0.0/8 scram-sha-256']),
+  },
+  {
+    ruleId: 'PLATFORM-REDIS-TLS',
+    breaks: 'a production redis.conf with the plaintext port open',
+    mutate: (objects) => (at(objectNamed(objects, 'ConfigMap', 'cache-config'), 'data')['redis.conf'] = 'port 6379\ntls-port 6380\n'),
+  },
+  {
+    ruleId: 'PLATFORM-SERVICE-ACCOUNT-TOKEN',
+    breaks: 'an unbound ServiceAccount that mounts its token',
+    mutate: (objects) => (objectNamed(objects, 'ServiceAccount', 'generator').automountServiceAccountToken = true),
+  },
+  {
+    ruleId: 'PLATFORM-SERVICE-ACCOUNT-TOKEN',
+    breaks: 'a pod of an unbound ServiceAccount that mounts the token',
+    mutate: (objects) => (podSpecOf(objectNamed(objects, 'Deployment', 'generator')).automountServiceAccountToken = true),
+  },
+];
+
 export const ALL_CASES: readonly RuleCase[] = [
   ...SCHEMA_CASES,
   ...POD_SECURITY_CASES,
@@ -224,5 +291,6 @@ export const ALL_CASES: readonly RuleCase[] = [
   ...OPERATOR_REFERENCE_CASES,
   ...ROLLOUT_REFERENCE_CASES,
   ...ARGOCD_CASES,
+  ...PLATFORM_SECURITY_CASES,
 ];
 

@@ -1,0 +1,257 @@
+import { Chart } from 'cdk8s';
+import { Replicas } from '../../lib/config/replicas';
+import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy, OAuth2ProxyProps } from '../../lib/security/oauth2-proxy';
+import { VaultSecret } from '../../lib/security/vault-secret';
+import { ApiService } from '../../lib/services/api-service';
+import { LongRunningService, PUBLIC_PATHS_ANNOTATION } from '../../lib/services/long-running-service';
+import { RedisCluster } from '../../lib/stores/redis-cluster';
+import { redisScope, TLS_ISSUER } from '../stores/support/redis-fixtures';
+import { find, kinds, KubeObject, objectsOf } from '../support/kube';
+import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, publicTls, smallResources } from '../support/service-fixtures';
+
+const PROXY_IMAGE = { repository: 'quay.io/oauth2-proxy/oauth2-proxy', tag: 'v7.6.0' };
+
+/** The required props, with a Redis cluster and the Vault secret in a fresh chart. */
+function proxyScope(): { chart: Chart; required: OAuth2ProxyProps } {
+  const { chart, namespace, passwordSecret } = redisScope();
+  const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
+  const credentials = new VaultSecret(chart, 'oauth2-proxy-secret', {
+    namespace: 'apps', secretName: 'oauth2-proxy', vaultPath: 'generator-platform/test/oauth2-proxy', keys: [CLIENT_SECRET_KEY, COOKIE_SECRET_KEY],
+  });
+  return {
+    chart,
+    required: {
+      namespace,
+      image: PROXY_IMAGE,
+      issuerUrl: 'https://login.example.com/realms/platform',
+      clientId: 'platform',
+      groupsClaim: 'groups',
+      allowedGroups: ['platform-users'],
+      mfaClaim: 'amr',
+      mfaAcceptedValues: ['mfa'],
+      sessionHours: 8,
+      refreshMinutes: 15,
+      hostnames: ['app.example.com', 'api.example.com'],
+      credentials,
+      sessionStore: redis,
+      identityProviderCidrs: ['10.20.4.0/28'],
+      ingressController,
+      metricsScraper: prometheus,
+      zones: ['z1', 'z2', 'z3'],
+    },
+  };
+}
+
+function minimalProxy(overrides: Partial<OAuth2ProxyProps> = {}): { chart: Chart; proxy: OAuth2Proxy; objects: () => KubeObject[] } {
+  const { chart, required } = proxyScope();
+  const proxy = new OAuth2Proxy(chart, 'oauth2-proxy', { ...required, ...overrides });
+  return { chart, proxy, objects: () => objectsOf(chart) };
+}
+
+const container = (objects: KubeObject[]) => find(objects, 'Deployment', 'oauth2-proxy').spec.template.spec.containers[0];
+const proxyPolicies = (objects: KubeObject[]) => kinds(objects, 'NetworkPolicy').filter((p) => p.metadata.name.includes('oauth2-proxy'));
+
+describe('OAuth2Proxy', () => {
+  test('with minimal props: OIDC against the issuer, only the allowed groups, secure httpOnly SameSite=Lax host-only cookies with an expiry and a refresh', () => {
+    const { objects } = minimalProxy();
+    const args: string[] = container(objects()).args;
+    expect(args).toEqual(expect.arrayContaining([
+      '--provider=oidc',
+      '--oidc-issuer-url=https://login.example.com/realms/platform',
+      '--client-id=platform',
+      '--email-domain=*',
+      '--oidc-groups-claim=groups',
+      '--allowed-group=platform-users',
+      '--cookie-secure=true',
+      '--cookie-httponly=true',
+      '--cookie-samesite=lax',
+      '--cookie-expire=8h',
+      '--cookie-refresh=15m',
+      '--reverse-proxy=true',
+      '--set-xauthrequest=true',
+      '--skip-provider-button=true',
+      '--redirect-url=/oauth2/callback',
+      '--whitelist-domain=app.example.com',
+      '--whitelist-domain=api.example.com',
+    ]));
+    // __Host-: the browser refuses it with a Domain, so no session leaks to another host or environment.
+    expect(args.filter((a) => a.startsWith('--cookie-name=') || a.startsWith('--cookie-domain='))).toEqual(['--cookie-name=__Host-generator-platform-session']);
+    // Without acrValues no acr_values are sent.
+    expect(args.some((a) => a.startsWith('--acr-values'))).toBe(false);
+  });
+
+  test('keeps sessions in the Redis cluster over TLS, verifying the nodes against the store\'s CA, with the store\'s password', () => {
+    const { objects } = minimalProxy();
+    const proxy = container(objects());
+    expect(proxy.args).toEqual(expect.arrayContaining([
+      '--session-store-type=redis',
+      '--redis-use-cluster=true',
+      '--redis-cluster-connection-urls=rediss://redis-0.redis-headless.apps.svc.cluster.local:6379',
+      '--redis-cluster-connection-urls=rediss://redis-5.redis-headless.apps.svc.cluster.local:6379',
+      '--redis-ca-path=/etc/oauth2-proxy/redis-ca/ca.crt',
+    ]));
+    expect(proxy.args.some((a: string) => a.startsWith('--redis-cluster-connection-urls=redis://'))).toBe(false);
+    const pod = find(objects(), 'Deployment', 'oauth2-proxy').spec.template.spec;
+    // Only ca.crt of the nodes' certificate Secret, which also holds their private key.
+    expect(pod.volumes).toContainEqual({ name: 'redis-ca', secret: { secretName: 'redis-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
+    expect(proxy.volumeMounts).toContainEqual({ name: 'redis-ca', mountPath: '/etc/oauth2-proxy/redis-ca', readOnly: true });
+  });
+
+  test('takes the client secret, the cookie secret and the Redis password by reference only', () => {
+    const { objects } = minimalProxy();
+    expect(container(objects()).env).toEqual([
+      { name: 'OAUTH2_PROXY_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'oauth2-proxy', key: 'client-secret' } } },
+      { name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: 'oauth2-proxy', key: 'cookie-secret' } } },
+      { name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } },
+    ]);
+    expect(JSON.stringify(container(objects()).args)).not.toMatch(/secret=|password=/);
+    // Read at start: Reloader restarts the pods when one of them is rotated.
+    expect(find(objects(), 'Deployment', 'oauth2-proxy').metadata.annotations['secret.reloader.stakater.com/reload']).toBe('oauth2-proxy,redis-auth');
+  });
+
+  test('runs restricted: non-root, read-only root filesystem, no escalation, ALL dropped, RuntimeDefault, no API token, requests equal limits, probes', () => {
+    const { objects } = minimalProxy();
+    const pod = find(objects(), 'Deployment', 'oauth2-proxy').spec.template.spec;
+    const proxy = container(objects());
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(proxy.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBe('oauth2-proxy');
+    expect(find(objects(), 'ServiceAccount', 'oauth2-proxy').automountServiceAccountToken).toBe(false);
+    expect(proxy.resources.limits).toEqual(proxy.resources.requests);
+    expect(Object.keys(proxy.resources.requests).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+    expect(proxy.args).toEqual(expect.arrayContaining(['--ping-path=/healthz', '--ready-path=/readyz']));
+    expect(proxy.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(proxy.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(proxy.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+  });
+
+  test('runs two pods by default, spread over zones and nodes, with a budget that lets one go at a time', () => {
+    const { objects } = minimalProxy();
+    const deployment = find(objects(), 'Deployment', 'oauth2-proxy');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.template.spec.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([
+      ['topology.kubernetes.io/zone', 'DoNotSchedule'],
+      ['kubernetes.io/hostname', 'DoNotSchedule'],
+    ]);
+    expect(find(objects(), 'PodDisruptionBudget', 'oauth2-proxy').spec).toMatchObject({ maxUnavailable: 1, selector: deployment.spec.selector });
+    expect(kinds(objects(), 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  test('opens exactly its flows: ingress-nginx and Prometheus in, Redis and the identity provider on 443 out', () => {
+    const { objects } = minimalProxy({ identityProviderCidrs: ['10.20.4.0/28', '10.20.5.0/28'] });
+    const policies = Object.fromEntries(proxyPolicies(objects()).map((p) => [p.metadata.name, p.spec]));
+    expect(Object.keys(policies).sort()).toEqual([
+      'oauth2-proxy-allow-egress-to-identity-provider',
+      'oauth2-proxy-allow-egress-to-redis',
+      'oauth2-proxy-allow-from-ingress-nginx',
+      'oauth2-proxy-allow-metrics-scrape',
+      'redis-allow-from-oauth2-proxy',
+    ]);
+    expect(policies['oauth2-proxy-allow-from-ingress-nginx'].ingress).toEqual([{ from: [ingressController.toNetworkPolicyPeer()], ports: [{ protocol: 'TCP', port: 4180 }] }]);
+    expect(policies['oauth2-proxy-allow-egress-to-identity-provider'].egress).toEqual([{
+      to: [{ ipBlock: { cidr: '10.20.4.0/28' } }, { ipBlock: { cidr: '10.20.5.0/28' } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    }]);
+    const redisSide = policies['redis-allow-from-oauth2-proxy'];
+    expect(redisSide.podSelector.matchLabels['app.kubernetes.io/name']).toBe('redis');
+    expect(redisSide.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'oauth2-proxy', 'app.kubernetes.io/part-of': 'generator-platform' } } }], ports: [{ protocol: 'TCP', port: 6379 }] }]);
+    // ingress-nginx only asks the proxy; the proxy is never in front of web or api.
+    const egressTargets = proxyPolicies(objects()).filter((p) => p.metadata.name.startsWith('oauth2-proxy')).flatMap((p) => p.spec.egress ?? []).flatMap((rule: any) => rule.to);
+    expect(egressTargets.every((peer: any) => peer.ipBlock || peer.podSelector.matchLabels['app.kubernetes.io/name'] === 'redis')).toBe(true);
+  });
+
+  test('counts its pods, surge included, into the namespace quota', () => {
+    const { proxy } = minimalProxy({ replicas: Replicas.autoscaled({ min: 2, max: 4 }) });
+    expect(proxy.footprint).toMatchObject({ maxPods: 6, podCpuMillis: 200, podMemoryMi: 128 });
+  });
+
+  test('with all props', () => {
+    const { chart, required } = proxyScope();
+    const props: Required<OAuth2ProxyProps> = {
+      ...required,
+      acrValues: 'mfa',
+      replicas: Replicas.autoscaled({ min: 2, max: 4 }),
+      strictTopologySpread: false,
+      cpuMillis: 300,
+      memoryMi: 256,
+    };
+    new OAuth2Proxy(chart, 'oauth2-proxy', props);
+    const objects = objectsOf(chart);
+    expect(container(objects).args).toContain('--acr-values=mfa');
+    expect(container(objects).resources.requests).toMatchObject({ cpu: '300m', memory: '256Mi' });
+    expect(find(objects, 'Deployment', 'oauth2-proxy').spec.replicas).toBeUndefined();
+    expect(find(objects, 'HorizontalPodAutoscaler', 'oauth2-proxy').spec).toMatchObject({ minReplicas: 2, maxReplicas: 4, scaleTargetRef: { kind: 'Deployment', name: 'oauth2-proxy' } });
+    expect(find(objects, 'Deployment', 'oauth2-proxy').spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+  });
+
+  test.each([
+    ['allowedGroups', { allowedGroups: [] }, /allowedGroups is \[\]; list the groups/],
+    ['mfaAcceptedValues', { mfaAcceptedValues: [] }, /mfaAcceptedValues is \[\]/],
+    ['issuerUrl', { issuerUrl: 'http://login.example.com' }, /issuerUrl is "http:\/\/login.example.com"; use the https:\/\/ issuer/],
+    ['identityProviderCidrs', { identityProviderCidrs: [] }, /identityProviderCidrs is \[\]/],
+    ['refreshMinutes', { refreshMinutes: 480 }, /refreshMinutes is 480; use a whole number of minutes below the session lifetime \(480\)/],
+    ['hostnames', { hostnames: [] }, /hostnames is \[\]/],
+  ] as const)('fails on an empty or wrong %s', (_field, overrides, message) => {
+    expect(() => minimalProxy(overrides as Partial<OAuth2ProxyProps>)).toThrow(message);
+  });
+});
+
+describe('LongRunningService.requireSignIn', () => {
+  function protectedApi(publicPaths?: readonly string[]): KubeObject[] {
+    const { chart, proxy } = minimalProxy();
+    const namespace = proxy.namespace;
+    const api = new ApiService(chart, 'api', {
+      namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus,
+      hostname: 'api.example.com', ingressController, ...publicTls,
+    });
+    api.requireSignIn(proxy, { publicPaths });
+    return objectsOf(chart);
+  }
+
+  test('puts the service\'s Ingress behind the proxy\'s /oauth2/auth and sends users to sign in on the same host', () => {
+    const objects = protectedApi();
+    expect(find(objects, 'Ingress', 'api').metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/auth-url': 'http://oauth2-proxy.apps.svc.cluster.local:80/oauth2/auth',
+      'nginx.ingress.kubernetes.io/auth-signin': 'https://$host/oauth2/start?rd=$escaped_request_uri',
+      'nginx.ingress.kubernetes.io/auth-response-headers': 'X-Auth-Request-User,X-Auth-Request-Email,X-Auth-Request-Groups,Authorization',
+    });
+    const signIn = find(objects, 'Ingress', 'api-sign-in');
+    expect(signIn.spec.rules).toEqual([{ host: 'api.example.com', http: { paths: [{ path: '/oauth2', pathType: 'Prefix', backend: { service: { name: 'oauth2-proxy', port: { name: 'http' } } } }] } }]);
+    expect(signIn.spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-tls' }]);
+    expect(signIn.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/limit-rps': '20', [PUBLIC_PATHS_ANNOTATION]: expect.any(String) });
+    expect(signIn.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBeUndefined();
+    // Without public paths there is no public Ingress.
+    expect(kinds(objects, 'Ingress').map((i) => i.metadata.name).sort()).toEqual(['api', 'api-sign-in']);
+  });
+
+  test('publishes only the listed public paths without sign-in: a trailing slash as a prefix, anything else exactly', () => {
+    const objects = protectedApi(['/healthz', '/webhooks/']);
+    const open = find(objects, 'Ingress', 'api-public');
+    expect(open.spec.rules[0].http.paths.map((p: any) => [p.path, p.pathType, p.backend.service.name])).toEqual([
+      ['/healthz', 'Exact', 'api'],
+      ['/webhooks/', 'Prefix', 'api'],
+    ]);
+    expect(open.metadata.annotations[PUBLIC_PATHS_ANNOTATION]).toBe('health checks and webhooks, which authenticate their callers themselves');
+    expect(open.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBeUndefined();
+    expect(open.metadata.annotations['nginx.ingress.kubernetes.io/limit-connections']).toBe('20');
+  });
+
+  test('tells the service which claim proves MFA on the ID token the proxy forwards', () => {
+    const objects = protectedApi();
+    const env = find(objects, 'Deployment', 'api').spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([{ name: 'AUTH_MFA_CLAIM', value: 'amr' }, { name: 'AUTH_MFA_ACCEPTED_VALUES', value: 'mfa' }]));
+  });
+
+  test('fails on a public path of / or under /oauth2', () => {
+    expect(() => protectedApi(['/'])).toThrow(/public path "\/" is not a path below \/ outside \/oauth2/);
+    expect(() => protectedApi(['/oauth2/userinfo'])).toThrow(/public path "\/oauth2\/userinfo"/);
+  });
+
+  test('fails without an Ingress to protect', () => {
+    const { chart, proxy } = minimalProxy();
+    const namespace = proxy.namespace;
+    const worker = new LongRunningService(chart, 'worker', { namespace, component: 'worker', image: PINNED_IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+    expect(() => worker.requireSignIn(proxy)).toThrow('worker has no Ingress to put behind oauth2-proxy; call exposeViaIngress() first');
+  });
+});

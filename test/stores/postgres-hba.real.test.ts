@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { find } from '../support/kube';
+import { renderPostgres } from './support/postgres-fixtures';
+import { freeLocalPort, postgresOwnedTempDir, runAsPostgres, ThrowawayServer } from './support/postgres-server';
+
+/**
+ * The Cluster's `postgresql.pg_hba` on a real PostgreSQL 15, inside the pg_hba.conf CloudNativePG
+ * 1.22 writes around it (its fixed rules before, `host all all all scram-sha-256` after; `local`
+ * is `trust` here instead of the operator's peer map). A TCP login without TLS must be refused and
+ * one with TLS accepted; without the rendered rules the same plaintext login succeeds, which
+ * proves the rules are what refuses it.
+ */
+describe('rendered pg_hba rules on a real PostgreSQL 15 server', () => {
+  let workDir: string;
+  let dataDir: string;
+  let server: ThrowawayServer;
+
+  /** pg_hba.conf as the operator composes it, with `rules` in the user-defined section. */
+  function writeHba(rules: readonly string[]): void {
+    const lines = [
+      'local all all trust',
+      'hostssl postgres streaming_replica all cert',
+      'hostssl replication streaming_replica all cert',
+      'hostssl all cnpg_pooler_pgbouncer all cert',
+      ...rules,
+      'host all all all scram-sha-256',
+    ];
+    writeOwnedByPostgres(path.join(dataDir, 'pg_hba.conf'), `${lines.join('\n')}\n`, 0o600);
+    const reload = runAsPostgres('pg_ctl', ['reload', '-D', dataDir]);
+    if (reload.status !== 0) {
+      throw new Error(`reload failed: ${reload.output}`);
+    }
+  }
+
+  /** Logs in as `app` over TCP with `sslmode` and reports whether the session is encrypted. */
+  function login(sslmode: 'disable' | 'require') {
+    const conninfo = `host=127.0.0.1 port=${server.port} dbname=postgres user=app password=app-secret sslmode=${sslmode}`;
+    return runAsPostgres('psql', ['-X', '-A', '-t', '-d', conninfo, '-c', 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()']);
+  }
+
+  function writeOwnedByPostgres(file: string, content: string, mode: number): void {
+    fs.writeFileSync(file, content, { mode });
+    const owner = fs.statSync(dataDir);
+    fs.chownSync(file, owner.uid, owner.gid);
+  }
+
+  beforeAll(async () => {
+    workDir = postgresOwnedTempDir();
+    dataDir = path.join(workDir, 'data');
+    server = new ThrowawayServer(dataDir, await freeLocalPort());
+    const init = server.initdb();
+    if (init.status !== 0) {
+      throw new Error(`initdb failed: ${init.output}`);
+    }
+    // A throw-away self-signed key pair stands in for the cert-manager Secret.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-keyout', path.join(workDir, 'server.key'), '-out', path.join(workDir, 'server.crt')], { stdio: 'ignore' });
+    writeOwnedByPostgres(path.join(dataDir, 'server.key'), fs.readFileSync(path.join(workDir, 'server.key'), 'utf8'), 0o600);
+    writeOwnedByPostgres(path.join(dataDir, 'server.crt'), fs.readFileSync(path.join(workDir, 'server.crt'), 'utf8'), 0o644);
+    // The TLS settings CloudNativePG fixes itself.
+    server.configure({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ssl_min_protocol_version: 'TLSv1.3', password_encryption: 'scram-sha-256' });
+    const start = server.start();
+    if (start.status !== 0) {
+      throw new Error(`start failed: ${start.output}`);
+    }
+    const role = runAsPostgres('psql', ['-X', '-h', server.socketDir, '-p', String(server.port), '-U', 'postgres', '-d', 'postgres', '-c', "CREATE ROLE app LOGIN PASSWORD 'app-secret'"]);
+    if (role.status !== 0) {
+      throw new Error(`CREATE ROLE failed: ${role.output}`);
+    }
+  }, 60_000);
+
+  afterAll(() => {
+    server?.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }, 30_000);
+
+  const renderedRules = (): string[] => find(renderPostgres().objects, 'Cluster', 'pg').spec.postgresql.pg_hba;
+
+  test('with the rendered rules, a plaintext TCP login is refused and a TLS login is accepted', () => {
+    writeHba(renderedRules());
+    const plaintext = login('disable');
+    expect(plaintext.status).not.toBe(0);
+    expect(plaintext.output).toContain('pg_hba.conf rejects connection for host "127.0.0.1", user "app", database "postgres", no encryption');
+    const encrypted = login('require');
+    expect({ status: encrypted.status, output: encrypted.output.trim() }).toEqual({ status: 0, output: 't' });
+  }, 30_000);
+
+  test('without them, the operator\'s closing rule would let the same plaintext login in (the check above is live)', () => {
+    writeHba([]);
+    const plaintext = login('disable');
+    expect({ status: plaintext.status, output: plaintext.output.trim() }).toEqual({ status: 0, output: 'f' });
+  }, 30_000);
+});
