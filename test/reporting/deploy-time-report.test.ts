@@ -37,7 +37,7 @@ describe('the deploy-time report', () => {
     const report = buildDeployTimeReport(loadRenderedFolder(path.resolve(__dirname, '..', '..', 'dist')));
     const production = report.environments.find((e) => e.environment === 'production')!;
     const budgeted = production.estimates.filter((e) => e.budgeted);
-    expect(budgeted.map((e) => e.service).sort()).toEqual(['api', 'generator', 'web']);
+    expect(budgeted.map((e) => e.service).sort()).toEqual(['api', 'generator', 'oauth2-proxy', 'web']);
     for (const estimate of budgeted) {
       expect(`${estimate.kind}/${estimate.name} ${estimate.totalSeconds}`).toMatch(/ \d+(\.\d+)?$/);
       expect(estimate.totalSeconds).toBeLessThanOrEqual(300);
