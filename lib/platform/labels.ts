@@ -17,3 +17,9 @@ export function workloadLabels(workloadName: string, component: string): Record<
     'app.kubernetes.io/managed-by': 'cdk8s',
   };
 }
+
+/**
+ * Marks an Ingress that intentionally serves its paths without sign-in; the value says why. The
+ * validation gate accepts an Ingress without external authentication only with it.
+ */
+export const PUBLIC_PATHS_ANNOTATION = 'security.generator-platform.dev/public-paths';

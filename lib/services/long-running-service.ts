@@ -5,7 +5,7 @@ import { Rollout, toJson_RolloutSpecStrategy } from '../../imports/argoproj.io';
 import { DeliveryKind, DeliveryStrategy } from '../delivery/delivery-strategy';
 import { ImageReference } from '../config/environment-config';
 import { Replicas } from '../config/replicas';
-import { selectorLabels, workloadLabels } from '../platform/labels';
+import { PUBLIC_PATHS_ANNOTATION, selectorLabels, workloadLabels } from '../platform/labels';
 import { DNS_LABEL } from '../platform/input-patterns';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
@@ -69,11 +69,6 @@ export interface IngressOptions {
   readonly upstreamTimeoutSeconds?: number;
 }
 
-/**
- * Marks an Ingress that intentionally serves its paths without sign-in; the value says why. The
- * validation gate accepts an Ingress without external authentication only with it.
- */
-export const PUBLIC_PATHS_ANNOTATION = 'security.generator-platform.dev/public-paths';
 
 export interface SignInOptions {
   /**

@@ -4,6 +4,7 @@ import { ManifestObject } from '../manifest';
 import { PodTemplate } from '../pod-templates';
 import { Rule, RuleDescription, RuleViolation } from '../rule';
 import { kindRule, podRule } from '../rule-builders';
+import { PUBLIC_PATHS_ANNOTATION } from '../../platform/labels';
 
 /**
  * The platform's own security requirements (issue "Security"): access control, secrets, the
@@ -17,8 +18,6 @@ const BINDING_KINDS = ['RoleBinding', 'ClusterRoleBinding'];
 /** Kubernetes' aggregated user-facing ClusterRoles that grant (nearly) everything in a namespace; cluster-admin is POLARIS-CLUSTER-ADMIN-BINDING's. */
 const BROAD_CLUSTER_ROLES = ['admin', 'edit'];
 const NGINX = 'nginx.ingress.kubernetes.io/';
-/** Annotation an Ingress carries instead of `auth-url` when it deliberately serves paths without sign-in: the reason. */
-export const PUBLIC_PATHS_ANNOTATION = 'security.generator-platform.dev/public-paths';
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 
 function isProduction(object: ManifestObject): boolean {
