@@ -5,14 +5,16 @@ import { PLATFORM_NAME } from '../lib/platform/labels';
 import { ADDONS, Addon } from '../lib/gitops/addon-catalog';
 import { AddonApplication } from '../lib/gitops/addon-application';
 import { AddonProject } from '../lib/gitops/addon-project';
+import { CertificateAuthorityApplication } from '../lib/gitops/certificate-authority-application';
 import { ClusterDefinition } from '../lib/gitops/clusters';
 import { EnvironmentApplication } from '../lib/gitops/environment-application';
 import { distinctGroupKinds } from '../lib/gitops/group-kind';
 import { PlatformProject } from '../lib/gitops/platform-project';
 import { PreviewApplicationSet } from '../lib/gitops/preview-application-set';
-import { clusterScopedKinds, namespacedRbacKinds, renderedObjectsOf } from '../lib/gitops/rendered-objects';
+import { clusterScopedKinds, namespacedRbacKinds, namespacesOf, renderedObjectsOf } from '../lib/gitops/rendered-objects';
 import { ARGOCD_NAMESPACE } from '../lib/gitops/repository';
 import { RootApplication } from '../lib/gitops/root-application';
+import { ClusterCertificateAuthorityChart } from './cluster-certificate-authority-chart';
 
 /** An environment as rendered: its config and its chart. */
 export interface RenderedEnvironment {
@@ -29,6 +31,8 @@ export interface ArgoCdChartProps {
    * @default - no previews
    */
   readonly preview?: { readonly base: RenderedEnvironment; readonly probe: Chart };
+  /** The cluster's internal CA as rendered (`certificate-authority/`), which its own Application syncs. */
+  readonly certificateAuthority: ClusterCertificateAuthorityChart;
   /**
    * The operators installed on the cluster.
    * @default ADDONS
@@ -46,6 +50,7 @@ export class ArgoCdChart extends Chart {
   public readonly root: RootApplication;
   public readonly environmentApplications: readonly EnvironmentApplication[];
   public readonly addonApplications: readonly AddonApplication[];
+  public readonly certificateAuthorityApplication: CertificateAuthorityApplication;
   public readonly previews?: PreviewApplicationSet;
 
   public constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
@@ -76,9 +81,23 @@ export class ArgoCdChart extends Chart {
       renderedRbacKinds: distinctGroupKinds(renderedCharts.flatMap((chart) => namespacedRbacKinds(renderedObjectsOf(chart)))),
     });
     const addonProject = new AddonProject(projects, 'platform-addons', { addons });
+    const caObjects = renderedObjectsOf(props.certificateAuthority);
+    const caProject = new PlatformProject(projects, 'platform-certificate-authority', {
+      description: "The cluster's internal CA: its ClusterIssuer, and the CA certificate operators trust",
+      namespaces: namespacesOf(caObjects),
+      clusterResourceKinds: clusterScopedKinds(caObjects),
+      // The Vault issuer's token-request Role, where the CA signs through Vault.
+      renderedRbacKinds: namespacedRbacKinds(caObjects),
+    });
 
     const addonScope = new Construct(this, 'addons');
     this.addonApplications = addons.map((addon) => new AddonApplication(addonScope, addon.name, { addon, project: addonProject, clusterName: cluster.name }));
+
+    this.certificateAuthorityApplication = new CertificateAuthorityApplication(this, 'certificate-authority', {
+      clusterName: cluster.name,
+      project: caProject,
+      clusterResourceNamespace: props.certificateAuthority.internalCa.clusterResourceNamespace,
+    });
 
     const environmentScope = new Construct(this, 'environments');
     this.environmentApplications = props.environments.map(

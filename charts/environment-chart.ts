@@ -20,7 +20,7 @@ import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../lib/securi
 import { Replicas } from '../lib/config/replicas';
 import { isFullSize } from '../lib/config/spec-minimums';
 import { AcmeClusterIssuer } from '../lib/security/acme-cluster-issuer';
-import { CertificateAuthoritySigner, InternalCertificateAuthority } from '../lib/security/internal-certificate-authority';
+import { CLUSTER_INTERNAL_CA } from '../lib/security/internal-certificate-authority';
 import { ICertificateIssuer } from '../lib/security/tls-certificate';
 import { VaultSecret } from '../lib/security/vault-secret';
 import { VaultSecretStore } from '../lib/security/vault-secret-store';
@@ -37,8 +37,11 @@ export interface EnvironmentChartProps {
 /** One environment of the platform, composed from its config; it holds no logic of its own. */
 export class EnvironmentChart extends Chart {
   public readonly baseline: NamespaceBaseline;
-  /** The namespaced CA of in-cluster certificates (and, in development and previews, of the public hostnames). */
-  public readonly internalCa: InternalCertificateAuthority;
+  /**
+   * The cluster's CA of in-cluster certificates (and, in development and previews, of the public
+   * hostnames): a ClusterIssuer rendered with the cluster's Argo CD objects, never by an environment.
+   */
+  public readonly internalCa: ICertificateIssuer = CLUSTER_INTERNAL_CA;
   public readonly web: WebService;
   public readonly api: ApiService;
   public readonly generator: GeneratorService;
@@ -69,17 +72,10 @@ export class EnvironmentChart extends Chart {
       namespaceName: config.namespace,
       quotaHeadroomPercent: config.quotaHeadroomPercent,
     });
-    // Issuers (and the self-signed root) live in certificates.yaml; each Certificate lives with
-    // what uses its Secret (web-tls in web.yaml).
+    // The ACME ClusterIssuer lives in certificates.yaml; each Certificate lives with what uses its
+    // Secret (web-tls in web.yaml).
     const certificates = new Construct(this, 'certificates');
-    const { publicIssuer, internalCa } = config.certificates;
-    this.internalCa = new InternalCertificateAuthority(certificates, 'internal-ca', {
-      namespace: config.namespace,
-      signer:
-        internalCa.kind === 'vault-pki'
-          ? CertificateAuthoritySigner.vaultPki({ server: config.vaultAddress, signPath: internalCa.signPath, role: internalCa.role })
-          : CertificateAuthoritySigner.selfSigned(),
-    });
+    const { publicIssuer } = config.certificates;
     let tlsIssuer: ICertificateIssuer = this.internalCa;
     if (publicIssuer.kind === 'acme') {
       // Cluster-scoped: only an environment that owns its cluster renders it; previews never do.
@@ -184,6 +180,7 @@ export class EnvironmentChart extends Chart {
       backupDestinationPath: config.postgres.backupDestinationPath,
       backupEndpointUrl: config.postgres.backupEndpointUrl,
       backupCredentialsVaultPath: `${config.vaultPathPrefix}/postgres-backup`,
+      vaultPathPrefix: config.vaultPathPrefix,
       backupServerName: config.postgres.backupServerName,
       kubernetesApiCidrs: [config.kubernetesApiCidr],
       objectStoreEgressCidrs: config.egress.objectStorageCidrs,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real servers and tools the tests run our configs, scripts and alerting rules against,
-# from Debian's packages, when they are missing: redis-server 7.0, PostgreSQL 15 and promtool (the
-# `prometheus` package, 2.42 in Debian 12), which checks and unit-tests the rendered PrometheusRules.
+# from Debian's packages, when they are missing: redis-server 7.0, PostgreSQL 15, promtool (the
+# `prometheus` package, 2.42 in Debian 12), which checks and unit-tests the rendered PrometheusRules,
+# and rabbitmq-server (3.10 in Debian 12), which the job queue's users and KEDA's queue-depth check
+# run against.
 set -euo pipefail
 
 missing=()
@@ -9,6 +11,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 # The TLS tests make a throwaway CA and key pairs with it.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
@@ -28,4 +31,5 @@ case "$redis_version" in
   7.0.*) ;;
   *) echo "ensure-test-tools: redis-server $redis_version found; the tests need 7.0.x (the version the cluster runs)" >&2; exit 1 ;;
 esac
-echo "ensure-test-tools: redis-server $redis_version, $(/usr/lib/postgresql/15/bin/postgres --version), $(promtool --version 2>&1 | head -n 1)"
+rabbitmq_version="$(basename /usr/lib/rabbitmq/lib/rabbitmq_server-* | sed 's/^rabbitmq_server-//')"
+echo "ensure-test-tools: redis-server $redis_version, $(/usr/lib/postgresql/15/bin/postgres --version), $(promtool --version 2>&1 | head -n 1), rabbitmq-server $rabbitmq_version"

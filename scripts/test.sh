@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== test tools (real redis-server and postgres from Debian's packages)"
+echo "== test tools (real redis-server, postgres, rabbitmq-server and promtool from Debian's packages)"
 bash scripts/ensure-test-tools.sh
 echo "== type-check (tsc)"
 npx tsc -p tsconfig.json

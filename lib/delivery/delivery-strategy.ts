@@ -86,6 +86,14 @@ export interface RolloutTargets {
   readonly stableService: string;
   /** The Service that selects only the new pods once Argo Rollouts adds their hash: `<name>-preview` or `<name>-canary`. */
   readonly newVersionService: string;
+  /**
+   * Further Ingresses that route to the stable Service, e.g. the public paths published without
+   * sign-in. A canary shifts traffic only on the Ingresses its traffic routing lists; any other
+   * keeps sending all of its traffic to the stable version. Ignored by blue-green, which switches
+   * the Service itself.
+   * @default - none: the stable Service's own Ingress only
+   */
+  readonly additionalStableIngresses?: readonly string[];
 }
 
 /**
@@ -210,11 +218,22 @@ export class DeliveryStrategy {
       };
     }
     const pause = (): RolloutSpecStrategyCanarySteps => ({ pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(`${this.stepPauseSeconds}s`) } });
+    const additionalStableIngresses = targets.additionalStableIngresses ?? [];
+    const repeated = additionalStableIngresses.find((name, index) => name === targets.stableService || additionalStableIngresses.indexOf(name) !== index);
+    if (repeated !== undefined) {
+      throw new Error(`DeliveryStrategy.canary: additionalStableIngresses names ${JSON.stringify(repeated)} twice (the Ingress ${targets.stableService} is always listed); name each further Ingress once`);
+    }
     return {
       canary: {
         stableService: targets.stableService,
         canaryService: targets.newVersionService,
-        trafficRouting: { nginx: { stableIngress: targets.stableService } },
+        // Argo Rollouts (1.5+) takes stableIngress or stableIngresses, never both: with
+        // stableIngresses it ignores stableIngress, so the list names the main Ingress as well.
+        trafficRouting: {
+          nginx: additionalStableIngresses.length > 0
+            ? { stableIngresses: [targets.stableService, ...additionalStableIngresses] }
+            : { stableIngress: targets.stableService },
+        },
         // The stable ReplicaSet stays at full size until the canary takes all traffic, so an abort
         // sends traffic back to pods that are already running (no scale-up on the way back).
         dynamicStableScale: false,

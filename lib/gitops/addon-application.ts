@@ -57,6 +57,9 @@ export class AddonApplication extends Construct {
 
 function sourceOf(addon: Addon, clusterName: string | undefined): ApplicationSpecSource {
   const base = { repoUrl: addon.repoUrl, targetRevision: addon.targetRevision };
+  if (addon.kustomizePatches?.length && addon.sourceType !== AddonSourceType.KUSTOMIZE) {
+    throw new Error(`AddonApplication ${addon.name}: kustomizePatches apply to kustomize add-ons only. Fix: remove them, or install the add-on from its kustomization`);
+  }
   switch (addon.sourceType) {
     case AddonSourceType.HELM: {
       if (!addon.chart) {
@@ -74,7 +77,14 @@ function sourceOf(addon: Addon, clusterName: string | undefined): ApplicationSpe
       if (!addon.path || !addon.images?.length) {
         throw new Error(`AddonApplication ${addon.name}: a kustomize add-on needs path and images (upstream kustomizations name floating tags). Fix: set them in lib/gitops/addon-catalog.ts`);
       }
-      return { ...base, path: addon.path, kustomize: { images: [...addon.images] } };
+      return {
+        ...base,
+        path: addon.path,
+        kustomize: {
+          images: [...addon.images],
+          ...(addon.kustomizePatches?.length ? { patches: addon.kustomizePatches.map((p) => ({ target: { ...p.target }, patch: p.patch })) } : {}),
+        },
+      };
   }
 }
 

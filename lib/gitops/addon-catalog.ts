@@ -1,4 +1,6 @@
+import { stringify } from 'yaml';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from '../config/environments/cluster-peers';
+import { INTERNAL_CA_TRUST_SECRET } from '../security/certificate-authority-trust';
 import { CLUSTERS, ClusterDefinition } from './clusters';
 import { FLUENT_BIT_EVENTS_RELEASE, FLUENT_BIT_RELEASE, fluentBitEventsHelmValues, fluentBitHelmValues } from './fluent-bit-values';
 import { GroupKind } from './group-kind';
@@ -30,6 +32,12 @@ export interface Addon {
   readonly manifestFile?: string;
   /** Images the kustomization must run, `name:tag` (KUSTOMIZE only): upstream kustomizations name `latest`. */
   readonly images?: readonly string[];
+  /**
+   * Strategic-merge patches of the kustomization's output, each naming its target (KUSTOMIZE
+   * only): what this platform needs that the upstream installation lacks.
+   * @default - none
+   */
+  readonly kustomizePatches?: readonly KustomizePatch[];
   /** Exact chart version or Git tag: never a range, `latest` or `HEAD`. */
   readonly targetRevision: string;
   /** Namespace the operator runs in. */
@@ -65,6 +73,46 @@ export interface Addon {
    */
   readonly helmValuesByCluster?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
+
+/** One strategic-merge patch of a kustomize add-on's object. */
+export interface KustomizePatch {
+  readonly target: { readonly group: string; readonly kind: string; readonly name: string; readonly namespace: string };
+  /** The patch, as YAML. */
+  readonly patch: string;
+}
+
+/** The Messaging Topology Operator's Deployment and container, as its kustomization names them (`config/manager`, prefix `messaging-topology-`). */
+export const MESSAGING_TOPOLOGY_OPERATOR = { namespace: 'rabbitmq-system', deployment: 'messaging-topology-operator', container: 'manager' } as const;
+
+/**
+ * The operator calls RabbitMQ's management API over HTTPS only (the brokers disable non-TLS
+ * listeners) and verifies it against its system trust store, so the cluster's internal CA joins
+ * that store as one more file (https://www.rabbitmq.com/kubernetes/operator/tls-topology-operator).
+ * Go reads the store once per process: when the CA itself changes (not when leaves renew), restart
+ * the operator (docs/security.md, Rotation).
+ */
+const TRUST_INTERNAL_CA_PATCH: KustomizePatch = {
+  target: { group: 'apps', kind: 'Deployment', name: MESSAGING_TOPOLOGY_OPERATOR.deployment, namespace: MESSAGING_TOPOLOGY_OPERATOR.namespace },
+  patch: stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: MESSAGING_TOPOLOGY_OPERATOR.deployment, namespace: MESSAGING_TOPOLOGY_OPERATOR.namespace },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: MESSAGING_TOPOLOGY_OPERATOR.container,
+              volumeMounts: [{ name: INTERNAL_CA_TRUST_SECRET, mountPath: '/etc/ssl/certs/internal-ca.crt', subPath: 'ca.crt', readOnly: true }],
+            },
+          ],
+          // Only the CA certificate: the trust Secret's key is never mounted.
+          volumes: [{ name: INTERNAL_CA_TRUST_SECRET, secret: { secretName: INTERNAL_CA_TRUST_SECRET, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }],
+        },
+      },
+    },
+  }),
+};
 
 /** The values of every cluster in CLUSTERS, keyed by cluster name. */
 function perCluster(values: (cluster: ClusterDefinition) => Record<string, unknown>): Record<string, Record<string, unknown>> {
@@ -193,8 +241,9 @@ export const ADDONS: readonly Addon[] = [
     crdGroups: ['rabbitmq.com'],
     clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, NAMESPACE],
     verifiedAt:
-      'config/installation/cert-manager is the kustomization of the release messaging-topology-operator-with-certmanager.yaml (its webhook certificate comes from cert-manager); tag v1.13.0 = commit fbe1ad11, the commit the pinned CRDs come from',
+      'config/installation/cert-manager is the kustomization of the release messaging-topology-operator-with-certmanager.yaml (its webhook certificate comes from cert-manager); tag v1.13.0 = commit fbe1ad11, the commit the pinned CRDs come from; config/manager/manager.yaml names the Deployment operator (prefixed messaging-topology-) and its container manager',
     syncWave: OPERATOR_ADDON_WAVE,
+    kustomizePatches: [TRUST_INTERNAL_CA_PATCH],
   },
   {
     name: 'argo-rollouts',

@@ -2,7 +2,6 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { AcmeClusterIssuer } from '../security/acme-cluster-issuer';
-import { InternalCertificateAuthority } from '../security/internal-certificate-authority';
 import { TlsCertificate } from '../security/tls-certificate';
 import { VaultSecret } from '../security/vault-secret';
 import { LongRunningService } from '../services/long-running-service';
@@ -41,7 +40,7 @@ export enum SyncWave {
  * | Namespace, ResourceQuota, LimitRange, ServiceAccount, Role, RoleBinding, NetworkPolicy, ClusterPolicy, Issuer, ClusterIssuer | NAMESPACE_BASELINE (-1) |
  * | ExternalSecret, SecretStore, ClusterSecretStore | SECRETS (0) |
  * | HorizontalPodAutoscaler, ScaledObject, TriggerAuthentication (they scale applications) | APPLICATIONS (2) |
- * | anything else inside NamespaceBaseline, InternalCertificateAuthority (its root Certificate), AcmeClusterIssuer | NAMESPACE_BASELINE (-1) |
+ * | anything else inside NamespaceBaseline, AcmeClusterIssuer | NAMESPACE_BASELINE (-1) |
  * | anything else inside VaultSecret, TlsCertificate | SECRETS (0) |
  * | anything else inside PostgresCluster, RedisCluster, MessageBroker, JobQueue | STORES (1) |
  * | anything else inside LongRunningService (web, api, generator) | APPLICATIONS (2) |
@@ -72,9 +71,6 @@ export const WAVE_BY_KIND: Readonly<Record<string, SyncWave>> = {
 
 const WAVE_BY_CONSTRUCT: ReadonlyArray<readonly [abstract new (...args: never[]) => IConstruct, SyncWave]> = [
   [NamespaceBaseline, SyncWave.NAMESPACE_BASELINE],
-  // The self-signed root is the CA Issuer's key pair: it comes with the Issuer, which is not
-  // ready (and would hold up the baseline wave) until the root's Secret exists.
-  [InternalCertificateAuthority, SyncWave.NAMESPACE_BASELINE],
   [AcmeClusterIssuer, SyncWave.NAMESPACE_BASELINE],
   [VaultSecret, SyncWave.SECRETS],
   [TlsCertificate, SyncWave.SECRETS],

@@ -1,6 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, Issuer, IssuerSpec } from '../../imports/cert-manager.io';
+import {
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyEncoding,
+  CertificateSpecPrivateKeyRotationPolicy,
+  ClusterIssuer,
+  ClusterIssuerSpec,
+} from '../../imports/cert-manager.io';
 import { DNS_LABEL, HTTPS_ENDPOINT } from '../platform/input-patterns';
 import { PLATFORM_NAME } from '../platform/labels';
 import { ICertificateIssuer } from './tls-certificate';
@@ -13,7 +20,8 @@ export interface VaultPkiSignerOptions {
   readonly signPath: string;
   /**
    * Vault Kubernetes-auth role cert-manager logs in with. Bind it to the ServiceAccount below and
-   * to the audience cert-manager requests, `vault://<namespace>/<issuer name>`; its policy may only call signPath.
+   * to the audience cert-manager 1.14 requests for a ClusterIssuer, `vault://<issuer name>`; its
+   * policy may only call signPath.
    */
   readonly role: string;
   /**
@@ -22,15 +30,11 @@ export interface VaultPkiSignerOptions {
    */
   readonly kubernetesAuthMountPath?: string;
   /**
-   * The ServiceAccount whose bound tokens cert-manager presents to Vault; it runs no pod.
+   * The ServiceAccount (in the cluster resource namespace) whose bound tokens cert-manager
+   * presents to Vault; it runs no pod.
    * @default 'cert-manager-vault-issuer'
    */
   readonly serviceAccountName?: string;
-  /**
-   * Namespace of cert-manager's controller, which requests the tokens.
-   * @default 'cert-manager'
-   */
-  readonly certManagerNamespace?: string;
   /**
    * ServiceAccount of cert-manager's controller.
    * @default 'cert-manager'
@@ -47,9 +51,9 @@ export interface SelfSignedSignerOptions {
   readonly rootDurationHours?: number;
 }
 
-/** What signs the internal CA's certificates: a self-signed root in the namespace, or Vault PKI. */
+/** What signs the internal CA's certificates: a self-signed root made by cert-manager, or Vault PKI. */
 export class CertificateAuthoritySigner {
-  /** A root made by cert-manager in the namespace: development and previews, where no Vault PKI role exists. */
+  /** A root made by cert-manager in the cluster resource namespace: the development cluster, where no Vault PKI role exists. */
   public static selfSigned(options: SelfSignedSignerOptions = {}): CertificateAuthoritySigner {
     return new CertificateAuthoritySigner(options, undefined);
   }
@@ -66,72 +70,88 @@ export class CertificateAuthoritySigner {
 }
 
 export interface InternalCertificateAuthorityProps {
-  /** Namespace of the Issuer (and of the root or the Vault ServiceAccount); only Certificates there can use it. */
-  readonly namespace: string;
   readonly signer: CertificateAuthoritySigner;
   /**
-   * Name of the Issuer that Certificates name.
-   * @default 'internal-ca'
+   * cert-manager's cluster resource namespace (its `--cluster-resource-namespace`), where a
+   * ClusterIssuer's Secrets and ServiceAccounts must live: the root's key pair, or the Vault
+   * ServiceAccount; also the namespace of cert-manager's controller, which requests the tokens.
+   * @default 'cert-manager'
+   */
+  readonly clusterResourceNamespace?: string;
+  /**
+   * Name of the ClusterIssuer that Certificates name.
+   * @default INTERNAL_CA_ISSUER_NAME
    */
   readonly issuerName?: string;
 }
+
+/** The ClusterIssuer every environment (and preview) of a cluster names for in-cluster certificates. */
+export const INTERNAL_CA_ISSUER_NAME = 'internal-ca';
+/** How an environment refers to the internal CA of the cluster it runs on, which it does not render. */
+export const CLUSTER_INTERNAL_CA: ICertificateIssuer = { issuerName: INTERNAL_CA_ISSUER_NAME, issuerKind: 'ClusterIssuer' };
 
 const SELF_SIGNED_ROOT_ISSUER = 'selfsigned-root';
 const VAULT_PATH_SEGMENTS = /^[a-z0-9_-]+(\/[a-z0-9_.-]+)+$/;
 
 /**
- * The CA that signs in-cluster certificates (and, in development and previews, the public
- * hostnames): a namespaced Issuer, so that previews, which share the development cluster, render
- * nothing cluster-scoped. Self-signed: Issuer `selfsigned-root` -> CA Certificate -> Issuer (ca).
- * Vault PKI: an Issuer that signs through Vault, authenticated with short-lived bound tokens of a
+ * The CA of one cluster, which signs in-cluster certificates of every environment and preview on
+ * it (and, in development and previews, their public hostnames): a ClusterIssuer, because the
+ * operators that call the stores (the Messaging Topology Operator in rabbitmq-system) must trust
+ * one CA, not one per namespace. Self-signed: ClusterIssuer `selfsigned-root` -> CA Certificate
+ * (its Secret in the cluster resource namespace) -> ClusterIssuer (ca). Vault PKI: a
+ * ClusterIssuer that signs through Vault, authenticated with short-lived bound tokens of a
  * dedicated ServiceAccount that only cert-manager's controller may request (a Role on
  * `serviceaccounts/token` for that one ServiceAccount); no static token exists.
  */
 export class InternalCertificateAuthority extends Construct implements ICertificateIssuer {
   public readonly issuerName: string;
-  public readonly issuerKind = 'Issuer' as const;
-  /** Namespace of the Issuer. */
-  public readonly namespace: string;
+  public readonly issuerKind = 'ClusterIssuer' as const;
+  /** Where the root's Secret or the Vault ServiceAccount lives. */
+  public readonly clusterResourceNamespace: string;
 
   public constructor(scope: Construct, id: string, props: InternalCertificateAuthorityProps) {
     super(scope, id);
     const fail = (field: string, value: unknown, fix: string): never => {
       throw new Error(`InternalCertificateAuthority ${id}: ${field} is ${JSON.stringify(value)}; ${fix}`);
     };
-    this.issuerName = props.issuerName ?? 'internal-ca';
-    this.namespace = props.namespace;
-    for (const [field, value] of [['namespace', props.namespace], ['issuerName', this.issuerName]] as const) {
+    this.issuerName = props.issuerName ?? INTERNAL_CA_ISSUER_NAME;
+    this.clusterResourceNamespace = props.clusterResourceNamespace ?? 'cert-manager';
+    for (const [field, value] of [['clusterResourceNamespace', this.clusterResourceNamespace], ['issuerName', this.issuerName]] as const) {
       if (!DNS_LABEL.test(value)) {
         fail(field, value, 'use a DNS label such as internal-ca');
       }
     }
     if (this.issuerName === SELF_SIGNED_ROOT_ISSUER) {
-      fail('issuerName', this.issuerName, `choose another name: ${SELF_SIGNED_ROOT_ISSUER} is the self-signed root's Issuer`);
+      fail('issuerName', this.issuerName, `choose another name: ${SELF_SIGNED_ROOT_ISSUER} is the self-signed root's ClusterIssuer`);
     }
     const labels = { 'app.kubernetes.io/part-of': PLATFORM_NAME, 'app.kubernetes.io/managed-by': 'cdk8s' };
-    const metadata = (name: string) => ({ name, namespace: props.namespace, labels });
+    const metadata = (name: string) => ({ name, namespace: this.clusterResourceNamespace, labels });
     const vault = props.signer.vaultOptions;
-    const spec: IssuerSpec = vault ? this.vaultIssuerSpec(vault, metadata, fail) : this.selfSignedIssuerSpec(props.signer.selfSignedOptions ?? {}, metadata, fail);
-    new Issuer(this, 'Resource', { metadata: metadata(this.issuerName), spec });
+    const spec: ClusterIssuerSpec = vault ? this.vaultIssuerSpec(vault, metadata, fail) : this.selfSignedIssuerSpec(props.signer.selfSignedOptions ?? {}, metadata, labels, fail);
+    new ClusterIssuer(this, 'Resource', { metadata: { name: this.issuerName, labels }, spec });
   }
 
-  /** The root and the Issuer that signs with it: the root's Secret is named after the Issuer. */
-  private selfSignedIssuerSpec(options: SelfSignedSignerOptions, metadata: (name: string) => object, fail: (field: string, value: unknown, fix: string) => never): IssuerSpec {
+  /** The root and the ClusterIssuer that signs with it: the root's Secret is named after the ClusterIssuer. */
+  private selfSignedIssuerSpec(
+    options: SelfSignedSignerOptions,
+    metadata: (name: string) => object,
+    labels: Record<string, string>,
+    fail: (field: string, value: unknown, fix: string) => never,
+  ): ClusterIssuerSpec {
     const durationHours = options.rootDurationHours ?? 8760;
     if (!Number.isInteger(durationHours) || durationHours < 720 || durationHours % 3 !== 0) {
       fail('rootDurationHours', durationHours, 'use a whole number of hours, at least 720 and divisible by 3 (renewal starts a third of it before expiry)');
     }
-    new Issuer(this, 'SelfSignedRoot', { metadata: metadata(SELF_SIGNED_ROOT_ISSUER), spec: { selfSigned: {} } });
+    new ClusterIssuer(this, 'SelfSignedRoot', { metadata: { name: SELF_SIGNED_ROOT_ISSUER, labels }, spec: { selfSigned: {} } });
     new Certificate(this, 'RootCertificate', {
       metadata: metadata(this.issuerName),
       spec: {
         isCa: true,
-        // Not namespace-specific, so a preview's root needs no kustomize patch (docs/gitops.md, Previews).
         commonName: `${PLATFORM_NAME} internal CA`,
         secretName: this.issuerName,
         duration: `${durationHours}h`,
         renewBefore: `${durationHours / 3}h`,
-        issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: SELF_SIGNED_ROOT_ISSUER },
+        issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: SELF_SIGNED_ROOT_ISSUER },
         privateKey: {
           algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
           size: 256,
@@ -145,7 +165,7 @@ export class InternalCertificateAuthority extends Construct implements ICertific
     return { ca: { secretName: this.issuerName } };
   }
 
-  private vaultIssuerSpec(options: VaultPkiSignerOptions, metadata: (name: string) => object, fail: (field: string, value: unknown, fix: string) => never): IssuerSpec {
+  private vaultIssuerSpec(options: VaultPkiSignerOptions, metadata: (name: string) => object, fail: (field: string, value: unknown, fix: string) => never): ClusterIssuerSpec {
     if (!HTTPS_ENDPOINT.test(options.server)) {
       fail('server', options.server, "use Vault's https:// address (certificates are signed over TLS only)");
     }
@@ -160,11 +180,9 @@ export class InternalCertificateAuthority extends Construct implements ICertific
       fail('kubernetesAuthMountPath', mountPath, 'use the API path of the auth method, e.g. /v1/auth/kubernetes');
     }
     const serviceAccountName = options.serviceAccountName ?? 'cert-manager-vault-issuer';
-    const certManagerNamespace = options.certManagerNamespace ?? 'cert-manager';
     const certManagerServiceAccountName = options.certManagerServiceAccountName ?? 'cert-manager';
     for (const [field, value] of [
       ['serviceAccountName', serviceAccountName],
-      ['certManagerNamespace', certManagerNamespace],
       ['certManagerServiceAccountName', certManagerServiceAccountName],
     ] as const) {
       if (!DNS_LABEL.test(value)) {
@@ -184,7 +202,7 @@ export class InternalCertificateAuthority extends Construct implements ICertific
     new k8s.KubeRoleBinding(this, 'TokenRequestRoleBinding', {
       metadata: metadata(roleName),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
-      subjects: [{ kind: 'ServiceAccount', name: certManagerServiceAccountName, namespace: certManagerNamespace }],
+      subjects: [{ kind: 'ServiceAccount', name: certManagerServiceAccountName, namespace: this.clusterResourceNamespace }],
     });
     return {
       vault: {

@@ -9,6 +9,7 @@ import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { zoneNodeAffinity } from '../platform/zone-node-affinity';
 import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
 import { imageReference } from '../services/long-running-service';
 import { REDIS_PORT, RedisCluster } from '../stores/redis-cluster';
@@ -265,11 +266,7 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
             terminationGracePeriodSeconds: 30,
             securityContext: restrictedPodSecurityContext(),
             affinity: {
-              nodeAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...props.zones] }] }],
-                },
-              },
+              nodeAffinity: zoneNodeAffinity(props.zones),
             },
             topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
             containers: [

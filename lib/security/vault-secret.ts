@@ -1,3 +1,4 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
@@ -20,6 +21,8 @@ export enum VaultSecretType {
    * from are not copied beside it.
    */
   DOCKER_CONFIG_JSON = 'kubernetes.io/dockerconfigjson',
+  /** A user name and password under the keys `username` and `password`. */
+  BASIC_AUTH = 'kubernetes.io/basic-auth',
 }
 
 /** The key of a `kubernetes.io/dockerconfigjson` Secret. */
@@ -34,6 +37,27 @@ export interface RegistryCredentialsProps {
   readonly vaultPath: string;
   /** Registry host the credentials are for, e.g. `ghcr.io`. */
   readonly registryServer: string;
+}
+
+export interface BasicAuthCredentialsProps {
+  /** Namespace of the Secret. */
+  readonly namespace: string;
+  /** Name of the Kubernetes Secret. */
+  readonly secretName: string;
+  /** Path of the Vault secret holding the `password` property, e.g. `generator-platform/production/postgres/api`. */
+  readonly vaultPath: string;
+  /**
+   * The user name, written into the Secret as it is rather than read from Vault: the consumer
+   * (e.g. a database role declared beside it) fixes the name, and a differing name in Vault
+   * could only break the login.
+   */
+  readonly username: string;
+  /**
+   * Labels of the Secret External Secrets writes (`spec.target.template.metadata.labels`), e.g.
+   * `cnpg.io/reload` for an operator that notices only labelled Secrets changing.
+   * @default - none
+   */
+  readonly secretLabels?: Readonly<Record<string, string>>;
 }
 
 export interface VaultSecretProps {
@@ -101,6 +125,30 @@ export class VaultSecret extends Construct {
         [DOCKER_CONFIG_JSON_KEY]: `{"auths":{${JSON.stringify(props.registryServer)}:{"username":${username},"password":${password},"auth":${auth}}}}`,
       },
     });
+  }
+
+  /**
+   * A `kubernetes.io/basic-auth` Secret: `password` from Vault, `username` as given. Refreshed
+   * like any VaultSecret, so a new password version in Vault reaches the Secret within
+   * `refreshInterval`.
+   */
+  public static basicAuth(scope: Construct, id: string, props: BasicAuthCredentialsProps): VaultSecret {
+    if (!/^[A-Za-z0-9_.@-]{1,63}$/.test(props.username)) {
+      throw new Error(`VaultSecret ${props.secretName}: username is ${JSON.stringify(props.username)}; use up to 63 letters, digits and _ . @ - (it is written into the Secret as it is)`);
+    }
+    const secret = new VaultSecret(scope, id, {
+      namespace: props.namespace,
+      secretName: props.secretName,
+      vaultPath: props.vaultPath,
+      keys: ['password'],
+      secretType: VaultSecretType.BASIC_AUTH,
+      // A template without actions: the name itself.
+      derivedKeys: { username: props.username },
+    });
+    if (props.secretLabels !== undefined && Object.keys(props.secretLabels).length > 0) {
+      ApiObject.of(secret.node.defaultChild as Construct).addJsonPatch(JsonPatch.add('/spec/target/template/metadata', { labels: { ...props.secretLabels } }));
+    }
+    return secret;
   }
 
   public readonly secretName: string;

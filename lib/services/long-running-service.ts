@@ -11,6 +11,7 @@ import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { zoneNodeAffinity } from '../platform/zone-node-affinity';
 import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
 import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 import { secretReloadAnnotations } from '../security/secret-reload';
@@ -202,6 +203,8 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
   private ingressExposed = false;
   /** The Ingress of exposeViaIngress(), which requireSignIn() puts behind the proxy. */
   private ingress?: k8s.KubeIngress;
+  /** Ingresses besides `ingress` that route to this service (requireSignIn()'s public paths): a canary shifts their traffic too. */
+  private readonly additionalStableIngresses: string[] = [];
   private readonly imagePullSecrets: k8s.LocalObjectReference[] = [];
 
   public constructor(scope: Construct, id: string, props: LongRunningServiceProps) {
@@ -310,13 +313,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
         terminationGracePeriodSeconds: drainSeconds + shutdownTimeoutSeconds + 5,
         securityContext: restrictedPodSecurityContext(),
         affinity: {
-          nodeAffinity: {
-            requiredDuringSchedulingIgnoredDuringExecution: {
-              nodeSelectorTerms: [
-                { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...props.zones] }] },
-              ],
-            },
-          },
+          nodeAffinity: zoneNodeAffinity(props.zones),
           podAntiAffinity: {
             preferredDuringSchedulingIgnoredDuringExecution: [
               {
@@ -381,11 +378,15 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
           // A release that makes no progress for progressDeadlineSeconds is aborted and rolled back, not left half done.
           progressDeadlineAbort: true,
           selector: { matchLabels: selectorLabels(id) },
-          strategy: toJson_RolloutSpecStrategy(this.deliveryStrategy.rolloutStrategy({
-            namespace: this.namespaceName,
-            stableService: id,
-            newVersionService,
-          })),
+          // Lazy: requireSignIn() adds the public paths' Ingress after construction.
+          strategy: Lazy.any({
+            produce: () => toJson_RolloutSpecStrategy(this.deliveryStrategy.rolloutStrategy({
+              namespace: this.namespaceName,
+              stableService: id,
+              newVersionService,
+              additionalStableIngresses: this.additionalStableIngresses,
+            })),
+          }),
           template: Lazy.any({ produce: () => k8s.toJson_PodTemplateSpec(podTemplate) }),
         },
       });
@@ -624,7 +625,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       });
 
     // A canary Ingress (Argo Rollouts') inherits every non-canary annotation from this one in
-    // ingress-nginx, so canary traffic signs in too; keep the name, it is the Rollout's stableIngress.
+    // ingress-nginx, so canary traffic signs in too; keep the name, it is the Rollout's (first) stable Ingress.
     this.ingress.metadata.addAnnotation('nginx.ingress.kubernetes.io/auth-url', proxy.authUrl);
     this.ingress.metadata.addAnnotation('nginx.ingress.kubernetes.io/auth-signin', `https://$host${proxy.pathPrefix}/start?rd=$escaped_request_uri`);
     this.ingress.metadata.addAnnotation('nginx.ingress.kubernetes.io/auth-response-headers', proxy.responseHeaders.join(','));
@@ -632,8 +633,10 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       { path: proxy.pathPrefix, pathType: 'Prefix', backend: proxy.ingressBackend() },
     ]);
     if (publicPaths.length > 0) {
-      sibling('PublicIngress', `${this.name}-public`, options.publicPathsReason ?? 'health checks and webhooks, which authenticate their callers themselves',
+      const publicIngress = sibling('PublicIngress', `${this.name}-public`, options.publicPathsReason ?? 'health checks and webhooks, which authenticate their callers themselves',
         publicPaths.map((path) => ({ path, pathType: path.endsWith('/') ? 'Prefix' : 'Exact', backend })));
+      // It routes to this service (the sign-in Ingress routes to the proxy), so a canary shifts its traffic too.
+      this.additionalStableIngresses.push(publicIngress.name);
     }
     this.addEnvironment(...proxy.mfaEnvironment());
   }

@@ -9,13 +9,12 @@ import {
   PolicySpecApplyTo,
   Queue,
   User,
-  UserSpecTags,
 } from '../../imports/rabbitmq.com';
 import { PLATFORM_NAME } from '../platform/labels';
 import { INetworkPeer } from '../platform/network-peer';
 import { VaultSecret } from '../security/vault-secret';
 import { LongRunningService } from '../services/long-running-service';
-import { AMQPS_PORT, MANAGEMENT_TLS_PORT, MessageBroker } from './message-broker';
+import { AMQPS_PORT, MessageBroker } from './message-broker';
 
 export interface JobQueueProps {
   readonly broker: MessageBroker;
@@ -34,7 +33,7 @@ export interface JobQueueProps {
 }
 
 export interface QueueScalingOptions {
-  /** The KEDA operator's pods, which read the queue depth from the management API. */
+  /** The KEDA operator's pods, which read the queue depth over AMQPS. */
   readonly kedaOperator: INetworkPeer;
   /**
    * Ready messages one consumer replica is expected to work through.
@@ -123,12 +122,17 @@ export class JobQueue extends Construct {
 
   /**
    * Scales `consumer` on the queue's ready messages with a KEDA ScaledObject, between the bounds of
-   * its `Replicas.autoscaled(...)`. KEDA reads the depth through the management API over HTTPS as
-   * a monitoring-only user, verifying the broker against the `ca.crt` of its certificate (the
-   * TriggerAuthentication's `tls: enable` and `ca`). KEDA applies that CA to the HTTP API from
-   * 2.14 on (kedacore/keda#5672); the pinned 2.13 verifies the HTTP API against the operator's own
-   * trust store, so there the internal CA must also be in the KEDA operator's custom CA folder
-   * (`/custom/ca`) until KEDA is upgraded.
+   * its `Replicas.autoscaled(...)`. KEDA reads the depth over AMQPS, as clients do, verifying the
+   * broker against the `ca.crt` of its certificate (the TriggerAuthentication's `tls: enable` and
+   * `ca`), with a passive `queue.declare`, whose message count is the ready messages only. AMQP
+   * rather than the management API because the pinned KEDA 2.13 applies `ca` to AMQP connections
+   * only: its HTTP client ignores it until 2.14 (kedacore/keda#5672), so it could not verify the
+   * internal CA. A passive declare needs only access to the vhost, which a Permission gives even
+   * when it matches nothing: KEDA's user may configure, write and read nothing, and has no
+   * management tag (test/stores/rabbitmq-queue-depth.real.test.ts).
+   *
+   * Jobs delivered but not yet acknowledged are not counted: jobs in progress hold no replica, and
+   * a scale-in may stop a busy consumer, which then has its drain timeout to finish.
    */
   public scaleConsumer(consumer: LongRunningService, options: QueueScalingOptions): void {
     const messagesPerReplica = options.messagesPerReplica ?? 5;
@@ -137,12 +141,12 @@ export class JobQueue extends Construct {
     }
     const scalerName = `${consumer.name}-queue-depth`;
     consumer.useExternalScaler(scalerName);
-    const monitor = this.user('keda', [UserSpecTags.MONITORING], { configure: '^$', write: '^$', read: '^$' }, {
-      management_uri: `https://{{ .username | urlquery }}:{{ .password | urlquery }}@${this.broker.serviceHost}:${MANAGEMENT_TLS_PORT}/`,
+    const monitor = this.user('keda', { configure: '^$', write: '^$', read: '^$' }, {
+      amqps_uri: this.amqpsUri(),
       // A TriggerAuthentication takes parameters from Secrets only; this one is a constant.
       tls: 'enable',
     });
-    this.broker.allowIngressFrom(options.kedaOperator, MANAGEMENT_TLS_PORT);
+    this.broker.allowIngressFrom(options.kedaOperator, AMQPS_PORT);
 
     const namespace = consumer.namespaceName;
     const labels = { 'app.kubernetes.io/part-of': PLATFORM_NAME, 'app.kubernetes.io/name': consumer.name };
@@ -150,7 +154,7 @@ export class JobQueue extends Construct {
       metadata: { name: scalerName, namespace, labels },
       spec: {
         secretTargetRef: [
-          { parameter: 'host', name: monitor.secretName, key: 'management_uri' },
+          { parameter: 'host', name: monitor.secretName, key: 'amqps_uri' },
           { parameter: 'tls', name: monitor.secretName, key: 'tls' },
           // Only the CA certificate is read from the broker's Secret, never its key.
           { parameter: 'ca', name: this.broker.tlsSecretName, key: 'ca.crt' },
@@ -179,7 +183,8 @@ export class JobQueue extends Construct {
         triggers: [
           {
             type: 'rabbitmq',
-            metadata: { protocol: 'http', mode: 'QueueLength', value: String(messagesPerReplica), queueName: this.queueName, vhostName: this.broker.vhostName },
+            // KEDA's AMQP mode takes no `timeout` and no `MessageRate` mode.
+            metadata: { protocol: 'amqp', mode: 'QueueLength', value: String(messagesPerReplica), queueName: this.queueName, vhostName: this.broker.vhostName },
             authenticationRef: { name: scalerName },
           },
         ],
@@ -191,9 +196,8 @@ export class JobQueue extends Construct {
     if (this.clients.has(client.name)) {
       throw new Error(`${client.name} already has access to ${this.queueName}; grant publish and consume to separate services`);
     }
-    const address = `${this.broker.serviceHost}:${AMQPS_PORT}/${encodeURIComponent(this.broker.vhostName)}`;
-    const credentials = this.user(client.name, [], { configure: '^$', write: permissions.write ?? '^$', read: permissions.read ?? '^$' }, {
-      amqps_uri: `amqps://{{ .username | urlquery }}:{{ .password | urlquery }}@${address}`,
+    const credentials = this.user(client.name, { configure: '^$', write: permissions.write ?? '^$', read: permissions.read ?? '^$' }, {
+      amqps_uri: this.amqpsUri(),
     });
     this.broker.allowIngressFrom(client, AMQPS_PORT);
     client.allowEgressTo(this.broker, [AMQPS_PORT]);
@@ -211,9 +215,15 @@ export class JobQueue extends Construct {
     );
   }
 
+  /** The broker's AMQPS URI with a user's credentials, as an External Secrets template over its Vault properties. */
+  private amqpsUri(): string {
+    const address = `${this.broker.serviceHost}:${AMQPS_PORT}/${encodeURIComponent(this.broker.vhostName)}`;
+    return `amqps://{{ .username | urlquery }}:{{ .password | urlquery }}@${address}`;
+  }
+
+  /** A RabbitMQ user with no tags (no management access) and `permissions` in the vhost. */
   private user(
     clientName: string,
-    tags: UserSpecTags[],
     permissions: { configure: string; write: string; read: string },
     derivedKeys?: Record<string, string>,
   ): VaultSecret {
@@ -228,7 +238,7 @@ export class JobQueue extends Construct {
     });
     new User(scope, 'User', {
       metadata: { name, namespace: this.broker.namespaceName, labels: this.labels },
-      spec: { tags, importCredentialsSecret: { name: secret.secretName }, rabbitmqClusterReference: { name: this.broker.name } },
+      spec: { tags: [], importCredentialsSecret: { name: secret.secretName }, rabbitmqClusterReference: { name: this.broker.name } },
     });
     new Permission(scope, 'Permission', {
       metadata: { name, namespace: this.broker.namespaceName, labels: this.labels },

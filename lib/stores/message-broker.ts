@@ -7,6 +7,7 @@ import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { zoneNodeAffinity } from '../platform/zone-node-affinity';
 import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 
 /** RabbitMQ 3.12 with the management plugin; the Cluster Operator 2.7 supports 3.12. */
@@ -83,7 +84,7 @@ export interface MessageBrokerProps {
 /**
  * A clustered RabbitMQ on the RabbitMQ Cluster Operator: quorum queues by default, pause_minority
  * on partitions, one node per host, spread over zones, protected by a PodDisruptionBudget, and
- * closed to every flow but AMQP from granted clients, the operators, Prometheus and its own nodes.
+ * closed to every flow but AMQP from granted clients and KEDA, the operators, Prometheus and its own nodes.
  *
  * TLS only, in every environment: a cert-manager Certificate from `tlsIssuer` (the client Service
  * and every node's name) serves AMQPS, the management API and the Prometheus endpoint, and the
@@ -95,11 +96,10 @@ export interface MessageBrokerProps {
  * certificate already carries `client auth` and the node names, so inter-node TLS can be switched
  * on later (`-proto_dist inet_tls`) without a new certificate.
  *
- * Outside this construct, the operators must trust the internal CA: the Messaging Topology
- * Operator reaches the management API over HTTPS and verifies it against its system trust store,
- * so the CA's `ca.crt` must be mounted into its pod under `/etc/ssl/certs/` (see
- * https://www.rabbitmq.com/kubernetes/operator/tls-topology-operator); until then it cannot
- * reconcile the Vhost, users, queues and policies.
+ * The Messaging Topology Operator reaches the management API over HTTPS and verifies it against
+ * its system trust store: `tlsIssuer` must be the cluster's CA, whose certificate the cluster's
+ * CA chart delivers into the operator's namespace and the add-on's patch mounts under
+ * `/etc/ssl/certs/` (charts/cluster-certificate-authority-chart.ts, lib/gitops/addon-catalog.ts).
  */
 export class MessageBroker extends Construct implements IWorkload, INetworkPeer {
   public readonly name: string;
@@ -195,11 +195,7 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
               { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.labels } },
             ],
           },
-          nodeAffinity: {
-            requiredDuringSchedulingIgnoredDuringExecution: {
-              nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...props.zones] }] }],
-            },
-          },
+          nodeAffinity: zoneNodeAffinity(props.zones),
         },
         override: {
           statefulSet: {

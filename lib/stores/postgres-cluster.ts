@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
@@ -7,6 +7,8 @@ import {
   ClusterSpecBackupBarmanObjectStoreWalCompression,
   ClusterSpecBackupTarget,
   ClusterSpecBootstrap,
+  ClusterSpecManaged,
+  ClusterSpecManagedRoles,
   ClusterSpecPrimaryUpdateMethod,
   ClusterSpecPrimaryUpdateStrategy,
   ClusterSpecResourcesLimits,
@@ -16,13 +18,16 @@ import {
   ScheduledBackupSpecMethod,
 } from '../../imports/postgresql.cnpg.io';
 import { ImageReference } from '../config/environment-config';
+import { VAULT_PATH } from '../platform/input-patterns';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { ClusterPeer, INetworkPeer } from '../platform/network-peer';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { zoneNodeAffinity } from '../platform/zone-node-affinity';
 import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 import { VaultSecret } from '../security/vault-secret';
 import { imageReference } from '../services/long-running-service';
+import { clientRole, readWriteGrantsSql, readWriteGroupHbaRules, readWriteGroupName, roleNameProblem } from './postgres/application-roles';
 import { CnpgInstancePeer } from './postgres/cnpg-instance-peer';
 import { PGBOUNCER_PORT, PgBouncerPooler } from './postgres/pgbouncer-pooler';
 import { ACCESS_KEY_ID, ACCESS_SECRET_KEY, ObjectStoreLocation, PointInTimeRecovery } from './postgres/point-in-time-recovery';
@@ -55,8 +60,20 @@ const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160,
  */
 export const POSTGRES_REJECT_PLAINTEXT = 'hostnossl all all all reject';
 
+/**
+ * The label that makes CloudNativePG notice changes to a Secret it does not own (its Secret watch
+ * filters on it), so that a rotated password reaches PostgreSQL without waiting for an unrelated
+ * reconciliation.
+ * @see https://cloudnative-pg.io/documentation/1.22/labels_annotations/
+ */
+const CNPG_RELOAD_LABEL = 'cnpg.io/reload';
+/** Names a client may not take: `<cluster>-<name>-credentials` and `postgres/<name>` in Vault are the owner's and the backups'. */
+const RESERVED_CLIENT_NAMES: ReadonlySet<string> = new Set(['owner', 'backup']);
+
 /** A workload that connects to PostgreSQL, e.g. a `LongRunningService`. */
 export interface IDatabaseClient extends INetworkPeer {
+  /** The client's name: its database role (with `-` as `_`) and its Vault path derive from it. */
+  readonly name: string;
   /** Opens the client's egress to `peer` (the namespace denies egress by default). */
   allowEgressTo(peer: INetworkPeer, ports: readonly number[]): void;
   /** Adds environment variables to the client's container. */
@@ -82,6 +99,18 @@ export interface PostgresClusterProps {
   readonly backupEndpointUrl: string;
   /** Vault KV path of the object-store credentials, with properties `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`. */
   readonly backupCredentialsVaultPath: string;
+  /**
+   * Vault KV prefix of this environment, e.g. `generator-platform/production`. Database passwords
+   * live below it, in a `password` property each: the owner's at `<prefix>/postgres/owner`, each
+   * client's at `<prefix>/postgres/<client name>`.
+   */
+  readonly vaultPathPrefix: string;
+  /**
+   * Where the object store is, as IPv4 CIDRs: the only addresses the instances may reach on the
+   * endpoint's port. There is no default: the object store's ranges come from the environment's
+   * config, and an open egress to the internet would be a default nobody chose.
+   */
+  readonly objectStoreEgressCidrs: readonly string[];
   /**
    * Addresses of the Kubernetes API server (its endpoints, not the `kubernetes` Service IP: policies
    * apply after the Service is translated). The instance managers and PgBouncer managers use the API.
@@ -146,7 +175,9 @@ export interface PostgresClusterProps {
    */
   readonly databaseName?: string;
   /**
-   * Owner of the application database; the operator keeps its credentials in the `<name>-app` Secret.
+   * Owner of the application database: the role that runs schema changes. Its password comes from
+   * Vault (`<vaultPathPrefix>/postgres/owner`) through the `<name>-owner-credentials` Secret;
+   * services never log in as it (see `connect()`).
    * @default 'app'
    */
   readonly databaseOwner?: string;
@@ -178,12 +209,6 @@ export interface PostgresClusterProps {
    * @default - a new, empty database (initdb)
    */
   readonly recovery?: PointInTimeRecovery;
-  /**
-   * Where the object store may be, as IPv4 CIDRs. `0.0.0.0/0` stands for the internet without the
-   * private ranges (RFC 1918), i.e. an object store outside the cluster.
-   * @default ['0.0.0.0/0']
-   */
-  readonly objectStoreEgressCidrs?: readonly string[];
   /**
    * Ports of the Kubernetes API server.
    * @default [443, 6443]
@@ -234,11 +259,22 @@ export interface PostgresClusterProps {
  * before the primary is updated, a separate WAL volume, continuous WAL archiving and daily base
  * backups to an S3-compatible object store, and a PgBouncer pooler that clients connect through.
  *
- * The operator creates and owns, by convention: the `<name>-app` Secret (`username`, `password` of
- * the database owner; read by `connectionEnv()`), the `<name>-ca` (client CA) and
+ * The operator creates and owns, by convention: the `<name>-ca` (client CA) and
  * `<name>-replication` certificate Secrets (certificate login of the standbys and of PgBouncer),
  * the `<name>-rw/-ro/-r` Services, the instance PodDisruptionBudgets and the PodMonitors. No
- * superuser Secret: superuser access is off.
+ * superuser Secret: superuser access is off. No `<name>-app` Secret either: the owner's password
+ * comes from Vault.
+ *
+ * Database users: every password comes from Vault through a `kubernetes.io/basic-auth` VaultSecret
+ * labelled `cnpg.io/reload`. The owner of the application database (`databaseOwner`) is created
+ * by initdb from `<name>-owner-credentials`; it owns the schema and is for migrations only. Each
+ * client `connect()`ed gets its own login role (`spec.managed.roles`), with no attribute beyond
+ * LOGIN, member of the group `<database>_readwrite`, which may read and write, but not change or
+ * drop, everything the owner creates (see `readWriteGrantsSql`); pg_hba keeps the group's members
+ * in the application database. When a password changes in Vault, External Secrets updates the
+ * Secret, the operator (watching labelled Secrets) runs `ALTER ROLE ... PASSWORD` on the primary,
+ * and Reloader restarts the client's pods. Clients log in to PgBouncer, which looks their password
+ * up through the operator's `cnpg_pooler_pgbouncer` auth user, as for any login role.
  *
  * TLS: the server certificate comes from `tlsIssuer` through cert-manager (`<name>-server-tls`,
  * the Cluster's `serverTLSSecret` and `serverCASecret`); it names the `-rw/-ro/-r` Services and
@@ -270,13 +306,15 @@ export class PostgresCluster extends Construct implements IWorkload {
   /** The PgBouncer pooler clients connect through. */
   public readonly pooler: PgBouncerPooler;
   public readonly databaseName: string;
-  /** The operator-created Secret with the database owner's `username` and `password`. */
-  public readonly appSecretName: string;
   /** The max_connections the instances run with. */
   public readonly maxConnections: number;
   /** The cert-manager Secret of the server certificate; clients trust its `ca.crt`, never read its key. */
   public readonly tlsSecretName: string;
   private readonly labels: Record<string, string>;
+  private readonly vaultPathPrefix: string;
+  private readonly databaseOwner: string;
+  /** `spec.managed.roles`: one login role per connected client, in the order they connected. */
+  private readonly clientRoles: ClusterSpecManagedRoles[] = [];
 
   public constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
@@ -284,7 +322,7 @@ export class PostgresCluster extends Construct implements IWorkload {
     this.name = id;
     this.namespaceName = props.namespace.namespaceName;
     this.databaseName = props.databaseName ?? 'app';
-    this.appSecretName = `${id}-app`;
+    this.vaultPathPrefix = props.vaultPathPrefix;
     this.tlsSecretName = `${id}-server-tls`;
     this.labels = workloadLabels(id, 'database');
 
@@ -321,6 +359,15 @@ export class PostgresCluster extends Construct implements IWorkload {
     });
     // Every pooler pod, the one a rolling update adds included, may fill its server pool at once.
     this.maxConnections = this.pooler.maxPods * this.pooler.serverConnectionsPerPod + DIRECT_CONNECTION_HEADROOM;
+
+    this.databaseOwner = props.databaseOwner ?? 'app';
+    const ownerCredentials = VaultSecret.basicAuth(this, 'OwnerCredentials', {
+      namespace: this.namespaceName,
+      secretName: `${id}-owner-credentials`,
+      vaultPath: `${props.vaultPathPrefix}/postgres/owner`,
+      username: this.databaseOwner,
+      secretLabels: { [CNPG_RELOAD_LABEL]: 'true' },
+    });
 
     const credentials = new VaultSecret(this, 'BackupCredentials', {
       namespace: this.namespaceName,
@@ -378,9 +425,13 @@ export class PostgresCluster extends Construct implements IWorkload {
             }),
             ...props.extraParameters,
           },
-          pgHba: [POSTGRES_REJECT_PLAINTEXT],
+          pgHba: [POSTGRES_REJECT_PLAINTEXT, ...readWriteGroupHbaRules(this.databaseName)],
         },
-        bootstrap: props.recovery ? props.recovery.bootstrap(this.databaseName, props.databaseOwner ?? 'app') : initdb(this.databaseName, props.databaseOwner ?? 'app'),
+        bootstrap: props.recovery
+          ? props.recovery.bootstrap(this.databaseName, this.databaseOwner, ownerCredentials.secretName)
+          : initdb(this.databaseName, this.databaseOwner, ownerCredentials.secretName),
+        // Resolved at synth time: connect() adds the clients' roles after construction.
+        managed: Lazy.any({ produce: (): ClusterSpecManaged | undefined => (this.clientRoles.length > 0 ? { roles: [...this.clientRoles] } : undefined) }),
         externalClusters: props.recovery?.externalClusters(id, objectStore),
         storage: { size: `${storageGi}Gi`, storageClass: props.storageClass, resizeInUseVolumes: true },
         walStorage: { size: `${walStorageGi}Gi`, storageClass: props.storageClass, resizeInUseVolumes: true },
@@ -399,9 +450,7 @@ export class PostgresCluster extends Construct implements IWorkload {
           additionalPodAntiAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: instanceSelector } }],
           },
-          nodeAffinity: zones.length > 0
-            ? { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...zones] }] }] } }
-            : undefined,
+          nodeAffinity: zoneNodeAffinity(zones),
         },
         topologySpreadConstraints: [
           {
@@ -475,7 +524,7 @@ export class PostgresCluster extends Construct implements IWorkload {
     policy('AllowFromOperator', `from-${operator.peerName}`, { ingressFrom: [operator.toNetworkPolicyPeer(ns)], ports: [INSTANCE_MANAGER_PORT, POSTGRES_PORT] });
     policy('AllowMetricsScrape', 'metrics-scrape', { ingressFrom: [props.metricsScraper.toNetworkPolicyPeer(ns)], ports: [POSTGRES_METRICS_PORT] });
     policy('AllowEgressToObjectStore', 'egress-to-object-store', {
-      egressTo: ipBlockPeers(props.objectStoreEgressCidrs ?? ['0.0.0.0/0']),
+      egressTo: ipBlockPeers(props.objectStoreEgressCidrs),
       ports: [httpsPort(props.backupEndpointUrl)],
     });
     policy('AllowEgressToKubernetesApi', 'egress-to-kubernetes-api', { egressTo: ipBlockPeers(props.kubernetesApiCidrs), ports: kubernetesApiPorts });
@@ -491,37 +540,86 @@ export class PostgresCluster extends Construct implements IWorkload {
   }
 
   /**
-   * libpq environment for a client: the pooler's address, the database, the owner's credentials
-   * by reference to the operator's `<name>-app` Secret, and TLS with `verify-full` against the
-   * CA at `rootCertPath` (the `ca.crt` of `tlsSecretName`, mounted into the client): the pooler
-   * presents the server certificate, which names the pooler's Service.
+   * Gives `client` its own database role and connects it through the pooler: the role (see
+   * `spec.managed.roles`) with its password from Vault at `<vaultPathPrefix>/postgres/<client>`
+   * through the `<name>-<client>-credentials` Secret, `allowFrom(client)`, the CA mounted into
+   * the client, and the libpq environment: the pooler's address, the database, `PGUSER` and
+   * `PGPASSWORD` by reference to that Secret, and TLS with `verify-full` against the CA (the
+   * pooler presents the server certificate, which names the pooler's Service).
    */
-  public connectionEnv(rootCertPath: string): k8s.EnvVar[] {
-    return [
+  public connect(client: IDatabaseClient): void {
+    const credentials = this.addClientRole(client);
+    this.allowFrom(client);
+    const rootCertPath = client.trustCertificateAuthority(this.tlsSecretName);
+    client.addEnvironment(
       { name: 'PGHOST', value: this.pooler.serviceHost },
       { name: 'PGPORT', value: String(PGBOUNCER_PORT) },
       { name: 'PGDATABASE', value: this.databaseName },
-      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: this.appSecretName, key: 'username' } } },
-      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: this.appSecretName, key: 'password' } } },
+      { name: 'PGUSER', valueFrom: credentials.envValue('username') },
+      { name: 'PGPASSWORD', valueFrom: credentials.envValue('password') },
       { name: 'PGSSLMODE', value: 'verify-full' },
       { name: 'PGSSLROOTCERT', value: rootCertPath },
-    ];
+    );
   }
 
-  /** `allowFrom(client)`, the CA mounted into it, and the connection environment added to it. */
-  public connect(client: IDatabaseClient): void {
-    this.allowFrom(client);
-    client.addEnvironment(...this.connectionEnv(client.trustCertificateAuthority(this.tlsSecretName)));
+  /** Declares `client`'s login role and the Secret its password comes from. */
+  private addClientRole(client: IDatabaseClient): VaultSecret {
+    const roleName = client.name.replace(/-/g, '_');
+    const fail = (problem: string): never => {
+      throw new Error(`PostgresCluster ${this.name}: client ${JSON.stringify(client.name)} cannot connect: ${problem}`);
+    };
+    if (RESERVED_CLIENT_NAMES.has(client.name)) {
+      fail(`${[...RESERVED_CLIENT_NAMES].join(' and ')} name the owner's and the backups' credentials; give the client another name`);
+    }
+    const invalid = roleNameProblem(roleName);
+    if (invalid !== undefined) {
+      fail(`its role name would be ${JSON.stringify(roleName)}; ${invalid}`);
+    }
+    if ([this.databaseOwner, readWriteGroupName(this.databaseName)].includes(roleName)) {
+      fail(`its role name ${JSON.stringify(roleName)} is the database owner's or the read-write group's; give the client another name`);
+    }
+    if (this.clientRoles.some((role) => role.name === roleName)) {
+      fail(`it is already connected (role ${JSON.stringify(roleName)}); connect each client once`);
+    }
+    const credentials = VaultSecret.basicAuth(new Construct(this, `Client-${client.name}`), 'Credentials', {
+      namespace: this.namespaceName,
+      secretName: `${this.name}-${client.name}-credentials`,
+      vaultPath: `${this.vaultPathPrefix}/postgres/${client.name}`,
+      username: roleName,
+      secretLabels: { [CNPG_RELOAD_LABEL]: 'true' },
+    });
+    this.clientRoles.push(clientRole({
+      name: roleName,
+      database: this.databaseName,
+      passwordSecretName: credentials.secretName,
+      // What the pooler can open for one user at most: the role never needs more, and it can
+      // never take the headroom that the operator, the exporter and backups need.
+      connectionLimit: this.pooler.maxPods * this.pooler.serverConnectionsPerPod,
+    }));
+    return credentials;
   }
 }
 
 /**
- * An empty cluster with the application database. Collation `C`: indexes then never depend on the
- * image's glibc version, whose collation changes corrupt text indexes on an image update.
- * Checksums make storage corruption visible instead of silent.
+ * An empty cluster with the application database, owned by `owner` with the password of
+ * `ownerSecretName`, and the clients' read-write group with its grants in place before the first
+ * object exists. Collation `C`: indexes then never depend on the image's glibc version, whose
+ * collation changes corrupt text indexes on an image update. Checksums make storage corruption
+ * visible instead of silent.
  */
-function initdb(database: string, owner: string): ClusterSpecBootstrap {
-  return { initdb: { database, owner, encoding: 'UTF8', localeCollate: 'C', localeCType: 'C', dataChecksums: true } };
+function initdb(database: string, owner: string, ownerSecretName: string): ClusterSpecBootstrap {
+  return {
+    initdb: {
+      database,
+      owner,
+      secret: { name: ownerSecretName },
+      encoding: 'UTF8',
+      localeCollate: 'C',
+      localeCType: 'C',
+      dataChecksums: true,
+      postInitApplicationSql: readWriteGrantsSql(database, owner),
+    },
+  };
 }
 
 /** A Service's names, short to fully qualified. */
@@ -586,17 +684,30 @@ function validateProps(id: string, props: PostgresClusterProps): void {
     fail('backupSchedule', props.backupSchedule, 'use six cron fields, seconds first, e.g. "0 0 3 * * *"');
   }
   for (const [field, cidrs] of [['kubernetesApiCidrs', props.kubernetesApiCidrs], ['objectStoreEgressCidrs', props.objectStoreEgressCidrs]] as const) {
-    if (cidrs !== undefined && (cidrs.length === 0 || !cidrs.every(isIpv4Cidr))) {
+    if (cidrs.length === 0 || !cidrs.every(isIpv4Cidr)) {
       fail(field, cidrs, 'list one or more IPv4 CIDRs such as 10.0.0.1/32');
+    }
+    if (cidrs.some((cidr) => cidr.endsWith('/0'))) {
+      fail(field, cidrs, 'list the destination\'s own ranges (e.g. the provider\'s published ones), never a /0 that opens the whole internet and the cluster\'s networks');
     }
   }
   if (props.kubernetesApiPorts !== undefined && (props.kubernetesApiPorts.length === 0 || !props.kubernetesApiPorts.every((port) => Number.isInteger(port) && port >= 1 && port <= 65535))) {
     fail('kubernetesApiPorts', props.kubernetesApiPorts, 'list one or more ports from 1 to 65535');
   }
   for (const [field, value] of [['databaseName', props.databaseName], ['databaseOwner', props.databaseOwner]] as const) {
-    if (value !== undefined && (!/^[a-z_][a-z0-9_]{0,62}$/.test(value) || ['postgres', 'streaming_replica', 'template0', 'template1'].includes(value))) {
+    if (value !== undefined && (roleNameProblem(value) !== undefined || ['template0', 'template1'].includes(value))) {
       fail(field, value, 'use a lower-case SQL identifier that PostgreSQL and the operator do not reserve, e.g. app');
     }
+  }
+  const group = readWriteGroupName(props.databaseName ?? 'app');
+  if (roleNameProblem(group) !== undefined) {
+    fail('databaseName', props.databaseName, `use at most ${63 - '_readwrite'.length} characters: the clients' group role ${group} must fit PostgreSQL's 63-character names`);
+  }
+  if (props.databaseOwner === group) {
+    fail('databaseOwner', props.databaseOwner, 'use another name: it is the clients\' read-write group, and the owner must stay outside it');
+  }
+  if (!VAULT_PATH.test(props.vaultPathPrefix)) {
+    fail('vaultPathPrefix', props.vaultPathPrefix, 'use a KV path such as generator-platform/production');
   }
   for (const name of Object.keys(props.extraParameters ?? {})) {
     if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/.test(name)) {

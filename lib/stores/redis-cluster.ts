@@ -6,6 +6,7 @@ import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { zoneNodeAffinity } from '../platform/zone-node-affinity';
 import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 import { SECRET_RELOAD_ANNOTATION } from '../security/secret-reload';
 import { VaultSecret } from '../security/vault-secret';
@@ -322,11 +323,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
             // to its volume, which fsGroup gives to that user.
             securityContext: restrictedPodSecurityContext(),
             affinity: {
-              nodeAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...props.zones] }] }],
-                },
-              },
+              nodeAffinity: zoneNodeAffinity(props.zones),
               // Two nodes on one machine would let a single machine failure take a primary and its replica.
               podAntiAffinity: strict
                 ? { requiredDuringSchedulingIgnoredDuringExecution: [sameMachine] }

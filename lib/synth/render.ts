@@ -1,10 +1,12 @@
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ArgoCdChart, RenderedEnvironment } from '../../charts/argocd-chart';
+import { ClusterCertificateAuthorityChart } from '../../charts/cluster-certificate-authority-chart';
 import { EnvironmentChart } from '../../charts/environment-chart';
 import { EnvironmentConfig, EnvironmentName } from '../config/environment-config';
 import { loadEnvironments, loadPreviews } from '../config/environments';
-import { CLUSTERS } from '../gitops/clusters';
+import { CERTIFICATE_AUTHORITY_FOLDER } from '../gitops/certificate-authority-application';
+import { CLUSTERS, ClusterDefinition } from '../gitops/clusters';
 import { PREVIEW_PROBE_ID } from '../gitops/preview-parametrization';
 import { ARGOCD_FOLDER } from '../gitops/repository';
 
@@ -101,13 +103,35 @@ function renderArgoCd(rendered: ReadonlyMap<string, RenderedEnvironment>): Rende
     const previewBase = rendered.get(EnvironmentName.PREVIEW);
     const preview =
       cluster.runsPreviews && previewBase ? { base: previewBase, probe: environmentChart(loadPreviews([PREVIEW_PROBE_ID])[0]) } : undefined;
-    const chart = new ArgoCdChart(new App(), `argocd-${cluster.name}`, { cluster, environments, preview });
+    const certificateAuthority = certificateAuthorityChart(cluster, [...environments, ...(preview ? [preview.base] : [])]);
+    const chart = new ArgoCdChart(new App(), `argocd-${cluster.name}`, { cluster, environments, preview, certificateAuthority });
     runValidations(chart);
-    for (const [file, content] of renderChartFiles(chart, `${ARGOCD_FOLDER}/${cluster.name}`)) {
+    for (const [file, content] of [
+      ...renderChartFiles(chart, `${ARGOCD_FOLDER}/${cluster.name}`),
+      ...renderChartFiles(certificateAuthority, `${ARGOCD_FOLDER}/${cluster.name}/${CERTIFICATE_AUTHORITY_FOLDER}`),
+    ]) {
       files.set(file, content);
     }
   }
   return files;
+}
+
+/**
+ * The internal CA of a cluster, from the settings of the environments on it, which must agree:
+ * one cluster has one internal CA, which every environment and preview on it trusts.
+ */
+function certificateAuthorityChart(cluster: ClusterDefinition, environments: readonly RenderedEnvironment[]): ClusterCertificateAuthorityChart {
+  const [first, ...others] = environments;
+  const settings = (c: EnvironmentConfig) => JSON.stringify({ internalCa: c.certificates.internalCa, vaultAddress: c.certificates.internalCa.kind === 'vault-pki' ? c.vaultAddress : undefined });
+  const differing = others.find((e) => settings(e.config) !== settings(first.config));
+  if (differing) {
+    throw new Error(
+      `cluster ${cluster.name}: environments ${first.config.name} and ${differing.config.name} declare different certificates.internalCa (${settings(first.config)} and ${settings(differing.config)}); one cluster has one internal CA. Fix: give every environment on the cluster the same certificates.internalCa`,
+    );
+  }
+  const chart = new ClusterCertificateAuthorityChart(new App(), `certificate-authority-${cluster.name}`, { certificates: first.config.certificates, vaultAddress: first.config.vaultAddress });
+  runValidations(chart);
+  return chart;
 }
 
 /** Renders one folder per preview, `preview-<id>/`, each with its own namespace and hostnames. */

@@ -13,3 +13,13 @@ export function parseImage(image: string): ImageReference {
   const tag = colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
   return { tag: tag || undefined, digest: digest || undefined };
 }
+
+/**
+ * The registry host an image is pulled from, as the container runtime resolves it: the first
+ * path component when it looks like a host (has a dot or a port, or is localhost), else Docker Hub.
+ */
+export function imageRegistry(image: string): string {
+  const slash = image.indexOf('/');
+  const first = slash >= 0 ? image.slice(0, slash) : '';
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first.toLowerCase() : 'docker.io';
+}

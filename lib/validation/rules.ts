@@ -1,5 +1,6 @@
 import { ARGOCD_REFERENCE_RULES } from './cross-references/argocd-references';
 import { CERTIFICATE_REFERENCE_RULES } from './cross-references/certificate-references';
+import { IMAGE_PULL_REFERENCE_RULES } from './cross-references/image-pull-references';
 import { INGRESS_REFERENCE_RULES } from './cross-references/ingress-references';
 import { OPERATOR_REFERENCE_RULES } from './cross-references/operator-references';
 import { POD_REFERENCE_RULES } from './cross-references/pod-references';
@@ -25,6 +26,7 @@ export const OBJECT_RULES: readonly Rule[] = [
   ...INGRESS_REFERENCE_RULES,
   ...CERTIFICATE_REFERENCE_RULES,
   ...POD_REFERENCE_RULES,
+  ...IMAGE_PULL_REFERENCE_RULES,
   ...OPERATOR_REFERENCE_RULES,
   ...ROLLOUT_REFERENCE_RULES,
   ...ARGOCD_REFERENCE_RULES,

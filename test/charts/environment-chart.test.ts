@@ -106,7 +106,7 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
     expect(conf).toMatch(/^tls-cluster yes$/m);
     expect(conf).toMatch(/^tls-replication yes$/m);
     expect(find(objects, 'Certificate', 'redis-tls').spec).toMatchObject({
-      issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' },
+      issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'internal-ca' },
       duration: `${ENVIRONMENTS[env].certificates.durationHours}h`,
       renewBefore: `${ENVIRONMENTS[env].certificates.renewBeforeHours}h`,
     });
@@ -242,7 +242,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
       expect(find(objects, 'ServiceAccount', deployment.metadata.name).automountServiceAccountToken).toBe(false);
     }
     const analysisJobs = ENVIRONMENTS[env].delivery.web === 'blue-green' ? ['web-preview-traffic'] : [];
-    expect(kinds(objects, 'ServiceAccount').map((s) => s.metadata.name).sort()).toEqual(['api', 'generator', 'oauth2-proxy', 'redis', 'web', ...analysisJobs, ...(ENVIRONMENTS[env].certificates.internalCa.kind === 'vault-pki' ? ['cert-manager-vault-issuer'] : [])].sort());
+    expect(kinds(objects, 'ServiceAccount').map((s) => s.metadata.name).sort()).toEqual(['api', 'generator', 'oauth2-proxy', 'redis', 'web', ...analysisJobs].sort());
     for (const workload of [...kinds(objects, 'StatefulSet'), ...kinds(objects, 'Job')]) {
       expect(workload.spec.template.spec.automountServiceAccountToken).toBe(false);
     }
@@ -391,7 +391,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
       })
       .sort();
     const interNode = '4369,25672,35672,35673,35674,35675,35676,35677,35678,35679,35680,35681,35682,5671';
-    const withKeda = ENVIRONMENTS[env].generator.replicas.isAutoscaled ? ['keda-operator@keda -> rabbitmq:15671'] : [];
+    const withKeda = ENVIRONMENTS[env].generator.replicas.isAutoscaled ? ['keda-operator@keda -> rabbitmq:5671'] : [];
     const withPreviewTraffic = ENVIRONMENTS[env].delivery.web === 'blue-green' ? ['web-preview-traffic -> web:3000', 'web-preview-traffic egress -> web:3000'] : [];
     // Only the ingress controller reaches cert-manager's HTTP-01 solver pods, where an ACME issuer is rendered.
     const withAcmeSolver = kinds(objects, 'ClusterIssuer').length > 0 ? ['ingress-nginx@ingress-nginx -> {"acme.cert-manager.io/http01-solver":"true"}:8089'] : [];
@@ -466,7 +466,7 @@ describe.each(ALL)('%s is secure by default', (env) => {
         renewBefore: `${ENVIRONMENTS[env].certificates.renewBeforeHours}h`,
         issuerRef: issuer.kind === 'acme'
           ? { group: 'cert-manager.io', kind: 'ClusterIssuer', name: issuer.clusterIssuerName }
-          : { group: 'cert-manager.io', kind: 'Issuer', name: 'internal-ca' },
+          : { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'internal-ca' },
       });
       expect(Number(certificate.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeLessThan(Number(ingress.metadata.annotations['argocd.argoproj.io/sync-wave']));
       expect(ingress.metadata.annotations).toMatchObject({
@@ -590,7 +590,8 @@ describe.each(FULL_SIZE)('%s releases progressively', (env) => {
 
   test(`${env} releases api as a canary through ingress-nginx with analysis between steps and in the background`, () => {
     const { canary } = find(objects, 'Rollout', 'api').spec.strategy;
-    expect(canary).toMatchObject({ stableService: 'api', canaryService: 'api-canary', trafficRouting: { nginx: { stableIngress: 'api' } } });
+    // The public paths' Ingress routes to api too, so the canary weight applies there as well.
+    expect(canary).toMatchObject({ stableService: 'api', canaryService: 'api-canary', trafficRouting: { nginx: { stableIngresses: ['api', 'api-public'] } } });
     expect(find(objects, 'Ingress', 'api').spec.rules[0].http.paths[0].backend.service.name).toBe('api');
     expect(find(objects, 'Service', 'api-canary').spec).toEqual(find(objects, 'Service', 'api').spec);
     const weights = canary.steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight);
@@ -679,21 +680,16 @@ describe.each(FULL_SIZE)('%s admits only signed platform images', (env) => {
   });
 });
 
-describe('certificates come from the environment\'s own issuers', () => {
+describe("certificates come from the cluster's internal CA and, for public hosts of staging and production, Let's Encrypt", () => {
   const issuerObjects = (objects: readonly KubeObject[]) =>
     objects
       .filter((o) => ['Issuer', 'ClusterIssuer', 'Role', 'RoleBinding'].includes(o.kind) || (o.kind === 'Certificate' && o.spec.isCA))
       .map((o) => `${o.kind}/${o.metadata.name}`)
       .sort();
 
-  test.each(FULL_SIZE)('%s renders the Let\'s Encrypt ClusterIssuer and an internal CA signed by Vault PKI, with the one Role cert-manager needs', (env) => {
+  test.each(FULL_SIZE)("%s renders the Let's Encrypt ClusterIssuer, and no CA or RBAC of its own", (env) => {
     const objects = rendered[env];
-    expect(issuerObjects(objects)).toEqual([
-      'ClusterIssuer/letsencrypt-production',
-      'Issuer/internal-ca',
-      'Role/cert-manager-vault-issuer-token',
-      'RoleBinding/cert-manager-vault-issuer-token',
-    ]);
+    expect(issuerObjects(objects)).toEqual(['ClusterIssuer/letsencrypt-production']);
     const acme = find(objects, 'ClusterIssuer', 'letsencrypt-production');
     expect(acme.metadata.namespace).toBeUndefined();
     expect(acme.spec.acme).toEqual({
@@ -702,46 +698,30 @@ describe('certificates come from the environment\'s own issuers', () => {
       privateKeySecretRef: { name: 'letsencrypt-production-account-key' },
       solvers: [{ http01: { ingress: { ingressClassName: 'nginx', serviceType: 'ClusterIP' } } }],
     });
-    const internalCa = ENVIRONMENTS[env].certificates.internalCa;
-    expect(find(objects, 'Issuer', 'internal-ca').spec.vault).toEqual({
-      server: ENVIRONMENTS[env].vaultAddress,
-      path: internalCa.kind === 'vault-pki' ? internalCa.signPath : undefined,
-      auth: { kubernetes: { role: internalCa.kind === 'vault-pki' ? internalCa.role : undefined, mountPath: '/v1/auth/kubernetes', serviceAccountRef: { name: 'cert-manager-vault-issuer' } } },
-    });
-    // The Role lets cert-manager's controller, and no one else, request tokens of that one ServiceAccount.
-    expect(find(objects, 'Role', 'cert-manager-vault-issuer-token').rules).toEqual([
-      { apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['cert-manager-vault-issuer'], verbs: ['create'] },
-    ]);
-    expect(find(objects, 'RoleBinding', 'cert-manager-vault-issuer-token').subjects).toEqual([{ kind: 'ServiceAccount', name: 'cert-manager', namespace: 'cert-manager' }]);
-    expect(find(objects, 'ServiceAccount', 'cert-manager-vault-issuer').automountServiceAccountToken).toBe(false);
   });
 
-  test.each([EnvironmentName.DEVELOPMENT, EnvironmentName.PREVIEW])('%s renders a self-signed root and the internal CA Issuer, both namespaced, and no RBAC', (env) => {
+  test.each([EnvironmentName.DEVELOPMENT, EnvironmentName.PREVIEW])('%s renders no issuer at all: every certificate, public hosts included, comes from the cluster CA', (env) => {
     const objects = rendered[env];
-    expect(issuerObjects(objects)).toEqual(['Certificate/internal-ca', 'Issuer/internal-ca', 'Issuer/selfsigned-root']);
-    expect(find(objects, 'Issuer', 'selfsigned-root').spec).toEqual({ selfSigned: {} });
-    expect(find(objects, 'Certificate', 'internal-ca').spec).toMatchObject({
-      isCA: true,
-      secretName: 'internal-ca',
-      duration: '8760h',
-      renewBefore: '2920h',
-      issuerRef: { group: 'cert-manager.io', kind: 'Issuer', name: 'selfsigned-root' },
-      privateKey: { algorithm: 'ECDSA', size: 256 },
-    });
-    expect(find(objects, 'Issuer', 'internal-ca').spec).toEqual({ ca: { secretName: 'internal-ca' } });
+    expect(issuerObjects(objects)).toEqual([]);
+    expect(new Set(kinds(objects, 'Certificate').map((c) => `${c.spec.issuerRef.kind}/${c.spec.issuerRef.name}`))).toEqual(new Set(['ClusterIssuer/internal-ca']));
+  });
+
+  test.each(ALL)("%s names the cluster's ClusterIssuer internal-ca for every store certificate", (env) => {
+    for (const name of ['redis-tls', 'rabbitmq-tls']) {
+      expect(find(rendered[env], 'Certificate', name).spec.issuerRef).toEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'internal-ca' });
+    }
   });
 
   test('a preview renders nothing cluster-scoped but its Namespace: it shares the development cluster', () => {
     const objects = renderChart(previewEnvironment('pr-42'));
     expect(objects.filter((o) => o.metadata.namespace === undefined).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/generator-platform-pr-42']);
-    expect(find(objects, 'Issuer', 'internal-ca').metadata.namespace).toBe('generator-platform-pr-42');
   });
 
   test.each(ALL)('%s applies issuers with the namespace baseline and certificates before the workloads that use them', (env) => {
     const objects = rendered[env];
     const wave = (o: KubeObject) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']);
     const issuers = objects.filter((o) => ['Issuer', 'ClusterIssuer', 'Role', 'RoleBinding'].includes(o.kind) || (o.kind === 'Certificate' && o.spec.isCA));
-    expect(new Set(issuers.map(wave))).toEqual(new Set([-1]));
+    expect(issuers.every((o) => wave(o) === -1)).toBe(true);
     expect(new Set(['web-tls', 'api-tls'].map((name) => wave(find(objects, 'Certificate', name))))).toEqual(new Set([0]));
   });
 });

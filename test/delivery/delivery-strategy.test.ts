@@ -87,6 +87,23 @@ describe('DeliveryStrategy', () => {
     expect(canary.steps!.filter((s) => s.pause).map((s) => s.pause!.duration!.value)).toEqual(['15s', '15s']);
   });
 
+  test('canary shifts the traffic of every Ingress on the stable Service: the further ones in stableIngresses, with the main one and without stableIngress', () => {
+    const strategy = DeliveryStrategy.canary({ analysis: analysis() });
+    expect(strategy.rolloutStrategy({ ...targets, additionalStableIngresses: ['api-public'] }).canary!.trafficRouting)
+      .toEqual({ nginx: { stableIngresses: ['api', 'api-public'] } });
+    expect(strategy.rolloutStrategy({ ...targets, additionalStableIngresses: [] }).canary!.trafficRouting).toEqual({ nginx: { stableIngress: 'api' } });
+  });
+
+  test('blue-green needs no Ingress list: it switches the Service the Ingresses route to', () => {
+    const blueGreen = DeliveryStrategy.blueGreen({ analysis: analysis() }).rolloutStrategy({ ...targets, additionalStableIngresses: ['api-public'] });
+    expect(JSON.stringify(blueGreen)).not.toContain('api-public');
+  });
+
+  test.each([['api'], ['api-public', 'api-public']])('canary fails on an Ingress listed twice (%s)', (...additionalStableIngresses) => {
+    expect(() => DeliveryStrategy.canary({ analysis: analysis() }).rolloutStrategy({ ...targets, additionalStableIngresses }))
+      .toThrow(/^DeliveryStrategy.canary: additionalStableIngresses names "api(-public)?" twice \(the Ingress api is always listed\)/);
+  });
+
   test('of() picks the strategy a config names, and rolling update with a surge', () => {
     expect(DeliveryStrategy.of(DeliveryKind.ROLLING_UPDATE, { maxSurgePercent: 50 }).maxSurgePercent).toBe(50);
     expect(DeliveryStrategy.of(DeliveryKind.BLUE_GREEN, { analysis: analysis() }).kind).toBe(DeliveryKind.BLUE_GREEN);

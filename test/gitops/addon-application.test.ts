@@ -61,6 +61,19 @@ describe('AddonApplication', () => {
     });
   });
 
+  test('applies the catalog\'s kustomize patches to their named targets, and only kustomize add-ons have them', () => {
+    const topology = byName('rabbitmq-messaging-topology-operator');
+    const { patches } = render(topology).spec.source.kustomize;
+    expect(patches).toEqual(topology.kustomizePatches!.map((p) => ({ target: p.target, patch: p.patch })));
+    expect(render(byName('rabbitmq-cluster-operator')).spec.source.kustomize.patches).toBeUndefined();
+    expect(ADDONS.filter((a) => a.kustomizePatches?.length && a.sourceType !== AddonSourceType.KUSTOMIZE)).toEqual([]);
+  });
+
+  test('fails on kustomize patches for a Helm add-on', () => {
+    const patches = byName('rabbitmq-messaging-topology-operator').kustomizePatches;
+    expect(() => render({ ...byName('keda'), kustomizePatches: patches })).toThrow(/kustomizePatches apply to kustomize add-ons only/);
+  });
+
   test.each(['*', '1.x', 'latest', 'HEAD', 'main', '^1.2.0', ''])('fails on the floating revision "%s"', (targetRevision) => {
     expect(() => render({ ...byName('keda'), targetRevision })).toThrow(/is not an exact version/);
   });

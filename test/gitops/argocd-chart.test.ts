@@ -1,11 +1,13 @@
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ArgoCdChart } from '../../charts/argocd-chart';
+import { ClusterCertificateAuthorityChart } from '../../charts/cluster-certificate-authority-chart';
 import { ENVIRONMENTS } from '../../lib/config/environments';
-import { ADDONS, addonsInstalling } from '../../lib/gitops/addon-catalog';
+import { ADDONS, MESSAGING_TOPOLOGY_OPERATOR, addonsInstalling } from '../../lib/gitops/addon-catalog';
 import { CLUSTERS } from '../../lib/gitops/clusters';
 import { globMatches } from '../../lib/gitops/preview-application-set';
-import { renderAllEnvironments } from '../../lib/synth/render';
+import { INTERNAL_CA_TRUST_SECRET } from '../../lib/security/certificate-authority-trust';
+import { renderAllEnvironments, renderEnvironments } from '../../lib/synth/render';
 import { environmentChart } from './fixtures';
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };
@@ -96,7 +98,90 @@ describe('ArgoCdChart', () => {
   test('fails for a cluster that runs previews without a rendered preview', () => {
     const development = CLUSTERS.find((c) => c.runsPreviews)!;
     expect(
-      () => new ArgoCdChart(new App(), 'argocd', { cluster: development, environments: [{ config: ENVIRONMENTS.development, chart: environmentChart(ENVIRONMENTS.development) }] }),
+      () =>
+        new ArgoCdChart(new App(), 'argocd', {
+          cluster: development,
+          environments: [{ config: ENVIRONMENTS.development, chart: environmentChart(ENVIRONMENTS.development) }],
+          certificateAuthority: new ClusterCertificateAuthorityChart(new App(), 'ca', { certificates: ENVIRONMENTS.development.certificates, vaultAddress: ENVIRONMENTS.development.vaultAddress }),
+        }),
     ).toThrow(/runs previews, but no rendered preview was given/);
+  });
+
+  test('fails when environments of one cluster declare different internal CAs (the development environment and its previews)', () => {
+    const development = { ...ENVIRONMENTS.development, certificates: { ...ENVIRONMENTS.development.certificates, internalCa: ENVIRONMENTS.staging.certificates.internalCa } };
+    expect(() => renderEnvironments(undefined, { ...ENVIRONMENTS, development })).toThrow(
+      /cluster development: environments development and preview declare different certificates\.internalCa .*one cluster has one internal CA\. Fix: give every environment on the cluster the same certificates\.internalCa/,
+    );
+  });
+});
+
+describe.each(CLUSTERS.map((c) => [c.name, c] as const))('the internal CA of cluster %s', (clusterName, cluster) => {
+  const argo = docsIn(`argocd/${clusterName}/`);
+  const caDocs = docsIn(`argocd/${clusterName}/certificate-authority/`);
+  const application = argo.find((d) => d.kind === 'Application' && d.metadata.name === 'certificate-authority')!;
+  const project = argo.find((d) => d.kind === 'AppProject' && d.metadata.name === application.spec.project)!;
+  const environmentFolders = [...cluster.environments, ...(cluster.runsPreviews ? ['preview'] : [])];
+  const config = ENVIRONMENTS[cluster.environments[0]];
+
+  test('is one ClusterIssuer internal-ca, rendered in its own folder that only its Application syncs (the root does not recurse into it)', () => {
+    expect(caDocs.filter((d) => d.kind === 'ClusterIssuer' && d.metadata.name === 'internal-ca')).toHaveLength(1);
+    expect(application.spec.source).toMatchObject({ path: `dist/argocd/${clusterName}/certificate-authority`, directory: { recurse: false } });
+    const root = argo.find((d) => d.kind === 'Application' && d.metadata.name === `root-${clusterName}`)!;
+    expect(root.spec.source.directory.recurse).toBe(false);
+    // No environment renders an internal CA of its own any more.
+    expect(environmentFolders.flatMap((env) => docsIn(`${env}/`)).filter((d) => d.kind === 'Issuer' || (d.kind === 'ClusterIssuer' && d.metadata.name === 'internal-ca'))).toEqual([]);
+  });
+
+  test('signs as the environments of the cluster say: self-signed on development, Vault PKI on staging and production', () => {
+    const issuer = caDocs.find((d) => d.kind === 'ClusterIssuer' && d.metadata.name === 'internal-ca')!;
+    const { internalCa } = config.certificates;
+    if (internalCa.kind === 'vault-pki') {
+      expect(issuer.spec.vault).toMatchObject({ server: config.vaultAddress, path: internalCa.signPath, auth: { kubernetes: { role: internalCa.role, serviceAccountRef: { name: 'cert-manager-vault-issuer' } } } });
+    } else {
+      expect(issuer.spec).toEqual({ ca: { secretName: 'internal-ca' } });
+      expect(caDocs.find((d) => d.kind === 'Certificate' && d.metadata.name === 'internal-ca')!.metadata.namespace).toBe('cert-manager');
+    }
+  });
+
+  test('is what every Certificate of every environment (and preview) on the cluster names, unless it names the ACME ClusterIssuer', () => {
+    const certificates = environmentFolders.flatMap((env) => docsIn(`${env}/`)).filter((d) => d.kind === 'Certificate');
+    expect(certificates.length).toBeGreaterThan(3);
+    const issuers = new Set(certificates.map((c) => `${c.spec.issuerRef.kind}/${c.spec.issuerRef.name}`));
+    expect([...issuers].filter((i) => i !== 'ClusterIssuer/internal-ca' && i !== 'ClusterIssuer/letsencrypt-production')).toEqual([]);
+    expect(issuers.has('ClusterIssuer/internal-ca')).toBe(true);
+  });
+
+  test("is synced in the operators' wave, after cert-manager and before the environments, beside the topology operator that waits for its trust Secret", () => {
+    const waveOf = (name: string) => wave(argo.find((d) => d.kind === 'Application' && d.metadata.name === name)!);
+    expect(wave(application)).toBeGreaterThan(waveOf('cert-manager'));
+    expect(wave(application)).toBe(waveOf('rabbitmq-messaging-topology-operator'));
+    for (const environment of cluster.environments) {
+      expect(wave(application)).toBeLessThan(waveOf(`generator-platform-${environment}`));
+    }
+    // Pruning could delete the CA; the Application never prunes.
+    expect(application.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
+  });
+
+  test("has a project of its own: only the CA's namespaces, only the ClusterIssuer kind, only this repository", () => {
+    expect(project.metadata.name).toBe('platform-certificate-authority');
+    expect(project.spec.destinations.map((d: any) => d.namespace).sort()).toEqual(['cert-manager', 'rabbitmq-system']);
+    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'cert-manager.io', kind: 'ClusterIssuer' }]);
+    expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/generator-platform-k8s.git']);
+    const namespacesUsed = [...new Set(caDocs.flatMap((d) => (d.metadata.namespace ? [d.metadata.namespace] : [])))].sort();
+    expect(namespacesUsed.every((n) => project.spec.destinations.some((d: any) => d.namespace === n))).toBe(true);
+  });
+
+  test("reaches the Messaging Topology Operator's trust store: a Certificate from the CA in its namespace, whose ca.crt alone the patched Deployment mounts", () => {
+    const trust = caDocs.find((d) => d.kind === 'Certificate' && d.metadata.name === INTERNAL_CA_TRUST_SECRET)!;
+    expect(trust.metadata.namespace).toBe(MESSAGING_TOPOLOGY_OPERATOR.namespace);
+    expect(trust.spec).toMatchObject({ secretName: INTERNAL_CA_TRUST_SECRET, issuerRef: { kind: 'ClusterIssuer', name: 'internal-ca' } });
+    const operator = argo.find((d) => d.kind === 'Application' && d.metadata.name === 'rabbitmq-messaging-topology-operator')!;
+    const [patch] = operator.spec.source.kustomize.patches;
+    expect(patch.target).toEqual({ group: 'apps', kind: 'Deployment', name: 'messaging-topology-operator', namespace: 'rabbitmq-system' });
+    const body = parseAllDocuments(patch.patch)[0].toJS();
+    expect(body.spec.template.spec.volumes).toEqual([{ name: INTERNAL_CA_TRUST_SECRET, secret: { secretName: INTERNAL_CA_TRUST_SECRET, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
+    expect(body.spec.template.spec.containers).toEqual([
+      { name: 'manager', volumeMounts: [{ name: INTERNAL_CA_TRUST_SECRET, mountPath: '/etc/ssl/certs/internal-ca.crt', subPath: 'ca.crt', readOnly: true }] },
+    ]);
   });
 });

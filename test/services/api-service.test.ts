@@ -2,7 +2,11 @@ import { Construct } from 'constructs';
 import { Replicas } from '../../lib/config/replicas';
 import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
 import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
+import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../../lib/security/oauth2-proxy';
+import { VaultSecret } from '../../lib/security/vault-secret';
 import { ApiService, ApiServiceProps } from '../../lib/services/api-service';
+import { RedisCluster } from '../../lib/stores/redis-cluster';
+import { redisScope, TLS_ISSUER } from '../stores/support/redis-fixtures';
 import { find, objectsOf } from '../support/kube';
 import { IMAGE, ingressController, publicTls, oneReplica, PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
 
@@ -46,6 +50,31 @@ describe('ApiService', () => {
     expect(rollout.spec.template.spec.containers[0].env).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
     expect(rollout.spec.template.spec.containers[0].startupProbe.failureThreshold).toBe(6);
     expect(find(objects, 'Ingress', 'api').spec.rules[0].host).toBe('api.example.org');
+  });
+
+  test('as a canary behind sign-in, shifts the public paths\' Ingress with the main one, and leaves the proxy\'s sign-in Ingress alone', () => {
+    const { chart, namespace, passwordSecret } = redisScope();
+    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
+    const proxy = new OAuth2Proxy(chart, 'oauth2-proxy', {
+      namespace, image: { repository: 'quay.io/oauth2-proxy/oauth2-proxy', tag: 'v7.6.0' }, issuerUrl: 'https://login.example.com/realms/platform',
+      clientId: 'platform', groupsClaim: 'groups', allowedGroups: ['platform-users'], mfaClaim: 'amr', mfaAcceptedValues: ['mfa'], sessionHours: 8, refreshMinutes: 15,
+      hostnames: ['api.example.com'], sessionStore: redis, identityProviderCidrs: ['10.20.4.0/28'], ingressController, metricsScraper: prometheus, zones: ['z1'],
+      credentials: new VaultSecret(chart, 'oauth2-proxy-secret', {
+        namespace: namespace.namespaceName, secretName: 'oauth2-proxy', vaultPath: 'generator-platform/test/oauth2-proxy', keys: [CLIENT_SECRET_KEY, COOKIE_SECRET_KEY],
+      }),
+    });
+    const analysis = new ReleaseAnalysis(new Construct(chart, 'delivery'), 'api', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090' });
+    const api = new ApiService(chart, 'api', {
+      namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus,
+      hostname: 'api.example.com', ingressController, ...publicTls, deliveryStrategy: DeliveryStrategy.canary({ analysis }),
+    });
+    api.requireSignIn(proxy, { publicPaths: ['/healthz', '/webhooks/'] });
+    const objects = objectsOf(chart);
+    expect(find(objects, 'Rollout', 'api').spec.strategy.canary.trafficRouting).toEqual({ nginx: { stableIngresses: ['api', 'api-public'] } });
+    for (const name of ['api', 'api-public']) {
+      expect(find(objects, 'Ingress', name).spec.rules[0].http.paths.every((path: any) => path.backend.service.name === 'api')).toBe(true);
+    }
+    expect(find(objects, 'Ingress', 'api-sign-in').spec.rules[0].http.paths[0].backend.service.name).toBe('oauth2-proxy');
   });
 
   test('fails on an upper-case hostname', () => {

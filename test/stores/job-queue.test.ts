@@ -1,30 +1,13 @@
 import { Replicas } from '../../lib/config/replicas';
-import { CidrPeer } from '../../lib/platform/cidr-peer';
-import { ClusterPeer } from '../../lib/platform/network-peer';
 import { GeneratorService } from '../../lib/services/generator-service';
-import { LongRunningService } from '../../lib/services/long-running-service';
 import { JobQueue, JobQueueProps } from '../../lib/stores/job-queue';
-import { MessageBroker } from '../../lib/stores/message-broker';
 import { find, kinds, objectsOf } from '../support/kube';
-import { IMAGE, oneReplica, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
-
-const keda = new ClusterPeer('keda', 'keda', { 'app.kubernetes.io/name': 'keda-operator' });
-const internalCa = { issuerName: 'internal-ca', issuerKind: 'Issuer' as const };
-
-function setup() {
-  const { chart, namespace } = serviceScope();
-  const broker = new MessageBroker(chart, 'rabbitmq', {
-    namespace, replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, zones: ['z1'], metricsScraper: prometheus, kubernetesApi: new CidrPeer('kubernetes-api', '10.0.0.1/32'),
-    tlsIssuer: internalCa,
-  });
-  const service = (id: string, extra: object = {}) =>
-    new LongRunningService(chart, id, { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080, ...extra });
-  return { chart, broker, service, namespace };
-}
+import { IMAGE, prometheus, smallResources } from '../support/service-fixtures';
+import { brokerScope, KEDA_OPERATOR, renderScaledJobQueue } from './support/rabbitmq-fixtures';
 
 describe('JobQueue', () => {
   test('with minimal props: a quorum queue behind a direct exchange, dead-lettered after 5 deliveries', () => {
-    const { chart, broker } = setup();
+    const { chart, broker } = brokerScope();
     new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
     const objects = objectsOf(chart);
     expect(find(objects, 'Queue', 'rabbitmq-queue-generation-jobs').spec).toEqual({
@@ -42,7 +25,7 @@ describe('JobQueue', () => {
   });
 
   test('with all props', () => {
-    const { chart, broker } = setup();
+    const { chart, broker } = brokerScope();
     const props: Required<JobQueueProps> = { broker, vaultPathPrefix: 'platform/prod', queueName: 'render.tasks', deliveryLimit: 3 };
     new JobQueue(chart, 'jobs', props);
     const objects = objectsOf(chart);
@@ -52,7 +35,7 @@ describe('JobQueue', () => {
   });
 
   test('grantPublish and grantConsume give each client its own user with only its permission, credentials from Vault, and both sides of the network flow', () => {
-    const { chart, broker, service } = setup();
+    const { chart, broker, service } = brokerScope();
     const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
     const api = service('api');
     const worker = service('worker');
@@ -85,7 +68,7 @@ describe('JobQueue', () => {
   });
 
   test('a granted client reaches the broker over AMQPS only, verifying it against the internal CA mounted from the broker certificate\'s ca.crt', () => {
-    const { chart, broker, service } = setup();
+    const { chart, broker, service } = brokerScope();
     const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
     queue.grantPublish(service('api'));
     const pod = find(objectsOf(chart), 'Deployment', 'api').spec.template.spec;
@@ -98,40 +81,49 @@ describe('JobQueue', () => {
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'ca-rabbitmq-tls', mountPath: '/etc/generator-platform/ca/rabbitmq-tls', readOnly: true });
   });
 
-  test('scaleConsumer scales the consumer on queue depth through KEDA, as a monitoring-only user, with no CPU autoscaler', () => {
-    const { chart, broker, namespace } = setup();
+  test('scaleConsumer scales the consumer on the ready messages through KEDA, with no CPU autoscaler', () => {
+    const { chart, broker, namespace } = brokerScope();
     const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
     const generator = new GeneratorService(chart, 'generator', {
       namespace, image: IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 10 }), resources: smallResources, zones: ['z1'], metricsScraper: prometheus, scaledByQueueDepth: true,
     });
     queue.grantConsume(generator);
-    queue.scaleConsumer(generator, { kedaOperator: keda, messagesPerReplica: 3 });
+    queue.scaleConsumer(generator, { kedaOperator: KEDA_OPERATOR, messagesPerReplica: 3 });
     const objects = objectsOf(chart);
 
     const scaled = find(objects, 'ScaledObject', 'generator-queue-depth');
     expect(scaled.spec).toMatchObject({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'generator' }, minReplicaCount: 2, maxReplicaCount: 10 });
     expect(scaled.spec.triggers[0]).toEqual({
       type: 'rabbitmq',
-      metadata: { protocol: 'http', mode: 'QueueLength', value: '3', queueName: 'generation.jobs', vhostName: 'generator-platform' },
+      metadata: { protocol: 'amqp', mode: 'QueueLength', value: '3', queueName: 'generation.jobs', vhostName: 'generator-platform' },
       authenticationRef: { name: 'generator-queue-depth' },
     });
-    expect(find(objects, 'TriggerAuthentication', 'generator-queue-depth').spec.secretTargetRef).toEqual([
-      { parameter: 'host', name: 'rabbitmq-keda-credentials', key: 'management_uri' },
-      { parameter: 'tls', name: 'rabbitmq-keda-credentials', key: 'tls' },
-      { parameter: 'ca', name: 'rabbitmq-tls', key: 'ca.crt' },
-    ]);
-    expect(find(objects, 'ExternalSecret', 'rabbitmq-keda-credentials').spec.target.template.data.tls).toBe('enable');
-    expect(find(objects, 'User', 'rabbitmq-keda').spec.tags).toEqual(['monitoring']);
-    expect(find(objects, 'Permission', 'rabbitmq-keda').spec.permissions).toEqual({ configure: '^$', write: '^$', read: '^$' });
-    expect(find(objects, 'ExternalSecret', 'rabbitmq-keda-credentials').spec.target.template.data.management_uri)
-      .toBe('https://{{ .username | urlquery }}:{{ .password | urlquery }}@rabbitmq.apps.svc.cluster.local:15671/');
-    expect(find(objects, 'NetworkPolicy', 'rabbitmq-allow-from-keda').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15671 }]);
     expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
     expect(generator.node.validate()).toEqual([]);
   });
 
+  test('KEDA reads the depth over AMQPS as a user that may do nothing but open the vhost, verifying the broker against the internal CA, through 5671 only', () => {
+    const objects = renderScaledJobQueue();
+
+    expect(find(objects, 'TriggerAuthentication', 'generator-queue-depth').spec.secretTargetRef).toEqual([
+      { parameter: 'host', name: 'rabbitmq-keda-credentials', key: 'amqps_uri' },
+      { parameter: 'tls', name: 'rabbitmq-keda-credentials', key: 'tls' },
+      { parameter: 'ca', name: 'rabbitmq-tls', key: 'ca.crt' },
+    ]);
+    const template = find(objects, 'ExternalSecret', 'rabbitmq-keda-credentials').spec.target.template.data;
+    expect(template).toEqual({ amqps_uri: 'amqps://{{ .username | urlquery }}:{{ .password | urlquery }}@rabbitmq.apps.svc.cluster.local:5671/generator-platform', tls: 'enable' });
+    expect(find(objects, 'User', 'rabbitmq-keda').spec.tags).toEqual([]);
+    expect(find(objects, 'Permission', 'rabbitmq-keda').spec.permissions).toEqual({ configure: '^$', write: '^$', read: '^$' });
+    expect(find(objects, 'NetworkPolicy', 'rabbitmq-allow-from-keda').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } } }],
+      ports: [{ protocol: 'TCP', port: 5671 }],
+    }]);
+    const fromKeda = kinds(objects, 'NetworkPolicy').filter((policy) => JSON.stringify(policy.spec.ingress ?? []).includes('keda-operator'));
+    expect(fromKeda.flatMap((policy) => policy.spec.ingress.flatMap((rule: any) => rule.ports))).toEqual([{ protocol: 'TCP', port: 5671 }]);
+  });
+
   test('fails to grant one service both publish and consume', () => {
-    const { chart, broker, service } = setup();
+    const { chart, broker, service } = brokerScope();
     const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' });
     const api = service('api');
     queue.grantPublish(api);
@@ -142,14 +134,14 @@ describe('JobQueue', () => {
     [{ queueName: 'Jobs' }, 'JobQueue jobs: queueName is "Jobs"; use dot-separated lower-case words'],
     [{ deliveryLimit: 0 }, 'JobQueue jobs: deliveryLimit is 0; use 1 to 100 deliveries'],
   ] as Array<[Partial<JobQueueProps>, string]>)('fails on %p', (overrides, message) => {
-    const { chart, broker } = setup();
+    const { chart, broker } = brokerScope();
     expect(() => new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'p', ...overrides })).toThrow(message);
   });
 
   test('fails to scale a consumer that already has a CPU autoscaler', () => {
-    const { chart, broker, namespace } = setup();
+    const { chart, broker, namespace } = brokerScope();
     const queue = new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'p' });
     const generator = new GeneratorService(chart, 'generator', { namespace, image: IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 4 }), resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
-    expect(() => queue.scaleConsumer(generator, { kedaOperator: keda })).toThrow('generator already has a HorizontalPodAutoscaler');
+    expect(() => queue.scaleConsumer(generator, { kedaOperator: KEDA_OPERATOR })).toThrow('generator already has a HorizontalPodAutoscaler');
   });
 });

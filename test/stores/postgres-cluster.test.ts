@@ -1,7 +1,8 @@
 import { Replicas } from '../../lib/config/replicas';
 import { ClusterPeer } from '../../lib/platform/network-peer';
 import { LongRunningService } from '../../lib/services/long-running-service';
-import { PostgresCluster, PostgresClusterProps } from '../../lib/stores/postgres-cluster';
+import { IDatabaseClient, PostgresCluster, PostgresClusterProps } from '../../lib/stores/postgres-cluster';
+import { readWriteGrantsSql } from '../../lib/stores/postgres/application-roles';
 import { PointInTimeRecovery } from '../../lib/stores/postgres/point-in-time-recovery';
 import { OPERATOR_MANAGED_PARAMETERS } from '../../lib/stores/postgres/postgres-parameters';
 import { find, kinds, objectsOf } from '../support/kube';
@@ -13,6 +14,18 @@ const INSTANCE_SELECTOR = {
   matchExpressions: [{ key: 'cnpg.io/podRole', operator: 'NotIn', values: ['pooler'] }],
 };
 const POOLER_SELECTOR = { matchLabels: { 'cnpg.io/poolerName': 'pg-pooler' } };
+
+/** A chart with the cluster `pg` and one LongRunningService per name, each connected to it. */
+function connectedClients(names: readonly string[], overrides: Partial<PostgresClusterProps> = {}) {
+  const { chart, namespace } = serviceScope();
+  const postgres = new PostgresCluster(chart, 'pg', { ...requiredPostgresProps(namespace), ...overrides });
+  for (const name of names) {
+    postgres.connect(new LongRunningService(chart, name, {
+      namespace, component: 'backend', image: IMAGE, replicas: Replicas.fixed(1), resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080,
+    }));
+  }
+  return { postgres, objects: objectsOf(chart) };
+}
 
 /** `60s`, `5min` -> seconds. */
 function seconds(value: string): number {
@@ -36,7 +49,20 @@ describe('PostgresCluster', () => {
     expect(spec.walStorage).toEqual({ size: '20Gi', resizeInUseVolumes: true });
     expect(spec.resources.requests).toEqual({ 'cpu': '4', 'memory': '8Gi', 'ephemeral-storage': '2Gi' });
     expect(spec.resources.limits).toEqual(spec.resources.requests);
-    expect(spec.bootstrap).toEqual({ initdb: { database: 'app', owner: 'app', encoding: 'UTF8', localeCollate: 'C', localeCType: 'C', dataChecksums: true } });
+    expect(spec.bootstrap).toEqual({
+      initdb: {
+        database: 'app',
+        owner: 'app',
+        secret: { name: 'pg-owner-credentials' },
+        encoding: 'UTF8',
+        localeCollate: 'C',
+        localeCType: 'C',
+        dataChecksums: true,
+        postInitApplicationSQL: readWriteGrantsSql('app', 'app'),
+      },
+    });
+    // No client connected, no role to manage.
+    expect(spec.managed).toBeUndefined();
     expect(spec.externalClusters).toBeUndefined();
     expect(spec.monitoring).toEqual({ enablePodMonitor: true });
     expect(postgres.maxConnections).toBe(3 * 25 + 30);
@@ -160,7 +186,7 @@ describe('PostgresCluster', () => {
   });
 
   test('network policies: pooler to instances, instance to instance, operator, Prometheus, object store and API server only', () => {
-    const { objects } = renderPostgres({ objectStoreEgressCidrs: ['0.0.0.0/0', '203.0.113.0/24'] });
+    const { objects } = renderPostgres({ objectStoreEgressCidrs: ['52.218.0.0/17', '203.0.113.0/24'] });
     const policy = (name: string) => find(objects, 'NetworkPolicy', name).spec;
     const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
 
@@ -190,10 +216,7 @@ describe('PostgresCluster', () => {
     expect(policy('pg-pooler-allow-metrics-scrape').ingress[0].ports).toEqual(tcp(9127));
     expect(policy('pg-allow-egress-to-object-store').egress).toEqual([
       {
-        to: [
-          { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
-          { ipBlock: { cidr: '203.0.113.0/24' } },
-        ],
+        to: [{ ipBlock: { cidr: '52.218.0.0/17' } }, { ipBlock: { cidr: '203.0.113.0/24' } }],
         ports: tcp(443),
       },
     ]);
@@ -235,8 +258,8 @@ describe('PostgresCluster', () => {
       { name: 'PGHOST', value: 'pg-pooler.apps.svc.cluster.local' },
       { name: 'PGPORT', value: '5432' },
       { name: 'PGDATABASE', value: 'app' },
-      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: 'pg-app', key: 'username' } } },
-      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'pg-app', key: 'password' } } },
+      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: 'pg-api-credentials', key: 'username' } } },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'pg-api-credentials', key: 'password' } } },
       { name: 'PGSSLMODE', value: 'verify-full' },
       { name: 'PGSSLROOTCERT', value: '/etc/generator-platform/ca/pg-server-tls/ca.crt' },
     ]));
@@ -261,7 +284,8 @@ describe('PostgresCluster', () => {
     });
     expect(certificate.dnsNames).toEqual(['pg-pooler', 'pg-rw', 'pg-ro', 'pg-r'].flatMap((s) => [s, `${s}.apps`, `${s}.apps.svc`, `${s}.apps.svc.cluster.local`]));
     expect(certificate.dnsNames).toContain(postgres.pooler.serviceHost);
-    expect(spec.postgresql.pg_hba).toEqual(['hostnossl all all all reject']);
+    expect(spec.postgresql.pg_hba[0]).toBe('hostnossl all all all reject');
+    expect(spec.postgresql.pg_hba.slice(1).every((rule: string) => rule.startsWith('hostssl '))).toBe(true);
     expect(find(objects, 'Pooler', 'pg-pooler').spec.pgbouncer.pg_hba).toEqual(['hostnossl all all 0.0.0.0/0 reject', 'hostnossl all all ::/0 reject']);
   });
 
@@ -297,7 +321,7 @@ describe('PostgresCluster', () => {
     });
     const spec = find(objects, 'Cluster', 'pg').spec;
     expect(spec.bootstrap).toEqual({
-      recovery: { source: 'origin', database: 'app', owner: 'app', recoveryTarget: { targetTime: '2026-11-27T14:30:00Z' } },
+      recovery: { source: 'origin', database: 'app', owner: 'app', secret: { name: 'pg-owner-credentials' }, recoveryTarget: { targetTime: '2026-11-27T14:30:00Z' } },
     });
     expect(spec.bootstrap.initdb).toBeUndefined();
     expect(spec.externalClusters).toEqual([
@@ -330,6 +354,7 @@ describe('PostgresCluster', () => {
     const operator = new ClusterPeer('cnpg', 'operators', { app: 'cnpg' });
     const props: Required<PostgresClusterProps> = {
       ...requiredPostgresProps(namespace, 5),
+      vaultPathPrefix: 'generator-platform/staging',
       image: { repository: 'registry.example.com/postgresql', tag: '15.4', digest: 'sha256:' + 'a'.repeat(64) },
       cpuMillis: 2000,
       memoryMi: 4096,
@@ -394,9 +419,89 @@ describe('PostgresCluster', () => {
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'operators' } }, podSelector: { matchLabels: { app: 'cnpg' } } },
     ]);
     expect(postgres.databaseName).toBe('generator');
-    expect(postgres.connectionEnv('/ca.crt')).toContainEqual({ name: 'PGDATABASE', value: 'generator' });
+    expect(spec.postgresql.pg_hba).toEqual(['hostnossl all all all reject', 'hostssl generator +generator_readwrite all scram-sha-256', 'hostssl all +generator_readwrite all reject']);
+    expect(spec.bootstrap.recovery.secret).toEqual({ name: 'pg-owner-credentials' });
+    const owner = find(objects, 'ExternalSecret', 'pg-owner-credentials').spec;
+    expect(owner.data[0].remoteRef).toEqual({ key: 'generator-platform/staging/postgres/owner', property: 'password' });
+    expect(owner.target.template.data).toEqual({ username: 'generator_owner' });
     expect(find(objects, 'Certificate', 'pg-server-tls').spec).toMatchObject({ duration: '720h', renewBefore: '240h', issuerRef: { kind: 'ClusterIssuer', name: 'vault-pki' } });
     expect(postgres.footprint).toMatchObject({ maxPods: 6, podClaimStorageGi: 60, largestClaimGi: 50 });
+  });
+
+  describe('database users: every password from Vault, one least-privileged role per client', () => {
+    test('each connected client gets its own login role with no attribute beyond LOGIN, in the read-write group, its password from its own Secret', () => {
+      const { objects } = connectedClients(['api', 'generator']);
+      const spec = find(objects, 'Cluster', 'pg').spec;
+      const role = (name: string) => ({
+        name,
+        ensure: 'present',
+        login: true,
+        superuser: false,
+        createdb: false,
+        createrole: false,
+        replication: false,
+        bypassrls: false,
+        inherit: true,
+        // The most the pooler opens for one user: 3 pods (2 + 1 surge) x (20 + 5 reserve).
+        connectionLimit: 75,
+        inRoles: ['app_readwrite'],
+        passwordSecret: { name: `pg-${name}-credentials` },
+      });
+      expect(spec.managed).toEqual({ roles: [role('api'), role('generator')] });
+      expect(spec.enableSuperuserAccess).toBe(false);
+      expect(spec.superuserSecret).toBeUndefined();
+    });
+
+    test.each([
+      ['pg-owner-credentials', 'generator-platform/test/postgres/owner', 'app'],
+      ['pg-api-credentials', 'generator-platform/test/postgres/api', 'api'],
+      ['pg-generator-credentials', 'generator-platform/test/postgres/generator', 'generator'],
+    ])('%s is a basic-auth Secret from Vault %s (password) for user %s, labelled for CloudNativePG to reload', (secretName, vaultPath, username) => {
+      const spec = find(connectedClients(['api', 'generator']).objects, 'ExternalSecret', secretName).spec;
+      expect(spec.data).toEqual([{ secretKey: 'password', remoteRef: { key: vaultPath, property: 'password' } }]);
+      expect(spec.target).toEqual({
+        name: secretName,
+        creationPolicy: 'Owner',
+        deletionPolicy: 'Retain',
+        template: { type: 'kubernetes.io/basic-auth', engineVersion: 'v2', mergePolicy: 'Merge', data: { username }, metadata: { labels: { 'cnpg.io/reload': 'true' } } },
+      });
+      expect(spec.refreshInterval).toBe('15m');
+    });
+
+    test('the database owner comes from Vault through initdb, and no client logs in as it or reads the operator\'s app Secret', () => {
+      const { objects } = connectedClients(['api', 'generator']);
+      const initdb = find(objects, 'Cluster', 'pg').spec.bootstrap.initdb;
+      expect(initdb).toMatchObject({ owner: 'app', secret: { name: 'pg-owner-credentials' } });
+      for (const service of ['api', 'generator']) {
+        const env = find(objects, 'Deployment', service).spec.template.spec.containers[0].env;
+        expect(env).toEqual(expect.arrayContaining([
+          { name: 'PGUSER', valueFrom: { secretKeyRef: { name: `pg-${service}-credentials`, key: 'username' } } },
+          { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: `pg-${service}-credentials`, key: 'password' } } },
+        ]));
+        // Reloader restarts the pods when the password Secret changes.
+        expect(find(objects, 'Deployment', service).metadata.annotations['secret.reloader.stakater.com/reload']).toContain(`pg-${service}-credentials`);
+      }
+      expect(JSON.stringify(objects)).not.toContain('"pg-app"');
+      expect(JSON.stringify(objects)).not.toContain('pg-owner-credentials","key"');
+    });
+
+    test('the read-write group gets data access to whatever the owner creates, nothing more; clients stay in the application database', () => {
+      const spec = find(connectedClients(['api']).objects, 'Cluster', 'pg').spec;
+      const sql: string[] = spec.bootstrap.initdb.postInitApplicationSQL;
+      expect(sql[0]).toBe('CREATE ROLE "app_readwrite" NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS');
+      expect(sql).toContain('ALTER DEFAULT PRIVILEGES FOR ROLE "app" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "app_readwrite"');
+      // The pooler's auth user relies on PUBLIC's CONNECT and USAGE on public: nothing revokes them.
+      expect(sql.filter((statement) => /REVOKE|TRUNCATE|CREATE ON|ALL PRIVILEGES/.test(statement))).toEqual([]);
+      expect(spec.postgresql.pg_hba).toEqual(['hostnossl all all all reject', 'hostssl app +app_readwrite all scram-sha-256', 'hostssl all +app_readwrite all reject']);
+    });
+
+    test('a client with a hyphenated name gets an underscored role and keeps its name elsewhere', () => {
+      const { objects } = connectedClients(['report-builder']);
+      expect(find(objects, 'Cluster', 'pg').spec.managed.roles[0]).toMatchObject({ name: 'report_builder', passwordSecret: { name: 'pg-report-builder-credentials' } });
+      const secret = find(objects, 'ExternalSecret', 'pg-report-builder-credentials').spec;
+      expect(secret.data[0].remoteRef.key).toBe('generator-platform/test/postgres/report-builder');
+      expect(secret.target.template.data).toEqual({ username: 'report_builder' });
+    });
   });
 
   describe('fails', () => {
@@ -448,6 +553,48 @@ describe('PostgresCluster', () => {
     test('fails on a missing or malformed API server CIDR', () => {
       expect(attempt({ kubernetesApiCidrs: [] })).toThrow('PostgresCluster pg: kubernetesApiCidrs is []; list one or more IPv4 CIDRs');
       expect(attempt({ objectStoreEgressCidrs: ['10.0.0.300/32'] })).toThrow('PostgresCluster pg: objectStoreEgressCidrs is ["10.0.0.300/32"]');
+    });
+
+    test('fails on no object store CIDR, or one that opens the whole internet', () => {
+      expect(attempt({ objectStoreEgressCidrs: [] })).toThrow('PostgresCluster pg: objectStoreEgressCidrs is []; list one or more IPv4 CIDRs');
+      expect(attempt({ objectStoreEgressCidrs: ['0.0.0.0/0'] })).toThrow('PostgresCluster pg: objectStoreEgressCidrs is ["0.0.0.0/0"]; list the destination\'s own ranges');
+      expect(attempt({ kubernetesApiCidrs: ['10.0.0.0/0'] })).toThrow('PostgresCluster pg: kubernetesApiCidrs is ["10.0.0.0/0"]; list the destination\'s own ranges');
+    });
+
+    test('fails on a Vault prefix that is not a KV path', () => {
+      expect(attempt({ vaultPathPrefix: '/secret/data/platform/' })).toThrow('PostgresCluster pg: vaultPathPrefix is "/secret/data/platform/"; use a KV path');
+    });
+
+    test('fails on a database name too long for its read-write group role', () => {
+      expect(attempt({ databaseName: 'd'.repeat(54) })).toThrow(`PostgresCluster pg: databaseName is "${'d'.repeat(54)}"; use at most 53 characters`);
+    });
+
+    test('fails on an owner that would be the clients\' group', () => {
+      expect(attempt({ databaseOwner: 'app_readwrite' })).toThrow('PostgresCluster pg: databaseOwner is "app_readwrite"; use another name');
+    });
+
+    test('fails to connect the same client twice', () => {
+      const { chart, namespace } = serviceScope();
+      const postgres = new PostgresCluster(chart, 'pg', requiredPostgresProps(namespace));
+      const api = new LongRunningService(chart, 'api', { namespace, component: 'backend', image: IMAGE, replicas: Replicas.fixed(1), resources: smallResources, zones: ['z1'], metricsScraper: prometheus });
+      postgres.connect(api);
+      expect(() => postgres.connect(api)).toThrow('PostgresCluster pg: client "api" cannot connect: it is already connected (role "api"); connect each client once');
+    });
+
+    test.each([
+      ['pg-stats', 'its role name would be "pg_stats"; PostgreSQL reserves names starting with pg_'],
+      ['postgres', 'its role name would be "postgres"; PostgreSQL or CloudNativePG reserves it'],
+      ['owner', 'owner and backup name the owner\'s and the backups\' credentials'],
+      ['app', 'its role name "app" is the database owner\'s or the read-write group\'s'],
+      ['9lives', 'its role name would be "9lives"; use a lower-case SQL identifier'],
+    ])('fails to connect a client named %p', (name, problem) => {
+      const { chart, namespace } = serviceScope();
+      const postgres = new PostgresCluster(chart, 'pg', requiredPostgresProps(namespace));
+      // Any IDatabaseClient: the role name is checked before anything is opened for it.
+      const client: IDatabaseClient = {
+        name, peerName: name, toNetworkPolicyPeer: () => ({}), allowEgressTo: () => undefined, addEnvironment: () => undefined, trustCertificateAuthority: () => '/ca.crt',
+      };
+      expect(() => postgres.connect(client)).toThrow(`PostgresCluster pg: client "${name}" cannot connect: ${problem}`);
     });
 
     test('fails on a parameter the operator manages', () => {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { find } from '../support/kube';
+import { writeOperatorPgHba } from './support/cnpg-pg-hba';
 import { renderPostgres } from './support/postgres-fixtures';
 import { freeLocalPort, postgresOwnedTempDir, runAsPostgres, ThrowawayServer } from './support/postgres-server';
 
@@ -16,23 +17,6 @@ describe('rendered pg_hba rules on a real PostgreSQL 15 server', () => {
   let workDir: string;
   let dataDir: string;
   let server: ThrowawayServer;
-
-  /** pg_hba.conf as the operator composes it, with `rules` in the user-defined section. */
-  function writeHba(rules: readonly string[]): void {
-    const lines = [
-      'local all all trust',
-      'hostssl postgres streaming_replica all cert',
-      'hostssl replication streaming_replica all cert',
-      'hostssl all cnpg_pooler_pgbouncer all cert',
-      ...rules,
-      'host all all all scram-sha-256',
-    ];
-    writeOwnedByPostgres(path.join(dataDir, 'pg_hba.conf'), `${lines.join('\n')}\n`, 0o600);
-    const reload = runAsPostgres('pg_ctl', ['reload', '-D', dataDir]);
-    if (reload.status !== 0) {
-      throw new Error(`reload failed: ${reload.output}`);
-    }
-  }
 
   /** Logs in as `app` over TCP with `sslmode` and reports whether the session is encrypted. */
   function login(sslmode: 'disable' | 'require') {
@@ -79,7 +63,7 @@ describe('rendered pg_hba rules on a real PostgreSQL 15 server', () => {
   const renderedRules = (): string[] => find(renderPostgres().objects, 'Cluster', 'pg').spec.postgresql.pg_hba;
 
   test('with the rendered rules, a plaintext TCP login is refused and a TLS login is accepted', () => {
-    writeHba(renderedRules());
+    writeOperatorPgHba(dataDir, renderedRules());
     const plaintext = login('disable');
     expect(plaintext.status).not.toBe(0);
     expect(plaintext.output).toContain('pg_hba.conf rejects connection for host "127.0.0.1", user "app", database "postgres", no encryption');
@@ -88,7 +72,7 @@ describe('rendered pg_hba rules on a real PostgreSQL 15 server', () => {
   }, 30_000);
 
   test('without them, the operator\'s closing rule would let the same plaintext login in (the check above is live)', () => {
-    writeHba([]);
+    writeOperatorPgHba(dataDir, []);
     const plaintext = login('disable');
     expect({ status: plaintext.status, output: plaintext.output.trim() }).toEqual({ status: 0, output: 'f' });
   }, 30_000);

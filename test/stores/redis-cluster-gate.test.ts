@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { CertificateAuthoritySigner, InternalCertificateAuthority } from '../../lib/security/internal-certificate-authority';
+import { VaultSecret } from '../../lib/security/vault-secret';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { RedisCluster } from '../../lib/stores/redis-cluster';
 import { Finding } from '../../lib/validation/finding';
@@ -12,10 +13,14 @@ import { redisScope } from './support/redis-fixtures';
 /** A namespace with the Redis cluster, its certificate's issuer and an api wired to it, as YAML the way the synth writes it. */
 function wiredPlatformYaml(strictTopologySpread = true): string {
   const { chart, namespace, passwordSecret } = redisScope();
-  const tlsIssuer = new InternalCertificateAuthority(chart, 'internal-ca', { namespace: namespace.namespaceName, signer: CertificateAuthoritySigner.selfSigned() });
+  const tlsIssuer = new InternalCertificateAuthority(chart, 'internal-ca', { signer: CertificateAuthoritySigner.selfSigned() });
   const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer, strictTopologySpread });
   const api = new LongRunningService(chart, 'api', { namespace, component: 'backend', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080 });
   redis.connect(api);
+  // The platform's images are private: the api pulls with the registry credentials, as in the chart.
+  api.pullImagesWith(VaultSecret.registryCredentials(chart, 'registry-pull-secret', {
+    namespace: namespace.namespaceName, secretName: 'registry-pull-secret', vaultPath: 'generator-platform/test/registry', registryServer: 'ghcr.io',
+  }));
   return objectsOf(chart).map((o) => stringify(o)).join('---\n');
 }
 

@@ -18,9 +18,9 @@ describe('synthesize', () => {
     const environmentParts = Object.values(ENVIRONMENTS).flatMap((config) => [...renderEnvironment(config).keys()]);
     expect([...readTree(out).keys()]).toEqual(
       [
-        ...argoCd('development', ['addons.yaml', 'environments.yaml', 'previews.yaml', 'projects.yaml', 'root.yaml']),
-        ...argoCd('production', ['addons.yaml', 'environments.yaml', 'projects.yaml', 'root.yaml']),
-        ...argoCd('staging', ['addons.yaml', 'environments.yaml', 'projects.yaml', 'root.yaml']),
+        ...argoCd('development', ['addons.yaml', 'certificate-authority.yaml', 'certificate-authority/internal-ca.yaml', 'certificate-authority/operator-trust.yaml', 'environments.yaml', 'previews.yaml', 'projects.yaml', 'root.yaml']),
+        ...argoCd('production', ['addons.yaml', 'certificate-authority.yaml', 'certificate-authority/internal-ca.yaml', 'certificate-authority/operator-trust.yaml', 'environments.yaml', 'projects.yaml', 'root.yaml']),
+        ...argoCd('staging', ['addons.yaml', 'certificate-authority.yaml', 'certificate-authority/internal-ca.yaml', 'certificate-authority/operator-trust.yaml', 'environments.yaml', 'projects.yaml', 'root.yaml']),
         ...environmentParts,
         'preview/Kustomization',
       ].sort((a, b) => a.localeCompare(b)),

@@ -10,6 +10,7 @@ import {
   clusterAnalysisTemplate,
   compliantPlatform,
   deployment,
+  ingress,
   jobAnalysisTemplate,
   K8sObject,
   REPOSITORY_URL,
@@ -167,6 +168,33 @@ describe('Argo Rollouts cross-references', () => {
     const objects = compliantPlatform();
     at(objectNamed(objects, 'Ingress', 'site'), 'spec', 'rules', 0, 'http', 'paths', 0, 'backend', 'service').name = 'site-canary';
     expect(await ruleIds(objects)).toEqual(['XREF-ROLLOUT-INGRESS']);
+  });
+
+  test('every Ingress on the stable Service is in the traffic routing, in stableIngresses alone when there are several', async () => {
+    const withSecondIngress = () => {
+      const objects = compliantPlatform();
+      const second = ingress('site', 'site-tls');
+      (second.metadata as K8sObject).name = 'site-public';
+      objects.push(second);
+      return objects;
+    };
+    const nginx = (objects: K8sObject[]) => at(objectNamed(objects, 'Rollout', 'site'), 'spec', 'strategy', 'canary', 'trafficRouting', 'nginx');
+    const messages = async (objects: K8sObject[]) => (await findingsOf(objects)).map((finding) => `${finding.ruleId}: ${finding.message}`);
+
+    expect(await messages(withSecondIngress())).toEqual([
+      'XREF-ROLLOUT-INGRESS: Ingress site-public routes to the stable Service site but is not in the traffic routing, so during a canary all of its traffic stays on the stable version',
+    ]);
+
+    const listed = withSecondIngress();
+    delete nginx(listed).stableIngress;
+    nginx(listed).stableIngresses = ['site', 'site-public'];
+    expect(await ruleIds(listed)).toEqual([]);
+
+    const both = withSecondIngress();
+    nginx(both).stableIngresses = ['site', 'site-public'];
+    expect(await messages(both)).toEqual([
+      'XREF-ROLLOUT-INGRESS: stableIngress and stableIngresses are both set; Argo Rollouts ignores stableIngress, so list that Ingress in stableIngresses',
+    ]);
   });
 
   test('clusterScope decides between AnalysisTemplate and ClusterAnalysisTemplate; template defaults need no arg', async () => {

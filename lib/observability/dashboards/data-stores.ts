@@ -208,7 +208,7 @@ function redisPanels(): UnplacedPanel[] {
   ];
 }
 
-/** RabbitMQ: the rabbitmq_prometheus plugin of every node (port 15692), aggregated metrics. */
+/** RabbitMQ: the rabbitmq_prometheus plugin of every node (TLS port 15691), aggregated metrics. */
 function rabbitmqPanels(): UnplacedPanel[] {
   return [
     stat({

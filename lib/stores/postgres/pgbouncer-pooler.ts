@@ -14,6 +14,7 @@ import { workloadLabels } from '../../platform/labels';
 import { INetworkPeer } from '../../platform/network-peer';
 import { restrictedContainerSecurityContext } from '../../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../../platform/workload-footprint';
+import { zoneNodeAffinity } from '../../platform/zone-node-affinity';
 import { resourceMap } from './resource-quantities';
 import { ipBlockPeers, TcpFlowPolicy } from './tcp-flow-policy';
 
@@ -155,13 +156,7 @@ export class PgBouncerPooler extends Construct implements IWorkload, INetworkPee
             // over these; they are stated here so that the intent survives an operator change.
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             affinity: {
-              nodeAffinity: props.zones.length > 0
-                ? {
-                  requiredDuringSchedulingIgnoredDuringExecution: {
-                    nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [...props.zones] }] }],
-                  },
-                }
-                : undefined,
+              nodeAffinity: zoneNodeAffinity(props.zones),
               podAntiAffinity: {
                 preferredDuringSchedulingIgnoredDuringExecution: [
                   { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: this.podLabels } } },

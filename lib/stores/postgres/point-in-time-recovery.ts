@@ -60,13 +60,18 @@ export class PointInTimeRecovery {
     return this.sourceServerName ?? clusterName;
   }
 
-  /** `spec.bootstrap` that recovers `database`, owned by `owner`, from the archive. */
-  public bootstrap(database: string, owner: string): ClusterSpecBootstrap {
+  /**
+   * `spec.bootstrap` that recovers `database`, owned by `owner`, from the archive; the operator
+   * then sets the owner's password from `ownerSecretName` (roles, grants and data come with the
+   * backup).
+   */
+  public bootstrap(database: string, owner: string, ownerSecretName: string): ClusterSpecBootstrap {
     return {
       recovery: {
         source: ORIGIN,
         database,
         owner,
+        secret: { name: ownerSecretName },
         recoveryTarget: this.targetTime !== undefined ? { targetTime: this.targetTime } : undefined,
       },
     };

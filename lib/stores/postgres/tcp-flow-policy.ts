@@ -43,14 +43,10 @@ export class TcpFlowPolicy extends Construct {
   }
 }
 
-/** NetworkPolicy peers for a list of CIDRs; `0.0.0.0/0` leaves out the private ranges (the cluster's own networks). */
+/** NetworkPolicy peers for a list of CIDRs, each as it is. */
 export function ipBlockPeers(cidrs: readonly string[]): k8s.NetworkPolicyPeer[] {
-  return cidrs.map((cidr) => (cidr === ANYWHERE ? { ipBlock: { cidr, except: [...PRIVATE_RANGES] } } : { ipBlock: { cidr } }));
+  return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
 }
-
-const ANYWHERE = '0.0.0.0/0';
-/** RFC 1918 ranges, where pod, service and node networks live. */
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 /** `10.0.0.0/16`, `203.0.113.7/32`: an IPv4 CIDR. */
 export function isIpv4Cidr(value: string): boolean {

@@ -188,8 +188,9 @@ export const ROLLOUT_REFERENCE_RULES: readonly Rule[] = [
   kindRule(
     {
       id: 'XREF-ROLLOUT-INGRESS',
-      requirement: "an Argo Rollout's trafficRouting.nginx stableIngress (and stableIngresses) is an Ingress in its namespace with a backend on the stableService",
-      fix: 'Name the Ingress that serves the stable Service in trafficRouting.nginx.stableIngress, and route it to spec.strategy.canary.stableService.',
+      requirement:
+        "an Argo Rollout's trafficRouting.nginx names its Ingresses in stableIngress or stableIngresses (not both: Argo Rollouts then ignores stableIngress), each an Ingress in its namespace with a backend on the stableService, and lists every Ingress of the namespace that routes to the stableService",
+      fix: 'Name the Ingress that serves the stable Service in trafficRouting.nginx.stableIngress, or all of them (the main one included) in stableIngresses, and route each to spec.strategy.canary.stableService.',
     },
     ROLLOUT,
     (object, scope) => {
@@ -197,25 +198,47 @@ export const ROLLOUT_REFERENCE_RULES: readonly Rule[] = [
         return [];
       }
       const { canary } = strategyOf(object);
+      const nginxPath: PathSegment[] = ['spec', 'strategy', 'canary', 'trafficRouting', 'nginx'];
       const nginx = record(record(canary.trafficRouting).nginx);
-      const stableService = text(canary.stableService);
-      const names: { name: string; path: PathSegment[] }[] = [];
-      if (text(nginx.stableIngress)) {
-        names.push({ name: text(nginx.stableIngress) as string, path: ['spec', 'strategy', 'canary', 'trafficRouting', 'nginx', 'stableIngress'] });
+      if (Object.keys(nginx).length === 0) {
+        return [];
       }
-      list(nginx.stableIngresses).forEach((name, index) => names.push({ name: String(name), path: ['spec', 'strategy', 'canary', 'trafficRouting', 'nginx', 'stableIngresses', index] }));
-      return names.flatMap(({ name, path }) => {
-        const ingress = scope.find('Ingress', name, object.namespace);
-        if (!ingress) {
-          return [{ path, message: `Ingress ${name} does not exist in namespace ${object.namespace ?? '(none)'}` }];
-        }
+      const stableService = text(canary.stableService);
+      const routesToStableService = (ingress: ManifestObject): boolean => {
         const spec = record(ingress.body.spec);
         const backends = [
           record(record(spec.defaultBackend).service).name,
           ...records(spec.rules).flatMap((rule) => records(record(rule.http).paths).map((entry) => record(record(entry.backend).service).name)),
         ];
-        return stableService !== undefined && backends.includes(stableService) ? [] : [{ path, message: `Ingress ${name} has no backend on the stable Service ${stableService ?? '(unset)'}` }];
-      });
+        return stableService !== undefined && backends.includes(stableService);
+      };
+      const violations: RuleViolation[] = [];
+      // Argo Rollouts (1.5+) routes through stableIngresses when it is set and through stableIngress otherwise.
+      const names: { name: string; path: PathSegment[] }[] = [];
+      if (nginx.stableIngresses !== undefined) {
+        list(nginx.stableIngresses).forEach((name, index) => names.push({ name: String(name), path: [...nginxPath, 'stableIngresses', index] }));
+        if (text(nginx.stableIngress)) {
+          violations.push({ path: [...nginxPath, 'stableIngress'], message: 'stableIngress and stableIngresses are both set; Argo Rollouts ignores stableIngress, so list that Ingress in stableIngresses' });
+        }
+      } else if (text(nginx.stableIngress)) {
+        names.push({ name: text(nginx.stableIngress) as string, path: [...nginxPath, 'stableIngress'] });
+      }
+      for (const { name, path } of names) {
+        const ingress = scope.find('Ingress', name, object.namespace);
+        if (!ingress) {
+          violations.push({ path, message: `Ingress ${name} does not exist in namespace ${object.namespace ?? '(none)'}` });
+        } else if (!routesToStableService(ingress)) {
+          violations.push({ path, message: `Ingress ${name} has no backend on the stable Service ${stableService ?? '(unset)'}` });
+        }
+      }
+      const listed = new Set(names.map((entry) => entry.name));
+      for (const ingress of scope.ofKind('Ingress', object.namespace).filter((candidate) => !listed.has(candidate.name) && routesToStableService(candidate))) {
+        violations.push({
+          path: nginxPath,
+          message: `Ingress ${ingress.name} routes to the stable Service ${stableService as string} but is not in the traffic routing, so during a canary all of its traffic stays on the stable version`,
+        });
+      }
+      return violations;
     },
   ),
   kindRule(

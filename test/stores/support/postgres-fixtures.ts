@@ -13,7 +13,9 @@ export function requiredPostgresProps(namespace: NamespaceBaseline, instances = 
     backupDestinationPath: 's3://acme-backups/test/postgres',
     backupEndpointUrl: 'https://s3.eu-west-1.amazonaws.com',
     backupCredentialsVaultPath: 'generator-platform/test/postgres-backup',
+    vaultPathPrefix: 'generator-platform/test',
     kubernetesApiCidrs: ['10.0.0.1/32'],
+    objectStoreEgressCidrs: ['52.218.0.0/17'],
     tlsIssuer: { issuerName: 'internal-ca', issuerKind: 'Issuer' },
   };
 }

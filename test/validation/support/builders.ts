@@ -53,8 +53,12 @@ export function securePodTemplate(app: string, container: K8sObject, spec: K8sOb
   };
 }
 
+/** The registry credential every ServiceAccount pulls the platform's private images with. */
+export const REGISTRY_PULL_SECRET = 'registry-pull-secret';
+
+/** A ServiceAccount without an API token that pulls from the private registry with REGISTRY_PULL_SECRET. */
 export function serviceAccount(name: string): K8sObject {
-  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name), automountServiceAccountToken: false };
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name), automountServiceAccountToken: false, imagePullSecrets: [{ name: REGISTRY_PULL_SECRET }] };
 }
 
 export function deployment(app: string, container: K8sObject = secureContainer(app)): K8sObject {
@@ -195,6 +199,29 @@ export function externalSecret(name: string): K8sObject {
       secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' },
       target: { name },
       data: [{ secretKey: 'password', remoteRef: { key: `generator-platform/${name}`, property: 'password' } }],
+    },
+  };
+}
+
+/** An ExternalSecret producing a kubernetes.io/dockerconfigjson Secret for the private registry ghcr.io, as VaultSecret.registryCredentials() renders it. */
+export function registryCredentials(name: string): K8sObject {
+  return {
+    apiVersion: 'external-secrets.io/v1beta1',
+    kind: 'ExternalSecret',
+    metadata: meta(name),
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' },
+      target: {
+        name,
+        template: {
+          type: 'kubernetes.io/dockerconfigjson',
+          engineVersion: 'v2',
+          mergePolicy: 'Replace',
+          data: { '.dockerconfigjson': '{"auths":{"ghcr.io":{"auth":{{ printf "%s:%s" .username .password | b64enc | toJson }}}}}' },
+        },
+      },
+      data: ['username', 'password'].map((property) => ({ secretKey: property, remoteRef: { key: 'generator-platform/registry', property } })),
     },
   };
 }
@@ -536,6 +563,7 @@ export function compliantPlatform(): K8sObject[] {
   return [
     namespace(),
     defaultDenyNetworkPolicy(),
+    registryCredentials(REGISTRY_PULL_SECRET),
     allowIngressNetworkPolicy('web'),
     serviceAccount('web'),
     configMap('web-config', { LOG_LEVEL: 'info' }),
@@ -559,7 +587,7 @@ export function compliantPlatform(): K8sObject[] {
     rabbitmqUser('generator', 'queue', 'generator-rabbitmq'),
     externalSecret('generator-rabbitmq'),
     triggerAuthentication('generator-rabbitmq', 'generator-rabbitmq'),
-    allowFromNetworkPolicy('queue-allow-generator', { 'app.kubernetes.io/name': 'queue', 'app.kubernetes.io/component': 'rabbitmq' }, 'generator', 5672),
+    allowFromNetworkPolicy('queue-allow-generator', { 'app.kubernetes.io/name': 'queue', 'app.kubernetes.io/component': 'rabbitmq' }, 'generator', 5671),
     postgresCluster('db', 'db-owner'),
     externalSecret('db-owner'),
     postgresPooler('db-pooler', 'db'),

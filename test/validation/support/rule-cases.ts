@@ -137,6 +137,21 @@ export const CROSS_REFERENCE_CASES: readonly RuleCase[] = [
   { ruleId: 'XREF-CONFIGMAP', breaks: 'a missing ConfigMap', mutate: (objects) => (at(webContainer(objects), 'envFrom', 0, 'configMapRef').name = 'web-settings') },
   { ruleId: 'XREF-SECRET', breaks: 'a Secret nothing produces', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'ExternalSecret', 'web-database')), 1) },
   { ruleId: 'XREF-PERSISTENT-VOLUME-CLAIM', breaks: 'a missing PersistentVolumeClaim', mutate: (objects) => objects.splice(objects.indexOf(objectNamed(objects, 'PersistentVolumeClaim', 'reports')), 1) },
+  {
+    ruleId: 'XREF-IMAGE-PULL-SECRET',
+    breaks: 'a ServiceAccount pulling with a Secret nothing produces',
+    mutate: (objects) => (at(objectNamed(objects, 'ServiceAccount', 'web'), 'imagePullSecrets', 0).name = 'registry-credentials'),
+  },
+  {
+    ruleId: 'XREF-IMAGE-PULL-SECRET',
+    breaks: 'a ServiceAccount pulling with an Opaque Secret',
+    mutate: (objects) => (at(objectNamed(objects, 'ServiceAccount', 'web'), 'imagePullSecrets', 0).name = 'web-database'),
+  },
+  {
+    ruleId: 'XREF-PRIVATE-IMAGE-PULL-SECRET',
+    breaks: 'a pod of a private image whose ServiceAccount has no pull secret',
+    mutate: (objects) => delete objectNamed(objects, 'ServiceAccount', 'generator').imagePullSecrets,
+  },
 ];
 
 export const OPERATOR_REFERENCE_CASES: readonly RuleCase[] = [

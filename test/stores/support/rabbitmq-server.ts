@@ -1,0 +1,190 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freeLocalPort } from './postgres-server';
+
+/**
+ * Debian's rabbitmq-server (scripts/ensure-test-tools.sh installs it): the script itself, not the
+ * /usr/sbin wrapper, which switches to the rabbitmq user in /var/lib/rabbitmq and logs to /var/log.
+ */
+export const RABBITMQ_SERVER = process.env.RABBITMQ_SERVER ?? '/usr/lib/rabbitmq/bin/rabbitmq-server';
+const HOST = '127.0.0.1';
+const STOP_TIMEOUT_MS = 15_000;
+
+/** The server's TLS key pair, the CA it trusts, and the definitions (vhosts, users, topology) it loads at boot. */
+export interface RabbitmqServerFiles {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly definitionsFile: string;
+}
+
+/** A rabbitmq-server node started by a test, listening with TLS only on 127.0.0.1:`port`. */
+export interface RabbitmqServer {
+  readonly port: number;
+  /** stdout and stderr so far (the node logs to stdout), for failure messages. */
+  output(): string;
+  /** Stops the node and its epmd, and removes its folder. */
+  stop(): Promise<void>;
+}
+
+/** The rabbitmq user's uid and gid when the test runs as root; `undefined` runs the node as the test's own user. */
+function unprivilegedIds(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) {
+    return undefined;
+  }
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'rabbitmq'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+function chownTree(dir: string, ids: { uid: number; gid: number }): void {
+  fs.chownSync(dir, ids.uid, ids.gid);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const entryPath = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      chownTree(entryPath, ids);
+    } else {
+      fs.chownSync(entryPath, ids.uid, ids.gid);
+    }
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: HOST, port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Resolves with the exit code once `child` has exited and its output is read to the end. */
+function closed(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve(child.exitCode);
+    } else {
+      child.once('close', (code) => resolve(code));
+    }
+  });
+}
+
+/** Kills `child` (with SIGTERM, then SIGKILL to its process group after `STOP_TIMEOUT_MS`) and waits until it has exited. */
+async function terminate(child: ChildProcess, group: boolean): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = closed(child);
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS)))]);
+  clearTimeout(timer);
+  if (!stopped) {
+    if (group) {
+      process.kill(-child.pid!, 'SIGKILL');
+    } else {
+      child.kill('SIGKILL');
+    }
+    await exited;
+  }
+}
+
+/**
+ * Starts a rabbitmq-server node in a new temporary folder, configured as the RabbitMQ Cluster
+ * Operator 2.7 configures a cluster with a CA Secret and `disableNonTLSListeners` (no plaintext
+ * listener, `verify_peer` without `fail_if_no_peer_cert`: clients need no certificate), and
+ * isolated from anything else on the machine: its own epmd and Erlang distribution port on free
+ * loopback ports, a unique node name, no plugins, nothing read from /etc/rabbitmq or
+ * /var/lib/rabbitmq, the Erlang cookie in its own HOME. As root, it runs as the unprivileged
+ * `rabbitmq` user. Resolves once the node has loaded the definitions and opened its listener.
+ */
+export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: number): Promise<RabbitmqServer> {
+  if (!fs.existsSync(RABBITMQ_SERVER)) {
+    throw new Error(`no ${RABBITMQ_SERVER}; run scripts/ensure-test-tools.sh (or set RABBITMQ_SERVER)`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rabbitmq-'));
+  const [port, epmdPort, distributionPort] = [await freeLocalPort(), await freeLocalPort(), await freeLocalPort()];
+  const local = (name: string) => path.join(dir, name);
+  for (const folder of ['home', 'mnesia', 'log', 'tls']) {
+    fs.mkdirSync(local(folder));
+  }
+  // The node reads its files as the user it runs as: copies in its folder, as the pod's mounts are.
+  fs.copyFileSync(files.caFile, local('tls/ca.crt'));
+  fs.copyFileSync(files.certFile, local('tls/tls.crt'));
+  fs.copyFileSync(files.keyFile, local('tls/tls.key'));
+  fs.copyFileSync(files.definitionsFile, local('definitions.json'));
+  fs.writeFileSync(local('rabbitmq.conf'), [
+    'listeners.tcp = none',
+    `listeners.ssl.default = ${HOST}:${port}`,
+    `ssl_options.cacertfile = ${local('tls/ca.crt')}`,
+    `ssl_options.certfile = ${local('tls/tls.crt')}`,
+    `ssl_options.keyfile = ${local('tls/tls.key')}`,
+    'ssl_options.verify = verify_peer',
+    `load_definitions = ${local('definitions.json')}`,
+  ].join('\n') + '\n');
+  fs.writeFileSync(local('enabled_plugins'), '[].\n');
+  fs.writeFileSync(local('rabbitmq-env.conf'), '');
+  const ids = unprivilegedIds();
+  if (ids) {
+    chownTree(dir, ids);
+  }
+
+  const env = {
+    PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
+    HOME: local('home'),
+    ERL_EPMD_PORT: String(epmdPort),
+    RABBITMQ_NODENAME: `test-${process.pid}-${port}@localhost`,
+    RABBITMQ_DIST_PORT: String(distributionPort),
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+    RABBITMQ_CONFIG_FILE: local('rabbitmq.conf'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: local('advanced.config'),
+    RABBITMQ_CONF_ENV_FILE: local('rabbitmq-env.conf'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: local('enabled_plugins'),
+    RABBITMQ_MNESIA_BASE: local('mnesia'),
+    RABBITMQ_LOG_BASE: local('log'),
+    RABBITMQ_LOGS: '-',
+  };
+  let output = '';
+  const collect = (child: ChildProcess) => {
+    child.stdout?.on('data', (chunk) => (output += chunk));
+    child.stderr?.on('data', (chunk) => (output += chunk));
+  };
+  // A node starts epmd itself when none answers, as a daemon that outlives it; one started here is stopped by its pid.
+  const epmd = spawn('epmd', ['-port', String(epmdPort), '-address', HOST], { ...ids, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  collect(epmd);
+  // Its own process group: the script runs the node as its child, so a kill of last resort must reach both.
+  const node = spawn(RABBITMQ_SERVER, [], { ...ids, cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  collect(node);
+  const stop = async () => {
+    await terminate(node, true);
+    await terminate(epmd, false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await accepts(epmdPort))) {
+      if (epmd.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`epmd did not start on port ${epmdPort}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    while (!output.includes('Server startup complete')) {
+      if (node.exitCode !== null) {
+        throw new Error(`rabbitmq-server exited with ${node.exitCode}`);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`rabbitmq-server did not start within ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}:\n${output}`, { cause: error });
+  }
+  return { port, output: () => output, stop };
+}
