@@ -131,6 +131,8 @@ export class EnvironmentChart extends Chart {
       ingressController,
       tlsIssuer,
       tlsCertificateLifetime,
+      serverTlsIssuer: this.internalCa,
+      serverTlsCertificateLifetime: tlsCertificateLifetime,
     });
     this.web = new WebService(this, 'web', {
       ...shared,
@@ -146,6 +148,8 @@ export class EnvironmentChart extends Chart {
       ingressController,
       tlsIssuer,
       tlsCertificateLifetime,
+      serverTlsIssuer: this.internalCa,
+      serverTlsCertificateLifetime: tlsCertificateLifetime,
     });
     apiRelease.previewTraffic?.sendTo(this.api);
     webRelease.previewTraffic?.sendTo(this.web);
@@ -160,6 +164,8 @@ export class EnvironmentChart extends Chart {
       deliveryStrategy: DeliveryStrategy.rollingUpdate({ maxSurgePercent: config.delivery.generatorMaxSurgePercent }),
       workspaceStorageClass: config.generatorWorkspaceStorageClass,
       scaledByQueueDepth: config.generator.replicas.isAutoscaled,
+      serverTlsIssuer: this.internalCa,
+      serverTlsCertificateLifetime: tlsCertificateLifetime,
     });
     // The generator's one flow out of the cluster: the AI provider's API over HTTPS.
     for (const [index, cidr] of config.egress.aiProviderCidrs.entries()) {
@@ -259,6 +265,8 @@ export class EnvironmentChart extends Chart {
       strictTopologySpread: config.features.strictTopologySpread,
       // Every request to web and api waits for it: two pods at least where one may fail.
       replicas: isFullSize(config.name) ? Replicas.autoscaled({ min: 2, max: 4 }) : Replicas.fixed(1),
+      serverTlsIssuer: this.internalCa,
+      serverTlsCertificateLifetime: tlsCertificateLifetime,
     });
     this.web.requireSignIn(this.signIn, { publicPaths: auth.webPublicPaths });
     this.api.requireSignIn(this.signIn, { publicPaths: auth.apiPublicPaths });

@@ -56,7 +56,9 @@ const TRAFFIC_SCRIPT = [
  * Traffic for the preview pods of a blue-green release, which no user reaches before promotion:
  * an AnalysisTemplate, `<id>`, whose one metric is a Job that requests the preview Service for
  * the length of the gate, so the gate's Prometheus queries measure real requests (a silent
- * preview fails the gate). The Job fails the analysis itself on any failed request.
+ * preview fails the gate). The Job fails the analysis itself on any failed request. It speaks
+ * HTTPS and verifies the preview against the CA of the target's server certificate; a request
+ * that fails verification counts as failed.
  */
 export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload {
   public readonly peerName: string;
@@ -68,6 +70,10 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
   private readonly namespaceName: string;
   private target?: LongRunningService;
   private readonly imagePullSecrets: k8s.LocalObjectReference[] = [];
+  /** The target's CA (only `ca.crt` of its server certificate's Secret), added by sendTo(). */
+  private readonly volumes: k8s.Volume[] = [];
+  private readonly volumeMounts: k8s.VolumeMount[] = [];
+  private readonly env: k8s.EnvVar[];
 
   public constructor(scope: Construct, id: string, props: PreviewTrafficProps) {
     super(scope, id);
@@ -110,6 +116,15 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
       imagePullSecrets: Lazy.any({ produce: () => (this.imagePullSecrets.length > 0 ? this.imagePullSecrets : undefined) }),
     });
     const quantities = { 'cpu': cpuQuantity(cpuMillis), 'memory': memoryQuantity(memoryMi), 'ephemeral-storage': memoryQuantity(1024) };
+    this.env = [
+      {
+        name: 'TARGET_URL',
+        // The preview Service's name is in the target's server certificate, so fetch verifies it by name.
+        value: `https://{{args.${ANALYSIS_ARGS.service}}}.{{args.${ANALYSIS_ARGS.namespace}}}.svc.cluster.local:${LongRunningService.SERVICE_HTTP_PORT}${path}`,
+      },
+      { name: 'DURATION_SECONDS', value: String(this.durationSeconds) },
+      { name: 'REQUESTS_PER_SECOND', value: String(requestsPerSecond) },
+    ];
     const pod: k8s.PodTemplateSpec = {
       metadata: { labels },
       spec: {
@@ -124,18 +139,13 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
             image: imageReference(props.image),
             imagePullPolicy: 'Always',
             command: ['node', '-e', TRAFFIC_SCRIPT],
-            env: [
-              {
-                name: 'TARGET_URL',
-                value: `http://{{args.${ANALYSIS_ARGS.service}}}.{{args.${ANALYSIS_ARGS.namespace}}}.svc.cluster.local:${LongRunningService.SERVICE_HTTP_PORT}${path}`,
-              },
-              { name: 'DURATION_SECONDS', value: String(this.durationSeconds) },
-              { name: 'REQUESTS_PER_SECOND', value: String(requestsPerSecond) },
-            ],
+            env: this.env,
             resources: { requests: quantities, limits: quantities },
             securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
+            volumeMounts: this.volumeMounts,
           },
         ],
+        volumes: this.volumes,
       },
     };
     new AnalysisTemplate(this, 'Resource', {
@@ -154,7 +164,8 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
                   backoffLimit: 0,
                   activeDeadlineSeconds: this.activeDeadlineSeconds,
                   // The generated class types the pod template field by field; it is the same PodTemplateSpec.
-                  template: k8s.toJson_PodTemplateSpec(pod) as never,
+                  // Lazy: sendTo() adds the target's CA after construction.
+                  template: Lazy.any({ produce: () => k8s.toJson_PodTemplateSpec(pod) }) as never,
                 },
               },
             },
@@ -190,6 +201,11 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
       throw new Error(`${this.peerName}: ${target.name} serves no traffic port to send preview traffic to`);
     }
     this.target = target;
+    // Node's fetch trusts NODE_EXTRA_CA_CERTS (read at start) besides its bundled roots.
+    const caFolder = `${LongRunningService.TRUSTED_CA_ROOT}/${target.serverTlsSecretName}`;
+    this.volumes.push({ name: 'target-ca', secret: { secretName: target.serverTlsSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
+    this.volumeMounts.push({ name: 'target-ca', mountPath: caFolder, readOnly: true });
+    this.env.push({ name: 'NODE_EXTRA_CA_CERTS', value: `${caFolder}/ca.crt` });
     target.allowTrafficFrom(this);
     new k8s.KubeNetworkPolicy(this, `AllowEgress-to-${target.name}`, {
       metadata: {

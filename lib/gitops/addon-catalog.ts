@@ -316,6 +316,10 @@ export const ADDONS: readonly Addon[] = [
           'hsts-include-subdomains': 'true',
           'ssl-protocols': 'TLSv1.2 TLSv1.3',
           'use-forwarded-headers': 'false',
+          // Each Ingress verifies its own backend (proxy-ssl-name differs per Service): without this
+          // the first Ingress of a host lends its proxy-ssl settings to the whole server block,
+          // and the sign-in subrequest to oauth2-proxy would be checked against the web's name.
+          'proxy-ssl-location-only': 'true',
         },
         service: { externalTrafficPolicy: 'Local' },
       },

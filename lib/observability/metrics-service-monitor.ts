@@ -16,6 +16,17 @@ export interface MetricsServiceMonitorProps {
    * @default '15s'
    */
   readonly interval?: string;
+  /**
+   * Secret in `namespace` whose `ca.crt` verifies the metrics port's certificate: the port is
+   * scraped over HTTPS. The prometheus-operator reads it from the ServiceMonitor's namespace.
+   * @default - scraped over plain HTTP
+   */
+  readonly tlsCaSecretName?: string;
+  /**
+   * Name the metrics port's certificate is verified against, e.g. `web.apps.svc`; required with `tlsCaSecretName`.
+   * @default - none: plain HTTP
+   */
+  readonly tlsServerName?: string;
 }
 
 /**
@@ -30,12 +41,21 @@ export class MetricsServiceMonitor extends Construct {
     if (name === undefined) {
       throw new Error(`MetricsServiceMonitor ${id}: serviceLabels has no app.kubernetes.io/name; select the workload's Services by name`);
     }
+    if ((props.tlsCaSecretName === undefined) !== (props.tlsServerName === undefined)) {
+      throw new Error(`MetricsServiceMonitor ${id}: tlsCaSecretName is ${JSON.stringify(props.tlsCaSecretName)} and tlsServerName ${JSON.stringify(props.tlsServerName)}; set both to scrape over HTTPS (the CA and the name to verify), or neither`);
+    }
+    const scrape = props.tlsCaSecretName !== undefined
+      ? {
+        scheme: ServiceMonitorSpecEndpointsScheme.HTTPS,
+        tlsConfig: { ca: { secret: { name: props.tlsCaSecretName, key: 'ca.crt' } }, serverName: props.tlsServerName },
+      }
+      : { scheme: ServiceMonitorSpecEndpointsScheme.HTTP };
     new ServiceMonitor(this, 'Resource', {
       metadata: { name, namespace: props.namespace, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': PLATFORM_NAME } },
       spec: {
         selector: { matchLabels: { ...props.serviceLabels } },
         namespaceSelector: { matchNames: [props.namespace] },
-        endpoints: [{ port: props.portName ?? 'metrics', path: '/metrics', scheme: ServiceMonitorSpecEndpointsScheme.HTTP, interval: props.interval ?? '15s' }],
+        endpoints: [{ port: props.portName ?? 'metrics', path: '/metrics', ...scrape, interval: props.interval ?? '15s' }],
       },
     });
   }

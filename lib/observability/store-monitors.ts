@@ -2,12 +2,15 @@ import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com';
 import { PLATFORM_NAME, selectorLabels } from '../platform/labels';
 import { PROMETHEUS_TLS_PORT_NAME } from '../stores/message-broker';
-import { MetricsServiceMonitor } from './metrics-service-monitor';
 
 /** A Redis cluster whose exporter sidecars to scrape (a RedisCluster). */
 export interface IMonitoredRedis {
   readonly name: string;
   readonly namespaceName: string;
+  /** Secret of the nodes' certificate, which the exporters serve; Prometheus trusts its `ca.crt`. */
+  readonly caSecretName: string;
+  /** The name the certificate carries and Prometheus verifies (the headless Service's). */
+  readonly metricsServerName: string;
 }
 
 /** A RabbitMQ cluster run by the Cluster Operator (a MessageBroker). */
@@ -35,16 +38,27 @@ export interface RedisExporterMonitorProps {
  * A ServiceMonitor for the redis_exporter sidecars of a RedisCluster: the headless Service's
  * `metrics` port (9121) has one endpoint per pod, so every node is scraped (`redis_up`,
  * `redis_cluster_state`, ...). The client Service carries the same labels but no `metrics` port,
- * so it contributes no target.
+ * so it contributes no target. The exporters serve HTTPS only with the nodes' certificate:
+ * Prometheus scrapes each pod by address and verifies the certificate against the cluster's CA by
+ * the headless Service's name, which every node's certificate carries.
  */
 export class RedisExporterMonitor extends Construct {
   public constructor(scope: Construct, id: string, props: RedisExporterMonitorProps) {
     super(scope, id);
-    new MetricsServiceMonitor(this, 'Monitor', {
-      namespace: props.redis.namespaceName,
-      serviceLabels: selectorLabels(props.redis.name),
-      portName: 'metrics',
-      interval: props.interval ?? '15s',
+    const { redis } = props;
+    new ServiceMonitor(this, 'Resource', {
+      metadata: { name: redis.name, namespace: redis.namespaceName, labels: { 'app.kubernetes.io/name': redis.name, 'app.kubernetes.io/part-of': PLATFORM_NAME } },
+      spec: {
+        selector: { matchLabels: selectorLabels(redis.name) },
+        namespaceSelector: { matchNames: [redis.namespaceName] },
+        endpoints: [{
+          port: 'metrics',
+          path: '/metrics',
+          scheme: ServiceMonitorSpecEndpointsScheme.HTTPS,
+          tlsConfig: { ca: { secret: { name: redis.caSecretName, key: 'ca.crt' } }, serverName: redis.metricsServerName },
+          interval: props.interval ?? '15s',
+        }],
+      },
     });
   }
 }

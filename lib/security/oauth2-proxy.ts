@@ -1,8 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com';
 import { ImageReference } from '../config/environment-config';
 import { Replicas } from '../config/replicas';
 import { CidrPeer } from '../platform/cidr-peer';
+import { DNS_LABEL } from '../platform/input-patterns';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
@@ -10,20 +12,27 @@ import { cpuQuantity, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
-import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
+import { PLATFORM_NAME } from '../platform/labels';
 import { imageReference } from '../services/long-running-service';
 import { REDIS_PORT, RedisCluster } from '../stores/redis-cluster';
-import { secretReloadAnnotations } from './secret-reload';
+import { CLUSTER_INTERNAL_CA } from './internal-certificate-authority';
+import { SECRET_RELOAD_ANNOTATION, secretsReadAsEnvironment } from './secret-reload';
+import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from './tls-certificate';
+import { INGRESS_BACKEND_CLIENT_SECRET, ingressBackendTlsAnnotations } from './ingress-backend-tls';
 import { VaultSecret } from './vault-secret';
 
-/** Port oauth2-proxy serves sign-in, callbacks and the `/oauth2/auth` subrequests on. */
+/** Port oauth2-proxy serves sign-in, callbacks and the `/oauth2/auth` subrequests on, over HTTPS only. */
 export const OAUTH2_PROXY_PORT = 4180;
-/** Port of its Prometheus metrics. */
+/** Port of its Prometheus metrics, over HTTPS only. */
 export const OAUTH2_PROXY_METRICS_PORT = 44180;
 /** Path prefix of every endpoint of the proxy (`--proxy-prefix`, the oauth2-proxy default). */
 export const OAUTH2_PROXY_PREFIX = '/oauth2';
 /** Service port that forwards to the proxy's port. */
-const SERVICE_HTTP_PORT = 80;
+const SERVICE_HTTPS_PORT = 443;
+/**
+ * The client certificate Secret ingress-nginx presents to HTTPS backends of the namespace, and whose
+ * `ca.crt` (the internal CA) it verifies them against; rendered with the web and api Ingresses.
+ */
 /** Keys of the Vault secret `<vaultPathPrefix>/oauth2-proxy`. */
 export const CLIENT_SECRET_KEY = 'client-secret';
 export const COOKIE_SECRET_KEY = 'cookie-secret';
@@ -39,6 +48,9 @@ const DEFAULT_RESOURCES = { cpuMillis: 200, memoryMi: 128, ephemeralMi: 256 };
 const TMP_MI = 64;
 /** Where the Redis nodes' CA is mounted. */
 const REDIS_CA_DIR = '/etc/oauth2-proxy/redis-ca';
+/** Where the proxy's own key pair is mounted. */
+const SERVER_TLS_DIR = '/etc/oauth2-proxy/tls';
+const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
 /** Half the pods at a time: a release of four pods takes two batches, well inside the five-minute budget. */
 const MAX_SURGE_PERCENT = 50;
 
@@ -83,6 +95,25 @@ export interface OAuth2ProxyProps {
   /** Availability zones to run in and spread over. */
   readonly zones: readonly string[];
   /**
+   * cert-manager issuer of the proxy's own server certificate (`<id>-server-tls`), which its HTTPS
+   * listener and metrics listener present; ingress-nginx and Prometheus verify it against the CA.
+   * Not to be confused with `issuerUrl`, the OIDC issuer users sign in at.
+   * @default CLUSTER_INTERNAL_CA
+   */
+  readonly serverTlsIssuer?: ICertificateIssuer;
+  /**
+   * Lifetime of the server certificate and how early cert-manager renews it; a renewal restarts the
+   * pods (oauth2-proxy 7.6 reads the key pair once, at start).
+   * @default - 2160 hours (90 days), renewed 720 hours (30 days) before expiry
+   */
+  readonly serverTlsCertificateLifetime?: CertificateLifetime;
+  /**
+   * The Secret (in the proxy's namespace) holding the client certificate ingress-nginx presents to
+   * HTTPS backends and the CA (`ca.crt`) it verifies the proxy against (`proxy-ssl-secret`).
+   * @default INGRESS_BACKEND_CLIENT_SECRET
+   */
+  readonly ingressBackendClientSecretName?: string;
+  /**
    * Pods: fixed, or bounds for a CPU autoscaler. Every request to web and api waits for a
    * subrequest here, so full-size environments need at least two.
    * @default Replicas.fixed(2)
@@ -108,7 +139,8 @@ export interface OAuth2ProxyProps {
 /**
  * oauth2-proxy 7.6 signing users in with OIDC for ingress-nginx's external authentication
  * (`auth-url` subrequests to `/oauth2/auth`): sessions in Redis, secrets from Vault, reachable
- * only from the ingress controller, reaching only Redis and the identity provider.
+ * only from the ingress controller, reaching only Redis and the identity provider. It listens on
+ * HTTPS only (sign-in, subrequests and metrics) with a certificate from the internal CA.
  *
  * What it enforces itself: a valid ID token of `issuerUrl` for `clientId` (signature, issuer,
  * audience, expiry), membership in one of `allowedGroups` (at sign-in and again on every
@@ -132,6 +164,15 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
   public readonly footprint: WorkloadFootprint;
   /** DNS name of the Service inside the cluster. */
   public readonly serviceHost: string;
+  /** Secret of the proxy's server certificate; `ca.crt` is the CA that clients verify it against. */
+  public readonly serverTlsSecretName: string;
+  /** The name the server certificate is checked against (its common name), `<id>.<namespace>.svc`. */
+  public readonly serverTlsName: string;
+  /**
+   * ingress-nginx 1.11 annotations that an Ingress routing to `ingressBackend()` needs: HTTPS to the
+   * proxy, its certificate verified against the internal CA by `serverTlsName`.
+   */
+  public readonly backendTlsAnnotations: Readonly<Record<string, string>>;
   /** URL ingress-nginx sends each authentication subrequest to. */
   public readonly authUrl: string;
   /** Headers of the subrequest's answer that ingress-nginx copies into the request to web and api. */
@@ -152,7 +193,10 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
     this.namespaceName = props.namespace.namespaceName;
     this.namespace = props.namespace;
     this.serviceHost = `${id}.${this.namespaceName}.svc.cluster.local`;
-    this.authUrl = `http://${this.serviceHost}:${SERVICE_HTTP_PORT}${OAUTH2_PROXY_PREFIX}/auth`;
+    this.authUrl = `https://${this.serviceHost}${OAUTH2_PROXY_PREFIX}/auth`;
+    this.serverTlsSecretName = `${id}-server-tls`;
+    this.serverTlsName = `${id}.${this.namespaceName}.svc`;
+    this.backendTlsAnnotations = ingressBackendTlsAnnotations(this.namespaceName, this.serverTlsName, props.ingressBackendClientSecretName ?? INGRESS_BACKEND_CLIENT_SECRET);
     this.labels = workloadLabels(id, 'authentication');
     this.mfaClaim = props.mfaClaim;
     this.mfaAcceptedValues = [...props.mfaAcceptedValues];
@@ -175,9 +219,27 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
 
     const store = props.sessionStore;
 
+    new TlsCertificate(this, 'ServerTlsCertificate', {
+      namespace: this.namespaceName,
+      secretName: this.serverTlsSecretName,
+      // The name ingress-nginx and Prometheus check first (the common name), then the one in authUrl.
+      dnsNames: [this.serverTlsName, this.serviceHost],
+      issuer: props.serverTlsIssuer ?? CLUSTER_INTERNAL_CA,
+      ...(props.serverTlsCertificateLifetime ?? DEFAULT_CERTIFICATE_LIFETIME),
+    });
+    const certFile = `${SERVER_TLS_DIR}/tls.crt`;
+    const keyFile = `${SERVER_TLS_DIR}/tls.key`;
+
     this.args = [
-      `--http-address=0.0.0.0:${OAUTH2_PROXY_PORT}`,
-      `--metrics-address=0.0.0.0:${OAUTH2_PROXY_METRICS_PORT}`,
+      // With a key pair, oauth2-proxy 7 runs the HTTPS server only: --http-address is ignored, so
+      // nothing listens in plaintext. Without --metrics-address there is no plaintext metrics listener either.
+      `--https-address=0.0.0.0:${OAUTH2_PROXY_PORT}`,
+      `--tls-cert-file=${certFile}`,
+      `--tls-key-file=${keyFile}`,
+      '--tls-min-version=TLS1.2',
+      `--metrics-secure-address=0.0.0.0:${OAUTH2_PROXY_METRICS_PORT}`,
+      `--metrics-tls-cert-file=${certFile}`,
+      `--metrics-tls-key-file=${keyFile}`,
       '--provider=oidc',
       `--oidc-issuer-url=${props.issuerUrl}`,
       `--client-id=${props.clientId}`,
@@ -230,7 +292,7 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
       labelSelector: { matchLabels: selectorLabels(id) },
       matchLabelKeys: ['pod-template-hash'],
     });
-    const probePort = k8s.IntOrString.fromString('http');
+    const probePort = k8s.IntOrString.fromString('https');
 
     // Secrets by reference only: oauth2-proxy reads every flag from OAUTH2_PROXY_<FLAG>.
     const env: k8s.EnvVar[] = [
@@ -238,10 +300,13 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
       { name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: props.credentials.envValue(COOKIE_SECRET_KEY) },
       { name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: store.passwordSecret.envValue(store.passwordSecretKey) },
     ];
+    // Environment variables and the server key pair are read at start (oauth2-proxy 7.6 loads the
+    // certificate once, it never re-reads the files): Reloader restarts the pods when a secret is
+    // rotated (a new cookie secret ends every session, which is what rotating it is for) and when
+    // cert-manager renews the certificate.
+    const restartOnChangeOf = [...secretsReadAsEnvironment([{ name: id, env }]), this.serverTlsSecretName].sort();
     new k8s.KubeDeployment(this, 'Deployment', {
-      // Environment variables are read at start: Reloader restarts the pods when a secret is rotated
-      // (a new cookie secret ends every session, which is what rotating it is for).
-      metadata: { ...metadata(id), annotations: secretReloadAnnotations(() => [{ name: id, env }]) },
+      metadata: { ...metadata(id), annotations: { [SECRET_RELOAD_ANNOTATION]: restartOnChangeOf.join(',') } },
       spec: {
         replicas: replicas.isAutoscaled ? undefined : replicas.min,
         revisionHistoryLimit: 5,
@@ -276,21 +341,22 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
                 imagePullPolicy: 'Always',
                 args: [...this.args],
                 ports: [
-                  { name: 'http', containerPort: OAUTH2_PROXY_PORT, protocol: 'TCP' },
+                  { name: 'https', containerPort: OAUTH2_PROXY_PORT, protocol: 'TCP' },
                   { name: 'metrics', containerPort: OAUTH2_PROXY_METRICS_PORT, protocol: 'TCP' },
                 ],
                 env,
                 resources: { requests: quantities, limits: quantities },
                 securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
-                // OIDC discovery at the issuer is the slowest step of a start; 30 s is ample.
-                // OIDC discovery at the issuer is the slowest step of a start; 30 s is ample.
-                startupProbe: { httpGet: { path: '/healthz', port: probePort }, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 2, failureThreshold: 6 },
-                readinessProbe: { httpGet: { path: '/readyz', port: probePort }, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 2, failureThreshold: 2, successThreshold: 1 },
-                livenessProbe: { httpGet: { path: '/healthz', port: probePort }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+                // OIDC discovery at the issuer is the slowest step of a start; 30 s is ample. The kubelet
+                // does not verify the certificate of an HTTPS probe.
+                startupProbe: { httpGet: { path: '/healthz', port: probePort, scheme: 'HTTPS' }, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 2, failureThreshold: 6 },
+                readinessProbe: { httpGet: { path: '/readyz', port: probePort, scheme: 'HTTPS' }, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 2, failureThreshold: 2, successThreshold: 1 },
+                livenessProbe: { httpGet: { path: '/healthz', port: probePort, scheme: 'HTTPS' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
                 volumeMounts: [
                   { name: 'tmp', mountPath: '/tmp' },
                   // The folder, not the file (subPath), so that the kubelet swaps in a renewed CA.
                   { name: 'redis-ca', mountPath: REDIS_CA_DIR, readOnly: true },
+                  { name: 'server-tls', mountPath: SERVER_TLS_DIR, readOnly: true },
                 ],
               },
             ],
@@ -298,6 +364,11 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
               { name: 'tmp', emptyDir: { sizeLimit: memoryQuantity(TMP_MI) } },
               // Only ca.crt: the same Secret holds the Redis nodes' private key.
               { name: 'redis-ca', secret: { secretName: store.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } },
+              // The key pair, readable by the pod's group (fsGroup) only.
+              {
+                name: 'server-tls',
+                secret: { secretName: this.serverTlsSecretName, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 },
+              },
             ],
           },
         },
@@ -310,8 +381,8 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
         type: 'ClusterIP',
         selector: selectorLabels(id),
         ports: [
-          { name: 'http', port: SERVICE_HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' },
-          { name: 'metrics', port: OAUTH2_PROXY_METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' },
+          { name: 'https', port: SERVICE_HTTPS_PORT, targetPort: k8s.IntOrString.fromString('https'), protocol: 'TCP', appProtocol: 'https' },
+          { name: 'metrics', port: OAUTH2_PROXY_METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'https' },
         ],
       },
     });
@@ -337,7 +408,21 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
       });
     }
 
-    new MetricsServiceMonitor(this, 'ServiceMonitor', { namespace: this.namespaceName, serviceLabels: selectorLabels(id) });
+    // HTTPS, verified against the CA by the Service's name (Prometheus scrapes pod addresses).
+    new ServiceMonitor(this, 'ServiceMonitor', {
+      metadata: { name: id, namespace: this.namespaceName, labels: { 'app.kubernetes.io/name': id, 'app.kubernetes.io/part-of': PLATFORM_NAME } },
+      spec: {
+        selector: { matchLabels: selectorLabels(id) },
+        namespaceSelector: { matchNames: [this.namespaceName] },
+        endpoints: [{
+          port: 'metrics',
+          path: '/metrics',
+          scheme: ServiceMonitorSpecEndpointsScheme.HTTPS,
+          tlsConfig: { ca: { secret: { name: this.serverTlsSecretName, key: 'ca.crt' } }, serverName: this.serverTlsName },
+          interval: '15s',
+        }],
+      },
+    });
     this.renderNetworkPolicies(props);
   }
 
@@ -357,9 +442,12 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
     ];
   }
 
-  /** The proxy's own backend for an Ingress path (`/oauth2` on each protected host). */
+  /**
+   * The proxy's own backend for an Ingress path (`/oauth2` on each protected host). It speaks HTTPS
+   * only: the Ingress needs `backendTlsAnnotations` (requireSignIn() of a service sets them on its sign-in Ingress).
+   */
   public ingressBackend(): k8s.IngressBackend {
-    return { service: { name: this.name, port: { name: 'http' } } };
+    return { service: { name: this.name, port: { name: 'https' } } };
   }
 
   private renderNetworkPolicies(props: OAuth2ProxyProps): void {
@@ -428,5 +516,8 @@ function validateProps(id: string, props: OAuth2ProxyProps): void {
   }
   if (props.zones.length === 0) {
     fail('zones', props.zones, 'list at least one zone');
+  }
+  if (props.ingressBackendClientSecretName !== undefined && !DNS_LABEL.test(props.ingressBackendClientSecretName)) {
+    fail('ingressBackendClientSecretName', props.ingressBackendClientSecretName, `use the name of a Secret in the proxy's namespace, e.g. ${INGRESS_BACKEND_CLIENT_SECRET}`);
   }
 }

@@ -24,6 +24,8 @@ export class ApiService extends LongRunningService {
       logLevel: props.logLevel,
       startupTimeoutSeconds: props.startupTimeoutSeconds,
       deliveryStrategy: props.deliveryStrategy,
+      serverTlsIssuer: props.serverTlsIssuer,
+      serverTlsCertificateLifetime: props.serverTlsCertificateLifetime,
       // Uploads and request bodies spill to /tmp, so it gets the pod's storage.
       scratchVolumes: [{ name: 'tmp', mountPath: '/tmp', sizeLimitMi: Math.max(512, (props.resources.storageGi - 1) * 1024) }],
       env: {

@@ -44,6 +44,18 @@ export interface ApplicationServiceProps {
    * @default DeliveryStrategy.rollingUpdate()
    */
   readonly deliveryStrategy?: DeliveryStrategy;
+  /**
+   * Issuer of the certificate (`<service>-server-tls`) the service serves HTTPS with on its traffic
+   * and metrics ports; ingress-nginx, Prometheus and other services verify it against the issuer's
+   * CA. Not the public hostname's issuer (`tlsIssuer`).
+   * @default CLUSTER_INTERNAL_CA (the cluster's ClusterIssuer `internal-ca`)
+   */
+  readonly serverTlsIssuer?: ICertificateIssuer;
+  /**
+   * Lifetime of the server certificate and how early cert-manager renews it (with a new key).
+   * @default - 2160 hours (90 days), renewed 720 hours before expiry
+   */
+  readonly serverTlsCertificateLifetime?: CertificateLifetime;
 }
 
 /** A service published at a public hostname through ingress-nginx. */

@@ -51,6 +51,8 @@ export class GeneratorService extends LongRunningService {
       shutdownTimeoutSeconds: props.jobDrainTimeoutSeconds ?? 300,
       startupTimeoutSeconds: props.startupTimeoutSeconds ?? 180,
       deliveryStrategy: props.deliveryStrategy,
+      serverTlsIssuer: props.serverTlsIssuer,
+      serverTlsCertificateLifetime: props.serverTlsCertificateLifetime,
       externallyScaled: props.scaledByQueueDepth,
       workspaceMountPath: GENERATOR_WORKSPACE_PATH,
       workspaceStorageClass: props.workspaceStorageClass,

@@ -10,16 +10,21 @@ import { DNS_LABEL } from '../platform/input-patterns';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
+import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
 import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
+import { CLUSTER_INTERNAL_CA } from '../security/internal-certificate-authority';
 import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 import { secretReloadAnnotations } from '../security/secret-reload';
 import { VaultSecret } from '../security/vault-secret';
+import { INGRESS_BACKEND_CLIENT_SECRET, ingressBackendTlsAnnotations } from '../security/ingress-backend-tls';
 import type { OAuth2Proxy } from '../security/oauth2-proxy';
 import { ApplicationServiceProps } from './application-service-props';
 
 const PROBE_PERIOD_SECONDS = 5;
+const DEFAULT_SERVER_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
+/** Name of the namespace's client Certificate (and Secret) ingress-nginx presents to, and verifies, the services' HTTPS listeners with. */
 
 /** A writable folder on an emptyDir; the root filesystem itself is read-only. */
 export interface ScratchVolume {
@@ -189,6 +194,15 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
   public static readonly SERVICE_HTTP_PORT = 80;
   /** Folder under which `trustCertificateAuthority()` mounts each trusted CA. */
   public static readonly TRUSTED_CA_ROOT = '/etc/generator-platform/ca';
+  /** Folder holding the service's own key pair (`tls.crt`, `tls.key`, `ca.crt`), refreshed in place by the kubelet on renewal. */
+  public static readonly SERVER_TLS_ROOT = '/etc/generator-platform/tls';
+  /** Secret of the certificate the traffic and metrics ports serve HTTPS with: `<name>-server-tls`. */
+  public readonly serverTlsSecretName: string;
+  /** The name clients verify the service's certificate against: `<name>.<namespace>.svc`. */
+  public readonly serverTlsName: string;
+  private readonly serverTlsIssuer: ICertificateIssuer;
+  private readonly namespaceBaseline: NamespaceBaseline;
+  private readonly serverTlsCertificateLifetime: CertificateLifetime;
   private readonly componentLabels: Record<string, string>;
   private readonly env: k8s.EnvVar[];
   private readonly volumes: k8s.Volume[];
@@ -212,9 +226,14 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     this.name = id;
     this.peerName = id;
     this.namespaceName = props.namespace.namespaceName;
+    this.namespaceBaseline = props.namespace;
     this.httpPort = props.httpPort;
     this.metricsPort = props.metricsPort ?? 9090;
     this.serviceHost = `${id}.${this.namespaceName}.svc.cluster.local`;
+    this.serverTlsSecretName = `${id}-server-tls`;
+    this.serverTlsName = `${id}.${this.namespaceName}.svc`;
+    this.serverTlsIssuer = props.serverTlsIssuer ?? CLUSTER_INTERNAL_CA;
+    this.serverTlsCertificateLifetime = props.serverTlsCertificateLifetime ?? DEFAULT_SERVER_CERTIFICATE_LIFETIME;
     this.componentLabels = workloadLabels(id, props.component);
     this.deliveryStrategy = props.deliveryStrategy ?? DeliveryStrategy.rollingUpdate();
     validateProps(id, props, this.deliveryStrategy);
@@ -256,6 +275,22 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       { name: 'metrics', containerPort: this.metricsPort, protocol: 'TCP' },
     ];
     const probePort = k8s.IntOrString.fromString(this.httpPort !== undefined ? 'http' : 'metrics');
+    // Every listener serves HTTPS; the kubelet does not verify the certificate, every other client does.
+    const probeGet = (path: string): k8s.HttpGetAction => ({ path, port: probePort, scheme: 'HTTPS' });
+    const newVersionService = progressive ? `${id}-${this.deliveryStrategy.newVersionServiceSuffix}` : undefined;
+    // Valid for every Service that routes to the pods, so a client of the preview or canary
+    // Service verifies the same certificate as one of the stable Service.
+    new TlsCertificate(this, 'ServerCertificate', {
+      namespace: this.namespaceName,
+      secretName: this.serverTlsSecretName,
+      dnsNames: [id, ...(newVersionService !== undefined ? [newVersionService] : [])].flatMap((service) => [
+        `${service}.${this.namespaceName}.svc`,
+        `${service}.${this.namespaceName}.svc.cluster.local`,
+      ]),
+      issuer: this.serverTlsIssuer,
+      durationHours: this.serverTlsCertificateLifetime.durationHours,
+      renewBeforeHours: this.serverTlsCertificateLifetime.renewBeforeHours,
+    });
     const quantities = {
       'cpu': cpuQuantity(props.resources.cpuMillis),
       'memory': memoryQuantity(props.resources.memoryMi),
@@ -266,6 +301,17 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       emptyDir: { sizeLimit: memoryQuantity(v.sizeLimitMi) },
     }));
     const volumeMounts: k8s.VolumeMount[] = this.volumeMounts = scratchVolumes.map((v) => ({ name: v.name, mountPath: v.mountPath }));
+    // The folder, not the files (subPath), so that the kubelet swaps in a renewed key pair; the
+    // process re-reads it (container contract): no restart, which for a Rollout would be a release.
+    volumes.push({
+      name: 'server-tls',
+      secret: {
+        secretName: this.serverTlsSecretName,
+        items: ['tls.crt', 'tls.key', 'ca.crt'].map((key) => ({ key, path: key })),
+        defaultMode: 0o440,
+      },
+    });
+    volumeMounts.push({ name: 'server-tls', mountPath: LongRunningService.SERVER_TLS_ROOT, readOnly: true });
     if (props.workspaceMountPath) {
       volumes.push({
         name: 'workspace',
@@ -288,6 +334,8 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       ...(this.httpPort !== undefined ? [{ name: 'PORT', value: String(this.httpPort) }] : []),
       { name: 'METRICS_PORT', value: String(this.metricsPort) },
+      { name: 'TLS_CERT_FILE', value: `${LongRunningService.SERVER_TLS_ROOT}/tls.crt` },
+      { name: 'TLS_KEY_FILE', value: `${LongRunningService.SERVER_TLS_ROOT}/tls.key` },
       { name: 'SHUTDOWN_TIMEOUT_SECONDS', value: String(shutdownTimeoutSeconds) },
       { name: 'LOG_LEVEL', value: props.logLevel ?? 'info' },
       ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
@@ -334,20 +382,20 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
             resources: { requests: quantities, limits: quantities },
             securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
             startupProbe: {
-              httpGet: { path: props.livenessPath ?? '/healthz', port: probePort },
+              httpGet: probeGet(props.livenessPath ?? '/healthz'),
               periodSeconds: PROBE_PERIOD_SECONDS,
               timeoutSeconds: 2,
               failureThreshold: Math.ceil((props.startupTimeoutSeconds ?? 120) / PROBE_PERIOD_SECONDS),
             },
             readinessProbe: {
-              httpGet: { path: props.readinessPath ?? '/readyz', port: probePort },
+              httpGet: probeGet(props.readinessPath ?? '/readyz'),
               periodSeconds: PROBE_PERIOD_SECONDS,
               timeoutSeconds: 2,
               failureThreshold: 2,
               successThreshold: 1,
             },
             livenessProbe: {
-              httpGet: { path: props.livenessPath ?? '/healthz', port: probePort },
+              httpGet: probeGet(props.livenessPath ?? '/healthz'),
               periodSeconds: 10,
               timeoutSeconds: 3,
               failureThreshold: 3,
@@ -363,8 +411,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     const replicas = props.replicas.isAutoscaled ? undefined : props.replicas.min;
     const revisionHistoryLimit = 5;
     const minReadySeconds = 5;
-    if (progressive) {
-      const newVersionService = `${id}-${this.deliveryStrategy.newVersionServiceSuffix}`;
+    if (progressive && newVersionService !== undefined) {
       // A plain ApiObject rather than the generated Rollout class: the pod template is the same
       // k8s.PodTemplateSpec as a Deployment's, rendered lazily so that addEnvironment() still reaches it.
       new ApiObject(this, 'Rollout', {
@@ -471,7 +518,13 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     }
 
     this.allowIngressFrom(props.metricsScraper, this.metricsPort, 'metrics-scrape');
-    new MetricsServiceMonitor(this, 'ServiceMonitor', { namespace: this.namespaceName, serviceLabels: selectorLabels(id) });
+    new MetricsServiceMonitor(this, 'ServiceMonitor', {
+      namespace: this.namespaceName,
+      serviceLabels: selectorLabels(id),
+      // Every Service of the workload (stable, preview, canary) reaches pods with the same certificate.
+      tlsCaSecretName: this.serverTlsSecretName,
+      tlsServerName: this.serverTlsName,
+    });
   }
 
   private renderService(constructId: string, name: string): void {
@@ -482,9 +535,10 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
         selector: selectorLabels(this.name),
         ports: [
           ...(this.httpPort !== undefined
-            ? [{ name: 'http', port: LongRunningService.SERVICE_HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }]
+            ? [{ name: 'http', port: LongRunningService.SERVICE_HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'https' }]
             : []),
-          { name: 'metrics', port: this.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' },
+          // Port names stay `http` and `metrics` (Ingress backends, ServiceMonitors, Rollouts name them); both speak HTTPS.
+          { name: 'metrics', port: this.metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'https' },
         ],
       },
     });
@@ -558,6 +612,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
         namespace: this.namespaceName,
         labels: this.componentLabels,
         annotations: {
+          ...this.ingressBackendTlsAnnotations(),
           'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
           // Per client address, so one abusive client cannot exhaust the service for the others.
           'nginx.ingress.kubernetes.io/limit-rps': String(limits.rateLimitPerSecond),
@@ -611,15 +666,17 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     const rule = published.spec.rules![0];
     const host = rule.host!;
     const backend = rule.http!.paths[0].backend;
-    // Copied before the authentication annotations are added: the same limits, nothing else.
-    const limits = { ...published.metadata.annotations };
-    const sibling = (constructId: string, name: string, reason: string, paths: k8s.HttpIngressPath[]) =>
+    // Copied before the authentication annotations are added: the same limits, nothing else. The
+    // backend TLS settings name this service's certificate, so only Ingresses to this service get them.
+    const backendTls = this.ingressBackendTlsAnnotations();
+    const limits = Object.fromEntries(Object.entries(published.metadata.annotations).filter(([key]) => !(key in backendTls)));
+    const sibling = (constructId: string, name: string, reason: string, paths: k8s.HttpIngressPath[], annotations: Record<string, string> = {}) =>
       new k8s.KubeIngress(this, constructId, {
         metadata: {
           name,
           namespace: this.namespaceName,
           labels: this.componentLabels,
-          annotations: { ...limits, [PUBLIC_PATHS_ANNOTATION]: reason },
+          annotations: { ...annotations, ...limits, [PUBLIC_PATHS_ANNOTATION]: reason },
         },
         spec: { ingressClassName: published.spec.ingressClassName, tls: published.spec.tls, rules: [{ host, http: { paths } }] },
       });
@@ -631,14 +688,20 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     this.ingress.metadata.addAnnotation('nginx.ingress.kubernetes.io/auth-response-headers', proxy.responseHeaders.join(','));
     sibling('SignInIngress', `${this.name}-sign-in`, `${proxy.name} sign-in, callback and sign-out endpoints`, [
       { path: proxy.pathPrefix, pathType: 'Prefix', backend: proxy.ingressBackend() },
-    ]);
+    ], { ...proxy.backendTlsAnnotations });
     if (publicPaths.length > 0) {
       const publicIngress = sibling('PublicIngress', `${this.name}-public`, options.publicPathsReason ?? 'health checks and webhooks, which authenticate their callers themselves',
-        publicPaths.map((path) => ({ path, pathType: path.endsWith('/') ? 'Prefix' : 'Exact', backend })));
+        publicPaths.map((path) => ({ path, pathType: path.endsWith('/') ? 'Prefix' : 'Exact', backend })), backendTls);
       // It routes to this service (the sign-in Ingress routes to the proxy), so a canary shifts its traffic too.
       this.additionalStableIngresses.push(publicIngress.name);
     }
     this.addEnvironment(...proxy.mfaEnvironment());
+  }
+
+  /** ingress-nginx annotations for this service as a backend: HTTPS, verified against the namespace's client certificate's CA. */
+  private ingressBackendTlsAnnotations(): Record<string, string> {
+    const clientCertificate = ingressBackendClientCertificate(this.namespaceBaseline, this.serverTlsIssuer, this.serverTlsCertificateLifetime, this.name);
+    return ingressBackendTlsAnnotations(this.namespaceName, this.serverTlsName, clientCertificate.secretName);
   }
 
   private allowIngressFrom(peer: INetworkPeer, port: number, purpose: string): void {
@@ -725,6 +788,36 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     return `${folder}/ca.crt`;
   }
 
+}
+
+const INGRESS_BACKEND_CLIENT_ID = 'IngressBackendClientCertificate';
+const ISSUER_OF = new WeakMap<TlsCertificate, ICertificateIssuer>();
+
+/**
+ * The namespace's one client certificate for ingress-nginx (`ingress-backend-client`), made on
+ * first use and kept with the namespace baseline (namespace.yaml). The controller verifies every
+ * service of the namespace against its `ca.crt`, so every service must name the same issuer.
+ */
+function ingressBackendClientCertificate(namespace: NamespaceBaseline, issuer: ICertificateIssuer, lifetime: CertificateLifetime, requester: string): TlsCertificate {
+  const existing = namespace.node.tryFindChild(INGRESS_BACKEND_CLIENT_ID) as TlsCertificate | undefined;
+  if (existing !== undefined) {
+    const existingIssuer = ISSUER_OF.get(existing)!;
+    if (existingIssuer.issuerName !== issuer.issuerName || existingIssuer.issuerKind !== issuer.issuerKind) {
+      throw new Error(`${requester}: serverTlsIssuer is ${issuer.issuerKind} ${issuer.issuerName}, but ingress-nginx verifies the services of namespace ${namespace.namespaceName} against ${existingIssuer.issuerKind} ${existingIssuer.issuerName}; give every service exposed through an Ingress the same serverTlsIssuer`);
+    }
+    return existing;
+  }
+  const certificate = new TlsCertificate(namespace, INGRESS_BACKEND_CLIENT_ID, {
+    namespace: namespace.namespaceName,
+    secretName: INGRESS_BACKEND_CLIENT_SECRET,
+    dnsNames: [`${INGRESS_BACKEND_CLIENT_SECRET}.${namespace.namespaceName}.svc`],
+    issuer,
+    clientAuth: true,
+    durationHours: lifetime.durationHours,
+    renewBeforeHours: lifetime.renewBeforeHours,
+  });
+  ISSUER_OF.set(certificate, issuer);
+  return certificate;
 }
 
 /** `repo:tag@sha256:…` when a digest is pinned (the kubelet pulls by digest), else `repo:tag`. */

@@ -30,6 +30,8 @@ export class WebService extends LongRunningService {
       logLevel: props.logLevel,
       startupTimeoutSeconds: props.startupTimeoutSeconds,
       deliveryStrategy: props.deliveryStrategy,
+      serverTlsIssuer: props.serverTlsIssuer,
+      serverTlsCertificateLifetime: props.serverTlsCertificateLifetime,
       scratchVolumes: [
         { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 1024 },
         { name: 'next-cache', mountPath: '/app/.next/cache', sizeLimitMi: cacheMi },
@@ -39,10 +41,12 @@ export class WebService extends LongRunningService {
         // The standalone server binds to $HOSTNAME, which Kubernetes sets to the pod name.
         HOSTNAME: '0.0.0.0',
         NEXT_TELEMETRY_DISABLED: '1',
-        API_INTERNAL_URL: `http://${props.api.serviceHost}:${LongRunningService.SERVICE_HTTP_PORT}`,
+        // HTTPS, verified against API_CA_FILE (the CA of the api's server certificate).
+        API_INTERNAL_URL: `https://${props.api.serviceHost}:${LongRunningService.SERVICE_HTTP_PORT}`,
         PUBLIC_URL: `https://${props.hostname}`,
       },
     });
+    this.addEnvironment({ name: 'API_CA_FILE', value: this.trustCertificateAuthority(props.api.serverTlsSecretName) });
     props.api.allowTrafficFrom(this);
     this.exposeViaIngress({
       hostname: props.hostname,

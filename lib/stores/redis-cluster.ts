@@ -27,7 +27,7 @@ export { RedisEvictionPolicy } from './redis/redis-config';
 export const REDIS_PORT = 6379;
 /** Port of the cluster bus between nodes: Redis always uses the client port + 10000. */
 export const REDIS_CLUSTER_BUS_PORT = REDIS_PORT + 10000;
-/** Port of the redis_exporter sidecar. */
+/** Port of the redis_exporter sidecar, HTTPS only. */
 export const REDIS_METRICS_PORT = 9121;
 
 /** redis 7.0.15 (Debian bookworm based). Tag only: pin the digest in the environment config. */
@@ -45,7 +45,7 @@ const TLS_RELOAD_FILE = 'reload-tls.sh';
 const SCRIPT_DIR = '/opt/bootstrap';
 const BOOTSTRAP_FILE = 'bootstrap-cluster.sh';
 const DATA_DIR = '/data';
-/** The certificate Secret's mount in every container: the key pair only in the redis container, `ca.crt` everywhere. */
+/** The certificate Secret's mount in every container: the key pair in the redis and exporter containers, only `ca.crt` elsewhere. */
 const TLS_DIR = '/etc/redis-tls';
 const TLS_FILES = { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key`, caCertFile: `${TLS_DIR}/ca.crt` };
 /** Seconds between two checks of the mounted certificate for a renewal (see the reload script). */
@@ -178,6 +178,11 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
   public readonly nodeCount: number;
   /** Name of the headless Service that gives every pod its DNS name. */
   public readonly headlessServiceName: string;
+  /**
+   * The name Prometheus checks the exporters' certificate against, `<headless service>.<namespace>.svc`:
+   * the exporters serve the nodes' certificate, which carries it.
+   */
+  public readonly metricsServerName: string;
   /** DNS name of the client Service, which reaches any node (a seed for cluster discovery). */
   public readonly serviceHost: string;
   /** The Secret holding the password of the default user, and its key. */
@@ -201,6 +206,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
     this.replicasPerPrimary = props.replicasPerPrimary ?? 1;
     this.nodeCount = this.primaries * (1 + this.replicasPerPrimary);
     this.headlessServiceName = `${id}-headless`;
+    this.metricsServerName = `${this.headlessServiceName}.${this.namespaceName}.svc`;
     this.serviceHost = `${id}.${this.namespaceName}.svc.cluster.local`;
     this.labels = workloadLabels(id, 'cache');
     this.passwordSecret = props.passwordSecret;
@@ -400,6 +406,12 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                   { name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: TLS_FILES.caCertFile },
                   { name: 'REDIS_PASSWORD', valueFrom: this.passwordSource },
                   { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${REDIS_METRICS_PORT}` },
+                  // /metrics over HTTPS only, with the node's certificate (it names the headless
+                  // Service, which Prometheus verifies). redis_exporter loads the key pair on every
+                  // TLS handshake (GetCertificate), so a renewed certificate is served without a restart.
+                  { name: 'REDIS_EXPORTER_TLS_SERVER_CERT_FILE', value: TLS_FILES.certFile },
+                  { name: 'REDIS_EXPORTER_TLS_SERVER_KEY_FILE', value: TLS_FILES.keyFile },
+                  { name: 'REDIS_EXPORTER_TLS_SERVER_MIN_VERSION', value: 'TLS1.2' },
                 ],
                 resources: { requests: exporterQuantities, limits: exporterQuantities },
                 securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
@@ -407,14 +419,14 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
                 // check the exporter itself; Redis's own probes decide whether the pod is ready.
                 readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
                 livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
-                volumeMounts: [tlsCaMount],
+                // The whole Secret, like the redis container: the key pair to serve, ca.crt to verify Redis.
+                volumeMounts: [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }],
               },
             ],
             volumes: [
               { name: 'config', configMap: { name: configMap.name, defaultMode: 0o444 } },
               // Readable by the pod's group (fsGroup) only: it holds the private key.
               { name: 'tls', secret: { secretName: this.caSecretName, defaultMode: 0o440 } },
-              tlsCaVolume,
             ],
           },
         },
@@ -442,7 +454,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
           { name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' },
           { name: 'cluster-bus', port: REDIS_CLUSTER_BUS_PORT, targetPort: k8s.IntOrString.fromString('cluster-bus'), protocol: 'TCP' },
           // One endpoint per pod, for a ServiceMonitor to scrape every node.
-          { name: 'metrics', port: REDIS_METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' },
+          { name: 'metrics', port: REDIS_METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'https' },
         ],
       },
     });

@@ -13,6 +13,7 @@ import { KUBE_SCORE_RULES } from './policy/kube-score';
 import { POD_SECURITY_RESTRICTED_RULES } from './policy/pod-security-restricted';
 import { POLARIS_RULES } from './policy/polaris';
 import { PLATFORM_SECURITY_RULES } from './policy/platform-security';
+import { PLATFORM_TRANSPORT_TLS_RULES } from './policy/platform-transport-tls';
 import { Rule, RuleDescription } from './rule';
 import { SCHEMA_RULES } from './schema/schema-rules';
 
@@ -31,6 +32,7 @@ export const OBJECT_RULES: readonly Rule[] = [
   ...ROLLOUT_REFERENCE_RULES,
   ...ARGOCD_REFERENCE_RULES,
   ...PLATFORM_SECURITY_RULES,
+  ...PLATFORM_TRANSPORT_TLS_RULES,
 ];
 
 /** Every rule the gate can report, in the order of docs/validation-rules.md. */

@@ -198,10 +198,15 @@ describe.each(ALL)('%s is secure by default', (env) => {
       const pod = deployment.spec.template.spec;
       const mounts = pod.containers[0].volumeMounts.map((m: any) => m.mountPath);
       expect(mounts).toContain('/tmp');
-      // A trusted store CA is the one Secret volume: only its ca.crt, mounted read-only.
+      // Secret volumes, all mounted read-only: a trusted store CA (only its ca.crt), and the
+      // workload's own server key pair (server-tls, readable by the pod's group only).
       const readOnlyMounts = pod.containers.flatMap((c: any) => c.volumeMounts).filter((m: any) => m.readOnly === true).map((m: any) => m.name);
       for (const volume of pod.volumes.filter((v: any) => v.secret !== undefined)) {
-        expect(volume.secret.items).toEqual([{ key: 'ca.crt', path: 'ca.crt' }]);
+        if (volume.name === 'server-tls') {
+          expect(volume.secret.defaultMode).toBe(0o440);
+        } else {
+          expect(volume.secret.items).toEqual([{ key: 'ca.crt', path: 'ca.crt' }]);
+        }
         expect(readOnlyMounts).toContain(volume.name);
       }
       for (const volume of pod.volumes.filter((v: any) => v.secret === undefined)) {
@@ -296,6 +301,10 @@ describe.each(ALL)('%s is secure by default', (env) => {
     for (const name of ['web', 'api', 'generator']) {
       const monitor = find(objects, 'ServiceMonitor', name);
       expect(monitor.spec.endpoints[0].port).toBe('metrics');
+      // Over HTTPS, verified against the CA of the service's own certificate.
+      expect(monitor.spec.endpoints[0]).toMatchObject({
+        scheme: 'https', tlsConfig: { ca: { secret: { name: `${name}-server-tls`, key: 'ca.crt' } }, serverName: `${name}.${ENVIRONMENTS[env].namespace}.svc` },
+      });
       const scraped = kinds(objects, 'Service').filter((svc) => Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => svc.metadata.labels[k] === v));
       expect(scraped.length).toBeGreaterThanOrEqual(1);
       expect(scraped.every((svc) => svc.spec.ports.some((p: any) => p.name === 'metrics'))).toBe(true);
@@ -491,15 +500,29 @@ describe.each(ALL)('%s is secure by default', (env) => {
       const paths = ingress.spec.rules.flatMap((rule: any) => rule.http.paths);
       if (ingress.metadata.name === service) {
         expect(ingress.metadata.annotations['security.generator-platform.dev/public-paths']).toBeUndefined();
-        expect(annotation('auth-url')).toBe(`http://oauth2-proxy.${ENVIRONMENTS[env].namespace}.svc.cluster.local:80/oauth2/auth`);
+        expect(annotation('auth-url')).toBe(`https://oauth2-proxy.${ENVIRONMENTS[env].namespace}.svc.cluster.local/oauth2/auth`);
         expect(annotation('auth-signin')).toBe('https://$host/oauth2/start?rd=$escaped_request_uri');
         expect(annotation('auth-response-headers').split(',')).toEqual(expect.arrayContaining(['X-Auth-Request-User', 'X-Auth-Request-Email', 'X-Auth-Request-Groups']));
       } else {
         expect(annotation('auth-url')).toBeUndefined();
         expect(ingress.metadata.annotations['security.generator-platform.dev/public-paths']).toEqual(expect.any(String));
         expect(paths).toEqual(ingress.metadata.name.endsWith('-sign-in')
-          ? [{ path: '/oauth2', pathType: 'Prefix', backend: backend('oauth2-proxy') }]
+          ? [{ path: '/oauth2', pathType: 'Prefix', backend: { service: { name: 'oauth2-proxy', port: { name: 'https' } } } }]
           : publicPaths[service].map((path) => ({ path, pathType: path.endsWith('/') ? 'Prefix' : 'Exact', backend: backend(service) })));
+      }
+      if (!ingress.metadata.name.endsWith('-sign-in')) {
+        // web and api listen on HTTPS only; ingress-nginx verifies them by their Service name.
+        expect(annotation('backend-protocol')).toBe('HTTPS');
+        expect(annotation('proxy-ssl-verify')).toBe('on');
+        expect(annotation('proxy-ssl-name')).toBe(`${service}.${ENVIRONMENTS[env].namespace}.svc`);
+        expect(annotation('proxy-ssl-secret')).toBe(`${ENVIRONMENTS[env].namespace}/ingress-backend-client`);
+      }
+      if (ingress.metadata.name.endsWith('-sign-in')) {
+        // oauth2-proxy listens on HTTPS only; ingress-nginx verifies it by its Service name.
+        expect(annotation('backend-protocol')).toBe('HTTPS');
+        expect(annotation('proxy-ssl-verify')).toBe('on');
+        expect(annotation('proxy-ssl-name')).toBe(`oauth2-proxy.${ENVIRONMENTS[env].namespace}.svc`);
+        expect(annotation('proxy-ssl-secret')).toBe(`${ENVIRONMENTS[env].namespace}/ingress-backend-client`);
       }
       // The same host, TLS Secret and per-client limits as the host's main Ingress.
       expect(ingress.spec.rules.map((rule: any) => rule.host)).toEqual(main.spec.rules.map((rule: any) => rule.host));
@@ -580,7 +603,7 @@ describe.each(FULL_SIZE)('%s releases progressively', (env) => {
     const lastMeasurement = Math.max(...gateMetrics.map((m: any) => seconds(m.initialDelay) + (m.count - 1) * seconds(m.interval)));
     const trafficSeconds = Number(traffic.template.spec.containers[0].env.find((e: any) => e.name === 'DURATION_SECONDS').value);
     expect(trafficSeconds).toBeGreaterThanOrEqual(lastMeasurement);
-    expect(traffic.template.spec.containers[0].env).toContainEqual({ name: 'TARGET_URL', value: 'http://{{args.service}}.{{args.namespace}}.svc.cluster.local:80/' });
+    expect(traffic.template.spec.containers[0].env).toContainEqual({ name: 'TARGET_URL', value: 'https://{{args.service}}.{{args.namespace}}.svc.cluster.local:80/' });
     expect(blueGreen.autoPromotionSeconds).toBeUndefined();
     expect(blueGreen.scaleDownDelaySeconds).toBeGreaterThanOrEqual(30);
     expect(blueGreen.abortScaleDownDelaySeconds).toBeGreaterThanOrEqual(0);
@@ -768,7 +791,7 @@ describe('reduced-footprint environments', () => {
     expect(find(objects, 'Ingress', 'web').spec.rules[0].host).toBe('app-pr-42.preview.generator-platform.example.com');
     expect(workload(objects, 'web').spec.template.spec.containers[0].env).toContainEqual({
       name: 'API_INTERNAL_URL',
-      value: 'http://api.generator-platform-pr-42.svc.cluster.local:80',
+      value: 'https://api.generator-platform-pr-42.svc.cluster.local:80',
     });
   });
 });

@@ -41,10 +41,15 @@ describe('PreviewTraffic', () => {
     const [container] = pod.containers;
     expect(container.command.slice(0, 2)).toEqual(['node', '-e']);
     expect(container.env).toEqual([
-      { name: 'TARGET_URL', value: 'http://{{args.service}}.{{args.namespace}}.svc.cluster.local:80/' },
+      { name: 'TARGET_URL', value: 'https://{{args.service}}.{{args.namespace}}.svc.cluster.local:80/' },
       { name: 'DURATION_SECONDS', value: '120' },
       { name: 'REQUESTS_PER_SECOND', value: '5' },
+      { name: 'NODE_EXTRA_CA_CERTS', value: '/etc/generator-platform/ca/web-server-tls/ca.crt' },
     ]);
+    // fetch verifies the preview against the CA of web's certificate: only ca.crt is mounted, never web's key.
+    expect(pod.volumes).toEqual([{ name: 'target-ca', secret: { secretName: 'web-server-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } }]);
+    expect(container.volumeMounts).toEqual([{ name: 'target-ca', mountPath: '/etc/generator-platform/ca/web-server-tls', readOnly: true }]);
+    expect(find(objects, 'Certificate', 'web-server-tls').spec.dnsNames).toContain('web-preview.apps.svc.cluster.local');
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(container.resources.requests).toEqual(container.resources.limits);
     expect(find(objects, 'NetworkPolicy', 'web-allow-from-web-preview-traffic').spec.ingress[0]).toEqual({
@@ -65,7 +70,7 @@ describe('PreviewTraffic', () => {
     const job = find(objectsOf(chart), 'AnalysisTemplate', 'api-preview-traffic').spec.metrics[0].provider.job.spec;
     expect(job.activeDeadlineSeconds).toBe(120);
     expect(job.template.spec.containers[0].image).toBe(`ghcr.io/acme/svc:1.0.0@${PINNED_IMAGE.digest}`);
-    expect(job.template.spec.containers[0].env).toContainEqual({ name: 'TARGET_URL', value: 'http://{{args.service}}.{{args.namespace}}.svc.cluster.local:80/healthz' });
+    expect(job.template.spec.containers[0].env).toContainEqual({ name: 'TARGET_URL', value: 'https://{{args.service}}.{{args.namespace}}.svc.cluster.local:80/healthz' });
     expect(job.template.spec.containers[0].env).toContainEqual({ name: 'REQUESTS_PER_SECOND', value: '10' });
   });
 

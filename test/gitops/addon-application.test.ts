@@ -27,7 +27,7 @@ describe('AddonApplication', () => {
     });
   });
 
-  test('passes the minimal secure values of the catalog: no snippets, HSTS for a year, TLS 1.2+, real client addresses', () => {
+  test('passes the minimal secure values of the catalog: no snippets, HSTS for a year, TLS 1.2+, real client addresses, backend TLS per Ingress', () => {
     expect(render(byName('ingress-nginx')).spec.source.helm.valuesObject).toEqual({
       controller: {
         allowSnippetAnnotations: false,
@@ -38,6 +38,7 @@ describe('AddonApplication', () => {
           'hsts-include-subdomains': 'true',
           'ssl-protocols': 'TLSv1.2 TLSv1.3',
           'use-forwarded-headers': 'false',
+          'proxy-ssl-location-only': 'true',
         },
         service: { externalTrafficPolicy: 'Local' },
       },

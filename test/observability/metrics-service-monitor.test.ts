@@ -14,11 +14,26 @@ describe('MetricsServiceMonitor', () => {
     });
   });
 
-  test('with all props', () => {
+  test('with all props: scrapes over HTTPS, verifying the name against the CA of a Secret in the monitor\'s namespace', () => {
     const chart = emptyChart();
-    const props: Required<MetricsServiceMonitorProps> = { namespace: 'apps', serviceLabels: { 'app.kubernetes.io/name': 'api', tier: 'backend' }, portName: 'prom', interval: '30s' };
+    const props: Required<MetricsServiceMonitorProps> = {
+      namespace: 'apps', serviceLabels: { 'app.kubernetes.io/name': 'api', tier: 'backend' }, portName: 'prom', interval: '30s',
+      tlsCaSecretName: 'api-server-tls', tlsServerName: 'api.apps.svc',
+    };
     new MetricsServiceMonitor(chart, 'api', props);
-    expect(find(objectsOf(chart), 'ServiceMonitor', 'api').spec.endpoints).toEqual([{ port: 'prom', path: '/metrics', scheme: 'http', interval: '30s' }]);
+    expect(find(objectsOf(chart), 'ServiceMonitor', 'api').spec.endpoints).toEqual([{
+      port: 'prom', path: '/metrics', scheme: 'https', interval: '30s',
+      tlsConfig: { ca: { secret: { name: 'api-server-tls', key: 'ca.crt' } }, serverName: 'api.apps.svc' },
+    }]);
+  });
+
+  test.each([
+    [{ tlsCaSecretName: 'api-server-tls' }],
+    [{ tlsServerName: 'api.apps.svc' }],
+  ])('fails with only one of the CA Secret and the server name: %p', (tls) => {
+    expect(() => new MetricsServiceMonitor(emptyChart(), 'api', { namespace: 'apps', serviceLabels: { 'app.kubernetes.io/name': 'api' }, ...tls })).toThrow(
+      'MetricsServiceMonitor api: tlsCaSecretName is',
+    );
   });
 
   test('fails without a workload name among the labels', () => {

@@ -7,22 +7,31 @@ import { RabbitmqMonitor, RabbitmqMonitorProps, RedisExporterMonitor, RedisExpor
 import { emptyChart, find, KubeObject, objectsOf } from '../support/kube';
 import { validatePlatform } from '../validation/support/platform-fixtures';
 
+const REDIS = { name: 'redis', namespaceName: 'apps', caSecretName: 'redis-tls', metricsServerName: 'redis-headless.apps.svc' };
+
 describe('RedisExporterMonitor', () => {
-  test('scrapes the exporter sidecars through the headless Service port metrics (9121) every 15 s', () => {
+  test('scrapes the exporter sidecars over HTTPS through the headless Service port metrics (9121) every 15 s, verifying them against the nodes\' CA', () => {
     const chart = emptyChart();
-    new RedisExporterMonitor(chart, 'redis-metrics', { redis: { name: 'redis', namespaceName: 'apps' } });
+    new RedisExporterMonitor(chart, 'redis-metrics', { redis: REDIS });
     const monitor = find(objectsOf(chart), 'ServiceMonitor', 'redis');
     expect(monitor.metadata.namespace).toBe('apps');
     expect(monitor.spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/part-of': 'generator-platform' } },
       namespaceSelector: { matchNames: ['apps'] },
-      endpoints: [{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '15s' }],
+      endpoints: [{
+        port: 'metrics',
+        path: '/metrics',
+        scheme: 'https',
+        // Prometheus scrapes pod addresses, so it checks the name the nodes' certificate carries for the headless Service.
+        tlsConfig: { ca: { secret: { name: 'redis-tls', key: 'ca.crt' } }, serverName: 'redis-headless.apps.svc' },
+        interval: '15s',
+      }],
     });
   });
 
   test('with all props', () => {
     const chart = emptyChart();
-    const props: Required<RedisExporterMonitorProps> = { redis: { name: 'cache', namespaceName: 'apps' }, interval: '30s' };
+    const props: Required<RedisExporterMonitorProps> = { redis: { ...REDIS, name: 'cache' }, interval: '30s' };
     new RedisExporterMonitor(chart, 'cache-metrics', props);
     expect(find(objectsOf(chart), 'ServiceMonitor', 'cache').spec.endpoints[0].interval).toBe('30s');
   });

@@ -107,7 +107,66 @@ describe('OAuth2Proxy', () => {
     ]);
     expect(JSON.stringify(container(objects()).args)).not.toMatch(/secret=|password=/);
     // Read at start: Reloader restarts the pods when one of them is rotated.
-    expect(find(objects(), 'Deployment', 'oauth2-proxy').metadata.annotations['secret.reloader.stakater.com/reload']).toBe('oauth2-proxy,redis-auth');
+    expect(find(objects(), 'Deployment', 'oauth2-proxy').metadata.annotations['secret.reloader.stakater.com/reload']).toBe('oauth2-proxy,oauth2-proxy-server-tls,redis-auth');
+  });
+
+  test('listens on HTTPS only, sign-in and metrics alike, with a certificate from the internal CA; a renewal restarts the pods', () => {
+    const { objects } = minimalProxy();
+    const proxy = container(objects());
+    expect(proxy.args).toEqual(expect.arrayContaining([
+      '--https-address=0.0.0.0:4180',
+      '--tls-cert-file=/etc/oauth2-proxy/tls/tls.crt',
+      '--tls-key-file=/etc/oauth2-proxy/tls/tls.key',
+      '--tls-min-version=TLS1.2',
+      '--metrics-secure-address=0.0.0.0:44180',
+      '--metrics-tls-cert-file=/etc/oauth2-proxy/tls/tls.crt',
+      '--metrics-tls-key-file=/etc/oauth2-proxy/tls/tls.key',
+    ]));
+    // No plaintext listener: with a key pair oauth2-proxy 7 ignores --http-address, and no --metrics-address is set.
+    expect(proxy.args.filter((a: string) => a.startsWith('--http-address') || a.startsWith('--metrics-address'))).toEqual([]);
+    expect(proxy.ports).toEqual([
+      { name: 'https', containerPort: 4180, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 44180, protocol: 'TCP' },
+    ]);
+
+    const certificate = find(objects(), 'Certificate', 'oauth2-proxy-server-tls');
+    expect(certificate.spec).toMatchObject({
+      secretName: 'oauth2-proxy-server-tls',
+      commonName: 'oauth2-proxy.apps.svc',
+      dnsNames: ['oauth2-proxy.apps.svc', 'oauth2-proxy.apps.svc.cluster.local'],
+      issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'internal-ca' },
+      duration: '2160h',
+      renewBefore: '720h',
+    });
+    const pod = find(objects(), 'Deployment', 'oauth2-proxy').spec.template.spec;
+    // The key pair only, readable by the pod's group; the folder, so the kubelet swaps in a renewal.
+    expect(pod.volumes).toContainEqual({
+      name: 'server-tls',
+      secret: { secretName: 'oauth2-proxy-server-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 },
+    });
+    expect(proxy.volumeMounts).toContainEqual({ name: 'server-tls', mountPath: '/etc/oauth2-proxy/tls', readOnly: true });
+    // oauth2-proxy 7.6 reads the key pair once, at start: Reloader restarts the pods on a renewal.
+    expect(find(objects(), 'Deployment', 'oauth2-proxy').metadata.annotations['secret.reloader.stakater.com/reload'].split(',')).toContain('oauth2-proxy-server-tls');
+
+    expect(find(objects(), 'Service', 'oauth2-proxy').spec.ports).toEqual([
+      { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP', appProtocol: 'https' },
+      { name: 'metrics', port: 44180, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'https' },
+    ]);
+  });
+
+  test('is scraped over HTTPS, verified against the internal CA by the Service\'s name', () => {
+    const { objects } = minimalProxy();
+    expect(find(objects(), 'ServiceMonitor', 'oauth2-proxy').spec).toEqual({
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'oauth2-proxy', 'app.kubernetes.io/part-of': 'generator-platform' } },
+      namespaceSelector: { matchNames: ['apps'] },
+      endpoints: [{
+        port: 'metrics',
+        path: '/metrics',
+        scheme: 'https',
+        tlsConfig: { ca: { secret: { name: 'oauth2-proxy-server-tls', key: 'ca.crt' } }, serverName: 'oauth2-proxy.apps.svc' },
+        interval: '15s',
+      }],
+    });
   });
 
   test('runs restricted: non-root, read-only root filesystem, no escalation, ALL dropped, RuntimeDefault, no API token, requests equal limits, probes', () => {
@@ -122,9 +181,9 @@ describe('OAuth2Proxy', () => {
     expect(proxy.resources.limits).toEqual(proxy.resources.requests);
     expect(Object.keys(proxy.resources.requests).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
     expect(proxy.args).toEqual(expect.arrayContaining(['--ping-path=/healthz', '--ready-path=/readyz']));
-    expect(proxy.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
-    expect(proxy.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
-    expect(proxy.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(proxy.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
+    expect(proxy.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    expect(proxy.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
   });
 
   test('runs two pods by default, spread over zones and nodes, with a budget that lets one go at a time', () => {
@@ -176,9 +235,14 @@ describe('OAuth2Proxy', () => {
       strictTopologySpread: false,
       cpuMillis: 300,
       memoryMi: 256,
+      serverTlsIssuer: { issuerName: 'other-ca', issuerKind: 'Issuer' },
+      serverTlsCertificateLifetime: { durationHours: 720, renewBeforeHours: 240 },
+      ingressBackendClientSecretName: 'nginx-client',
     };
-    new OAuth2Proxy(chart, 'oauth2-proxy', props);
+    const proxy = new OAuth2Proxy(chart, 'oauth2-proxy', props);
     const objects = objectsOf(chart);
+    expect(find(objects, 'Certificate', 'oauth2-proxy-server-tls').spec).toMatchObject({ issuerRef: { kind: 'Issuer', name: 'other-ca' }, duration: '720h', renewBefore: '240h' });
+    expect(proxy.backendTlsAnnotations['nginx.ingress.kubernetes.io/proxy-ssl-secret']).toBe('apps/nginx-client');
     expect(container(objects).args).toContain('--acr-values=mfa');
     expect(container(objects).resources.requests).toMatchObject({ cpu: '300m', memory: '256Mi' });
     expect(find(objects, 'Deployment', 'oauth2-proxy').spec.replicas).toBeUndefined();
@@ -193,6 +257,7 @@ describe('OAuth2Proxy', () => {
     ['identityProviderCidrs', { identityProviderCidrs: [] }, /identityProviderCidrs is \[\]/],
     ['refreshMinutes', { refreshMinutes: 480 }, /refreshMinutes is 480; use a whole number of minutes below the session lifetime \(480\)/],
     ['hostnames', { hostnames: [] }, /hostnames is \[\]/],
+    ['ingressBackendClientSecretName', { ingressBackendClientSecretName: 'apps/nginx-client' }, /ingressBackendClientSecretName is "apps\/nginx-client"; use the name of a Secret in the proxy's namespace/],
   ] as const)('fails on an empty or wrong %s', (_field, overrides, message) => {
     expect(() => minimalProxy(overrides as Partial<OAuth2ProxyProps>)).toThrow(message);
   });
@@ -210,15 +275,15 @@ describe('LongRunningService.requireSignIn', () => {
     return objectsOf(chart);
   }
 
-  test('puts the service\'s Ingress behind the proxy\'s /oauth2/auth and sends users to sign in on the same host', () => {
+  test('puts the service\'s Ingress behind the proxy\'s /oauth2/auth (over HTTPS) and sends users to sign in on the same host', () => {
     const objects = protectedApi();
     expect(find(objects, 'Ingress', 'api').metadata.annotations).toMatchObject({
-      'nginx.ingress.kubernetes.io/auth-url': 'http://oauth2-proxy.apps.svc.cluster.local:80/oauth2/auth',
+      'nginx.ingress.kubernetes.io/auth-url': 'https://oauth2-proxy.apps.svc.cluster.local/oauth2/auth',
       'nginx.ingress.kubernetes.io/auth-signin': 'https://$host/oauth2/start?rd=$escaped_request_uri',
       'nginx.ingress.kubernetes.io/auth-response-headers': 'X-Auth-Request-User,X-Auth-Request-Email,X-Auth-Request-Groups,Authorization',
     });
     const signIn = find(objects, 'Ingress', 'api-sign-in');
-    expect(signIn.spec.rules).toEqual([{ host: 'api.example.com', http: { paths: [{ path: '/oauth2', pathType: 'Prefix', backend: { service: { name: 'oauth2-proxy', port: { name: 'http' } } } }] } }]);
+    expect(signIn.spec.rules).toEqual([{ host: 'api.example.com', http: { paths: [{ path: '/oauth2', pathType: 'Prefix', backend: { service: { name: 'oauth2-proxy', port: { name: 'https' } } } }] } }]);
     expect(signIn.spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-tls' }]);
     expect(signIn.metadata.annotations).toMatchObject({ 'nginx.ingress.kubernetes.io/limit-rps': '20', [PUBLIC_PATHS_ANNOTATION]: expect.any(String) });
     expect(signIn.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBeUndefined();
@@ -236,6 +301,28 @@ describe('LongRunningService.requireSignIn', () => {
     expect(open.metadata.annotations[PUBLIC_PATHS_ANNOTATION]).toBe('health checks and webhooks, which authenticate their callers themselves');
     expect(open.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBeUndefined();
     expect(open.metadata.annotations['nginx.ingress.kubernetes.io/limit-connections']).toBe('20');
+  });
+
+  test('requireSignIn: the sign-in Ingress reaches the proxy over HTTPS, verified by its Service name with the namespace\'s ingress client Secret', () => {
+    const { chart, proxy } = minimalProxy();
+    const api = new ApiService(chart, 'api', {
+      namespace: proxy.namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus,
+      hostname: 'api.example.com', ingressController, ...publicTls,
+    });
+    api.requireSignIn(proxy);
+    const objects = objectsOf(chart);
+    const tls = {
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
+      'nginx.ingress.kubernetes.io/proxy-ssl-verify-depth': '2',
+      'nginx.ingress.kubernetes.io/proxy-ssl-name': 'oauth2-proxy.apps.svc',
+      'nginx.ingress.kubernetes.io/proxy-ssl-server-name': 'on',
+      'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'apps/ingress-backend-client',
+    };
+    expect(proxy.backendTlsAnnotations).toEqual(tls);
+    expect(find(objects, 'Ingress', 'api-sign-in').metadata.annotations).toMatchObject(tls);
+    // The name ingress-nginx checks is one the proxy's certificate carries.
+    expect(find(objects, 'Certificate', 'oauth2-proxy-server-tls').spec.dnsNames).toContain(tls['nginx.ingress.kubernetes.io/proxy-ssl-name']);
   });
 
   test('tells the service which claim proves MFA on the ID token the proxy forwards', () => {

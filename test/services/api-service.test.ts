@@ -21,7 +21,8 @@ describe('ApiService', () => {
     const container = find(objects, 'Deployment', 'api').spec.template.spec.containers[0];
     expect(container.ports[0]).toEqual({ name: 'http', containerPort: 8080, protocol: 'TCP' });
     expect(container.env).toContainEqual({ name: 'TRUST_PROXY_HOPS', value: '1' });
-    expect(find(objects, 'Deployment', 'api').spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '3Gi' } }]);
+    expect(find(objects, 'Deployment', 'api').spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['tmp', 'server-tls']);
+    expect(find(objects, 'Deployment', 'api').spec.template.spec.volumes[0]).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '3Gi' } });
     expect(find(objects, 'Ingress', 'api').spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-tls' }]);
     expect(find(objects, 'Certificate', 'api-tls').spec).toMatchObject({ secretName: 'api-tls', dnsNames: ['api.example.com'], issuerRef: { kind: 'Issuer', name: 'ca' } });
     expect(find(objects, 'NetworkPolicy', 'api-allow-from-ingress-nginx').spec.ingress[0].from[0].namespaceSelector)
@@ -37,6 +38,7 @@ describe('ApiService', () => {
       hostname: 'api.example.org', ingressController, metricsScraper: prometheus, tlsIssuer: { issuerName: 'letsencrypt', issuerKind: 'ClusterIssuer' }, tlsCertificateLifetime: { durationHours: 2160, renewBeforeHours: 720 },
       targetCpuUtilizationPercent: 80, strictTopologySpread: false, logLevel: 'debug',
       startupTimeoutSeconds: 30, deliveryStrategy: DeliveryStrategy.canary({ analysis }),
+      serverTlsIssuer: { issuerName: 'platform-ca', issuerKind: 'ClusterIssuer' }, serverTlsCertificateLifetime: { durationHours: 1440, renewBeforeHours: 480 },
     };
     const api = new ApiService(chart, 'api', props);
     const objects = objectsOf(chart);
@@ -46,7 +48,12 @@ describe('ApiService', () => {
     const rollout = find(objects, 'Rollout', 'api');
     expect(rollout.spec.strategy.canary).toMatchObject({ stableService: 'api', canaryService: 'api-canary', trafficRouting: { nginx: { stableIngress: 'api' } } });
     expect(find(objects, 'Service', 'api-canary').spec.ports).toEqual(find(objects, 'Service', 'api').spec.ports);
-    expect(rollout.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '19Gi' } }]);
+    expect(rollout.spec.template.spec.volumes[0]).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '19Gi' } });
+    expect(find(objects, 'Certificate', 'api-server-tls').spec).toMatchObject({
+      dnsNames: ['api.apps.svc', 'api.apps.svc.cluster.local', 'api-canary.apps.svc', 'api-canary.apps.svc.cluster.local'],
+      duration: '1440h', renewBefore: '480h', issuerRef: { kind: 'ClusterIssuer', name: 'platform-ca' },
+    });
+    expect(find(objects, 'Certificate', 'ingress-backend-client').spec.issuerRef).toMatchObject({ kind: 'ClusterIssuer', name: 'platform-ca' });
     expect(rollout.spec.template.spec.containers[0].env).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
     expect(rollout.spec.template.spec.containers[0].startupProbe.failureThreshold).toBe(6);
     expect(find(objects, 'Ingress', 'api').spec.rules[0].host).toBe('api.example.org');
@@ -75,6 +82,17 @@ describe('ApiService', () => {
       expect(find(objects, 'Ingress', name).spec.rules[0].http.paths.every((path: any) => path.backend.service.name === 'api')).toBe(true);
     }
     expect(find(objects, 'Ingress', 'api-sign-in').spec.rules[0].http.paths[0].backend.service.name).toBe('oauth2-proxy');
+    // The public paths reach api over verified HTTPS like the main Ingress; the sign-in Ingress reaches the proxy, not api.
+    const backendTls = {
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'apps/ingress-backend-client',
+      'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
+      'nginx.ingress.kubernetes.io/proxy-ssl-name': 'api.apps.svc',
+      'nginx.ingress.kubernetes.io/proxy-ssl-server-name': 'on',
+    };
+    expect(find(objects, 'Ingress', 'api').metadata.annotations).toMatchObject(backendTls);
+    expect(find(objects, 'Ingress', 'api-public').metadata.annotations).toMatchObject(backendTls);
+    expect(find(objects, 'Ingress', 'api-sign-in').metadata.annotations['nginx.ingress.kubernetes.io/proxy-ssl-name']).not.toBe('api.apps.svc');
   });
 
   test('fails on an upper-case hostname', () => {

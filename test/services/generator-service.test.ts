@@ -13,7 +13,12 @@ describe('GeneratorService', () => {
     const objects = objectsOf(chart);
     const pod = find(objects, 'Deployment', 'generator').spec.template.spec;
     expect(pod.containers[0].ports).toEqual([{ name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
-    expect(pod.containers[0].livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(pod.containers[0].livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics', scheme: 'HTTPS' });
+    expect(find(objects, 'Service', 'generator').spec.ports[0].appProtocol).toBe('https');
+    expect(find(objects, 'Certificate', 'generator-server-tls').spec.dnsNames).toEqual(['generator.apps.svc', 'generator.apps.svc.cluster.local']);
+    expect(find(objects, 'ServiceMonitor', 'generator').spec.endpoints[0]).toMatchObject({
+      scheme: 'https', tlsConfig: { ca: { secret: { name: 'generator-server-tls', key: 'ca.crt' } }, serverName: 'generator.apps.svc' },
+    });
     expect(pod.terminationGracePeriodSeconds).toBe(5 + 300 + 5);
     const workspace = pod.volumes.find((v: any) => v.name === 'workspace');
     expect(workspace.ephemeral.volumeClaimTemplate.spec.resources.requests.storage).toBe('4Gi');
@@ -31,6 +36,7 @@ describe('GeneratorService', () => {
       workspaceStorageClass: 'gp3', jobDrainTimeoutSeconds: 600, targetCpuUtilizationPercent: 80,
       strictTopologySpread: true, logLevel: 'info', scaledByQueueDepth: true,
       startupTimeoutSeconds: 60, deliveryStrategy: DeliveryStrategy.rollingUpdate({ maxSurgePercent: 50 }),
+      serverTlsIssuer: { issuerName: 'generator-ca', issuerKind: 'Issuer' }, serverTlsCertificateLifetime: { durationHours: 1440, renewBeforeHours: 480 },
     };
     const generator = new GeneratorService(chart, 'generator', props);
     generator.useExternalScaler('generator-queue-depth');
@@ -45,6 +51,7 @@ describe('GeneratorService', () => {
     expect(find(objects, 'Deployment', 'generator').spec.replicas).toBeUndefined();
     expect(find(objects, 'Deployment', 'generator').spec.strategy.rollingUpdate).toEqual({ maxSurge: '50%', maxUnavailable: 0 });
     expect(pod.containers[0].startupProbe.failureThreshold).toBe(12);
+    expect(find(objects, 'Certificate', 'generator-server-tls').spec).toMatchObject({ duration: '1440h', renewBefore: '480h', issuerRef: { kind: 'Issuer', name: 'generator-ca' } });
     expect(generator.footprint.maxPods).toBe(15);
     expect(generator.node.validate()).toEqual([]);
     expect(find(objects, 'LimitRange', 'container-limits').spec.limits[1].max.storage).toBe('40Gi');

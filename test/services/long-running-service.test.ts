@@ -25,13 +25,56 @@ describe('LongRunningService', () => {
     expect(deployment.spec.replicas).toBe(1);
     expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
     expect(pod.containers[0].ports).toEqual([{ name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
-    expect(pod.containers[0].readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(pod.containers[0].readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics', scheme: 'HTTPS' });
     expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '10']);
     expect(pod.terminationGracePeriodSeconds).toBe(35);
-    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }]);
+    expect(pod.volumes).toEqual([
+      { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+      { name: 'server-tls', secret: { secretName: 'worker-server-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }, { key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } },
+    ]);
     expect(pod.containers[0].resources.limits).toEqual({ 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '4Gi' });
     expect(find(objects, 'Service', 'worker').spec.ports.map((p: any) => p.name)).toEqual(['metrics']);
     expect(find(objects, 'NetworkPolicy', 'worker-allow-metrics-scrape').spec.ingress[0].ports).toEqual([{ port: 9090, protocol: 'TCP' }]);
+  });
+
+  test('serves HTTPS on every listener with a certificate from the cluster\'s internal CA, re-read from a mounted folder on renewal', () => {
+    const { chart, namespace } = serviceScope();
+    const service = new LongRunningService(chart, 'svc', {
+      namespace, component: 'backend', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080,
+    });
+    const objects = objectsOf(chart);
+    const [container] = find(objects, 'Deployment', 'svc').spec.template.spec.containers;
+
+    expect(service.serverTlsSecretName).toBe('svc-server-tls');
+    expect(service.serverTlsName).toBe('svc.apps.svc');
+    expect(find(objects, 'Certificate', 'svc-server-tls').spec).toMatchObject({
+      secretName: 'svc-server-tls',
+      commonName: 'svc.apps.svc',
+      dnsNames: ['svc.apps.svc', 'svc.apps.svc.cluster.local'],
+      duration: '2160h',
+      renewBefore: '720h',
+      issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'internal-ca' },
+      privateKey: { rotationPolicy: 'Always' },
+    });
+    // The folder, not subPath: the kubelet swaps a renewed key pair in; no Reloader restart.
+    expect(container.volumeMounts).toContainEqual({ name: 'server-tls', mountPath: '/etc/generator-platform/tls', readOnly: true });
+    expect(find(objects, 'Deployment', 'svc').metadata.annotations).toBeUndefined();
+    expect(container.env).toEqual(expect.arrayContaining([
+      { name: 'TLS_CERT_FILE', value: '/etc/generator-platform/tls/tls.crt' },
+      { name: 'TLS_KEY_FILE', value: '/etc/generator-platform/tls/tls.key' },
+    ]));
+    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+      expect(container[probe].httpGet).toMatchObject({ port: 'http', scheme: 'HTTPS' });
+    }
+    // Port names stay, so policies, monitors and Ingress backends keep naming them.
+    expect(find(objects, 'Service', 'svc').spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'https' },
+      { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'https' },
+    ]);
+    expect(find(objects, 'ServiceMonitor', 'svc').spec.endpoints).toEqual([{
+      port: 'metrics', path: '/metrics', interval: '15s', scheme: 'https',
+      tlsConfig: { ca: { secret: { name: 'svc-server-tls', key: 'ca.crt' } }, serverName: 'svc.apps.svc' },
+    }]);
   });
 
   test('with all props: every prop reaches the rendered objects', () => {
@@ -61,6 +104,8 @@ describe('LongRunningService', () => {
       logLevel: 'warn',
       externallyScaled: false,
       deliveryStrategy: DeliveryStrategy.rollingUpdate({ maxSurgePercent: 50 }),
+      serverTlsIssuer: { issuerName: 'svc-ca', issuerKind: 'Issuer' },
+      serverTlsCertificateLifetime: { durationHours: 1440, renewBeforeHours: 480 },
     };
     const service = new LongRunningService(chart, 'svc', props);
     const objects = objectsOf(chart);
@@ -76,16 +121,20 @@ describe('LongRunningService', () => {
       { name: 'http', containerPort: 8000, protocol: 'TCP' },
       { name: 'metrics', containerPort: 9100, protocol: 'TCP' },
     ]);
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/live', port: 'http' });
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/live', port: 'http', scheme: 'HTTPS' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http', scheme: 'HTTPS' });
     expect(container.startupProbe.failureThreshold).toBe(12);
     expect(container.lifecycle.preStop.exec.command).toEqual(['sleep', '7']);
     expect(pod.terminationGracePeriodSeconds).toBe(52);
     expect(pod.topologySpreadConstraints.map((c: any) => c.whenUnsatisfiable)).toEqual(['ScheduleAnyway', 'ScheduleAnyway']);
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['z1', 'z2']);
     expect(container.resources.requests).toEqual({ 'cpu': '1500m', 'memory': '3Gi', 'ephemeral-storage': '3Gi' });
-    expect(container.volumeMounts).toEqual([{ name: 'cache', mountPath: '/cache' }, { name: 'workspace', mountPath: '/data' }]);
-    expect(pod.volumes[1].ephemeral.volumeClaimTemplate.spec).toEqual({
+    expect(container.volumeMounts).toEqual([
+      { name: 'cache', mountPath: '/cache' },
+      { name: 'server-tls', mountPath: '/etc/generator-platform/tls', readOnly: true },
+      { name: 'workspace', mountPath: '/data' },
+    ]);
+    expect(pod.volumes.find((v: any) => v.name === 'workspace').ephemeral.volumeClaimTemplate.spec).toEqual({
       accessModes: ['ReadWriteOnce'],
       storageClassName: 'fast',
       resources: { requests: { storage: '30Gi' } },
@@ -106,7 +155,8 @@ describe('LongRunningService', () => {
       largestContainerMemoryMi: 3072,
       largestClaimGi: 30,
     });
-    expect(find(objects, 'Service', 'svc').spec.ports[0]).toEqual({ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' });
+    expect(find(objects, 'Service', 'svc').spec.ports[0]).toEqual({ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'https' });
+    expect(find(objects, 'Certificate', 'svc-server-tls').spec).toMatchObject({ duration: '1440h', renewBefore: '480h', issuerRef: { kind: 'Issuer', name: 'svc-ca' } });
   });
 
   test('allowTrafficFrom another service opens its egress and this service\'s ingress on the traffic port only', () => {
@@ -163,7 +213,7 @@ describe('LongRunningService', () => {
     expect(service.trustCertificateAuthority('redis-tls')).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
     expect(service.trustCertificateAuthority('redis-tls')).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
     const pod = find(objectsOf(chart), 'Deployment', 'svc').spec.template.spec;
-    expect(pod.volumes.filter((v: any) => v.secret)).toEqual([
+    expect(pod.volumes.filter((v: any) => v.name.startsWith('ca-'))).toEqual([
       { name: 'ca-redis-tls', secret: { secretName: 'redis-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } },
     ]);
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'ca-redis-tls', mountPath: '/etc/generator-platform/ca/redis-tls', readOnly: true });
@@ -225,6 +275,10 @@ describe('LongRunningService', () => {
         abortScaleDownDelaySeconds: 30,
       });
       expect(find(objects, 'Service', 'svc-preview').spec).toEqual(find(objects, 'Service', 'svc').spec);
+      // A client of the preview Service (the preview traffic) verifies the same certificate by the preview's name.
+      expect(find(objects, 'Certificate', 'svc-server-tls').spec.dnsNames).toEqual([
+        'svc.apps.svc', 'svc.apps.svc.cluster.local', 'svc-preview.apps.svc', 'svc-preview.apps.svc.cluster.local',
+      ]);
       expect(find(objects, 'HorizontalPodAutoscaler', 'svc').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'svc' });
       expect(find(objects, 'PodDisruptionBudget', 'svc').spec.selector).toEqual(rollout.spec.selector);
       expect(service.footprint.maxPods).toBe(12);
@@ -254,6 +308,10 @@ describe('LongRunningService', () => {
       expect(find(objects, 'Rollout', 'svc').spec.strategy.canary).toMatchObject({ stableService: 'svc', canaryService: 'svc-canary', trafficRouting: { nginx: { stableIngress: 'svc' } } });
       expect(find(objects, 'Service', 'svc-canary').spec).toEqual(find(objects, 'Service', 'svc').spec);
       expect(find(objects, 'Ingress', 'svc').spec.rules[0].http.paths[0].backend.service.name).toBe('svc');
+      // Argo Rollouts copies the stable Ingress's annotations to the canary Ingress, whose pods present the same certificate.
+      expect(find(objects, 'Certificate', 'svc-server-tls').spec.dnsNames).toEqual([
+        'svc.apps.svc', 'svc.apps.svc.cluster.local', 'svc-canary.apps.svc', 'svc-canary.apps.svc.cluster.local',
+      ]);
     });
 
     test('fails validation for a canary without the Ingress that ingress-nginx routes by', () => {
@@ -288,6 +346,33 @@ describe('LongRunningService', () => {
     expect(find(objectsOf(chart), 'Ingress', 'svc').metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
     expect(find(objectsOf(chart), 'Certificate', 'svc-tls').spec).toMatchObject({
       secretName: 'svc-tls', dnsNames: ['svc.example.com'], duration: '2160h', renewBefore: '720h', issuerRef: { kind: 'Issuer', name: 'ca' },
+    });
+  });
+
+  test('exposeViaIngress makes ingress-nginx speak HTTPS to the service and verify it, with one client certificate per namespace', () => {
+    const { chart, namespace } = serviceScope();
+    const base = { namespace, component: 'c', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080 };
+    const first = new LongRunningService(chart, 'first', base);
+    const second = new LongRunningService(chart, 'second', base);
+    first.exposeViaIngress({ hostname: 'first.example.com', ingressController, ...publicTls });
+    second.exposeViaIngress({ hostname: 'second.example.com', ingressController, ...publicTls });
+    const objects = objectsOf(chart);
+    expect(find(objects, 'Ingress', 'first').metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'apps/ingress-backend-client',
+      'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
+      'nginx.ingress.kubernetes.io/proxy-ssl-verify-depth': '2',
+      'nginx.ingress.kubernetes.io/proxy-ssl-name': 'first.apps.svc',
+      'nginx.ingress.kubernetes.io/proxy-ssl-server-name': 'on',
+    });
+    expect(find(objects, 'Ingress', 'second').metadata.annotations['nginx.ingress.kubernetes.io/proxy-ssl-name']).toBe('second.apps.svc');
+    // ingress-nginx presents tls.crt/tls.key of that Secret as its client certificate: its own, never a server's key pair.
+    expect(kinds(objects, 'Certificate').map((c: any) => c.metadata.name).filter((name: string) => name === 'ingress-backend-client')).toHaveLength(1);
+    expect(find(objects, 'Certificate', 'ingress-backend-client').spec).toMatchObject({
+      secretName: 'ingress-backend-client',
+      dnsNames: ['ingress-backend-client.apps.svc'],
+      issuerRef: { kind: 'ClusterIssuer', name: 'internal-ca' },
+      usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'],
     });
   });
 
@@ -340,6 +425,15 @@ describe('LongRunningService', () => {
       const service = new LongRunningService(chart, 'svc', { ...props, httpPort: 8080 });
       expect(() => service.exposeViaIngress({ hostname: 's.example.com', ingressController, ...publicTls, rateLimitPerSecond: 0 })).toThrow(
         'svc: rateLimitPerSecond is 0; use a whole number from 1 to 10000: every Ingress is limited',
+      );
+    });
+
+    test('fails to expose services of one namespace whose certificates come from different issuers', () => {
+      const { chart, props } = base();
+      new LongRunningService(chart, 'first', { ...props, httpPort: 8080 }).exposeViaIngress({ hostname: 'first.example.com', ingressController, ...publicTls });
+      const other = new LongRunningService(chart, 'other', { ...props, httpPort: 8080, serverTlsIssuer: { issuerName: 'other-ca', issuerKind: 'Issuer' } });
+      expect(() => other.exposeViaIngress({ hostname: 'other.example.com', ingressController, ...publicTls })).toThrow(
+        'other: serverTlsIssuer is Issuer other-ca, but ingress-nginx verifies the services of namespace apps against ClusterIssuer internal-ca',
       );
     });
 

@@ -29,10 +29,17 @@ describe('WebService', () => {
     expect(container.env).toEqual(expect.arrayContaining([
       { name: 'HOSTNAME', value: '0.0.0.0' },
       { name: 'NEXT_TELEMETRY_DISABLED', value: '1' },
-      { name: 'API_INTERNAL_URL', value: 'http://api.apps.svc.cluster.local:80' },
+      { name: 'API_INTERNAL_URL', value: 'https://api.apps.svc.cluster.local:80' },
+      { name: 'API_CA_FILE', value: '/etc/generator-platform/ca/api-server-tls/ca.crt' },
       { name: 'LOG_LEVEL', value: 'info' },
     ]));
-    expect(container.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp', '/app/.next/cache']);
+    expect(container.volumeMounts.map((m: any) => m.mountPath)).toEqual([
+      '/tmp', '/app/.next/cache', '/etc/generator-platform/tls', '/etc/generator-platform/ca/api-server-tls',
+    ]);
+    // Only the CA of the api's certificate, never the api's key.
+    expect(find(objects, 'Deployment', 'web').spec.template.spec.volumes).toContainEqual({
+      name: 'ca-api-server-tls', secret: { secretName: 'api-server-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 },
+    });
     expect(find(objects, 'Ingress', 'web').spec.rules[0].host).toBe('app.example.com');
     expect(find(objects, 'NetworkPolicy', 'web-allow-from-ingress-nginx').spec.ingress[0].ports).toEqual([{ port: 3000, protocol: 'TCP' }]);
     expect(find(objects, 'NetworkPolicy', 'api-allow-from-web')).toBeDefined();
@@ -48,6 +55,7 @@ describe('WebService', () => {
       hostname: 'www.example.com', api, ingressController, metricsScraper: prometheus, tlsIssuer: { issuerName: 'letsencrypt', issuerKind: 'ClusterIssuer' }, tlsCertificateLifetime: { durationHours: 2160, renewBeforeHours: 720 },
       targetCpuUtilizationPercent: 65, strictTopologySpread: true, logLevel: 'warn',
       startupTimeoutSeconds: 30, deliveryStrategy: DeliveryStrategy.blueGreen({ analysis }),
+      serverTlsIssuer: { issuerName: 'internal-ca', issuerKind: 'ClusterIssuer' }, serverTlsCertificateLifetime: { durationHours: 1440, renewBeforeHours: 480 },
     };
     new WebService(chart, 'web', props);
     const objects = objectsOf(chart);
@@ -62,6 +70,13 @@ describe('WebService', () => {
     expect(pod.volumes.find((v: any) => v.name === 'next-cache').emptyDir.sizeLimit).toBe('18Gi');
     expect(find(objects, 'HorizontalPodAutoscaler', 'web').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
     expect(find(objects, 'Ingress', 'web').metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
+    expect(find(objects, 'Ingress', 'web').metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS', 'nginx.ingress.kubernetes.io/proxy-ssl-name': 'web.apps.svc',
+    });
+    expect(find(objects, 'Certificate', 'web-server-tls').spec).toMatchObject({
+      dnsNames: ['web.apps.svc', 'web.apps.svc.cluster.local', 'web-preview.apps.svc', 'web-preview.apps.svc.cluster.local'],
+      duration: '1440h', renewBefore: '480h',
+    });
     expect(find(objects, 'Certificate', 'web-tls').spec).toMatchObject({
       secretName: 'web-tls', dnsNames: ['www.example.com'], duration: '2160h', renewBefore: '720h',
       issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt' },

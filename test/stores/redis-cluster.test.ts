@@ -186,16 +186,16 @@ describe('RedisCluster', () => {
     ]);
   });
 
-  test('the key pair reaches the redis container only; the exporter and the bootstrap get ca.crt and verify the nodes with it', () => {
+  test('the key pair reaches the redis and exporter containers only; the bootstrap gets ca.crt; all verify the nodes with it', () => {
     const { chart } = minimalRedis();
     const objects = objectsOf(chart);
     const pod = find(objects, 'StatefulSet', 'redis').spec.template.spec;
     const [server, exporter] = pod.containers;
     const job = find(objects, 'Job', 'redis-bootstrap').spec.template.spec;
     const caOnly = { name: 'tls-ca', secret: { secretName: 'redis-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } };
-    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'tls', secret: { secretName: 'redis-tls', defaultMode: 0o440 } }, caOnly]));
+    expect(pod.volumes.filter((v: any) => v.secret)).toEqual([{ name: 'tls', secret: { secretName: 'redis-tls', defaultMode: 0o440 } }]);
     expect(server.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/redis-tls', readOnly: true });
-    expect(exporter.volumeMounts).toEqual([{ name: 'tls-ca', mountPath: '/etc/redis-tls', readOnly: true }]);
+    expect(exporter.volumeMounts).toEqual([{ name: 'tls', mountPath: '/etc/redis-tls', readOnly: true }]);
     expect(job.volumes).toContainEqual(caOnly);
     expect(job.containers[0].volumeMounts).toContainEqual({ name: 'tls-ca', mountPath: '/etc/redis-tls', readOnly: true });
 
@@ -212,6 +212,23 @@ describe('RedisCluster', () => {
       REDIS_EXPORTER_TLS_CA_CERT_FILE: '/etc/redis-tls/ca.crt',
     });
     expect(envOf(job.containers[0]).REDIS_TLS_CA_FILE).toBe('/etc/redis-tls/ca.crt');
+  });
+
+  test('the exporter serves /metrics over HTTPS only, with the node\'s certificate, which names the headless Service Prometheus verifies', () => {
+    const { chart, redis } = minimalRedis();
+    const objects = objectsOf(chart);
+    const [, exporter] = find(objects, 'StatefulSet', 'redis').spec.template.spec.containers;
+    expect(envOf(exporter)).toMatchObject({
+      REDIS_EXPORTER_WEB_LISTEN_ADDRESS: ':9121',
+      REDIS_EXPORTER_TLS_SERVER_CERT_FILE: '/etc/redis-tls/tls.crt',
+      REDIS_EXPORTER_TLS_SERVER_KEY_FILE: '/etc/redis-tls/tls.key',
+      REDIS_EXPORTER_TLS_SERVER_MIN_VERSION: 'TLS1.2',
+    });
+    // No client CA for the web listener: Prometheus presents no certificate.
+    expect(envOf(exporter).REDIS_EXPORTER_TLS_SERVER_CA_CERT_FILE).toBeUndefined();
+    expect(redis.metricsServerName).toBe('redis-headless.apps.svc');
+    expect(find(objects, 'Certificate', 'redis-tls').spec.dnsNames).toContain(redis.metricsServerName);
+    expect(find(objects, 'Service', 'redis-headless').spec.ports).toContainEqual({ name: 'metrics', port: 9121, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'https' });
   });
 
   test('lets at most one node be disrupted at a time', () => {

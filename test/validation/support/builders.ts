@@ -144,6 +144,10 @@ export const INGRESS_ANNOTATIONS: Readonly<Record<string, string>> = {
   'nginx.ingress.kubernetes.io/limit-rps': '20',
   'nginx.ingress.kubernetes.io/limit-connections': '20',
   'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+  'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+  'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
+  'nginx.ingress.kubernetes.io/proxy-ssl-name': 'web.generator-platform.svc',
+  'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'generator-platform/ingress-backend-client',
 };
 
 export function ingress(app: string, tlsSecret: string): K8sObject {
@@ -231,12 +235,22 @@ export function serviceMonitor(app: string): K8sObject {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
     metadata: meta(app),
-    spec: { selector: { matchLabels: appLabels(app) }, endpoints: [{ port: 'http', path: '/metrics' }] },
+    spec: { selector: { matchLabels: appLabels(app) }, endpoints: [{ port: 'http', path: '/metrics', ...verifiedTls(`${app}-server-tls`, `${app}.generator-platform.svc`) }] },
   };
 }
 
 export function podMonitor(name: string, podLabels: Record<string, string>, port: string): K8sObject {
-  return { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: meta(name), spec: { selector: { matchLabels: podLabels }, podMetricsEndpoints: [{ port }] } };
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PodMonitor',
+    metadata: meta(name),
+    spec: { selector: { matchLabels: podLabels }, podMetricsEndpoints: [{ port, ...verifiedTls(`${name}-server-tls`, `${name}.generator-platform.svc`) }] },
+  };
+}
+
+/** A scrape endpoint's https scheme and the tlsConfig that verifies the target against the CA of `secret`. */
+export function verifiedTls(secret: string, serverName: string): K8sObject {
+  return { scheme: 'https', tlsConfig: { ca: { secret: { name: secret, key: 'ca.crt' } }, serverName } };
 }
 
 export function statefulSet(app: string, serviceName: string): K8sObject {
@@ -574,6 +588,7 @@ export function compliantPlatform(): K8sObject[] {
     horizontalPodAutoscaler('web'),
     ingress('web', 'web-tls'),
     certificate('web-tls'),
+    certificate('ingress-backend-client'),
     clusterIssuer('letsencrypt'),
     serviceMonitor('web'),
     role('web-config-reader'),
@@ -592,7 +607,7 @@ export function compliantPlatform(): K8sObject[] {
     externalSecret('db-owner'),
     postgresPooler('db-pooler', 'db'),
     podMonitor('db', { 'cnpg.io/cluster': 'db' }, 'metrics'),
-    { ...serviceMonitor('queue'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'queue' } }, endpoints: [{ port: 'prometheus-tls' }] } },
+    { ...serviceMonitor('queue'), spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'queue' } }, endpoints: [{ port: 'prometheus-tls', ...verifiedTls('queue-tls', 'queue.generator-platform.svc') }] } },
     allowFromNetworkPolicy('db-allow-pooler', { 'cnpg.io/cluster': 'db', 'cnpg.io/instanceRole': 'primary' }, 'web', 5432),
     serviceAccount('cache'),
     statefulSet('cache', 'cache-headless'),

@@ -16,7 +16,7 @@ export const ARGOCD_FILE = 'argocd/apps.yaml';
 
 /** Multi-document YAML of `objects`, as the synth writes it. */
 export function toYaml(objects: readonly K8sObject[]): string {
-  return objects.map((object) => stringify(object)).join('---\n');
+  return objects.map((object) => stringify(object, { version: '1.1' })).join('---\n');
 }
 
 /** Argo CD objects go to the Argo CD folder, everything else to the environment's folder. */

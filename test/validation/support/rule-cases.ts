@@ -285,6 +285,31 @@ export const PLATFORM_SECURITY_CASES: readonly RuleCase[] = [
     mutate: (objects) => (at(objectNamed(objects, 'ConfigMap', 'cache-config'), 'data')['redis.conf'] = 'port 6379\ntls-port 6380\n'),
   },
   {
+    ruleId: 'PLATFORM-SERVICE-TLS',
+    breaks: 'a production Service port declared as plaintext http',
+    mutate: (objects) => (at(webService(objects), 'ports', 0).appProtocol = 'http'),
+  },
+  {
+    ruleId: 'PLATFORM-INGRESS-BACKEND-TLS',
+    breaks: 'an Ingress reaching its backend over plain HTTP',
+    mutate: (objects) => (webIngressAnnotations(objects)['nginx.ingress.kubernetes.io/backend-protocol'] = 'HTTP'),
+  },
+  {
+    ruleId: 'PLATFORM-INGRESS-BACKEND-TLS',
+    breaks: 'an Ingress verifying its backends with a CA Secret nothing produces',
+    mutate: (objects) => (webIngressAnnotations(objects)['nginx.ingress.kubernetes.io/proxy-ssl-secret'] = 'generator-platform/missing-ca'),
+  },
+  {
+    ruleId: 'PLATFORM-METRICS-TLS',
+    breaks: 'a ServiceMonitor scraping over http',
+    mutate: (objects) => (at(objectNamed(objects, 'ServiceMonitor', 'web'), 'spec', 'endpoints', 0).scheme = 'http'),
+  },
+  {
+    ruleId: 'PLATFORM-METRICS-TLS',
+    breaks: 'a PodMonitor that skips certificate verification',
+    mutate: (objects) => (at(objectNamed(objects, 'PodMonitor', 'db'), 'spec', 'podMetricsEndpoints', 0, 'tlsConfig').insecureSkipVerify = true),
+  },
+  {
     ruleId: 'PLATFORM-SERVICE-ACCOUNT-TOKEN',
     breaks: 'an unbound ServiceAccount that mounts its token',
     mutate: (objects) => (objectNamed(objects, 'ServiceAccount', 'generator').automountServiceAccountToken = true),
