@@ -29,6 +29,12 @@ const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160,
 const INTER_NODE_PORTS = [4369, 25672, 35672, 35673, 35674, 35675, 35676, 35677, 35678, 35679, 35680, 35681, 35682];
 /** UID and GID of the rabbitmq user in the official image. */
 const RABBITMQ_ID = 999;
+/** Where the broker certificate's Secret is mounted for Erlang distribution. */
+const DISTRIBUTION_TLS_DIR = '/etc/rabbitmq/distribution-tls';
+/** Where the ConfigMap with the `ssl_dist_optfile` is mounted. */
+const DISTRIBUTION_CONFIG_DIR = '/etc/rabbitmq/distribution';
+/** The key of the `ssl_dist_optfile` in its ConfigMap, and its file name under DISTRIBUTION_CONFIG_DIR. */
+const DISTRIBUTION_OPTFILE_KEY = 'inter_node_tls.config';
 
 export interface MessageBrokerProps {
   /** The namespace to run in; the broker counts itself into its quota. */
@@ -91,10 +97,16 @@ export interface MessageBrokerProps {
  * plain listeners are off. Development and previews get the same listeners as production so that
  * a client that cannot speak TLS fails there first. Peers are asked for a certificate but not
  * required to present one (the operator sets `verify_peer` without `fail_if_no_peer_cert`):
- * clients authenticate with their RabbitMQ user. Erlang distribution between the nodes stays on
- * plain TCP inside the namespace, confined to the nodes by the `cluster-nodes` NetworkPolicy; the
- * certificate already carries `client auth` and the node names, so inter-node TLS can be switched
- * on later (`-proto_dist inet_tls`) without a new certificate.
+ * clients authenticate with their RabbitMQ user.
+ *
+ * Erlang distribution (between the nodes, and from the CLI tools the operator runs in the pods:
+ * preStop, post-deploy, rebalancing) is TLS only as well, with mutual verification, as RabbitMQ's
+ * guide for the operator does it (cluster-operator docs/examples/mtls-inter-node): `envConfig`
+ * passes `-proto_dist inet_tls -ssl_dist_optfile` to the server and to the CLI tools, the options
+ * file (a ConfigMap) requires a peer certificate from the internal CA in both directions, and the
+ * same certificate serves as every node's and every CLI tool's. A connecting node checks the
+ * certificate against the host part of the node name it dials, which the operator sets to
+ * `<name>-server-N.<name>-nodes.<namespace>`: the certificate carries those names too.
  *
  * The Messaging Topology Operator reaches the management API over HTTPS and verifies it against
  * its system trust store: `tlsIssuer` must be the cluster's CA, whose certificate the cluster's
@@ -147,15 +159,19 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
       return { requests: amounts, limits: amounts };
     };
 
+    const distributionConfigMapName = `${id}-distribution-tls`;
     const lifetime = props.tlsCertificateLifetime ?? DEFAULT_CERTIFICATE_LIFETIME;
     const ns = this.namespaceName;
     new TlsCertificate(this, 'ServerCertificate', {
       namespace: ns,
       secretName: this.tlsSecretName,
-      // The client Service (clients, KEDA, the topology operator's `<name>.<namespace>.svc`), and
-      // each node by its stable name, as a node (and Prometheus, which scrapes pods) knows it.
+      // The client Service (clients, KEDA, the topology operator's `<name>.<namespace>.svc`), each
+      // node by its Erlang node name's host (`rabbit@<pod>.<name>-nodes.<namespace>`, verified by the
+      // peer that dials it over TLS distribution), and by its stable DNS names, as Prometheus, which
+      // scrapes pods, knows it.
       dnsNames: [
         ...serviceNames(id, ns),
+        ...nodeHosts(id, ns, props.replicas),
         ...Array.from({ length: props.replicas }, (_, index) => `${id}-server-${index}.${id}-nodes.${ns}.svc`),
         ...Array.from({ length: props.replicas }, (_, index) => `${id}-server-${index}.${id}-nodes.${ns}.svc.cluster.local`),
       ],
@@ -181,6 +197,7 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
         persistence: { storageClassName: props.storageClass, storage: gibibytes(props.storageGi) },
         terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 600,
         rabbitmq: {
+          envConfig: distributionEnvConfig(),
           additionalConfig: [
             // A minority side stops serving rather than accept writes that the majority never sees.
             'cluster_partition_handling = pause_minority',
@@ -223,16 +240,30 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
                       name: 'rabbitmq',
                       securityContext: restricted,
                       resources: resources(props.cpuMillis, props.memoryMi, 2),
-                      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                      volumeMounts: [
+                        { name: 'tmp', mountPath: '/tmp' },
+                        { name: 'distribution-tls', mountPath: DISTRIBUTION_TLS_DIR, readOnly: true },
+                        { name: 'distribution-config', mountPath: DISTRIBUTION_CONFIG_DIR, readOnly: true },
+                      ],
                     },
                   ],
-                  volumes: [{ name: 'tmp', emptyDir: { sizeLimit: gibibytes(1) } }],
+                  volumes: [
+                    { name: 'tmp', emptyDir: { sizeLimit: gibibytes(1) } },
+                    // Readable by the group only: fsGroup makes it the rabbitmq user's.
+                    { name: 'distribution-tls', secret: { secretName: this.tlsSecretName, defaultMode: 0o440 } },
+                    { name: 'distribution-config', configMap: { name: distributionConfigMapName } },
+                  ],
                 },
               },
             },
           },
         },
       },
+    });
+
+    new k8s.KubeConfigMap(this, 'DistributionConfig', {
+      metadata: { name: distributionConfigMapName, namespace: this.namespaceName, labels: metadataLabels },
+      data: { [DISTRIBUTION_OPTFILE_KEY]: distributionOptions(DISTRIBUTION_TLS_DIR) },
     });
 
     new Vhost(this, 'Vhost', {
@@ -299,6 +330,38 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
 /** The client Service's names, short to fully qualified. */
 function serviceNames(service: string, namespace: string): string[] {
   return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
+}
+
+/** Each node's host in its Erlang node name, as the operator names nodes: `rabbit@<pod>.<name>-nodes.<namespace>`. */
+function nodeHosts(cluster: string, namespace: string, replicas: number): string[] {
+  return Array.from({ length: replicas }, (_, index) => `${cluster}-server-${index}.${cluster}-nodes.${namespace}`);
+}
+
+/**
+ * The operator's `rabbitmq-env.conf`: Erlang distribution over TLS with the options file, for the
+ * server and for the CLI tools (which must speak TLS to reach a node at all).
+ */
+function distributionEnvConfig(): string {
+  const args = `-proto_dist inet_tls -ssl_dist_optfile ${DISTRIBUTION_CONFIG_DIR}/${DISTRIBUTION_OPTFILE_KEY}`;
+  return [`SERVER_ADDITIONAL_ERL_ARGS="${args}"`, `RABBITMQ_CTL_ERL_ARGS="${args}"`].join('\n') + '\n';
+}
+
+/**
+ * The `ssl_dist_optfile` (Erlang terms): both ends present the broker certificate from `tlsDir`
+ * and verify the other's against the internal CA. The accepting end requires a certificate
+ * (`fail_if_no_peer_cert`, a server-only option); the dialing end also checks the host of the node
+ * name it dials (Erlang sends it as server_name_indication), which the certificate lists.
+ */
+function distributionOptions(tlsDir: string): string {
+  const common = [
+    `{cacertfile, "${tlsDir}/ca.crt"}`,
+    `{certfile, "${tlsDir}/tls.crt"}`,
+    `{keyfile, "${tlsDir}/tls.key"}`,
+    '{secure_renegotiate, true}',
+    '{verify, verify_peer}',
+  ];
+  const section = (role: string, options: string[]) => `  {${role}, [\n${options.map((option) => `    ${option}`).join(',\n')}\n  ]}`;
+  return `[\n${section('server', [...common, '{fail_if_no_peer_cert, true}'])},\n${section('client', common)}\n].\n`;
 }
 
 /** The init container the operator adds to copy configuration and the Erlang cookie. */

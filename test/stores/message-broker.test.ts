@@ -56,7 +56,7 @@ describe('MessageBroker', () => {
     expect(find(objects, 'Certificate', 'mq-tls').spec).toMatchObject({
       duration: '720h', renewBefore: '240h', issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'vault-pki' },
     });
-    expect(find(objects, 'Certificate', 'mq-tls').spec.dnsNames).toContain('mq-server-4.mq-nodes.apps.svc');
+    expect(find(objects, 'Certificate', 'mq-tls').spec.dnsNames).toEqual(expect.arrayContaining(['mq-server-4.mq-nodes.apps', 'mq-server-4.mq-nodes.apps.svc']));
   });
 
   test('serves AMQP, the management API and metrics over TLS only, with a certificate from the internal CA for the client Service and every node', () => {
@@ -73,10 +73,37 @@ describe('MessageBroker', () => {
     });
     expect(certificate.dnsNames).toEqual([
       'rabbitmq', 'rabbitmq.apps', 'rabbitmq.apps.svc', 'rabbitmq.apps.svc.cluster.local',
+      'rabbitmq-server-0.rabbitmq-nodes.apps', 'rabbitmq-server-1.rabbitmq-nodes.apps', 'rabbitmq-server-2.rabbitmq-nodes.apps',
       'rabbitmq-server-0.rabbitmq-nodes.apps.svc', 'rabbitmq-server-1.rabbitmq-nodes.apps.svc', 'rabbitmq-server-2.rabbitmq-nodes.apps.svc',
       'rabbitmq-server-0.rabbitmq-nodes.apps.svc.cluster.local', 'rabbitmq-server-1.rabbitmq-nodes.apps.svc.cluster.local', 'rabbitmq-server-2.rabbitmq-nodes.apps.svc.cluster.local',
     ]);
     expect(certificate.dnsNames).toContain(construct.serviceHost);
+  });
+
+  test('runs Erlang distribution between the nodes and from the CLI tools over mutually verified TLS with the broker certificate', () => {
+    const { objects } = broker();
+    const cluster = find(objects(), 'RabbitmqCluster', 'rabbitmq');
+    const args = '-proto_dist inet_tls -ssl_dist_optfile /etc/rabbitmq/distribution/inter_node_tls.config';
+    expect(cluster.spec.rabbitmq.envConfig).toBe(`SERVER_ADDITIONAL_ERL_ARGS="${args}"\nRABBITMQ_CTL_ERL_ARGS="${args}"\n`);
+    const pod = cluster.spec.override.statefulSet.spec.template.spec;
+    expect(pod.containers[0].volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'distribution-tls', mountPath: '/etc/rabbitmq/distribution-tls', readOnly: true },
+      { name: 'distribution-config', mountPath: '/etc/rabbitmq/distribution', readOnly: true },
+    ]));
+    expect(pod.volumes).toEqual(expect.arrayContaining([
+      { name: 'distribution-tls', secret: { secretName: 'rabbitmq-tls', defaultMode: 0o440 } },
+      { name: 'distribution-config', configMap: { name: 'rabbitmq-distribution-tls' } },
+    ]));
+    const optfile: string = find(objects(), 'ConfigMap', 'rabbitmq-distribution-tls').data['inter_node_tls.config'];
+    const section = (role: string) => new RegExp(`\\{${role}, \\[([^\\]]*)\\]\\}`).exec(optfile)![1];
+    for (const role of ['server', 'client']) {
+      expect(section(role)).toContain('{cacertfile, "/etc/rabbitmq/distribution-tls/ca.crt"}');
+      expect(section(role)).toContain('{certfile, "/etc/rabbitmq/distribution-tls/tls.crt"}');
+      expect(section(role)).toContain('{keyfile, "/etc/rabbitmq/distribution-tls/tls.key"}');
+      expect(section(role)).toContain('{verify, verify_peer}');
+    }
+    expect(section('server')).toContain('{fail_if_no_peer_cert, true}');
+    expect(optfile.trimEnd()).toMatch(/\]\.$/);
   });
 
   test('opens exactly the inter-node, operator, metrics and Kubernetes API flows', () => {

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -10,23 +10,69 @@ import { freeLocalPort } from './postgres-server';
  * /usr/sbin wrapper, which switches to the rabbitmq user in /var/lib/rabbitmq and logs to /var/log.
  */
 export const RABBITMQ_SERVER = process.env.RABBITMQ_SERVER ?? '/usr/lib/rabbitmq/bin/rabbitmq-server';
+/** Debian's rabbitmqctl script beside it, for the same reason. */
+export const RABBITMQCTL = path.join(path.dirname(RABBITMQ_SERVER), 'rabbitmqctl');
 const HOST = '127.0.0.1';
 const STOP_TIMEOUT_MS = 15_000;
 
-/** The server's TLS key pair, the CA it trusts, and the definitions (vhosts, users, topology) it loads at boot. */
+/**
+ * The server's TLS key pair and the CA it trusts (copied to `tls/ca.crt`, `tls/tls.crt`,
+ * `tls/tls.key` in its folder, as the pod's mount holds them), and the definitions (vhosts, users,
+ * topology) it loads at boot, if any.
+ */
 export interface RabbitmqServerFiles {
   readonly caFile: string;
   readonly certFile: string;
   readonly keyFile: string;
-  readonly definitionsFile: string;
+  readonly definitionsFile?: string;
+}
+
+/** How a node differs from a lone node with defaults: for nodes that form a cluster. */
+export interface RabbitmqNodeOptions {
+  /**
+   * Erlang node name; a host with a dot makes it a long name (`RABBITMQ_USE_LONGNAME`), as the
+   * operator's are. The host must resolve to 127.0.0.1, e.g. through `ERL_INETRC` in `env`.
+   * @default - `test-<pid>-<port>@localhost`
+   */
+  readonly nodeName?: string;
+  /**
+   * Port of an epmd on 127.0.0.1 (startEpmd) the node registers with: nodes that are to find each
+   * other must share one, since every host name resolves to the same address.
+   * @default - an epmd of its own, stopped with the node
+   */
+  readonly epmdPort?: number;
+  /** Erlang cookie, shared by the nodes of a cluster and the CLI tools. @default - one the node generates */
+  readonly erlangCookie?: string;
+  /**
+   * More files in the node's folder, by path relative to it, given the folder: e.g. its
+   * `rabbitmq-env.conf` (the operator's `envConfig`, empty by default) and an `ssl_dist_optfile`.
+   * @default - none
+   */
+  readonly extraFiles?: (dir: string) => Record<string, string>;
+  /** More environment for the node and its CLI tools (e.g. `ERL_INETRC`). @default - none */
+  readonly env?: Record<string, string>;
 }
 
 /** A rabbitmq-server node started by a test, listening with TLS only on 127.0.0.1:`port`. */
 export interface RabbitmqServer {
   readonly port: number;
+  readonly nodeName: string;
+  /** The node's folder. */
+  readonly dir: string;
   /** stdout and stderr so far (the node logs to stdout), for failure messages. */
   output(): string;
-  /** Stops the node and its epmd, and removes its folder. */
+  /**
+   * Runs rabbitmqctl as the node's user with the node's environment (its rabbitmq-env.conf and
+   * cookie), `env` overriding; resolves with its exit code and output, never rejects.
+   */
+  rabbitmqctl(args: readonly string[], env?: Record<string, string>): Promise<{ code: number; output: string }>;
+  /** Stops the node and its own epmd, and removes its folder. */
+  stop(): Promise<void>;
+}
+
+/** An epmd started by a test on 127.0.0.1:`port`. */
+export interface Epmd {
+  readonly port: number;
   stop(): Promise<void>;
 }
 
@@ -92,21 +138,47 @@ async function terminate(child: ChildProcess, group: boolean): Promise<void> {
   }
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts epmd on a free loopback port, as the unprivileged `rabbitmq` user when the test runs as
+ * root. A node starts epmd itself when none answers, as a daemon that outlives it; one started here
+ * is stopped by its pid.
+ */
+export async function startEpmd(timeoutMs: number): Promise<Epmd> {
+  const port = await freeLocalPort();
+  const epmd = spawn('epmd', ['-port', String(port), '-address', HOST], { ...unprivilegedIds(), env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  epmd.stdout.on('data', (chunk) => (output += chunk));
+  epmd.stderr.on('data', (chunk) => (output += chunk));
+  const stop = () => terminate(epmd, false);
+  const deadline = Date.now() + timeoutMs;
+  while (!(await accepts(port))) {
+    if (epmd.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`epmd did not start on port ${port}: ${output}`);
+    }
+    await pause(50);
+  }
+  return { port, stop };
+}
+
 /**
  * Starts a rabbitmq-server node in a new temporary folder, configured as the RabbitMQ Cluster
  * Operator 2.7 configures a cluster with a CA Secret and `disableNonTLSListeners` (no plaintext
  * listener, `verify_peer` without `fail_if_no_peer_cert`: clients need no certificate), and
- * isolated from anything else on the machine: its own epmd and Erlang distribution port on free
- * loopback ports, a unique node name, no plugins, nothing read from /etc/rabbitmq or
- * /var/lib/rabbitmq, the Erlang cookie in its own HOME. As root, it runs as the unprivileged
- * `rabbitmq` user. Resolves once the node has loaded the definitions and opened its listener.
+ * isolated from anything else on the machine: its own epmd (or one shared with the nodes of its
+ * test cluster) and Erlang distribution port on free loopback ports, a unique node name, no
+ * plugins, nothing read from /etc/rabbitmq or /var/lib/rabbitmq, the Erlang cookie in its own
+ * HOME. As root, it runs as the unprivileged `rabbitmq` user. Resolves once the node has loaded the
+ * definitions and opened its listener.
  */
-export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: number): Promise<RabbitmqServer> {
+export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: number, options: RabbitmqNodeOptions = {}): Promise<RabbitmqServer> {
   if (!fs.existsSync(RABBITMQ_SERVER)) {
     throw new Error(`no ${RABBITMQ_SERVER}; run scripts/ensure-test-tools.sh (or set RABBITMQ_SERVER)`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rabbitmq-'));
-  const [port, epmdPort, distributionPort] = [await freeLocalPort(), await freeLocalPort(), await freeLocalPort()];
+  const [port, distributionPort] = [await freeLocalPort(), await freeLocalPort()];
   const local = (name: string) => path.join(dir, name);
   for (const folder of ['home', 'mnesia', 'log', 'tls']) {
     fs.mkdirSync(local(folder));
@@ -115,7 +187,9 @@ export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: numbe
   fs.copyFileSync(files.caFile, local('tls/ca.crt'));
   fs.copyFileSync(files.certFile, local('tls/tls.crt'));
   fs.copyFileSync(files.keyFile, local('tls/tls.key'));
-  fs.copyFileSync(files.definitionsFile, local('definitions.json'));
+  if (files.definitionsFile) {
+    fs.copyFileSync(files.definitionsFile, local('definitions.json'));
+  }
   fs.writeFileSync(local('rabbitmq.conf'), [
     'listeners.tcp = none',
     `listeners.ssl.default = ${HOST}:${port}`,
@@ -123,23 +197,34 @@ export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: numbe
     `ssl_options.certfile = ${local('tls/tls.crt')}`,
     `ssl_options.keyfile = ${local('tls/tls.key')}`,
     'ssl_options.verify = verify_peer',
-    `load_definitions = ${local('definitions.json')}`,
+    ...(files.definitionsFile ? [`load_definitions = ${local('definitions.json')}`] : []),
   ].join('\n') + '\n');
   fs.writeFileSync(local('enabled_plugins'), '[].\n');
   fs.writeFileSync(local('rabbitmq-env.conf'), '');
+  for (const [file, content] of Object.entries(options.extraFiles?.(dir) ?? {})) {
+    fs.mkdirSync(path.dirname(local(file)), { recursive: true });
+    fs.writeFileSync(local(file), content);
+  }
+  if (options.erlangCookie !== undefined) {
+    fs.writeFileSync(local('home/.erlang.cookie'), options.erlangCookie, { mode: 0o400 });
+  }
   const ids = unprivilegedIds();
   if (ids) {
     chownTree(dir, ids);
   }
 
+  const nodeName = options.nodeName ?? `test-${process.pid}-${port}@localhost`;
+  const ownEpmd = options.epmdPort === undefined ? await startEpmd(timeoutMs) : undefined;
   const env = {
     PATH: process.env.PATH,
     LANG: 'C.UTF-8',
     HOME: local('home'),
-    ERL_EPMD_PORT: String(epmdPort),
-    RABBITMQ_NODENAME: `test-${process.pid}-${port}@localhost`,
+    ERL_EPMD_PORT: String(options.epmdPort ?? ownEpmd!.port),
+    RABBITMQ_NODENAME: nodeName,
+    RABBITMQ_USE_LONGNAME: String(nodeName.split('@')[1].includes('.')),
     RABBITMQ_DIST_PORT: String(distributionPort),
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+    // Through ERL_AFLAGS rather than SERVER_ADDITIONAL_ERL_ARGS, which rabbitmq-env.conf may set.
+    ERL_AFLAGS: '-kernel inet_dist_use_interface {127,0,0,1}',
     RABBITMQ_CONFIG_FILE: local('rabbitmq.conf'),
     RABBITMQ_ADVANCED_CONFIG_FILE: local('advanced.config'),
     RABBITMQ_CONF_ENV_FILE: local('rabbitmq-env.conf'),
@@ -147,32 +232,31 @@ export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: numbe
     RABBITMQ_MNESIA_BASE: local('mnesia'),
     RABBITMQ_LOG_BASE: local('log'),
     RABBITMQ_LOGS: '-',
+    ...options.env,
   };
   let output = '';
   const collect = (child: ChildProcess) => {
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
   };
-  // A node starts epmd itself when none answers, as a daemon that outlives it; one started here is stopped by its pid.
-  const epmd = spawn('epmd', ['-port', String(epmdPort), '-address', HOST], { ...ids, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  collect(epmd);
   // Its own process group: the script runs the node as its child, so a kill of last resort must reach both.
   const node = spawn(RABBITMQ_SERVER, [], { ...ids, cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   collect(node);
   const stop = async () => {
     await terminate(node, true);
-    await terminate(epmd, false);
+    await ownEpmd?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   };
+  const rabbitmqctl = (args: readonly string[], overrides: Record<string, string> = {}) =>
+    new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(RABBITMQCTL, args, { ...ids, cwd: dir, env: { ...env, ...overrides }, timeout: timeoutMs }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, output: `${stdout}${stderr}` });
+      });
+    });
 
   try {
     const deadline = Date.now() + timeoutMs;
-    while (!(await accepts(epmdPort))) {
-      if (epmd.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`epmd did not start on port ${epmdPort}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
     while (!output.includes('Server startup complete')) {
       if (node.exitCode !== null) {
         throw new Error(`rabbitmq-server exited with ${node.exitCode}`);
@@ -180,11 +264,11 @@ export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: numbe
       if (Date.now() > deadline) {
         throw new Error(`rabbitmq-server did not start within ${timeoutMs} ms`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await pause(100);
     }
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}:\n${output}`, { cause: error });
   }
-  return { port, output: () => output, stop };
+  return { port, nodeName, dir, output: () => output, rabbitmqctl, stop };
 }
