@@ -8,7 +8,7 @@ import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
-import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../platform/workload-footprint';
 import { VaultSecret } from '../security/vault-secret';
 import { imageReference, LongRunningService } from '../services/long-running-service';
 import { ANALYSIS_ARGS } from './release-analysis';
@@ -96,17 +96,7 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
     this.activeDeadlineSeconds = this.durationSeconds + 30;
     const cpuMillis = 100;
     const memoryMi = 128;
-    this.footprint = {
-      maxPods: 1,
-      podCpuMillis: cpuMillis,
-      podMemoryMi: memoryMi,
-      podEphemeralStorageGi: 1,
-      podClaimStorageGi: 0,
-      podClaimCount: 0,
-      largestContainerCpuMillis: cpuMillis,
-      largestContainerMemoryMi: memoryMi,
-      largestClaimGi: 0,
-    };
+    this.footprint = singleContainerFootprint({ maxPods: 1, cpuMillis, memoryMi, ephemeralStorageGi: 1 });
     props.namespace.addWorkload(this);
 
     const labels = workloadLabels(id, 'release-analysis');

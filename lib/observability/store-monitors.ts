@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com';
 import { PLATFORM_NAME, selectorLabels } from '../platform/labels';
+import { MetricsServiceMonitor } from './metrics-service-monitor';
 import { PROMETHEUS_TLS_PORT_NAME } from '../stores/message-broker';
 
 /** A Redis cluster whose exporter sidecars to scrape (a RedisCluster). */
@@ -46,19 +47,12 @@ export class RedisExporterMonitor extends Construct {
   public constructor(scope: Construct, id: string, props: RedisExporterMonitorProps) {
     super(scope, id);
     const { redis } = props;
-    new ServiceMonitor(this, 'Resource', {
-      metadata: { name: redis.name, namespace: redis.namespaceName, labels: { 'app.kubernetes.io/name': redis.name, 'app.kubernetes.io/part-of': PLATFORM_NAME } },
-      spec: {
-        selector: { matchLabels: selectorLabels(redis.name) },
-        namespaceSelector: { matchNames: [redis.namespaceName] },
-        endpoints: [{
-          port: 'metrics',
-          path: '/metrics',
-          scheme: ServiceMonitorSpecEndpointsScheme.HTTPS,
-          tlsConfig: { ca: { secret: { name: redis.caSecretName, key: 'ca.crt' } }, serverName: redis.metricsServerName },
-          interval: props.interval ?? '15s',
-        }],
-      },
+    new MetricsServiceMonitor(this, 'Resource', {
+      namespace: redis.namespaceName,
+      serviceLabels: selectorLabels(redis.name),
+      interval: props.interval,
+      tlsCaSecretName: redis.caSecretName,
+      tlsServerName: redis.metricsServerName,
     });
   }
 }

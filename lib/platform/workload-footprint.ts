@@ -22,3 +22,27 @@ export interface WorkloadFootprint {
 export interface IWorkload {
   readonly footprint: WorkloadFootprint;
 }
+
+/** What one container per pod, without volume claims, asks of its namespace. */
+export interface SingleContainerPods {
+  /** Pods at most, surge included. */
+  readonly maxPods: number;
+  readonly cpuMillis: number;
+  readonly memoryMi: number;
+  readonly ephemeralStorageGi: number;
+}
+
+/** The footprint of pods that run one container and claim no volume: the pod is its container. */
+export function singleContainerFootprint(pods: SingleContainerPods): WorkloadFootprint {
+  return {
+    maxPods: pods.maxPods,
+    podCpuMillis: pods.cpuMillis,
+    podMemoryMi: pods.memoryMi,
+    podEphemeralStorageGi: pods.ephemeralStorageGi,
+    podClaimStorageGi: 0,
+    podClaimCount: 0,
+    largestContainerCpuMillis: pods.cpuMillis,
+    largestContainerMemoryMi: pods.memoryMi,
+    largestClaimGi: 0,
+  };
+}

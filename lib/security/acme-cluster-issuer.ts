@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager.io';
 import { DNS_LABEL } from '../platform/input-patterns';
 import { PLATFORM_NAME } from '../platform/labels';
+import { singleContainerFootprint } from '../platform/workload-footprint';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { ICertificateIssuer } from './tls-certificate';
@@ -105,17 +106,7 @@ export class AcmeClusterIssuer extends Construct implements ICertificateIssuer {
     // never waits for quota while the services run at their maximum. They fit the LimitRange: 100m
     // and 64Mi are below its maximum (the largest container's size, at least 100m / 128Mi).
     props.solverNamespace.addWorkload({
-      footprint: {
-        maxPods: props.maxConcurrentChallenges,
-        podCpuMillis: SOLVER_POD.cpuMillis,
-        podMemoryMi: SOLVER_POD.memoryMi,
-        podEphemeralStorageGi: SOLVER_POD.ephemeralStorageGi,
-        podClaimStorageGi: 0,
-        podClaimCount: 0,
-        largestContainerCpuMillis: SOLVER_POD.cpuMillis,
-        largestContainerMemoryMi: SOLVER_POD.memoryMi,
-        largestClaimGi: 0,
-      },
+      footprint: singleContainerFootprint({ maxPods: props.maxConcurrentChallenges, cpuMillis: SOLVER_POD.cpuMillis, memoryMi: SOLVER_POD.memoryMi, ephemeralStorageGi: SOLVER_POD.ephemeralStorageGi }),
     });
   }
 }

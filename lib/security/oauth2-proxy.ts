@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com';
 import { ImageReference } from '../config/environment-config';
+import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
 import { Replicas } from '../config/replicas';
 import { CidrPeer } from '../platform/cidr-peer';
 import { DNS_LABEL } from '../platform/input-patterns';
@@ -10,9 +10,9 @@ import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
-import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../platform/workload-footprint';
+import { zoneAndHostSpread } from '../platform/zone-and-host-spread';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
-import { PLATFORM_NAME } from '../platform/labels';
 import { imageReference } from '../services/long-running-service';
 import { REDIS_PORT, RedisCluster } from '../stores/redis-cluster';
 import { CLUSTER_INTERNAL_CA } from './internal-certificate-authority';
@@ -204,17 +204,12 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
     const replicas = props.replicas ?? Replicas.fixed(2);
     const cpuMillis = props.cpuMillis ?? DEFAULT_RESOURCES.cpuMillis;
     const memoryMi = props.memoryMi ?? DEFAULT_RESOURCES.memoryMi;
-    this.footprint = {
+    this.footprint = singleContainerFootprint({
       maxPods: replicas.max + Math.max(1, Math.ceil((replicas.max * MAX_SURGE_PERCENT) / 100)),
-      podCpuMillis: cpuMillis,
-      podMemoryMi: memoryMi,
-      podEphemeralStorageGi: DEFAULT_RESOURCES.ephemeralMi / 1024,
-      podClaimStorageGi: 0,
-      podClaimCount: 0,
-      largestContainerCpuMillis: cpuMillis,
-      largestContainerMemoryMi: memoryMi,
-      largestClaimGi: 0,
-    };
+      cpuMillis,
+      memoryMi,
+      ephemeralStorageGi: DEFAULT_RESOURCES.ephemeralMi / 1024,
+    });
     props.namespace.addWorkload(this);
 
     const store = props.sessionStore;
@@ -285,13 +280,6 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
       'ephemeral-storage': memoryQuantity(DEFAULT_RESOURCES.ephemeralMi),
     };
     const strict = props.strictTopologySpread ?? true;
-    const spread = (topologyKey: string): k8s.TopologySpreadConstraint => ({
-      topologyKey,
-      maxSkew: 1,
-      whenUnsatisfiable: strict ? 'DoNotSchedule' : 'ScheduleAnyway',
-      labelSelector: { matchLabels: selectorLabels(id) },
-      matchLabelKeys: ['pod-template-hash'],
-    });
     const probePort = k8s.IntOrString.fromString('https');
 
     // Secrets by reference only: oauth2-proxy reads every flag from OAUTH2_PROXY_<FLAG>.
@@ -333,7 +321,7 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
             affinity: {
               nodeAffinity: zoneNodeAffinity(props.zones),
             },
-            topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
+            topologySpreadConstraints: zoneAndHostSpread(selectorLabels(id), strict),
             containers: [
               {
                 name: id,
@@ -409,19 +397,11 @@ export class OAuth2Proxy extends Construct implements IWorkload, INetworkPeer {
     }
 
     // HTTPS, verified against the CA by the Service's name (Prometheus scrapes pod addresses).
-    new ServiceMonitor(this, 'ServiceMonitor', {
-      metadata: { name: id, namespace: this.namespaceName, labels: { 'app.kubernetes.io/name': id, 'app.kubernetes.io/part-of': PLATFORM_NAME } },
-      spec: {
-        selector: { matchLabels: selectorLabels(id) },
-        namespaceSelector: { matchNames: [this.namespaceName] },
-        endpoints: [{
-          port: 'metrics',
-          path: '/metrics',
-          scheme: ServiceMonitorSpecEndpointsScheme.HTTPS,
-          tlsConfig: { ca: { secret: { name: this.serverTlsSecretName, key: 'ca.crt' } }, serverName: this.serverTlsName },
-          interval: '15s',
-        }],
-      },
+    new MetricsServiceMonitor(this, 'ServiceMonitor', {
+      namespace: this.namespaceName,
+      serviceLabels: selectorLabels(id),
+      tlsCaSecretName: this.serverTlsSecretName,
+      tlsServerName: this.serverTlsName,
     });
     this.renderNetworkPolicies(props);
   }

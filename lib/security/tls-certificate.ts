@@ -46,6 +46,8 @@ const WILDCARD_OR_HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-
 export class TlsCertificate extends Construct {
   public readonly secretName: string;
   public readonly dnsNames: readonly string[];
+  /** The issuer that signs it. */
+  public readonly issuer: ICertificateIssuer;
 
   public constructor(scope: Construct, id: string, props: TlsCertificateProps) {
     super(scope, id);
@@ -64,6 +66,7 @@ export class TlsCertificate extends Construct {
     }
     this.secretName = props.secretName;
     this.dnsNames = [...props.dnsNames];
+    this.issuer = { issuerName: props.issuer.issuerName, issuerKind: props.issuer.issuerKind };
     new Certificate(this, 'Resource', {
       metadata: {
         name: props.secretName,

@@ -12,6 +12,7 @@ import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { zoneAndHostSpread } from '../platform/zone-and-host-spread';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
 import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
 import { CLUSTER_INTERNAL_CA } from '../security/internal-certificate-authority';
@@ -342,15 +343,6 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     ];
 
     const strict = props.strictTopologySpread ?? true;
-    const spread = (topologyKey: string): k8s.TopologySpreadConstraint => ({
-      topologyKey,
-      maxSkew: 1,
-      whenUnsatisfiable: strict ? 'DoNotSchedule' : 'ScheduleAnyway',
-      labelSelector: { matchLabels: selectorLabels(id) },
-      // Spread each ReplicaSet on its own, so a rollout does not pile new pods where old ones stood.
-      // Argo Rollouts labels its ReplicaSets' pods with rollouts-pod-template-hash instead.
-      matchLabelKeys: [progressive ? 'rollouts-pod-template-hash' : 'pod-template-hash'],
-    });
 
     const podTemplate: k8s.PodTemplateSpec = {
       metadata: { labels: { ...this.componentLabels, 'app.kubernetes.io/version': props.image.tag } },
@@ -371,7 +363,8 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
             ],
           },
         },
-        topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
+        // Argo Rollouts labels its ReplicaSets' pods with rollouts-pod-template-hash.
+        topologySpreadConstraints: zoneAndHostSpread(selectorLabels(id), strict, progressive ? 'rollouts-pod-template-hash' : 'pod-template-hash'),
         containers: [
           {
             name: id,
@@ -791,7 +784,6 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
 }
 
 const INGRESS_BACKEND_CLIENT_ID = 'IngressBackendClientCertificate';
-const ISSUER_OF = new WeakMap<TlsCertificate, ICertificateIssuer>();
 
 /**
  * The namespace's one client certificate for ingress-nginx (`ingress-backend-client`), made on
@@ -801,13 +793,13 @@ const ISSUER_OF = new WeakMap<TlsCertificate, ICertificateIssuer>();
 function ingressBackendClientCertificate(namespace: NamespaceBaseline, issuer: ICertificateIssuer, lifetime: CertificateLifetime, requester: string): TlsCertificate {
   const existing = namespace.node.tryFindChild(INGRESS_BACKEND_CLIENT_ID) as TlsCertificate | undefined;
   if (existing !== undefined) {
-    const existingIssuer = ISSUER_OF.get(existing)!;
+    const existingIssuer = existing.issuer;
     if (existingIssuer.issuerName !== issuer.issuerName || existingIssuer.issuerKind !== issuer.issuerKind) {
       throw new Error(`${requester}: serverTlsIssuer is ${issuer.issuerKind} ${issuer.issuerName}, but ingress-nginx verifies the services of namespace ${namespace.namespaceName} against ${existingIssuer.issuerKind} ${existingIssuer.issuerName}; give every service exposed through an Ingress the same serverTlsIssuer`);
     }
     return existing;
   }
-  const certificate = new TlsCertificate(namespace, INGRESS_BACKEND_CLIENT_ID, {
+  return new TlsCertificate(namespace, INGRESS_BACKEND_CLIENT_ID, {
     namespace: namespace.namespaceName,
     secretName: INGRESS_BACKEND_CLIENT_SECRET,
     dnsNames: [`${INGRESS_BACKEND_CLIENT_SECRET}.${namespace.namespaceName}.svc`],
@@ -816,8 +808,6 @@ function ingressBackendClientCertificate(namespace: NamespaceBaseline, issuer: I
     durationHours: lifetime.durationHours,
     renewBeforeHours: lifetime.renewBeforeHours,
   });
-  ISSUER_OF.set(certificate, issuer);
-  return certificate;
 }
 
 /** `repo:tag@sha256:…` when a digest is pinned (the kubelet pulls by digest), else `repo:tag`. */

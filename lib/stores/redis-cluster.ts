@@ -5,7 +5,7 @@ import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
-import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../platform/workload-footprint';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
 import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 import { SECRET_RELOAD_ANNOTATION } from '../security/secret-reload';
@@ -235,17 +235,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
     props.namespace.addWorkload(this);
     // The bootstrap pod runs beside all nodes (first rollout, an Argo CD re-run), so the quota counts it too.
     props.namespace.addWorkload({
-      footprint: {
-        maxPods: 1,
-        podCpuMillis: BOOTSTRAP_RESOURCES.cpuMillis,
-        podMemoryMi: BOOTSTRAP_RESOURCES.memoryMi,
-        podEphemeralStorageGi: BOOTSTRAP_RESOURCES.ephemeralMi / 1024,
-        podClaimStorageGi: 0,
-        podClaimCount: 0,
-        largestContainerCpuMillis: BOOTSTRAP_RESOURCES.cpuMillis,
-        largestContainerMemoryMi: BOOTSTRAP_RESOURCES.memoryMi,
-        largestClaimGi: 0,
-      },
+      footprint: singleContainerFootprint({ maxPods: 1, cpuMillis: BOOTSTRAP_RESOURCES.cpuMillis, memoryMi: BOOTSTRAP_RESOURCES.memoryMi, ephemeralStorageGi: BOOTSTRAP_RESOURCES.ephemeralMi / 1024 }),
     });
 
     const metadata = (name: string) => ({ name, namespace: this.namespaceName, labels: this.labels });

@@ -49,3 +49,8 @@ export function apiGroupOf(apiVersion: string): string {
 export function apiVersionOnly(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
 }
+
+/** Whether the object is rendered for production, where the stricter security rules apply. */
+export function isProduction(object: Pick<ManifestObject, 'environment'>): boolean {
+  return object.environment === 'production';
+}

@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { find } from '../support/kube';
 import { writeOperatorPgHba } from './support/cnpg-pg-hba';
 import { renderPostgres } from './support/postgres-fixtures';
-import { freeLocalPort, postgresOwnedTempDir, runAsPostgres, ThrowawayServer } from './support/postgres-server';
+import { runAsPostgres, startTlsServer, ThrowawayServer } from './support/postgres-server';
 
 /**
  * The Cluster's `postgresql.pg_hba` on a real PostgreSQL 15, inside the pg_hba.conf CloudNativePG
@@ -24,31 +22,8 @@ describe('rendered pg_hba rules on a real PostgreSQL 15 server', () => {
     return runAsPostgres('psql', ['-X', '-A', '-t', '-d', conninfo, '-c', 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()']);
   }
 
-  function writeOwnedByPostgres(file: string, content: string, mode: number): void {
-    fs.writeFileSync(file, content, { mode });
-    const owner = fs.statSync(dataDir);
-    fs.chownSync(file, owner.uid, owner.gid);
-  }
-
   beforeAll(async () => {
-    workDir = postgresOwnedTempDir();
-    dataDir = path.join(workDir, 'data');
-    server = new ThrowawayServer(dataDir, await freeLocalPort());
-    const init = server.initdb();
-    if (init.status !== 0) {
-      throw new Error(`initdb failed: ${init.output}`);
-    }
-    // A throw-away self-signed key pair stands in for the cert-manager Secret.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-keyout', path.join(workDir, 'server.key'), '-out', path.join(workDir, 'server.crt')], { stdio: 'ignore' });
-    writeOwnedByPostgres(path.join(dataDir, 'server.key'), fs.readFileSync(path.join(workDir, 'server.key'), 'utf8'), 0o600);
-    writeOwnedByPostgres(path.join(dataDir, 'server.crt'), fs.readFileSync(path.join(workDir, 'server.crt'), 'utf8'), 0o644);
-    // The TLS settings CloudNativePG fixes itself.
-    server.configure({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ssl_min_protocol_version: 'TLSv1.3', password_encryption: 'scram-sha-256' });
-    const start = server.start();
-    if (start.status !== 0) {
-      throw new Error(`start failed: ${start.output}`);
-    }
+    ({ workDir, dataDir, server } = await startTlsServer());
     const role = runAsPostgres('psql', ['-X', '-h', server.socketDir, '-p', String(server.port), '-U', 'postgres', '-d', 'postgres', '-c', "CREATE ROLE app LOGIN PASSWORD 'app-secret'"]);
     if (role.status !== 0) {
       throw new Error(`CREATE ROLE failed: ${role.output}`);

@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Replicas } from '../../lib/config/replicas';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { PostgresCluster } from '../../lib/stores/postgres-cluster';
@@ -8,7 +6,7 @@ import { find, objectsOf } from '../support/kube';
 import { IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
 import { writeOperatorPgHba } from './support/cnpg-pg-hba';
 import { requiredPostgresProps } from './support/postgres-fixtures';
-import { CommandResult, freeLocalPort, postgresOwnedTempDir, runAsPostgres, ThrowawayServer } from './support/postgres-server';
+import { CommandResult, runAsPostgres, startTlsServer, ThrowawayServer } from './support/postgres-server';
 
 /** The rendered Cluster `pg` with api and generator connected: what the operator is given. */
 function renderedClusterSpec(): any {
@@ -83,25 +81,7 @@ describe('database roles and grants on a real PostgreSQL 15 server', () => {
   }
 
   beforeAll(async () => {
-    workDir = postgresOwnedTempDir();
-    dataDir = path.join(workDir, 'data');
-    server = new ThrowawayServer(dataDir, await freeLocalPort());
-    const init = server.initdb();
-    if (init.status !== 0) {
-      throw new Error(`initdb failed: ${init.output}`);
-    }
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-keyout', path.join(dataDir, 'server.key'), '-out', path.join(dataDir, 'server.crt')], { stdio: 'ignore' });
-    const postgresUser = fs.statSync(dataDir);
-    for (const file of ['server.key', 'server.crt']) {
-      fs.chownSync(path.join(dataDir, file), postgresUser.uid, postgresUser.gid);
-      fs.chmodSync(path.join(dataDir, file), 0o600);
-    }
-    server.configure({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ssl_min_protocol_version: 'TLSv1.3', password_encryption: 'scram-sha-256' });
-    const start = server.start();
-    if (start.status !== 0) {
-      throw new Error(`start failed: ${start.output}`);
-    }
+    ({ workDir, dataDir, server } = await startTlsServer());
     writeOperatorPgHba(dataDir, spec.postgresql.pg_hba);
 
     // initdb bootstrap: the owner (password from its Secret), the database, then postInitApplicationSQL in it.

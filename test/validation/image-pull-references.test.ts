@@ -1,18 +1,10 @@
 import { imageRegistry } from '../../lib/validation/container-image';
 import { IMAGE_PULL_REFERENCE_RULES } from '../../lib/validation/cross-references/image-pull-references';
-import { EnvironmentScope } from '../../lib/validation/environment-scope';
 import { JsonObject, ManifestObject } from '../../lib/validation/manifest';
 import { privateRegistryOf } from '../../lib/validation/private-registry';
+import { manifest, messagesOf as messagesOfRule } from './support/single-rule';
 
-function manifest(environment: string, apiVersion: string, kind: string, body: JsonObject): ManifestObject {
-  const metadata = body.metadata as JsonObject;
-  return { environment, file: `${environment}/platform.yaml`, documentIndex: 0, apiVersion, kind, name: String(metadata.name), namespace: 'generator-platform', body };
-}
-
-function messagesOf(ruleId: string, object: ManifestObject, others: ManifestObject[] = []): string[] {
-  const rule = IMAGE_PULL_REFERENCE_RULES.find((candidate) => candidate.id === ruleId)!;
-  return rule.check(object, new EnvironmentScope([object, ...others])).map((violation) => violation.message);
-}
+const messagesOf = (ruleId: string, object: ManifestObject, others: ManifestObject[] = []): string[] => messagesOfRule(IMAGE_PULL_REFERENCE_RULES, ruleId, object, others);
 
 const pullSecret = (environment: string) =>
   manifest(environment, 'external-secrets.io/v1beta1', 'ExternalSecret', {

@@ -1,16 +1,8 @@
-import { EnvironmentScope } from '../../lib/validation/environment-scope';
-import { JsonObject, ManifestObject } from '../../lib/validation/manifest';
+import { ManifestObject } from '../../lib/validation/manifest';
 import { PLATFORM_SECURITY_RULES } from '../../lib/validation/policy/platform-security';
+import { manifest, messagesOf as messagesOfRule } from './support/single-rule';
 
-function manifest(environment: string, apiVersion: string, kind: string, body: JsonObject): ManifestObject {
-  const metadata = body.metadata as JsonObject;
-  return { environment, file: `${environment}/platform.yaml`, documentIndex: 0, apiVersion, kind, name: String(metadata.name), namespace: 'generator-platform', body };
-}
-
-function messagesOf(ruleId: string, object: ManifestObject, others: ManifestObject[] = []): string[] {
-  const rule = PLATFORM_SECURITY_RULES.find((candidate) => candidate.id === ruleId)!;
-  return rule.check(object, new EnvironmentScope([object, ...others])).map((violation) => violation.message);
-}
+const messagesOf = (ruleId: string, object: ManifestObject, others: ManifestObject[] = []): string[] => messagesOfRule(PLATFORM_SECURITY_RULES, ruleId, object, others);
 
 const broker = (environment: string) =>
   manifest(environment, 'rabbitmq.com/v1beta1', 'RabbitmqCluster', { metadata: { name: 'rabbitmq' }, spec: { tls: { secretName: 'rabbitmq-tls' } } });

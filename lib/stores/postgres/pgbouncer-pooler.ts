@@ -7,13 +7,13 @@ import {
   PoolerSpecPgbouncerPoolMode,
   PoolerSpecTemplateSpecContainersResourcesLimits,
   PoolerSpecTemplateSpecContainersResourcesRequests,
-  PoolerSpecTemplateSpecTopologySpreadConstraints,
   PoolerSpecType,
 } from '../../../imports/postgresql.cnpg.io';
 import { workloadLabels } from '../../platform/labels';
 import { INetworkPeer } from '../../platform/network-peer';
 import { restrictedContainerSecurityContext } from '../../platform/security-contexts';
-import { IWorkload, WorkloadFootprint } from '../../platform/workload-footprint';
+import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../../platform/workload-footprint';
+import { zoneAndHostSpread } from '../../platform/zone-and-host-spread';
 import { zoneNodeAffinity } from '../../platform/zone-node-affinity';
 import { resourceMap } from './resource-quantities';
 import { ipBlockPeers, TcpFlowPolicy } from './tcp-flow-policy';
@@ -97,27 +97,9 @@ export class PgBouncerPooler extends Construct implements IWorkload, INetworkPee
     this.maxPods = props.replicas + 1;
     this.labels = workloadLabels(props.name, 'connection-pooler');
     this.podLabels = { 'cnpg.io/poolerName': props.name };
-    this.footprint = {
-      maxPods: this.maxPods,
-      podCpuMillis: props.cpuMillis,
-      podMemoryMi: props.memoryMi,
-      podEphemeralStorageGi: EPHEMERAL_STORAGE_GI,
-      podClaimStorageGi: 0,
-      podClaimCount: 0,
-      largestContainerCpuMillis: props.cpuMillis,
-      largestContainerMemoryMi: props.memoryMi,
-      largestClaimGi: 0,
-    };
+    this.footprint = singleContainerFootprint({ maxPods: this.maxPods, cpuMillis: props.cpuMillis, memoryMi: props.memoryMi, ephemeralStorageGi: EPHEMERAL_STORAGE_GI });
 
     const resources = { cpuMillis: props.cpuMillis, memoryMi: props.memoryMi, ephemeralStorageGi: EPHEMERAL_STORAGE_GI };
-    const spread = (topologyKey: string): PoolerSpecTemplateSpecTopologySpreadConstraints => ({
-      topologyKey,
-      maxSkew: 1,
-      whenUnsatisfiable: props.strictTopologySpread ? 'DoNotSchedule' : 'ScheduleAnyway',
-      labelSelector: { matchLabels: this.podLabels },
-      // Spread each ReplicaSet on its own, so a rollout does not pile new pods where old ones stood.
-      matchLabelKeys: ['pod-template-hash'],
-    });
 
     new Pooler(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespaceName, labels: this.labels },
@@ -163,7 +145,7 @@ export class PgBouncerPooler extends Construct implements IWorkload, INetworkPee
                 ],
               },
             },
-            topologySpreadConstraints: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
+            topologySpreadConstraints: zoneAndHostSpread(this.podLabels, props.strictTopologySpread),
             containers: [
               {
                 name: 'pgbouncer',

@@ -1,6 +1,6 @@
 import { EnvironmentScope } from '../environment-scope';
 import { list, record, records, stringMap, text } from '../json-access';
-import { ManifestObject } from '../manifest';
+import { isProduction, ManifestObject } from '../manifest';
 import { PodTemplate } from '../pod-templates';
 import { Rule, RuleDescription, RuleViolation } from '../rule';
 import { kindRule, podRule } from '../rule-builders';
@@ -12,17 +12,12 @@ import { PUBLIC_PATHS_ANNOTATION } from '../../platform/labels';
  * environment from the folder the object was rendered into.
  */
 
-const PRODUCTION = 'production';
 const ROLE_KINDS = ['Role', 'ClusterRole'];
 const BINDING_KINDS = ['RoleBinding', 'ClusterRoleBinding'];
 /** Kubernetes' aggregated user-facing ClusterRoles that grant (nearly) everything in a namespace; cluster-admin is POLARIS-CLUSTER-ADMIN-BINDING's. */
 const BROAD_CLUSTER_ROLES = ['admin', 'edit'];
 const NGINX = 'nginx.ingress.kubernetes.io/';
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
-
-function isProduction(object: ManifestObject): boolean {
-  return object.environment === PRODUCTION;
-}
 
 /** Every rule of every Ingress (`spec.rules[]`), with its index. */
 function ingressRules(object: ManifestObject): { rule: Record<string, unknown>; index: number }[] {

@@ -1,10 +1,9 @@
 import { availableSecrets } from '../cross-references/operator-conventions';
 import { list, record, records, stringMap, text } from '../json-access';
-import { ManifestObject } from '../manifest';
+import { isProduction } from '../manifest';
 import { Rule, RuleViolation } from '../rule';
 import { kindRule } from '../rule-builders';
 
-const PRODUCTION = 'production';
 const NGINX = 'nginx.ingress.kubernetes.io/';
 
 /**
@@ -15,10 +14,6 @@ const PLAINTEXT_APP_PROTOCOLS: readonly string[] = ['http', 'h2c', 'ws', 'kubern
 
 /** Backend protocols of ingress-nginx that encrypt the hop from the controller to the pods. */
 const TLS_BACKEND_PROTOCOLS: readonly string[] = ['HTTPS', 'GRPCS'];
-
-function isProduction(object: ManifestObject): boolean {
-  return object.environment === PRODUCTION;
-}
 
 /** The problems of one Prometheus-operator scrape endpoint: plaintext, or TLS that verifies nothing. */
 function scrapeEndpointProblems(endpoint: Record<string, unknown>, where: string): string[] {

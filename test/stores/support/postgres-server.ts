@@ -144,3 +144,39 @@ export function normaliseSetting(value: string): string {
   const lower = trimmed.toLowerCase();
   return lower in booleans ? `bool:${booleans[lower]}` : `text:${lower}`;
 }
+
+/** A server started as CloudNativePG 1.22 runs one: TLS 1.3 only, SCRAM passwords. */
+export interface TlsServer {
+  /** Temporary folder owned by the postgres user; remove it after `server.stop()`. */
+  readonly workDir: string;
+  readonly dataDir: string;
+  readonly server: ThrowawayServer;
+}
+
+/**
+ * initdb, a throw-away self-signed key pair standing in for the cert-manager Secret (owned by
+ * postgres, 0600), the TLS settings CloudNativePG fixes itself, and start. Throws with the
+ * server's output when a step fails.
+ */
+export async function startTlsServer(): Promise<TlsServer> {
+  const workDir = postgresOwnedTempDir();
+  const dataDir = path.join(workDir, 'data');
+  const server = new ThrowawayServer(dataDir, await freeLocalPort());
+  const init = server.initdb();
+  if (init.status !== 0) {
+    throw new Error(`initdb failed: ${init.output}`);
+  }
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-keyout', path.join(dataDir, 'server.key'), '-out', path.join(dataDir, 'server.crt')], { stdio: 'ignore' });
+  const postgresUser = fs.statSync(dataDir);
+  for (const file of ['server.key', 'server.crt']) {
+    fs.chownSync(path.join(dataDir, file), postgresUser.uid, postgresUser.gid);
+    fs.chmodSync(path.join(dataDir, file), 0o600);
+  }
+  server.configure({ ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key', ssl_min_protocol_version: 'TLSv1.3', password_encryption: 'scram-sha-256' });
+  const start = server.start();
+  if (start.status !== 0) {
+    throw new Error(`start failed: ${start.output}`);
+  }
+  return { workDir, dataDir, server };
+}
