@@ -1,6 +1,6 @@
 import { parseArgs } from 'util';
 import { ConfigError } from './lib/config/config-error';
-import { synthesize } from './lib/synth/synthesize';
+import { synthesize } from './synth/synthesize';
 
 // `cdk8s synth` passes its output folder in CDK8S_OUTDIR; `npm run synth` writes dist/.
 const DEFAULT_OUT_DIR = process.env.CDK8S_OUTDIR || 'dist';

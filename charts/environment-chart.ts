@@ -17,7 +17,7 @@ import { PostgresCluster } from '../lib/stores/postgres-cluster';
 import { RedisCluster } from '../lib/stores/redis-cluster';
 import { ImageSignaturePolicy } from '../lib/security/image-signature-policy';
 import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../lib/security/oauth2-proxy';
-import { Replicas } from '../lib/config/replicas';
+import { Replicas } from '../lib/platform/replicas';
 import { isFullSize } from '../lib/config/spec-minimums';
 import { AcmeClusterIssuer } from '../lib/security/acme-cluster-issuer';
 import { CLUSTER_INTERNAL_CA } from '../lib/security/internal-certificate-authority';

@@ -5,8 +5,8 @@
  * changed; 2 when a ref or the repository cannot be read.
  */
 import { parseArgs } from 'util';
-import { defaultBaseRef, git, readRenderedAtRef, readRenderedWorkingTree } from '../lib/reporting/git-tree';
-import { diffRenders, formatDiff } from '../lib/reporting/manifest-diff';
+import { defaultBaseRef, git, readRenderedAtRef, readRenderedWorkingTree } from '../tools/reporting/git-tree';
+import { diffRenders, formatDiff } from '../tools/reporting/manifest-diff';
 
 const RENDERED_FOLDER = 'dist';
 

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import * as YAML from 'yaml';
-import { findLockEntry, PROJECT_ROOT, readSchemaLock, resolveLockedFile } from '../lib/schemas/schema-lock';
+import { findLockEntry, PROJECT_ROOT, readSchemaLock, resolveLockedFile } from '../tools/schemas/schema-lock';
 
 /**
  * `npm run import`: runs `cdk8s import` offline for every CRD URL listed in cdk8s.yaml, reading

@@ -4,8 +4,8 @@
  * (production: 300 s per workload) is within it, 1 when one is over, 2 when the input cannot be read.
  */
 import * as path from 'path';
-import { buildDeployTimeReport, deployTimeReportJson, formatDeployTimeReport } from '../lib/reporting/deploy-time-report';
-import { loadRenderedFolder } from '../lib/reporting/manifests';
+import { buildDeployTimeReport, deployTimeReportJson, formatDeployTimeReport } from '../tools/reporting/deploy-time-report';
+import { loadRenderedFolder } from '../tools/reporting/manifests';
 
 const USAGE = 'usage: npm run report [-- DIR] [--json]   (DIR defaults to dist/)';
 

@@ -2,10 +2,10 @@
  * The validation gate: `npm run validate [-- DIR] [--json]`. Exit 0 only with zero findings,
  * 1 with findings, 2 when the input cannot be validated (the message says why, without a stack trace).
  */
-import { PROJECT_DIST_DIR } from '../lib/validation/freshness';
-import { ValidationInputError } from '../lib/validation/input-error';
-import { formatJson, formatReport } from '../lib/validation/report';
-import { validateDirectory } from '../lib/validation/validate-directory';
+import { PROJECT_DIST_DIR } from '../tools/validation/freshness';
+import { ValidationInputError } from '../tools/validation/input-error';
+import { formatJson, formatReport } from '../tools/validation/report';
+import { validateDirectory } from '../tools/validation/validate-directory';
 
 const USAGE = 'usage: npm run validate [-- DIR] [--json]   (DIR defaults to dist/)';
 

@@ -1,6 +1,8 @@
 import { DeliveryKind } from '../delivery/delivery-strategy';
 import { ImageSigner } from '../security/image-signature-policy';
-import { Replicas } from './replicas';
+import { ImageReference } from '../platform/image-reference';
+import { PodResources } from '../platform/pod-resources';
+import { Replicas } from '../platform/replicas';
 import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig, ImageRegistryConfig } from './security-config';
 
 /** The four environments the platform is rendered for; `dist/<name>/` holds each. */
@@ -9,24 +11,6 @@ export enum EnvironmentName {
   PREVIEW = 'preview',
   STAGING = 'staging',
   PRODUCTION = 'production',
-}
-
-/** A container image. Staging and production must pin `digest`; the tag then only documents the version. */
-export interface ImageReference {
-  /** Registry and repository, e.g. `ghcr.io/acme/generator-platform-web`. */
-  readonly repository: string;
-  /** Human-readable version; never `latest`. */
-  readonly tag: string;
-  /** `sha256:<64 hex>`; what the kubelet pulls when set. */
-  readonly digest?: string;
-}
-
-/** Per-pod resources. Requests equal limits, so every pod is in the Guaranteed QoS class. */
-export interface PodResources {
-  readonly cpuMillis: number;
-  readonly memoryMi: number;
-  /** Disk per pod: ephemeral storage for web and api, the workspace volume for the generator. */
-  readonly storageGi: number;
 }
 
 export interface ServiceConfig {

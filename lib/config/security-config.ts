@@ -1,4 +1,4 @@
-import { ImageReference } from './environment-config';
+import { ImageReference } from '../platform/image-reference';
 
 /**
  * A public certificate authority reached over ACME (Let's Encrypt): cert-manager proves control

@@ -1,4 +1,5 @@
-import { EnvironmentName, PodResources } from './environment-config';
+import { EnvironmentName } from './environment-config';
+import { PodResources } from '../platform/pod-resources';
 
 /** The platform specification's per-pod resources, the floor for every full-size environment. */
 export const SPEC_RESOURCES: Readonly<Record<'web' | 'api' | 'generator', PodResources>> = {

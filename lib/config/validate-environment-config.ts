@@ -1,6 +1,7 @@
 import { DeliveryKind } from '../delivery/delivery-strategy';
 import { ConfigError } from './config-error';
-import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ImageReference, ServiceConfig } from './environment-config';
+import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ServiceConfig } from './environment-config';
+import { ImageReference } from '../platform/image-reference';
 import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
 import { validateSecurityConfig } from './validate-security-config';
 import { DNS_LABEL, HTTPS_ENDPOINT, IPV4_CIDR, VAULT_PATH } from '../platform/input-patterns';

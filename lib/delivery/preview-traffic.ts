@@ -2,7 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AnalysisTemplate, AnalysisTemplateSpecMetricsCount, AnalysisTemplateSpecMetricsFailureLimit } from '../../imports/argoproj.io';
-import { ImageReference } from '../config/environment-config';
+import { ImageReference } from '../platform/image-reference';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
@@ -10,7 +10,8 @@ import { cpuQuantity, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../platform/workload-footprint';
 import { VaultSecret } from '../security/vault-secret';
-import { imageReference, LongRunningService } from '../services/long-running-service';
+import { LongRunningService } from '../services/long-running-service';
+import { imageReference } from '../platform/image-reference';
 import { ANALYSIS_ARGS } from './release-analysis';
 
 export interface PreviewTrafficProps {

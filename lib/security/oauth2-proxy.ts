@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ImageReference } from '../config/environment-config';
+import { ImageReference } from '../platform/image-reference';
 import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
-import { Replicas } from '../config/replicas';
+import { Replicas } from '../platform/replicas';
 import { CidrPeer } from '../platform/cidr-peer';
 import { DNS_LABEL } from '../platform/input-patterns';
 import { selectorLabels, workloadLabels } from '../platform/labels';
@@ -13,11 +13,12 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_A
 import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../platform/workload-footprint';
 import { zoneAndHostSpread } from '../platform/zone-and-host-spread';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
-import { imageReference } from '../services/long-running-service';
+import { PROBE_PERIOD_SECONDS } from '../platform/probes';
+import { imageReference } from '../platform/image-reference';
 import { REDIS_PORT, RedisCluster } from '../stores/redis-cluster';
 import { CLUSTER_INTERNAL_CA } from './internal-certificate-authority';
 import { SECRET_RELOAD_ANNOTATION, secretsReadAsEnvironment } from './secret-reload';
-import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from './tls-certificate';
+import { CertificateLifetime, DEFAULT_CERTIFICATE_LIFETIME, ICertificateIssuer, TlsCertificate } from './tls-certificate';
 import { INGRESS_BACKEND_CLIENT_SECRET, ingressBackendTlsAnnotations } from './ingress-backend-tls';
 import { VaultSecret } from './vault-secret';
 
@@ -42,7 +43,6 @@ export const COOKIE_SECRET_KEY = 'cookie-secret';
  * never be sent to another.
  */
 const COOKIE_NAME = '__Host-generator-platform-session';
-const PROBE_PERIOD_SECONDS = 5;
 /** The proxy handles a subrequest in microseconds and keeps no state but the cookie ticket; these are ample. */
 const DEFAULT_RESOURCES = { cpuMillis: 200, memoryMi: 128, ephemeralMi: 256 };
 const TMP_MI = 64;
@@ -50,7 +50,6 @@ const TMP_MI = 64;
 const REDIS_CA_DIR = '/etc/oauth2-proxy/redis-ca';
 /** Where the proxy's own key pair is mounted. */
 const SERVER_TLS_DIR = '/etc/oauth2-proxy/tls';
-const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
 /** Half the pods at a time: a release of four pods takes two batches, well inside the five-minute budget. */
 const MAX_SURGE_PERCENT = 50;
 

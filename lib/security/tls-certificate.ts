@@ -21,6 +21,12 @@ export interface CertificateLifetime {
   readonly renewBeforeHours: number;
 }
 
+/**
+ * 90 days, renewed 30 days before expiry: what Let's Encrypt issues, and what every internal
+ * certificate defaults to, so that a failed renewal has a month of warnings before anything breaks.
+ */
+export const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
+
 export interface TlsCertificateProps extends CertificateLifetime {
   /** Namespace of the Certificate and of the Secret cert-manager writes (`tls.crt`, `tls.key`, `ca.crt`). */
   readonly namespace: string;

@@ -1,5 +1,6 @@
-import { ImageReference, PodResources } from '../config/environment-config';
-import { Replicas } from '../config/replicas';
+import { PodResources } from '../platform/pod-resources';
+import { ImageReference } from '../platform/image-reference';
+import { Replicas } from '../platform/replicas';
 import { DeliveryStrategy } from '../delivery/delivery-strategy';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer } from '../platform/network-peer';

@@ -3,8 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout, toJson_RolloutSpecStrategy } from '../../imports/argoproj.io';
 import { DeliveryKind, DeliveryStrategy } from '../delivery/delivery-strategy';
-import { ImageReference } from '../config/environment-config';
-import { Replicas } from '../config/replicas';
+import { imageReference } from '../platform/image-reference';
+import { Replicas } from '../platform/replicas';
 import { PUBLIC_PATHS_ANNOTATION, selectorLabels, workloadLabels } from '../platform/labels';
 import { DNS_LABEL } from '../platform/input-patterns';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
@@ -14,17 +14,16 @@ import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 import { zoneAndHostSpread } from '../platform/zone-and-host-spread';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
+import { PROBE_PERIOD_SECONDS } from '../platform/probes';
 import { MetricsServiceMonitor } from '../observability/metrics-service-monitor';
 import { CLUSTER_INTERNAL_CA } from '../security/internal-certificate-authority';
-import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
+import { CertificateLifetime, DEFAULT_CERTIFICATE_LIFETIME, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 import { secretReloadAnnotations } from '../security/secret-reload';
 import { VaultSecret } from '../security/vault-secret';
 import { INGRESS_BACKEND_CLIENT_SECRET, ingressBackendTlsAnnotations } from '../security/ingress-backend-tls';
 import type { OAuth2Proxy } from '../security/oauth2-proxy';
 import { ApplicationServiceProps } from './application-service-props';
 
-const PROBE_PERIOD_SECONDS = 5;
-const DEFAULT_SERVER_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
 /** Name of the namespace's client Certificate (and Secret) ingress-nginx presents to, and verifies, the services' HTTPS listeners with. */
 
 /** A writable folder on an emptyDir; the root filesystem itself is read-only. */
@@ -234,7 +233,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     this.serverTlsSecretName = `${id}-server-tls`;
     this.serverTlsName = `${id}.${this.namespaceName}.svc`;
     this.serverTlsIssuer = props.serverTlsIssuer ?? CLUSTER_INTERNAL_CA;
-    this.serverTlsCertificateLifetime = props.serverTlsCertificateLifetime ?? DEFAULT_SERVER_CERTIFICATE_LIFETIME;
+    this.serverTlsCertificateLifetime = props.serverTlsCertificateLifetime ?? DEFAULT_CERTIFICATE_LIFETIME;
     this.componentLabels = workloadLabels(id, props.component);
     this.deliveryStrategy = props.deliveryStrategy ?? DeliveryStrategy.rollingUpdate();
     validateProps(id, props, this.deliveryStrategy);
@@ -808,11 +807,6 @@ function ingressBackendClientCertificate(namespace: NamespaceBaseline, issuer: I
     durationHours: lifetime.durationHours,
     renewBeforeHours: lifetime.renewBeforeHours,
   });
-}
-
-/** `repo:tag@sha256:…` when a digest is pinned (the kubelet pulls by digest), else `repo:tag`. */
-export function imageReference(image: ImageReference): string {
-  return image.digest ? `${image.repository}:${image.tag}@${image.digest}` : `${image.repository}:${image.tag}`;
 }
 
 function validateProps(id: string, props: LongRunningServiceProps, strategy: DeliveryStrategy): void {

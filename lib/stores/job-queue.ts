@@ -14,6 +14,7 @@ import { PLATFORM_NAME } from '../platform/labels';
 import { INetworkPeer } from '../platform/network-peer';
 import { VaultSecret } from '../security/vault-secret';
 import { LongRunningService } from '../services/long-running-service';
+import { IStoreClient } from '../platform/store-client';
 import { AMQPS_PORT, MessageBroker } from './message-broker';
 
 export interface JobQueueProps {
@@ -109,13 +110,13 @@ export class JobQueue extends Construct {
   }
 
   /** Lets `client` publish jobs to the exchange, and nothing else. */
-  public grantPublish(client: LongRunningService): void {
+  public grantPublish(client: IStoreClient): void {
     this.grant(client, { write: `^${escape(this.exchangeName)}$` });
     client.addEnvironment({ name: 'RABBITMQ_EXCHANGE', value: this.exchangeName }, { name: 'RABBITMQ_ROUTING_KEY', value: this.routingKey });
   }
 
   /** Lets `client` consume jobs from the queue, and nothing else. */
-  public grantConsume(client: LongRunningService): void {
+  public grantConsume(client: IStoreClient): void {
     this.grant(client, { read: `^${escape(this.queueName)}$` });
     client.addEnvironment({ name: 'RABBITMQ_QUEUE', value: this.queueName });
   }
@@ -192,7 +193,7 @@ export class JobQueue extends Construct {
     });
   }
 
-  private grant(client: LongRunningService, permissions: { write?: string; read?: string }): void {
+  private grant(client: IStoreClient, permissions: { write?: string; read?: string }): void {
     if (this.clients.has(client.name)) {
       throw new Error(`${client.name} already has access to ${this.queueName}; grant publish and consume to separate services`);
     }

@@ -8,7 +8,7 @@ import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../platform/security-contexts';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
-import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
+import { CertificateLifetime, DEFAULT_CERTIFICATE_LIFETIME, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 
 /** RabbitMQ 3.12 with the management plugin; the Cluster Operator 2.7 supports 3.12. */
 export const RABBITMQ_IMAGE = 'rabbitmq:3.12.14-management';
@@ -24,7 +24,6 @@ export const PROMETHEUS_TLS_PORT = 15691;
 /** Name of the rabbitmq_prometheus port in the Services the operator creates when TLS is on. */
 export const PROMETHEUS_TLS_PORT_NAME = 'prometheus-tls';
 /** Lifetime of the server certificate when the caller names none: 90 days, renewed 30 days before expiry. */
-const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
 /** epmd, Erlang distribution and the CLI tools' distribution ports, used between cluster nodes. */
 const INTER_NODE_PORTS = [4369, 25672, 35672, 35673, 35674, 35675, 35676, 35677, 35678, 35679, 35680, 35681, 35682];
 /** UID and GID of the rabbitmq user in the official image. */

@@ -17,16 +17,17 @@ import {
   ScheduledBackupSpecBackupOwnerReference,
   ScheduledBackupSpecMethod,
 } from '../../imports/postgresql.cnpg.io';
-import { ImageReference } from '../config/environment-config';
+import { ImageReference } from '../platform/image-reference';
 import { VAULT_PATH } from '../platform/input-patterns';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { ClusterPeer, INetworkPeer } from '../platform/network-peer';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
-import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
+import { CertificateLifetime, DEFAULT_CERTIFICATE_LIFETIME, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 import { VaultSecret } from '../security/vault-secret';
-import { imageReference } from '../services/long-running-service';
+import { imageReference } from '../platform/image-reference';
+import { IStoreClient } from '../platform/store-client';
 import { clientRole, readWriteGrantsSql, readWriteGroupHbaRules, readWriteGroupName, roleNameProblem } from './postgres/application-roles';
 import { CnpgInstancePeer } from './postgres/cnpg-instance-peer';
 import { PGBOUNCER_PORT, PgBouncerPooler } from './postgres/pgbouncer-pooler';
@@ -52,7 +53,6 @@ const POSTGRES_EPHEMERAL_STORAGE_GI = 2;
 /** Room archiving must leave for the upload: archive_timeout plus this stays under the 5-minute RPO. */
 const MAX_ARCHIVE_TIMEOUT_SECONDS = 240;
 /** Lifetime of the server certificate when the caller names none: 90 days, renewed 30 days before expiry. */
-const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
 /**
  * PostgreSQL HBA rule placed before the operator's closing `host all all all scram-sha-256`: a TCP
  * connection without TLS is refused whoever it is. The operator's own rules before it are
@@ -69,18 +69,6 @@ export const POSTGRES_REJECT_PLAINTEXT = 'hostnossl all all all reject';
 const CNPG_RELOAD_LABEL = 'cnpg.io/reload';
 /** Names a client may not take: `<cluster>-<name>-credentials` and `postgres/<name>` in Vault are the owner's and the backups'. */
 const RESERVED_CLIENT_NAMES: ReadonlySet<string> = new Set(['owner', 'backup']);
-
-/** A workload that connects to PostgreSQL, e.g. a `LongRunningService`. */
-export interface IDatabaseClient extends INetworkPeer {
-  /** The client's name: its database role (with `-` as `_`) and its Vault path derive from it. */
-  readonly name: string;
-  /** Opens the client's egress to `peer` (the namespace denies egress by default). */
-  allowEgressTo(peer: INetworkPeer, ports: readonly number[]): void;
-  /** Adds environment variables to the client's container. */
-  addEnvironment(...variables: k8s.EnvVar[]): void;
-  /** Mounts the `ca.crt` of `secretName` into the client's container and returns its path. */
-  trustCertificateAuthority(secretName: string): string;
-}
 
 export interface PostgresClusterProps {
   /** The namespace to run in; the instances and the pooler count themselves into its quota. */
@@ -534,7 +522,7 @@ export class PostgresCluster extends Construct implements IWorkload {
    * Lets `client` connect through the pooler: PgBouncer's ingress from the client, and the
    * client's egress to PgBouncer.
    */
-  public allowFrom(client: IDatabaseClient): void {
+  public allowFrom(client: IStoreClient): void {
     this.pooler.allowClient(client);
     client.allowEgressTo(this.pooler, [PGBOUNCER_PORT]);
   }
@@ -547,7 +535,7 @@ export class PostgresCluster extends Construct implements IWorkload {
    * `PGPASSWORD` by reference to that Secret, and TLS with `verify-full` against the CA (the
    * pooler presents the server certificate, which names the pooler's Service).
    */
-  public connect(client: IDatabaseClient): void {
+  public connect(client: IStoreClient): void {
     const credentials = this.addClientRole(client);
     this.allowFrom(client);
     const rootCertPath = client.trustCertificateAuthority(this.tlsSecretName);
@@ -563,7 +551,7 @@ export class PostgresCluster extends Construct implements IWorkload {
   }
 
   /** Declares `client`'s login role and the Secret its password comes from. */
-  private addClientRole(client: IDatabaseClient): VaultSecret {
+  private addClientRole(client: IStoreClient): VaultSecret {
     const roleName = client.name.replace(/-/g, '_');
     const fail = (problem: string): never => {
       throw new Error(`PostgresCluster ${this.name}: client ${JSON.stringify(client.name)} cannot connect: ${problem}`);

@@ -1,17 +1,20 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ImageReference } from '../config/environment-config';
+import { ImageReference } from '../platform/image-reference';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../platform/workload-footprint';
 import { zoneNodeAffinity } from '../platform/zone-node-affinity';
-import { CertificateLifetime, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
+import { PROBE_PERIOD_SECONDS } from '../platform/probes';
+import { CertificateLifetime, DEFAULT_CERTIFICATE_LIFETIME, ICertificateIssuer, TlsCertificate } from '../security/tls-certificate';
 import { SECRET_RELOAD_ANNOTATION } from '../security/secret-reload';
 import { VaultSecret } from '../security/vault-secret';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
-import { imageReference, LongRunningService } from '../services/long-running-service';
+import { LongRunningService } from '../services/long-running-service';
+import { imageReference } from '../platform/image-reference';
+import { IStoreClient } from '../platform/store-client';
 import { REDIS_BOOTSTRAP_SCRIPT } from './redis/redis-bootstrap-script';
 import { OWNED_DIRECTIVES, RedisEvictionPolicy, renderRedisConfig } from './redis/redis-config';
 import { REDIS_PROBE_SCRIPT } from './redis/redis-probe-script';
@@ -50,7 +53,6 @@ const TLS_DIR = '/etc/redis-tls';
 const TLS_FILES = { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key`, caCertFile: `${TLS_DIR}/ca.crt` };
 /** Seconds between two checks of the mounted certificate for a renewal (see the reload script). */
 const TLS_RELOAD_SECONDS = 30;
-const DEFAULT_CERTIFICATE_LIFETIME: CertificateLifetime = { durationHours: 2160, renewBeforeHours: 720 };
 
 /** Share of the container memory limit given to the dataset (`maxmemory`); see the `memoryMi` prop. */
 const MAX_MEMORY_PERCENT = 70;
@@ -60,7 +62,6 @@ const EXPORTER_RESOURCES = { cpuMillis: 100, memoryMi: 128, ephemeralMi: 256 };
 const BOOTSTRAP_RESOURCES = { cpuMillis: 100, memoryMi: 64, ephemeralMi: 64 };
 /** Seconds the bootstrap script waits for every node to answer, then for the cluster to be healthy. */
 const BOOTSTRAP_WAIT_SECONDS = 300;
-const PROBE_PERIOD_SECONDS = 5;
 
 export interface RedisClusterProps {
   /** The namespace to run in; the cluster counts its pods into the namespace quota. */
@@ -497,7 +498,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
    * Lets `client` reach every node on the client port: ingress here and the client's egress there,
    * since the namespace denies both directions. Cluster clients talk to every node, so all are open.
    */
-  public allowFrom(client: LongRunningService): void {
+  public allowFrom(client: IStoreClient): void {
     new k8s.KubeNetworkPolicy(this, `AllowFrom-${client.peerName}`, {
       metadata: { name: `${this.name}-allow-from-${client.peerName}`, namespace: this.namespaceName, labels: this.labels },
       spec: {
@@ -526,7 +527,7 @@ export class RedisCluster extends Construct implements IWorkload, INetworkPeer {
   }
 
   /** `allowFrom(client)`, the CA mounted in the client's pods, and the connection settings in its environment. */
-  public connect(client: LongRunningService): void {
+  public connect(client: IStoreClient): void {
     this.allowFrom(client);
     client.addEnvironment(...this.connectionEnv(client.trustCertificateAuthority(this.caSecretName)));
   }

@@ -1,7 +1,7 @@
 import { EnvironmentName } from '../../lib/config/environment-config';
 import { ENVIRONMENTS, previewEnvironment } from '../../lib/config/environments';
 import { SPEC_RESOURCES } from '../../lib/config/spec-minimums';
-import { renderEnvironment } from '../../lib/synth/render';
+import { renderEnvironment } from '../../synth/render';
 import { configWith } from '../support/configs';
 import { find, kinds, KubeObject, renderChart } from '../support/kube';
 

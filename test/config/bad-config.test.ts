@@ -4,9 +4,9 @@ import * as path from 'path';
 import { ConfigError } from '../../lib/config/config-error';
 import { EnvironmentConfig, EnvironmentName } from '../../lib/config/environment-config';
 import { ENVIRONMENTS } from '../../lib/config/environments';
-import { Replicas } from '../../lib/config/replicas';
+import { Replicas } from '../../lib/platform/replicas';
 import { DeliveryKind } from '../../lib/delivery/delivery-strategy';
-import { synthesize } from '../../lib/synth/synthesize';
+import { synthesize } from '../../synth/synthesize';
 import { configWith } from '../support/configs';
 
 /** A dist/ from an earlier synth, which a failed synth must leave byte for byte as it was. */

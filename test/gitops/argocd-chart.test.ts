@@ -7,7 +7,7 @@ import { ADDONS, MESSAGING_TOPOLOGY_OPERATOR, addonsInstalling } from '../../lib
 import { CLUSTERS } from '../../lib/gitops/clusters';
 import { globMatches } from '../../lib/gitops/preview-application-set';
 import { INTERNAL_CA_TRUST_SECRET } from '../../lib/security/certificate-authority-trust';
-import { renderAllEnvironments, renderEnvironments } from '../../lib/synth/render';
+import { renderAllEnvironments, renderEnvironments } from '../../synth/render';
 import { environmentChart } from './fixtures';
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };

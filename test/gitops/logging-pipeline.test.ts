@@ -4,7 +4,7 @@ import { AddonApplication } from '../../lib/gitops/addon-application';
 import { AddonProject } from '../../lib/gitops/addon-project';
 import { CLUSTERS } from '../../lib/gitops/clusters';
 import { LOGGING_SETTINGS } from '../../lib/gitops/logging-settings';
-import { renderAllEnvironments } from '../../lib/synth/render';
+import { renderAllEnvironments } from '../../synth/render';
 import { emptyChart } from '../support/kube';
 
 type Doc = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: any };

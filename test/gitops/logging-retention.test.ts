@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { EnvironmentName } from '../../lib/config/environment-config';
 import { CLUSTERS, ClusterDefinition } from '../../lib/gitops/clusters';
 import { LOG_RETENTION_DAYS, LOG_STREAMS, LogStream, PRODUCTION_AUDIT_MINIMUM_DAYS, loggingEnvironmentOf, lokiPeriod, retentionOf } from '../../lib/gitops/logging-retention';
-import { renderAllEnvironments } from '../../lib/synth/render';
+import { renderAllEnvironments } from '../../synth/render';
 
 type Application = { metadata: { name: string }; spec: { source: { helm: { valuesObject: any } } } };
 

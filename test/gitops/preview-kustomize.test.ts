@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { KUSTOMIZATION_FILE, renderAllEnvironments, renderPreviews } from '../../lib/synth/render';
+import { KUSTOMIZATION_FILE, renderAllEnvironments, renderPreviews } from '../../synth/render';
 import { kustomizeBuild } from '../support/kubectl';
 
 const PULL_REQUEST = '42';

@@ -5,7 +5,7 @@ import { ENVIRONMENTS } from '../../lib/config/environments';
 import { PlatformAlertRules } from '../../lib/observability/platform-alert-rules';
 import { RabbitmqMonitor, RabbitmqMonitorProps, RedisExporterMonitor, RedisExporterMonitorProps } from '../../lib/observability/store-monitors';
 import { emptyChart, find, KubeObject, objectsOf } from '../support/kube';
-import { validatePlatform } from '../validation/support/platform-fixtures';
+import { validatePlatform } from '../tools/validation/support/platform-fixtures';
 
 const REDIS = { name: 'redis', namespaceName: 'apps', caSecretName: 'redis-tls', metricsServerName: 'redis-headless.apps.svc' };
 

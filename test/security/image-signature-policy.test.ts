@@ -2,8 +2,8 @@ import { Yaml } from 'cdk8s';
 import { EnvironmentName } from '../../lib/config/environment-config';
 import { ENVIRONMENTS } from '../../lib/config/environments';
 import { ImageSignaturePolicy, ImageSignaturePolicyProps, ImageSigner } from '../../lib/security/image-signature-policy';
-import { parseManifestFile } from '../../lib/validation/load-manifests';
-import { validateObjects } from '../../lib/validation/validate-directory';
+import { parseManifestFile } from '../../tools/validation/load-manifests';
+import { validateObjects } from '../../tools/validation/validate-directory';
 import { emptyChart, find, objectsOf } from '../support/kube';
 
 const RELEASE_WORKFLOW = ImageSigner.keyless({

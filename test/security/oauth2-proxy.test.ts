@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Replicas } from '../../lib/config/replicas';
+import { Replicas } from '../../lib/platform/replicas';
 import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy, OAuth2ProxyProps } from '../../lib/security/oauth2-proxy';
 import { VaultSecret } from '../../lib/security/vault-secret';
 import { ApiService } from '../../lib/services/api-service';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS } from '../../lib/config/environments';
-import { renderAllEnvironments } from '../../lib/synth/render';
+import { renderAllEnvironments } from '../../synth/render';
 
 /**
  * The Vault PKI role in docs/security.md is what the operator applies before a sync; a Certificate

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Replicas } from '../../lib/config/replicas';
+import { Replicas } from '../../lib/platform/replicas';
 import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
 import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../../lib/security/oauth2-proxy';

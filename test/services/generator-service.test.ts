@@ -1,4 +1,4 @@
-import { Replicas } from '../../lib/config/replicas';
+import { Replicas } from '../../lib/platform/replicas';
 import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
 import { GeneratorService, GeneratorServiceProps } from '../../lib/services/generator-service';
 import { find, kinds, objectsOf } from '../support/kube';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Replicas } from '../../lib/config/replicas';
+import { Replicas } from '../../lib/platform/replicas';
 import { DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
 import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { ApiService } from '../../lib/services/api-service';

@@ -1,4 +1,4 @@
-import { Replicas } from '../../lib/config/replicas';
+import { Replicas } from '../../lib/platform/replicas';
 import { GeneratorService } from '../../lib/services/generator-service';
 import { JobQueue, JobQueueProps } from '../../lib/stores/job-queue';
 import { find, kinds, objectsOf } from '../support/kube';

@@ -1,7 +1,8 @@
-import { Replicas } from '../../lib/config/replicas';
+import { Replicas } from '../../lib/platform/replicas';
 import { ClusterPeer } from '../../lib/platform/network-peer';
 import { LongRunningService } from '../../lib/services/long-running-service';
-import { IDatabaseClient, PostgresCluster, PostgresClusterProps } from '../../lib/stores/postgres-cluster';
+import { IStoreClient } from '../../lib/platform/store-client';
+import { PostgresCluster, PostgresClusterProps } from '../../lib/stores/postgres-cluster';
 import { readWriteGrantsSql } from '../../lib/stores/postgres/application-roles';
 import { PointInTimeRecovery } from '../../lib/stores/postgres/point-in-time-recovery';
 import { OPERATOR_MANAGED_PARAMETERS } from '../../lib/stores/postgres/postgres-parameters';
@@ -591,8 +592,8 @@ describe('PostgresCluster', () => {
     ])('fails to connect a client named %p', (name, problem) => {
       const { chart, namespace } = serviceScope();
       const postgres = new PostgresCluster(chart, 'pg', requiredPostgresProps(namespace));
-      // Any IDatabaseClient: the role name is checked before anything is opened for it.
-      const client: IDatabaseClient = {
+      // Any IStoreClient: the role name is checked before anything is opened for it.
+      const client: IStoreClient = {
         name, peerName: name, toNetworkPolicyPeer: () => ({}), allowEgressTo: () => undefined, addEnvironment: () => undefined, trustCertificateAuthority: () => '/ca.crt',
       };
       expect(() => postgres.connect(client)).toThrow(`PostgresCluster pg: client "${name}" cannot connect: ${problem}`);

@@ -1,13 +1,13 @@
 import { Yaml } from 'cdk8s';
-import { Replicas } from '../../lib/config/replicas';
+import { Replicas } from '../../lib/platform/replicas';
 import { CertificateAuthoritySigner, InternalCertificateAuthority } from '../../lib/security/internal-certificate-authority';
 import { VaultSecret } from '../../lib/security/vault-secret';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { PostgresCluster, PostgresClusterProps } from '../../lib/stores/postgres-cluster';
 import { PointInTimeRecovery } from '../../lib/stores/postgres/point-in-time-recovery';
-import { Finding } from '../../lib/validation/finding';
-import { parseManifestFile } from '../../lib/validation/load-manifests';
-import { validateObjects } from '../../lib/validation/validate-directory';
+import { Finding } from '../../tools/validation/finding';
+import { parseManifestFile } from '../../tools/validation/load-manifests';
+import { validateObjects } from '../../tools/validation/validate-directory';
 import { PINNED_IMAGE, prometheus, serviceScope, smallResources } from '../support/service-fixtures';
 import { requiredPostgresProps } from './support/postgres-fixtures';
 

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Replicas } from '../../lib/config/replicas';
+import { Replicas } from '../../lib/platform/replicas';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { PostgresCluster } from '../../lib/stores/postgres-cluster';
 import { find, objectsOf } from '../support/kube';

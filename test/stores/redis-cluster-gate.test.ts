@@ -3,9 +3,9 @@ import { CertificateAuthoritySigner, InternalCertificateAuthority } from '../../
 import { VaultSecret } from '../../lib/security/vault-secret';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { RedisCluster } from '../../lib/stores/redis-cluster';
-import { Finding } from '../../lib/validation/finding';
-import { parseManifestFile } from '../../lib/validation/load-manifests';
-import { validateObjects } from '../../lib/validation/validate-directory';
+import { Finding } from '../../tools/validation/finding';
+import { parseManifestFile } from '../../tools/validation/load-manifests';
+import { validateObjects } from '../../tools/validation/validate-directory';
 import { objectsOf } from '../support/kube';
 import { IMAGE, oneReplica, prometheus, smallResources } from '../support/service-fixtures';
 import { redisScope } from './support/redis-fixtures';

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { renderAllEnvironments } from '../../lib/synth/render';
+import { renderAllEnvironments } from '../../synth/render';
 import { readTree } from '../support/files';
 
 describe('committed dist/', () => {

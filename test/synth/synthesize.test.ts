@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../../lib/config/environments';
-import { Replicas } from '../../lib/config/replicas';
-import { renderEnvironment } from '../../lib/synth/render';
-import { synthesize } from '../../lib/synth/synthesize';
+import { Replicas } from '../../lib/platform/replicas';
+import { renderEnvironment } from '../../synth/render';
+import { synthesize } from '../../synth/synthesize';
 import { configWith } from '../support/configs';
 import { readTree } from '../support/files';
 

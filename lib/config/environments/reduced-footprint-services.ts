@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from '../environment-config';
-import { Replicas } from '../replicas';
+import { Replicas } from '../../platform/replicas';
 
 /** The build of main that development and previews run: pulled by tag, which only they may do. */
 const MAIN_BUILD_TAG = 'main-7f3c2a1';

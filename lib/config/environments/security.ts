@@ -1,3 +1,4 @@
+import { DEFAULT_CERTIFICATE_LIFETIME } from '../../security/tls-certificate';
 import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig } from '../security-config';
 
 /** Let's Encrypt's production directory: staging and production hostnames are public. */
@@ -9,7 +10,7 @@ export const LETS_ENCRYPT: CertificatesConfig['publicIssuer'] = {
 };
 
 /** 90-day leaves renewed a month ahead, the Let's Encrypt cadence, used for internal leaves too. */
-export const CERTIFICATE_LIFETIME = { durationHours: 2160, renewBeforeHours: 720 } as const;
+export const CERTIFICATE_LIFETIME = DEFAULT_CERTIFICATE_LIFETIME;
 
 /** The company identity provider (Keycloak realm `platform`), which enforces MFA and says so in `amr`. */
 const IDENTITY_PROVIDER = {

@@ -1,7 +1,7 @@
 import { ImageSigner } from '../../security/image-signature-policy';
 import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor, LETS_ENCRYPT } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
-import { Replicas } from '../replicas';
+import { Replicas } from '../../platform/replicas';
 import { SPEC_RESOURCES } from '../spec-minimums';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
 import { FAST_STARTUP_SECONDS, GENERATOR_FAST_STARTUP_SECONDS, PROGRESSIVE_DELIVERY } from './delivery';

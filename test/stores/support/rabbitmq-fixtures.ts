@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Replicas } from '../../../lib/config/replicas';
+import { Replicas } from '../../../lib/platform/replicas';
 import { CidrPeer } from '../../../lib/platform/cidr-peer';
 import { NamespaceBaseline } from '../../../lib/platform/namespace-baseline';
 import { ClusterPeer } from '../../../lib/platform/network-peer';
