@@ -4,9 +4,8 @@ import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ServiceConfig } 
 import { ImageReference } from '../platform/image-reference';
 import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
 import { validateSecurityConfig } from './validate-security-config';
-import { DNS_LABEL, HTTPS_ENDPOINT, IPV4_CIDR, VAULT_PATH } from '../platform/input-patterns';
+import { DNS_LABEL, HOSTNAME, HTTPS_ENDPOINT, IPV4_CIDR, VAULT_PATH } from '../platform/input-patterns';
 
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;

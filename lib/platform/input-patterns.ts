@@ -11,3 +11,6 @@ export const IPV4_CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 
 /** A path in Vault's KV engine, e.g. `generator-platform/production/redis`. */
 export const VAULT_PATH = /^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$/;
+
+/** A fully qualified lower-case DNS name of at most 253 characters, e.g. `app.example.com`: public hostnames. */
+export const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

@@ -6,7 +6,7 @@ import { DeliveryKind, DeliveryStrategy } from '../delivery/delivery-strategy';
 import { imageReference } from '../platform/image-reference';
 import { Replicas } from '../platform/replicas';
 import { PUBLIC_PATHS_ANNOTATION, selectorLabels, workloadLabels } from '../platform/labels';
-import { DNS_LABEL } from '../platform/input-patterns';
+import { DNS_LABEL, HOSTNAME } from '../platform/input-patterns';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
@@ -566,7 +566,7 @@ export class LongRunningService extends Construct implements IWorkload, INetwork
     if (this.httpPort === undefined) {
       throw new Error(`${this.name} serves no traffic port to expose at ${options.hostname}`);
     }
-    if (!/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(options.hostname)) {
+    if (!HOSTNAME.test(options.hostname)) {
       throw new Error(`${this.name}: hostname is ${JSON.stringify(options.hostname)}; use a fully qualified lower-case DNS name such as app.example.com`);
     }
     const limits = {
