@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../lib/config/environment-config';
 import { PLATFORM_NAME } from '../lib/platform/labels';
-import { ADDONS, Addon } from '../lib/gitops/addon-catalog';
+import { Addon } from '../lib/gitops/addon-catalog';
 import { AddonApplication } from '../lib/gitops/addon-application';
 import { AddonProject } from '../lib/gitops/addon-project';
 import { CertificateAuthorityApplication } from '../lib/gitops/certificate-authority-application';
@@ -33,11 +33,8 @@ export interface ArgoCdChartProps {
   readonly preview?: { readonly base: RenderedEnvironment; readonly probe: Chart };
   /** The cluster's internal CA as rendered (`certificate-authority/`), which its own Application syncs. */
   readonly certificateAuthority: ClusterCertificateAuthorityChart;
-  /**
-   * The operators installed on the cluster.
-   * @default ADDONS
-   */
-  readonly addons?: readonly Addon[];
+  /** The operators installed on the cluster (addonsOf() with the cluster's log pipeline settings). */
+  readonly addons: readonly Addon[];
 }
 
 /**
@@ -59,7 +56,7 @@ export class ArgoCdChart extends Chart {
     if (cluster.runsPreviews && !props.preview) {
       throw new Error(`ArgoCdChart ${id}: cluster ${cluster.name} runs previews, but no rendered preview was given`);
     }
-    const addons = props.addons ?? ADDONS;
+    const { addons } = props;
     const renderedCharts = [...props.environments.map((e) => e.chart), ...(cluster.runsPreviews && props.preview ? [props.preview.base.chart] : [])];
 
     const projects = new Construct(this, 'projects');
@@ -91,7 +88,7 @@ export class ArgoCdChart extends Chart {
     });
 
     const addonScope = new Construct(this, 'addons');
-    this.addonApplications = addons.map((addon) => new AddonApplication(addonScope, addon.name, { addon, project: addonProject, clusterName: cluster.name }));
+    this.addonApplications = addons.map((addon) => new AddonApplication(addonScope, addon.name, { addon, project: addonProject }));
 
     this.certificateAuthorityApplication = new CertificateAuthorityApplication(this, 'certificate-authority', {
       clusterName: cluster.name,
@@ -102,13 +99,20 @@ export class ArgoCdChart extends Chart {
     const environmentScope = new Construct(this, 'environments');
     this.environmentApplications = props.environments.map(
       ({ config, chart }) =>
-        new EnvironmentApplication(environmentScope, config.name, { config, environmentChart: chart, project: this.platformProject, selfHeal: cluster.selfHeal }),
+        new EnvironmentApplication(environmentScope, config.name, {
+          environmentName: config.name,
+          namespace: config.namespace,
+          environmentChart: chart,
+          project: this.platformProject,
+          selfHeal: cluster.selfHeal,
+        }),
     );
 
     if (cluster.runsPreviews && props.preview) {
+      const base = props.preview.base.config;
       this.previews = new PreviewApplicationSet(this, 'previews', {
         project: this.platformProject,
-        baseConfig: props.preview.base.config,
+        imageRepositories: [base.web, base.api, base.generator].map((service) => service.image.repository),
         baseChart: props.preview.base.chart,
         probeChart: props.preview.probe,
       });

@@ -1,9 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, EnvironmentName } from '../lib/config/environment-config';
-import { CANARY_STEP_PAUSE_SECONDS, DeliveryKind, DeliveryStrategy } from '../lib/delivery/delivery-strategy';
-import { PreviewTraffic } from '../lib/delivery/preview-traffic';
-import { RATE_WINDOW_SECONDS, ReleaseAnalysis } from '../lib/delivery/release-analysis';
+import { EnvironmentConfig } from '../lib/config/environment-config';
+import { DeliveryStrategy } from '../lib/delivery/delivery-strategy';
+import { ServiceRelease } from '../lib/delivery/service-release';
 import { PLATFORM_NAME } from '../lib/platform/labels';
 import { CidrPeer } from '../lib/platform/cidr-peer';
 import { NamespaceBaseline } from '../lib/platform/namespace-baseline';
@@ -17,11 +16,9 @@ import { PostgresCluster } from '../lib/stores/postgres-cluster';
 import { RedisCluster } from '../lib/stores/redis-cluster';
 import { ImageSignaturePolicy } from '../lib/security/image-signature-policy';
 import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../lib/security/oauth2-proxy';
-import { Replicas } from '../lib/platform/replicas';
-import { isFullSize } from '../lib/config/spec-minimums';
 import { AcmeClusterIssuer } from '../lib/security/acme-cluster-issuer';
 import { CLUSTER_INTERNAL_CA } from '../lib/security/internal-certificate-authority';
-import { ICertificateIssuer } from '../lib/security/tls-certificate';
+import { CertificateLifetime, ICertificateIssuer } from '../lib/security/tls-certificate';
 import { VaultSecret } from '../lib/security/vault-secret';
 import { VaultSecretStore } from '../lib/security/vault-secret-store';
 import { applySyncWaves } from '../lib/gitops/sync-waves';
@@ -34,7 +31,15 @@ export interface EnvironmentChartProps {
   readonly config: EnvironmentConfig;
 }
 
-/** One environment of the platform, composed from its config; it holds no logic of its own. */
+/** The pods and addresses outside the namespace that the environment's objects admit or reach. */
+interface ClusterPeers {
+  readonly ingressController: ClusterPeer;
+  readonly prometheus: ClusterPeer;
+  readonly kedaOperator: ClusterPeer;
+  readonly kubernetesApi: CidrPeer;
+}
+
+/** One environment of the platform, composed from its config; every decision comes from the config. */
 export class EnvironmentChart extends Chart {
   public readonly baseline: NamespaceBaseline;
   /**
@@ -51,128 +56,167 @@ export class EnvironmentChart extends Chart {
   public readonly jobQueue: JobQueue;
   public readonly signIn: OAuth2Proxy;
 
+  private readonly config: EnvironmentConfig;
+  private readonly peers: ClusterPeers;
+  private readonly tlsCertificateLifetime: CertificateLifetime;
+
   public constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     const { config } = props;
     super(scope, id, {
       labels: { 'app.kubernetes.io/part-of': PLATFORM_NAME, 'generator-platform.dev/environment': config.name },
     });
-    const ingressController = new ClusterPeer('ingress-nginx', config.ingressController.namespace, config.ingressController.podLabels);
-    const prometheus = new ClusterPeer('prometheus', config.prometheus.namespace, config.prometheus.podLabels);
-    const kedaOperator = new ClusterPeer('keda', config.kedaOperator.namespace, config.kedaOperator.podLabels);
-    const kubernetesApi = new CidrPeer('kubernetes-api', config.kubernetesApiCidr);
-    const logLevel = config.features.debugLogging ? 'debug' : 'info';
-    const shared = {
-      zones: config.zones,
-      metricsScraper: prometheus,
-      strictTopologySpread: config.features.strictTopologySpread,
-      logLevel,
+    this.config = config;
+    this.peers = {
+      ingressController: new ClusterPeer('ingress-nginx', config.ingressController.namespace, config.ingressController.podLabels),
+      prometheus: new ClusterPeer('prometheus', config.prometheus.namespace, config.prometheus.podLabels),
+      kedaOperator: new ClusterPeer('keda', config.kedaOperator.namespace, config.kedaOperator.podLabels),
+      kubernetesApi: new CidrPeer('kubernetes-api', config.kubernetesApiCidr),
     };
+    this.tlsCertificateLifetime = { durationHours: config.certificates.durationHours, renewBeforeHours: config.certificates.renewBeforeHours };
+    // KEDA owns the generator's replica count wherever it autoscales: it scales on the job queue's depth.
+    const generatorScaledByQueueDepth = config.generator.replicas.isAutoscaled;
 
     this.baseline = new NamespaceBaseline(this, 'namespace', {
       namespaceName: config.namespace,
       quotaHeadroomPercent: config.quotaHeadroomPercent,
     });
-    // The ACME ClusterIssuer lives in certificates.yaml; each Certificate lives with what uses its
-    // Secret (web-tls in web.yaml).
-    const certificates = new Construct(this, 'certificates');
-    const { publicIssuer } = config.certificates;
-    let tlsIssuer: ICertificateIssuer = this.internalCa;
-    if (publicIssuer.kind === 'acme') {
-      // Cluster-scoped: only an environment that owns its cluster renders it; previews never do.
-      tlsIssuer =
-        config.name === EnvironmentName.PREVIEW
-          ? { issuerName: publicIssuer.clusterIssuerName, issuerKind: 'ClusterIssuer' }
-          : new AcmeClusterIssuer(certificates, publicIssuer.clusterIssuerName, {
-            server: publicIssuer.server,
-            email: publicIssuer.email,
-            solverNamespace: this.baseline,
-            // web and api: one hostname each.
-            maxConcurrentChallenges: 2,
-            ingressController,
-          });
-    }
-    const tlsCertificateLifetime = { durationHours: config.certificates.durationHours, renewBeforeHours: config.certificates.renewBeforeHours };
+    const tlsIssuer = this.publicTlsIssuer();
     // The AnalysisTemplates that gate web and api releases (and the preview traffic) live in delivery.yaml.
     const delivery = new Construct(this, 'delivery');
-    const releaseOf = (service: 'web' | 'api', kind: DeliveryKind, latencyP95Ms: number) => {
-      if (kind === DeliveryKind.ROLLING_UPDATE) {
-        return { strategy: DeliveryStrategy.rollingUpdate() };
-      }
-      const blueGreen = kind === DeliveryKind.BLUE_GREEN;
-      const analysis = new ReleaseAnalysis(delivery, service, {
-        namespace: config.namespace,
-        prometheusUrl: config.prometheusUrl,
-        successRateObjectivePercent: config.delivery.successRateObjectivePercent,
-        latencyP95Ms,
-        intervalSeconds: config.delivery.analysisIntervalSeconds,
-        count: config.delivery.analysisCount,
-        // A gate measures once one rate window of traffic lies behind it: a blue-green preview's
-        // traffic starts with the analysis, a canary's one pause (after its first weight) earlier.
-        initialDelaySeconds: blueGreen ? RATE_WINDOW_SECONDS : RATE_WINDOW_SECONDS - CANARY_STEP_PAUSE_SECONDS,
-      });
-      const previewTraffic = blueGreen
-        ? new PreviewTraffic(delivery, `${service}-preview-traffic`, { namespace: this.baseline, image: config[service].image, durationSeconds: analysis.gateSeconds })
-        : undefined;
-      return { strategy: DeliveryStrategy.of(kind, { analysis, previewTraffic }), previewTraffic };
-    };
-    const apiRelease = releaseOf('api', config.delivery.api, config.delivery.apiLatencyP95Ms);
-    const webRelease = releaseOf('web', config.delivery.web, config.delivery.webLatencyP95Ms);
-
+    const apiRelease = this.release(delivery, 'api', config.delivery.apiLatencyP95Ms);
+    const webRelease = this.release(delivery, 'web', config.delivery.webLatencyP95Ms);
     this.api = new ApiService(this, 'api', {
-      ...shared,
-      namespace: this.baseline,
-      image: config.api.image,
-      replicas: config.api.replicas,
-      resources: config.api.resources,
-      targetCpuUtilizationPercent: config.api.targetCpuUtilizationPercent,
-      startupTimeoutSeconds: config.api.startupTimeoutSeconds,
-      deliveryStrategy: apiRelease.strategy,
+      ...this.serviceProps('api', apiRelease.strategy),
       hostname: config.apiHostname,
-      ingressController,
+      ingressController: this.peers.ingressController,
       tlsIssuer,
-      tlsCertificateLifetime,
-      serverTlsIssuer: this.internalCa,
-      serverTlsCertificateLifetime: tlsCertificateLifetime,
+      tlsCertificateLifetime: this.tlsCertificateLifetime,
     });
     this.web = new WebService(this, 'web', {
-      ...shared,
-      namespace: this.baseline,
-      image: config.web.image,
-      replicas: config.web.replicas,
-      resources: config.web.resources,
-      targetCpuUtilizationPercent: config.web.targetCpuUtilizationPercent,
-      startupTimeoutSeconds: config.web.startupTimeoutSeconds,
-      deliveryStrategy: webRelease.strategy,
+      ...this.serviceProps('web', webRelease.strategy),
       hostname: config.webHostname,
       api: this.api,
-      ingressController,
+      ingressController: this.peers.ingressController,
       tlsIssuer,
-      tlsCertificateLifetime,
-      serverTlsIssuer: this.internalCa,
-      serverTlsCertificateLifetime: tlsCertificateLifetime,
+      tlsCertificateLifetime: this.tlsCertificateLifetime,
     });
-    apiRelease.previewTraffic?.sendTo(this.api);
-    webRelease.previewTraffic?.sendTo(this.web);
-    this.generator = new GeneratorService(this, 'generator', {
-      ...shared,
-      namespace: this.baseline,
-      image: config.generator.image,
-      replicas: config.generator.replicas,
-      resources: config.generator.resources,
-      targetCpuUtilizationPercent: config.generator.targetCpuUtilizationPercent,
-      startupTimeoutSeconds: config.generator.startupTimeoutSeconds,
-      deliveryStrategy: DeliveryStrategy.rollingUpdate({ maxSurgePercent: config.delivery.generatorMaxSurgePercent }),
-      workspaceStorageClass: config.generatorWorkspaceStorageClass,
-      scaledByQueueDepth: config.generator.replicas.isAutoscaled,
-      serverTlsIssuer: this.internalCa,
-      serverTlsCertificateLifetime: tlsCertificateLifetime,
-    });
-    // The generator's one flow out of the cluster: the AI provider's API over HTTPS.
-    for (const [index, cidr] of config.egress.aiProviderCidrs.entries()) {
-      this.generator.allowEgressTo(new CidrPeer(`ai-provider-${index + 1}`, cidr), [443]);
+    apiRelease.sendPreviewTrafficTo(this.api);
+    webRelease.sendPreviewTrafficTo(this.web);
+    this.generator = this.generatorService(generatorScaledByQueueDepth);
+
+    this.postgres = this.postgresCluster();
+    this.postgres.connect(this.api);
+    this.postgres.connect(this.generator);
+
+    // Credentials the stores and services share live in one file, secrets.yaml, as ExternalSecrets.
+    const secrets = this.secrets([this.web, this.api, this.generator, webRelease, apiRelease]);
+    this.redis = this.redisCluster(secrets);
+    this.redis.connect(this.api);
+    this.redis.connect(this.generator);
+
+    this.signIn = this.signInProxy(secrets);
+    this.web.requireSignIn(this.signIn, { publicPaths: config.authentication.webPublicPaths });
+    this.api.requireSignIn(this.signIn, { publicPaths: config.authentication.apiPublicPaths });
+
+    this.messageBroker = this.messageBrokerCluster();
+    this.jobQueue = new JobQueue(this, 'generation-jobs', { broker: this.messageBroker, vaultPathPrefix: config.vaultPathPrefix });
+    this.jobQueue.grantPublish(this.api);
+    this.jobQueue.grantConsume(this.generator);
+    if (generatorScaledByQueueDepth) {
+      this.jobQueue.scaleConsumer(this.generator, { kedaOperator: this.peers.kedaOperator });
     }
 
-    this.postgres = new PostgresCluster(this, 'postgres', {
+    this.observability();
+    if (config.imageSigner !== undefined) {
+      new ImageSignaturePolicy(this, 'image-signatures', {
+        signer: config.imageSigner,
+        imageReferences: [config.web, config.api, config.generator].flatMap((service) => [`${service.image.repository}:*`, `${service.image.repository}@*`]),
+      });
+    }
+    applySyncWaves(this);
+  }
+
+  /**
+   * The issuer of the web and api hostnames' certificates. The ACME ClusterIssuer lives in
+   * certificates.yaml (each Certificate lives with what uses its Secret, web-tls in web.yaml); it is
+   * cluster-scoped, so an environment that does not own its cluster's objects only names it.
+   */
+  private publicTlsIssuer(): ICertificateIssuer {
+    const certificates = new Construct(this, 'certificates');
+    const { publicIssuer } = this.config.certificates;
+    if (publicIssuer.kind !== 'acme') {
+      return this.internalCa;
+    }
+    if (!this.config.ownsClusterScopedObjects) {
+      return { issuerName: publicIssuer.clusterIssuerName, issuerKind: 'ClusterIssuer' };
+    }
+    return new AcmeClusterIssuer(certificates, publicIssuer.clusterIssuerName, {
+      server: publicIssuer.server,
+      email: publicIssuer.email,
+      solverNamespace: this.baseline,
+      // One challenge per public hostname at a time.
+      maxConcurrentChallenges: this.publicHostnames().length,
+      ingressController: this.peers.ingressController,
+    });
+  }
+
+  /** The hostnames the environment serves to users: web's and api's. */
+  private publicHostnames(): string[] {
+    return [this.config.webHostname, this.config.apiHostname];
+  }
+
+  /** How web or api releases, and the analysis that judges a release, from `config.delivery`. */
+  private release(scope: Construct, service: 'web' | 'api', latencyP95Ms: number): ServiceRelease {
+    const { delivery } = this.config;
+    return new ServiceRelease(scope, service, {
+      kind: delivery[service],
+      namespace: this.baseline,
+      prometheusUrl: this.config.prometheusUrl,
+      image: this.config[service].image,
+      successRateObjectivePercent: delivery.successRateObjectivePercent,
+      latencyP95Ms,
+      analysisIntervalSeconds: delivery.analysisIntervalSeconds,
+      analysisCount: delivery.analysisCount,
+    });
+  }
+
+  /** What web, api and the generator take alike: the service's config, the cluster's zones and scraper, and in-cluster TLS. */
+  private serviceProps(service: 'web' | 'api' | 'generator', deliveryStrategy: DeliveryStrategy) {
+    const { config } = this;
+    return {
+      zones: config.zones,
+      metricsScraper: this.peers.prometheus,
+      strictTopologySpread: config.features.strictTopologySpread,
+      logLevel: config.features.debugLogging ? 'debug' : 'info',
+      namespace: this.baseline,
+      image: config[service].image,
+      replicas: config[service].replicas,
+      resources: config[service].resources,
+      targetCpuUtilizationPercent: config[service].targetCpuUtilizationPercent,
+      startupTimeoutSeconds: config[service].startupTimeoutSeconds,
+      deliveryStrategy,
+      serverTlsIssuer: this.internalCa,
+      serverTlsCertificateLifetime: this.tlsCertificateLifetime,
+    };
+  }
+
+  /** The generator, whose one flow out of the cluster is the AI provider's API over HTTPS. */
+  private generatorService(scaledByQueueDepth: boolean): GeneratorService {
+    const { config } = this;
+    const generator = new GeneratorService(this, 'generator', {
+      ...this.serviceProps('generator', DeliveryStrategy.rollingUpdate({ maxSurgePercent: config.delivery.generatorMaxSurgePercent })),
+      workspaceStorageClass: config.generatorWorkspaceStorageClass,
+      scaledByQueueDepth,
+    });
+    for (const [index, cidr] of config.egress.aiProviderCidrs.entries()) {
+      generator.allowEgressTo(new CidrPeer(`ai-provider-${index + 1}`, cidr), [443]);
+    }
+    return generator;
+  }
+
+  private postgresCluster(): PostgresCluster {
+    const { config } = this;
+    return new PostgresCluster(this, 'postgres', {
       namespace: this.baseline,
       instances: config.postgres.instances,
       cpuMillis: config.postgres.cpuMillis,
@@ -182,7 +226,7 @@ export class EnvironmentChart extends Chart {
       storageClass: config.postgres.storageClass,
       zones: config.zones,
       strictTopologySpread: config.features.strictTopologySpread,
-      metricsScraper: prometheus,
+      metricsScraper: this.peers.prometheus,
       backupDestinationPath: config.postgres.backupDestinationPath,
       backupEndpointUrl: config.postgres.backupEndpointUrl,
       backupCredentialsVaultPath: `${config.vaultPathPrefix}/postgres-backup`,
@@ -192,28 +236,36 @@ export class EnvironmentChart extends Chart {
       objectStoreEgressCidrs: config.egress.objectStorageCidrs,
       recovery: config.postgres.recoverFromBackup ? PointInTimeRecovery.fromBackups(config.postgres.recoverFromBackup) : undefined,
       tlsIssuer: this.internalCa,
-      tlsCertificateLifetime,
+      tlsCertificateLifetime: this.tlsCertificateLifetime,
     });
-    this.postgres.connect(this.api);
-    this.postgres.connect(this.generator);
+  }
 
-    // Credentials the stores and services share live in one file, secrets.yaml, as ExternalSecrets.
+  /**
+   * secrets.yaml: the Vault ClusterSecretStore where the environment owns its cluster's objects
+   * (previews use the development cluster's), and the registry credentials `pullers` pull the
+   * platform's own images with (the stores' and the sign-in proxy's images are public).
+   */
+  private secrets(pullers: readonly { pullImagesWith(credentials: VaultSecret): void }[]): Construct {
+    const { config } = this;
     const secrets = new Construct(this, 'secrets');
-    if (config.name !== EnvironmentName.PREVIEW) {
-      // Cluster-scoped: one per cluster, so previews use the development cluster's store.
+    if (config.ownsClusterScopedObjects) {
       new VaultSecretStore(secrets, 'vault', { server: config.vaultAddress, role: `generator-platform-${config.name}` });
     }
-    // Only the platform's own images are private; the stores' and the sign-in proxy's images are public.
     const registryCredentials = VaultSecret.registryCredentials(secrets, 'registry-pull-secret', {
       namespace: config.namespace,
       secretName: 'registry-pull-secret',
       vaultPath: `${config.vaultPathPrefix}/registry`,
       registryServer: config.imageRegistry.server,
     });
-    for (const workload of [this.web, this.api, this.generator, webRelease.previewTraffic, apiRelease.previewTraffic]) {
-      workload?.pullImagesWith(registryCredentials);
+    for (const puller of pullers) {
+      puller.pullImagesWith(registryCredentials);
     }
-    this.redis = new RedisCluster(this, 'redis', {
+    return secrets;
+  }
+
+  private redisCluster(secrets: Construct): RedisCluster {
+    const { config } = this;
+    return new RedisCluster(this, 'redis', {
       namespace: this.baseline,
       passwordSecret: new VaultSecret(secrets, 'redis-password', {
         namespace: config.namespace,
@@ -229,16 +281,17 @@ export class EnvironmentChart extends Chart {
       storageClass: config.redis.storageClass,
       zones: config.zones,
       strictTopologySpread: config.features.strictTopologySpread,
-      metricsScraper: prometheus,
+      metricsScraper: this.peers.prometheus,
       tlsIssuer: this.internalCa,
-      tlsCertificateLifetime: { durationHours: config.certificates.durationHours, renewBeforeHours: config.certificates.renewBeforeHours },
+      tlsCertificateLifetime: this.tlsCertificateLifetime,
     });
-    this.redis.connect(this.api);
-    this.redis.connect(this.generator);
+  }
 
-    // Sign-in (OIDC, MFA) in front of web and api; sessions live in Redis. Its own file, oauth2-proxy.yaml.
+  /** Sign-in (OIDC, MFA) in front of web and api; sessions live in Redis. Its own file, oauth2-proxy.yaml. */
+  private signInProxy(secrets: Construct): OAuth2Proxy {
+    const { config } = this;
     const auth = config.authentication;
-    this.signIn = new OAuth2Proxy(this, 'oauth2-proxy', {
+    return new OAuth2Proxy(this, 'oauth2-proxy', {
       namespace: this.baseline,
       image: auth.proxyImage,
       issuerUrl: auth.issuerUrl,
@@ -250,7 +303,7 @@ export class EnvironmentChart extends Chart {
       acrValues: auth.mfa.acrValues,
       sessionHours: auth.sessionHours,
       refreshMinutes: auth.refreshMinutes,
-      hostnames: [config.webHostname, config.apiHostname],
+      hostnames: this.publicHostnames(),
       credentials: new VaultSecret(secrets, 'oauth2-proxy', {
         namespace: config.namespace,
         secretName: 'oauth2-proxy',
@@ -259,19 +312,19 @@ export class EnvironmentChart extends Chart {
       }),
       sessionStore: this.redis,
       identityProviderCidrs: config.egress.identityProviderCidrs,
-      ingressController,
-      metricsScraper: prometheus,
+      ingressController: this.peers.ingressController,
+      metricsScraper: this.peers.prometheus,
       zones: config.zones,
       strictTopologySpread: config.features.strictTopologySpread,
-      // Every request to web and api waits for it: two pods at least where one may fail.
-      replicas: isFullSize(config.name) ? Replicas.autoscaled({ min: 2, max: 4 }) : Replicas.fixed(1),
+      replicas: auth.proxyReplicas,
       serverTlsIssuer: this.internalCa,
-      serverTlsCertificateLifetime: tlsCertificateLifetime,
+      serverTlsCertificateLifetime: this.tlsCertificateLifetime,
     });
-    this.web.requireSignIn(this.signIn, { publicPaths: auth.webPublicPaths });
-    this.api.requireSignIn(this.signIn, { publicPaths: auth.apiPublicPaths });
+  }
 
-    this.messageBroker = new MessageBroker(this, 'rabbitmq', {
+  private messageBrokerCluster(): MessageBroker {
+    const { config } = this;
+    return new MessageBroker(this, 'rabbitmq', {
       namespace: this.baseline,
       replicas: config.messageBroker.replicas,
       cpuMillis: config.messageBroker.cpuMillis,
@@ -279,42 +332,32 @@ export class EnvironmentChart extends Chart {
       storageGi: config.messageBroker.storageGi,
       storageClass: config.messageBroker.storageClass,
       zones: config.zones,
-      metricsScraper: prometheus,
-      kubernetesApi,
+      metricsScraper: this.peers.prometheus,
+      kubernetesApi: this.peers.kubernetesApi,
       tlsIssuer: this.internalCa,
-      tlsCertificateLifetime,
+      tlsCertificateLifetime: this.tlsCertificateLifetime,
     });
-    this.jobQueue = new JobQueue(this, 'generation-jobs', { broker: this.messageBroker, vaultPathPrefix: config.vaultPathPrefix });
-    this.jobQueue.grantPublish(this.api);
-    this.jobQueue.grantConsume(this.generator);
-    if (config.generator.replicas.isAutoscaled) {
-      this.jobQueue.scaleConsumer(this.generator, { kedaOperator });
-    }
+  }
 
-    // Scrape targets, alerting and recording rules (release analysis reads the recording rules) and dashboards.
+  /**
+   * Scrape targets of the stores, and where the environment has them, the alerting and recording
+   * rules (release analysis reads the recording rules) and the dashboards; the rules that watch
+   * the whole cluster come with the environment that owns its cluster's objects.
+   */
+  private observability(): void {
+    const { config } = this;
     const observability = new Construct(this, 'observability');
     new RedisExporterMonitor(observability, 'redis-metrics', { redis: this.redis });
     new RabbitmqMonitor(observability, 'rabbitmq-metrics', { broker: this.messageBroker });
-    // Previews run on the development cluster: they page no one (no alerting rules; they release
-    // with rolling updates, so no analysis needs the recording rules) and the development
-    // dashboards select a preview through $namespace.
-    if (config.name !== EnvironmentName.PREVIEW) {
+    if (config.features.alertingAndDashboards) {
       new PlatformAlertRules(observability, 'alerting-rules', {
         namespace: this.baseline,
         jobQueue: this.jobQueue,
         broker: this.messageBroker,
         environment: config.name,
-        includeClusterWideRules: true,
+        includeClusterWideRules: config.ownsClusterScopedObjects,
       });
       new GrafanaDashboards(this, 'dashboards', { namespace: config.namespace });
     }
-
-    if (config.imageSigner !== undefined) {
-      new ImageSignaturePolicy(this, 'image-signatures', {
-        signer: config.imageSigner,
-        imageReferences: [config.web, config.api, config.generator].flatMap((service) => [`${service.image.repository}:*`, `${service.image.repository}@*`]),
-      });
-    }
-    applySyncWaves(this);
   }
 }

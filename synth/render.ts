@@ -5,10 +5,13 @@ import { ClusterCertificateAuthorityChart } from '../charts/cluster-certificate-
 import { EnvironmentChart } from '../charts/environment-chart';
 import { EnvironmentConfig, EnvironmentName } from '../lib/config/environment-config';
 import { loadEnvironments, loadPreviews } from '../lib/config/environments';
+import { CLUSTERS, ClusterConfig } from '../lib/config/clusters';
+import { loggingOf } from '../lib/config/logging';
+import { addonsOf } from '../lib/gitops/addon-catalog';
 import { CERTIFICATE_AUTHORITY_FOLDER } from '../lib/gitops/certificate-authority-application';
-import { CLUSTERS, ClusterDefinition } from '../lib/gitops/clusters';
 import { PREVIEW_PROBE_ID } from '../lib/gitops/preview-parametrization';
 import { ARGOCD_FOLDER } from '../lib/gitops/repository';
+import { withConfigErrors } from './construct-errors';
 
 /** Rendered files: path relative to the output folder -> exact file contents. */
 export type RenderedFiles = Map<string, string>;
@@ -23,9 +26,9 @@ export function renderEnvironment(config: EnvironmentConfig, folder: string = co
   return renderChartFiles(environmentChart(config), folder);
 }
 
-/** The chart of one environment, validated. */
+/** The chart of one environment, validated; a construct's refusal of a config value fails as that config field's error. */
 function environmentChart(config: EnvironmentConfig): EnvironmentChart {
-  const chart = new EnvironmentChart(new App(), config.name, { config });
+  const chart = withConfigErrors(config.name, () => new EnvironmentChart(new App(), config.name, { config }));
   runValidations(chart);
   return chart;
 }
@@ -104,7 +107,8 @@ function renderArgoCd(rendered: ReadonlyMap<string, RenderedEnvironment>): Rende
     const preview =
       cluster.runsPreviews && previewBase ? { base: previewBase, probe: environmentChart(loadPreviews([PREVIEW_PROBE_ID])[0]) } : undefined;
     const certificateAuthority = certificateAuthorityChart(cluster, [...environments, ...(preview ? [preview.base] : [])]);
-    const chart = new ArgoCdChart(new App(), `argocd-${cluster.name}`, { cluster, environments, preview, certificateAuthority });
+    const addons = addonsOf(loggingOf(cluster, (name) => environments.find((e) => e.config.name === name)!.config.vaultPathPrefix));
+    const chart = new ArgoCdChart(new App(), `argocd-${cluster.name}`, { cluster, environments, preview, certificateAuthority, addons });
     runValidations(chart);
     for (const [file, content] of [
       ...renderChartFiles(chart, `${ARGOCD_FOLDER}/${cluster.name}`),
@@ -120,7 +124,7 @@ function renderArgoCd(rendered: ReadonlyMap<string, RenderedEnvironment>): Rende
  * The internal CA of a cluster, from the settings of the environments on it, which must agree:
  * one cluster has one internal CA, which every environment and preview on it trusts.
  */
-function certificateAuthorityChart(cluster: ClusterDefinition, environments: readonly RenderedEnvironment[]): ClusterCertificateAuthorityChart {
+function certificateAuthorityChart(cluster: ClusterConfig, environments: readonly RenderedEnvironment[]): ClusterCertificateAuthorityChart {
   const [first, ...others] = environments;
   const settings = (c: EnvironmentConfig) => JSON.stringify({ internalCa: c.certificates.internalCa, vaultAddress: c.certificates.internalCa.kind === 'vault-pki' ? c.vaultAddress : undefined });
   const differing = others.find((e) => settings(e.config) !== settings(first.config));

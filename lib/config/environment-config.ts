@@ -123,11 +123,23 @@ export interface FeatureSwitches {
   readonly strictTopologySpread: boolean;
   /** Services log at debug level. */
   readonly debugLogging: boolean;
+  /**
+   * Render the platform's alerting and recording rules and its Grafana dashboards. Off for
+   * previews: they page no one, release with rolling updates (so no analysis reads the recording
+   * rules), and the development dashboards select a preview through `$namespace`.
+   */
+  readonly alertingAndDashboards: boolean;
 }
 
 /** Everything that differs between environments, and nothing that does not. */
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
+  /**
+   * Whether the environment renders the cluster-scoped objects its cluster needs once (the ACME
+   * ClusterIssuer, the Vault ClusterSecretStore). False for previews, which run on the development
+   * cluster and use that environment's.
+   */
+  readonly ownsClusterScopedObjects: boolean;
   /** Namespace the platform runs in. */
   readonly namespace: string;
   /** Public hostname of the Next.js web layer. */

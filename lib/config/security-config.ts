@@ -1,4 +1,5 @@
 import { ImageReference } from '../platform/image-reference';
+import { Replicas } from '../platform/replicas';
 
 /**
  * A public certificate authority reached over ACME (Let's Encrypt): cert-manager proves control
@@ -82,6 +83,8 @@ export interface AuthenticationConfig {
   readonly apiPublicPaths: readonly string[];
   /** The oauth2-proxy image. */
   readonly proxyImage: ImageReference;
+  /** Replicas of oauth2-proxy: every request to web and api waits for it, so two at least where one may fail. */
+  readonly proxyReplicas: Replicas;
 }
 
 /** Destinations outside the cluster that pods may open connections to (HTTPS, port 443), as IPv4 CIDRs. */

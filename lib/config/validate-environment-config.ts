@@ -61,6 +61,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
   validatePeer('ingressController', config.ingressController, fail);
   validatePeer('prometheus', config.prometheus, fail);
   validateDelivery(config, fail);
+  validateClusterRole(config, fail);
   validateSecurityConfig(config, fail);
   return config;
 }
@@ -123,10 +124,6 @@ function validateService(config: EnvironmentConfig, service: (typeof SERVICES)[n
       fail(`${service}.resources.${key}`, amount, `below the specification's ${spec[key]} for ${service} in ${config.name}`, `set ${service}.resources.${key} to at least ${spec[key]}; only development and preview may run smaller (lib/config/spec-minimums.ts)`);
     }
   }
-  const target = value.targetCpuUtilizationPercent;
-  if (!Number.isInteger(target) || target < 10 || target > 95) {
-    fail(`${service}.targetCpuUtilizationPercent`, target, 'must be a whole number from 10 to 95', 'pick a utilisation that leaves room for bursts while new pods start, e.g. 70');
-  }
   const startup = value.startupTimeoutSeconds;
   if (startup !== undefined && (!Number.isInteger(startup) || startup < 5 || startup > 600)) {
     fail(`${service}.startupTimeoutSeconds`, startup, 'must be a whole number of seconds from 5 to 600', `set ${service}.startupTimeoutSeconds to how long the image takes to answer /healthz, with room to spare, or leave it out`);
@@ -177,6 +174,28 @@ function validateDelivery(config: EnvironmentConfig, fail: Fail): void {
   }
 }
 
+/** What the environment renders for its cluster, and the rules and dashboards that watch it. */
+function validateClusterRole(config: EnvironmentConfig, fail: Fail): void {
+  const owns = config.ownsClusterScopedObjects;
+  // Previews share the development cluster; every other environment is the one on its cluster.
+  if (owns !== (config.name !== EnvironmentName.PREVIEW)) {
+    const why = owns ? 'a preview runs on the development cluster, whose environment renders its ClusterIssuer and ClusterSecretStore' : `${config.name} is the only environment on its cluster, so nothing else renders its ClusterIssuer and ClusterSecretStore`;
+    fail('ownsClusterScopedObjects', owns, why, `set ownsClusterScopedObjects to ${!owns}`);
+  }
+  if (config.imageSigner !== undefined && !owns) {
+    fail('imageSigner', 'set', 'the signature policy is a cluster-scoped ClusterPolicy, which only an environment that owns its cluster\'s objects renders', 'remove imageSigner');
+  }
+  const alerting = config.features.alertingAndDashboards;
+  if (isFullSize(config.name) && !alerting) {
+    fail('features.alertingAndDashboards', alerting, `${config.name} must page on its alerts and SLOs`, 'set features.alertingAndDashboards to true');
+  }
+  for (const service of ['web', 'api'] as const) {
+    if (!alerting && config.delivery[service] !== DeliveryKind.ROLLING_UPDATE) {
+      fail('features.alertingAndDashboards', alerting, `delivery.${service} is analysed on the recording rules that only the alerting rules render`, `set features.alertingAndDashboards to true, or delivery.${service} to DeliveryKind.ROLLING_UPDATE`);
+    }
+  }
+}
+
 function enumKey(kind: DeliveryKind): string {
   return Object.entries(DeliveryKind).find(([, value]) => value === kind)?.[0] ?? kind;
 }
@@ -198,18 +217,14 @@ function validateImage(config: EnvironmentConfig, service: string, image: ImageR
 
 function validatePostgres(config: EnvironmentConfig, fail: Fail): void {
   const postgres = config.postgres;
-  if (!Number.isInteger(postgres.instances) || postgres.instances < 1 || postgres.instances === 2) {
-    fail('postgres.instances', postgres.instances, 'use 1, or 3 or more: two instances cannot keep a synchronous standby through a failover', 'set postgres.instances to 3');
-  }
+  // How many instances PostgreSQL can run with, and the shape of the backup location, are the
+  // PostgresCluster's rules (its PropError names the field); only the environments' sizes are checked here.
   if (isFullSize(config.name)) {
     for (const key of ['instances', 'cpuMillis', 'memoryMi', 'storageGi'] as const) {
       if (postgres[key] < SPEC_POSTGRES[key]) {
         fail(`postgres.${key}`, postgres[key], `below the specification's ${SPEC_POSTGRES[key]} for PostgreSQL in ${config.name}`, `set postgres.${key} to at least ${SPEC_POSTGRES[key]}`);
       }
     }
-  }
-  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)+$/.test(postgres.backupDestinationPath)) {
-    fail('postgres.backupDestinationPath', postgres.backupDestinationPath, 'not an s3://bucket/path location', 'give the bucket and a folder per environment, e.g. s3://acme-backups/production');
   }
   if (!HTTPS_ENDPOINT.test(postgres.backupEndpointUrl)) {
     fail('postgres.backupEndpointUrl', postgres.backupEndpointUrl, 'not an https:// endpoint', 'give the object store endpoint over TLS, e.g. https://s3.eu-west-1.amazonaws.com');

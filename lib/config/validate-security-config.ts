@@ -1,5 +1,5 @@
 import { EnvironmentConfig, EnvironmentName } from './environment-config';
-import { isFullSize } from './spec-minimums';
+import { isFullSize, SPEC_MIN_REPLICAS } from './spec-minimums';
 import { DNS_LABEL, IPV4_CIDR } from '../platform/input-patterns';
 
 type Fail = (field: string, value: unknown, problem: string, fix: string) => never;
@@ -103,6 +103,14 @@ function validateAuthentication(config: EnvironmentConfig, fail: Fail): void {
         fail(`authentication.${field}`, auth[field], `${JSON.stringify(path)} is not a path below /`, 'list only health and webhook paths, e.g. /healthz or /webhooks/');
       }
     }
+  }
+  const replicas = auth.proxyReplicas;
+  if (!Number.isInteger(replicas.min) || replicas.min < 1 || !Number.isInteger(replicas.max) || replicas.max < replicas.min) {
+    fail('authentication.proxyReplicas', replicas.toString(), 'must be whole numbers with 1 <= min <= max', 'use Replicas.fixed(1) or Replicas.autoscaled({ min: 2, max: 4 })');
+  }
+  // Every request to web and api waits for the proxy: one pod must be able to fail.
+  if (isFullSize(config.name) && replicas.min < SPEC_MIN_REPLICAS) {
+    fail('authentication.proxyReplicas', replicas.toString(), `${config.name} must run at least ${SPEC_MIN_REPLICAS} sign-in proxies, because every request to web and api waits for one`, `set authentication.proxyReplicas to Replicas.autoscaled({ min: ${SPEC_MIN_REPLICAS}, max: 4 })`);
   }
   if (config.name === EnvironmentName.PRODUCTION && auth.mfa.acceptedValues.length === 0) {
     fail('authentication.mfa.acceptedValues', auth.mfa.acceptedValues, 'production requires MFA', "list the values that prove MFA, e.g. ['mfa']");

@@ -6,12 +6,16 @@ import { ImageReference } from '../platform/image-reference';
 import { selectorLabels, workloadLabels } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
-import { cpuQuantity, memoryQuantity } from '../platform/quantities';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
+import { memoryQuantity } from '../platform/quantities';
+import { guaranteedResources } from '../workloads/container-resources';
+import { restrictedContainerSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
+import { PropError } from '../platform/prop-error';
 import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../platform/workload-footprint';
 import { VaultSecret } from '../security/vault-secret';
-import { LongRunningService } from '../services/long-running-service';
 import { imageReference } from '../platform/image-reference';
+import { IHttpsService } from '../workloads/https-service';
+import { restrictedPodSpec } from '../workloads/restricted-pod-spec';
+import { SERVICE_HTTP_PORT, TRUSTED_CA_ROOT } from '../workloads/workload-conventions';
 import { ANALYSIS_ARGS } from './release-analysis';
 
 export interface PreviewTrafficProps {
@@ -69,7 +73,7 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
   public readonly activeDeadlineSeconds: number;
   public readonly footprint: WorkloadFootprint;
   private readonly namespaceName: string;
-  private target?: LongRunningService;
+  private target?: IHttpsService;
   private readonly imagePullSecrets: k8s.LocalObjectReference[] = [];
   /** The target's CA (only `ca.crt` of its server certificate's Secret), added by sendTo(). */
   private readonly volumes: k8s.Volume[] = [];
@@ -85,13 +89,13 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
     const requestsPerSecond = props.requestsPerSecond ?? 5;
     const path = props.path ?? '/';
     if (!Number.isInteger(this.durationSeconds) || this.durationSeconds < 30 || this.durationSeconds > 600) {
-      throw new Error(`${id}: durationSeconds is ${this.durationSeconds}; use a whole number of seconds from 30 to 600`);
+      throw new PropError(id, 'durationSeconds', this.durationSeconds, 'use a whole number of seconds from 30 to 600');
     }
     if (!Number.isInteger(requestsPerSecond) || requestsPerSecond < 1 || requestsPerSecond > 50) {
-      throw new Error(`${id}: requestsPerSecond is ${requestsPerSecond}; use a whole number from 1 to 50`);
+      throw new PropError(id, 'requestsPerSecond', requestsPerSecond, 'use a whole number from 1 to 50');
     }
     if (!path.startsWith('/')) {
-      throw new Error(`${id}: path is ${JSON.stringify(path)}; use an absolute path such as /`);
+      throw new PropError(id, 'path', path, 'use an absolute path such as /');
     }
     // Pod start and the last request's timeout on top of the traffic itself.
     this.activeDeadlineSeconds = this.durationSeconds + 30;
@@ -106,12 +110,11 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
       automountServiceAccountToken: false,
       imagePullSecrets: Lazy.any({ produce: () => (this.imagePullSecrets.length > 0 ? this.imagePullSecrets : undefined) }),
     });
-    const quantities = { 'cpu': cpuQuantity(cpuMillis), 'memory': memoryQuantity(memoryMi), 'ephemeral-storage': memoryQuantity(1024) };
     this.env = [
       {
         name: 'TARGET_URL',
         // The preview Service's name is in the target's server certificate, so fetch verifies it by name.
-        value: `https://{{args.${ANALYSIS_ARGS.service}}}.{{args.${ANALYSIS_ARGS.namespace}}}.svc.cluster.local:${LongRunningService.SERVICE_HTTP_PORT}${path}`,
+        value: `https://{{args.${ANALYSIS_ARGS.service}}}.{{args.${ANALYSIS_ARGS.namespace}}}.svc.cluster.local:${SERVICE_HTTP_PORT}${path}`,
       },
       { name: 'DURATION_SECONDS', value: String(this.durationSeconds) },
       { name: 'REQUESTS_PER_SECOND', value: String(requestsPerSecond) },
@@ -119,24 +122,19 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
     const pod: k8s.PodTemplateSpec = {
       metadata: { labels },
       spec: {
-        serviceAccountName: id,
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
-        restartPolicy: 'Never',
-        securityContext: restrictedPodSecurityContext(),
-        containers: [
+        ...restrictedPodSpec(id, [
           {
             name: 'traffic',
             image: imageReference(props.image),
             imagePullPolicy: 'Always',
             command: ['node', '-e', TRAFFIC_SCRIPT],
             env: this.env,
-            resources: { requests: quantities, limits: quantities },
+            resources: guaranteedResources(cpuMillis, memoryMi, memoryQuantity(1024)),
             securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
             volumeMounts: this.volumeMounts,
           },
-        ],
-        volumes: this.volumes,
+        ], this.volumes),
+        restartPolicy: 'Never',
       },
     };
     new AnalysisTemplate(this, 'Resource', {
@@ -183,7 +181,7 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
    * its traffic port. The service is built with this template in its blue-green strategy first,
    * so the flow is opened afterwards.
    */
-  public sendTo(target: LongRunningService): void {
+  public sendTo(target: IHttpsService): void {
     if (this.target) {
       throw new Error(`${this.peerName} already sends traffic to ${this.target.name}; one PreviewTraffic per service`);
     }
@@ -193,7 +191,7 @@ export class PreviewTraffic extends Construct implements INetworkPeer, IWorkload
     }
     this.target = target;
     // Node's fetch trusts NODE_EXTRA_CA_CERTS (read at start) besides its bundled roots.
-    const caFolder = `${LongRunningService.TRUSTED_CA_ROOT}/${target.serverTlsSecretName}`;
+    const caFolder = `${TRUSTED_CA_ROOT}/${target.serverTlsSecretName}`;
     this.volumes.push({ name: 'target-ca', secret: { secretName: target.serverTlsSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
     this.volumeMounts.push({ name: 'target-ca', mountPath: caFolder, readOnly: true });
     this.env.push({ name: 'NODE_EXTRA_CA_CERTS', value: `${caFolder}/ca.crt` });

@@ -9,15 +9,10 @@ import { ARGOCD_SYNC_WAVE, retryWithBackoff } from './sync-policy';
 export const PINNED_REVISION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/;
 
 export interface AddonApplicationProps {
-  /** The add-on, from ADDONS (lib/gitops/addon-catalog.ts). */
+  /** The add-on, from addonsOf() (lib/gitops/addon-catalog.ts). */
   readonly addon: Addon;
   /** The add-ons' project; it must allow the add-on's repository and namespace. */
   readonly project: AddonProject;
-  /**
-   * The cluster the Application is rendered for; selects the add-on's `helmValuesByCluster`.
-   * @default - none: only add-ons without per-cluster values can be rendered
-   */
-  readonly clusterName?: string;
 }
 
 /**
@@ -43,7 +38,7 @@ export class AddonApplication extends Construct {
       metadata: { name: addon.name, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(addon.syncWave) } },
       spec: {
         project: project.projectName,
-        source: sourceOf(addon, props.clusterName),
+        source: sourceOf(addon),
         destination: { server: IN_CLUSTER_SERVER, namespace: addon.namespace },
         syncPolicy: {
           automated: { prune: false, selfHeal: true },
@@ -55,7 +50,7 @@ export class AddonApplication extends Construct {
   }
 }
 
-function sourceOf(addon: Addon, clusterName: string | undefined): ApplicationSpecSource {
+function sourceOf(addon: Addon): ApplicationSpecSource {
   const base = { repoUrl: addon.repoUrl, targetRevision: addon.targetRevision };
   if (addon.kustomizePatches?.length && addon.sourceType !== AddonSourceType.KUSTOMIZE) {
     throw new Error(`AddonApplication ${addon.name}: kustomizePatches apply to kustomize add-ons only. Fix: remove them, or install the add-on from its kustomization`);
@@ -65,8 +60,7 @@ function sourceOf(addon: Addon, clusterName: string | undefined): ApplicationSpe
       if (!addon.chart) {
         throw new Error(`AddonApplication ${addon.name}: a Helm add-on needs chart. Fix: set chart in lib/gitops/addon-catalog.ts`);
       }
-      const values = helmValuesOf(addon, clusterName);
-      return { ...base, chart: addon.chart, helm: { releaseName: addon.name, ...(values ? { valuesObject: values } : {}) } };
+      return { ...base, chart: addon.chart, helm: { releaseName: addon.name, ...(addon.helmValues ? { valuesObject: addon.helmValues } : {}) } };
     }
     case AddonSourceType.MANIFEST:
       if (!addon.path || !addon.manifestFile) {
@@ -86,18 +80,4 @@ function sourceOf(addon: Addon, clusterName: string | undefined): ApplicationSpe
         },
       };
   }
-}
-
-/** The add-on's Helm values on a cluster: its per-cluster values when it has them, else the shared ones. */
-function helmValuesOf(addon: Addon, clusterName: string | undefined): Readonly<Record<string, unknown>> | undefined {
-  if (!addon.helmValuesByCluster) {
-    return addon.helmValues;
-  }
-  const values = clusterName === undefined ? undefined : addon.helmValuesByCluster[clusterName];
-  if (!values) {
-    throw new Error(
-      `AddonApplication ${addon.name}: no Helm values for cluster "${clusterName ?? '(none given)'}" (it has ${Object.keys(addon.helmValuesByCluster).join(', ')}). Fix: pass clusterName, or add the cluster to helmValuesByCluster in lib/gitops/addon-catalog.ts`,
-    );
-  }
-  return values;
 }

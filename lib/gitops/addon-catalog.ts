@@ -1,10 +1,8 @@
 import { stringify } from 'yaml';
-import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS } from '../config/environments/cluster-peers';
 import { INTERNAL_CA_TRUST_SECRET } from '../security/certificate-authority-trust';
-import { CLUSTERS, ClusterDefinition } from './clusters';
 import { FLUENT_BIT_EVENTS_RELEASE, FLUENT_BIT_RELEASE, fluentBitEventsHelmValues, fluentBitHelmValues } from './fluent-bit-values';
 import { GroupKind } from './group-kind';
-import { LOGGING_NAMESPACE } from './logging-settings';
+import { ClusterLogging, LOGGING_NAMESPACE, checkedLogging } from './logging-settings';
 import { LOKI_RELEASE, lokiHelmValues } from './loki-values';
 
 /** How an add-on's manifests are fetched. */
@@ -65,13 +63,6 @@ export interface Addon {
    * @default - the chart's defaults
    */
   readonly helmValues?: Readonly<Record<string, unknown>>;
-  /**
-   * Helm values per cluster name, for add-ons whose settings differ per cluster (the log
-   * pipeline's bucket, retention and `environment` label); replaces `helmValues` (HELM only).
-   * Every cluster that installs the add-on must have an entry.
-   * @default - the same values on every cluster
-   */
-  readonly helmValuesByCluster?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** One strategic-merge patch of a kustomize add-on's object. */
@@ -114,10 +105,32 @@ const TRUST_INTERNAL_CA_PATCH: KustomizePatch = {
   }),
 };
 
-/** The values of every cluster in CLUSTERS, keyed by cluster name. */
-function perCluster(values: (cluster: ClusterDefinition) => Record<string, unknown>): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(CLUSTERS.map((cluster) => [cluster.name, values(cluster)]));
+/** Pods of an add-on that the platform's NetworkPolicies admit or reach, located by namespace and labels. */
+export interface AddonPods {
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
 }
+
+/** ingress-nginx as its official Helm chart labels the controller pods. */
+export const INGRESS_NGINX_CONTROLLER: AddonPods = {
+  namespace: 'ingress-nginx',
+  podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+};
+
+/** Prometheus as kube-prometheus-stack labels its server pods. */
+export const KUBE_PROMETHEUS: AddonPods = {
+  namespace: 'monitoring',
+  podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+};
+
+/** The HTTP API of kube-prometheus-stack's Prometheus (release name kube-prometheus-stack, namespace monitoring). */
+export const KUBE_PROMETHEUS_URL = 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090';
+
+/** KEDA as its official Helm chart labels the operator pods. */
+export const KEDA_OPERATOR: AddonPods = {
+  namespace: 'keda',
+  podLabels: { 'app.kubernetes.io/name': 'keda-operator' },
+};
 
 const CRD: GroupKind = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
 const CLUSTER_ROLE: GroupKind = { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' };
@@ -135,10 +148,6 @@ export const OPERATOR_ADDON_WAVE = -2;
 /** Argo CD itself is installed when a cluster is bootstrapped (docs/gitops.md), not by an Application. */
 export const ARGO_CD_VERSION = '2.10.18';
 
-/**
- * Every add-on, pinned. A test asserts that every CRD group used in dist/ is installed by one of
- * them and that no revision floats.
- */
 /** The node agent and the events collector are two releases of one chart: one pin keeps them in step. */
 const FLUENT_BIT_CHART = {
   sourceType: AddonSourceType.HELM,
@@ -152,255 +161,263 @@ const FLUENT_BIT_CHART = {
   clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
 } as const;
 
-export const ADDONS: readonly Addon[] = [
-  {
-    name: 'cert-manager',
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://charts.jetstack.io',
-    chart: 'cert-manager',
-    targetRevision: 'v1.14.7',
-    namespace: 'cert-manager',
-    otherNamespaces: ['kube-system'],
-    appVersion: 'v1.14.7',
-    crdVersion: '1.14.7',
-    crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
-    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
-    verifiedAt: 'cert-manager charts are versioned with the app (chart v1.14.7 = app v1.14.7); ../shared/crds/README.md renders the CRDs with Chart.AppVersion v1.14.7',
-    syncWave: FOUNDATION_ADDON_WAVE,
-    // The ServiceMonitor exports certmanager_certificate_expiration_timestamp_seconds for the expiry alert.
-    helmValues: { installCRDs: true, prometheus: { enabled: true, servicemonitor: { enabled: true } } },
-  },
-  {
-    name: 'kube-prometheus-stack',
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://prometheus-community.github.io/helm-charts',
-    chart: 'kube-prometheus-stack',
-    targetRevision: '57.2.1',
-    namespace: KUBE_PROMETHEUS.namespace,
-    otherNamespaces: ['kube-system'],
-    appVersion: 'v0.72.0',
-    crdVersion: '0.72.0',
-    crdGroups: ['monitoring.coreos.com'],
-    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
-    verifiedAt:
-      'prometheus-community/helm-charts#4352 (2024-03-09) bumped the operator to 0.72.0 (major 57); kube-prometheus-stack-58.0.0 bumped it to 0.73.0 (#4422), so 57.2.1, the last 57.x, ships v0.72.0',
-    syncWave: FOUNDATION_ADDON_WAVE,
-    helmValues: {
-      prometheus: {
-        prometheusSpec: {
-          serviceMonitorSelectorNilUsesHelmValues: false,
-          podMonitorSelectorNilUsesHelmValues: false,
-          ruleSelectorNilUsesHelmValues: false,
+/**
+ * Every add-on of a cluster, pinned, the log pipeline's with the cluster's settings (bucket,
+ * retention, `environment` label). A test asserts that every CRD group used in dist/ is installed
+ * by one of them and that no revision floats.
+ */
+export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
+  const logging = checkedLogging(clusterLogging);
+  return [
+    {
+      name: 'cert-manager',
+      sourceType: AddonSourceType.HELM,
+      repoUrl: 'https://charts.jetstack.io',
+      chart: 'cert-manager',
+      targetRevision: 'v1.14.7',
+      namespace: 'cert-manager',
+      otherNamespaces: ['kube-system'],
+      appVersion: 'v1.14.7',
+      crdVersion: '1.14.7',
+      crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
+      clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
+      verifiedAt: 'cert-manager charts are versioned with the app (chart v1.14.7 = app v1.14.7); ../shared/crds/README.md renders the CRDs with Chart.AppVersion v1.14.7',
+      syncWave: FOUNDATION_ADDON_WAVE,
+      // The ServiceMonitor exports certmanager_certificate_expiration_timestamp_seconds for the expiry alert.
+      helmValues: { installCRDs: true, prometheus: { enabled: true, servicemonitor: { enabled: true } } },
+    },
+    {
+      name: 'kube-prometheus-stack',
+      sourceType: AddonSourceType.HELM,
+      repoUrl: 'https://prometheus-community.github.io/helm-charts',
+      chart: 'kube-prometheus-stack',
+      targetRevision: '57.2.1',
+      namespace: KUBE_PROMETHEUS.namespace,
+      otherNamespaces: ['kube-system'],
+      appVersion: 'v0.72.0',
+      crdVersion: '0.72.0',
+      crdGroups: ['monitoring.coreos.com'],
+      clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
+      verifiedAt:
+        'prometheus-community/helm-charts#4352 (2024-03-09) bumped the operator to 0.72.0 (major 57); kube-prometheus-stack-58.0.0 bumped it to 0.73.0 (#4422), so 57.2.1, the last 57.x, ships v0.72.0',
+      syncWave: FOUNDATION_ADDON_WAVE,
+      helmValues: {
+        prometheus: {
+          prometheusSpec: {
+            serviceMonitorSelectorNilUsesHelmValues: false,
+            podMonitorSelectorNilUsesHelmValues: false,
+            ruleSelectorNilUsesHelmValues: false,
+          },
+        },
+        // Dashboards arrive as ConfigMaps labelled grafana_dashboard; their folder comes from an annotation.
+        grafana: { sidecar: { dashboards: { folderAnnotation: 'grafana_folder', provider: { foldersFromFilesStructure: true } } } },
+      },
+    },
+    {
+      name: 'cloudnative-pg',
+      sourceType: AddonSourceType.MANIFEST,
+      repoUrl: 'https://github.com/cloudnative-pg/cloudnative-pg.git',
+      path: 'releases',
+      manifestFile: 'cnpg-1.22.5.yaml',
+      targetRevision: 'v1.22.5',
+      namespace: 'cnpg-system',
+      appVersion: '1.22.5',
+      crdVersion: '1.22.5',
+      crdGroups: ['postgresql.cnpg.io'],
+      clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK, NAMESPACE],
+      verifiedAt:
+        'the release manifest releases/cnpg-1.22.5.yaml at tag v1.22.5 (commit b1ecae2d, the commit the pinned CRDs come from); no cloudnative-pg chart ships 1.22.5 (0.20.2 = 1.22.2, 0.21.x = 1.23.x; cloudnative-pg/charts#517)',
+      syncWave: OPERATOR_ADDON_WAVE,
+    },
+    {
+      name: 'rabbitmq-cluster-operator',
+      sourceType: AddonSourceType.KUSTOMIZE,
+      repoUrl: 'https://github.com/rabbitmq/cluster-operator.git',
+      path: 'config/installation',
+      images: ['rabbitmqoperator/cluster-operator:2.7.0'],
+      targetRevision: 'v2.7.0',
+      namespace: 'rabbitmq-system',
+      appVersion: '2.7.0',
+      crdVersion: '2.7.0',
+      crdGroups: ['rabbitmq.com'],
+      clusterResourceKinds: [...OPERATOR_KINDS, NAMESPACE],
+      verifiedAt: 'config/installation is the kustomization the release cluster-operator.yml is built from; tag v2.7.0 = commit 35d52934, the commit the pinned CRD comes from',
+      syncWave: OPERATOR_ADDON_WAVE,
+    },
+    {
+      name: 'rabbitmq-messaging-topology-operator',
+      sourceType: AddonSourceType.KUSTOMIZE,
+      repoUrl: 'https://github.com/rabbitmq/messaging-topology-operator.git',
+      path: 'config/installation/cert-manager',
+      images: ['rabbitmqoperator/messaging-topology-operator:1.13.0'],
+      targetRevision: 'v1.13.0',
+      namespace: 'rabbitmq-system',
+      appVersion: '1.13.0',
+      crdVersion: '1.13.0',
+      crdGroups: ['rabbitmq.com'],
+      clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, NAMESPACE],
+      verifiedAt:
+        'config/installation/cert-manager is the kustomization of the release messaging-topology-operator-with-certmanager.yaml (its webhook certificate comes from cert-manager); tag v1.13.0 = commit fbe1ad11, the commit the pinned CRDs come from; config/manager/manager.yaml names the Deployment operator (prefixed messaging-topology-) and its container manager',
+      syncWave: OPERATOR_ADDON_WAVE,
+      kustomizePatches: [TRUST_INTERNAL_CA_PATCH],
+    },
+    {
+      name: 'argo-rollouts',
+      sourceType: AddonSourceType.MANIFEST,
+      repoUrl: 'https://github.com/argoproj/argo-rollouts.git',
+      path: 'manifests',
+      manifestFile: 'install.yaml',
+      targetRevision: 'v1.6.6',
+      namespace: 'argo-rollouts',
+      appVersion: 'v1.6.6',
+      crdVersion: '1.6.6',
+      crdGroups: ['argoproj.io'],
+      clusterResourceKinds: OPERATOR_KINDS,
+      verifiedAt: 'manifests/install.yaml at tag v1.6.6 (commit 737ca89b) is the release install manifest and bundles manifests/crds of the same commit, which the pinned CRDs come from',
+      syncWave: OPERATOR_ADDON_WAVE,
+    },
+    {
+      name: 'external-secrets',
+      sourceType: AddonSourceType.HELM,
+      repoUrl: 'https://charts.external-secrets.io',
+      chart: 'external-secrets',
+      targetRevision: '0.9.20',
+      namespace: 'external-secrets',
+      appVersion: 'v0.9.20',
+      crdVersion: '0.9.20',
+      crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
+      clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK],
+      verifiedAt: 'external-secrets charts are released with the app under the same version (chart 0.9.20 = app v0.9.20); not re-checked against the chart index',
+      syncWave: OPERATOR_ADDON_WAVE,
+      // The ServiceMonitor exports externalsecret_status_condition for the ExternalSecretSyncFailing alert.
+      helmValues: { installCRDs: true, serviceMonitor: { enabled: true } },
+    },
+    {
+      name: 'keda',
+      sourceType: AddonSourceType.HELM,
+      repoUrl: 'https://kedacore.github.io/charts',
+      chart: 'keda',
+      targetRevision: '2.13.1',
+      namespace: KEDA_OPERATOR.namespace,
+      otherNamespaces: ['kube-system'],
+      appVersion: '2.13.1',
+      crdVersion: '2.13.1',
+      crdGroups: ['keda.sh', 'eventing.keda.sh'],
+      clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, { group: 'apiregistration.k8s.io', kind: 'APIService' }],
+      verifiedAt: 'kedacore/charts versions the keda chart with the app (chart 2.13.1 = app 2.13.1); not re-checked against the chart index',
+      syncWave: OPERATOR_ADDON_WAVE,
+    },
+    {
+      name: 'ingress-nginx',
+      sourceType: AddonSourceType.HELM,
+      repoUrl: 'https://kubernetes.github.io/ingress-nginx',
+      chart: 'ingress-nginx',
+      targetRevision: '4.11.5',
+      namespace: INGRESS_NGINX_CONTROLLER.namespace,
+      appVersion: '1.11.5',
+      crdVersion: 'none (no CRDs)',
+      crdGroups: [],
+      clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING, VALIDATING_WEBHOOK, { group: 'networking.k8s.io', kind: 'IngressClass' }],
+      verifiedAt:
+        'kubernetes/ingress-nginx README "Supported Versions" (kubernetes/ingress-nginx#11650): controller v1.11.x = chart 4.11.x, tested on Kubernetes 1.26-1.30; 4.11.5 (v1.11.5) is the patch release of that line that fixes CVE-2025-1974',
+      syncWave: OPERATOR_ADDON_WAVE,
+      helmValues: {
+        controller: {
+          allowSnippetAnnotations: false,
+          metrics: { enabled: true },
+          // HSTS for one year on every host, and the real client address for per-client rate limits.
+          config: {
+            'hsts': 'true',
+            'hsts-max-age': '31536000',
+            'hsts-include-subdomains': 'true',
+            'ssl-protocols': 'TLSv1.2 TLSv1.3',
+            'use-forwarded-headers': 'false',
+            // Each Ingress verifies its own backend (proxy-ssl-name differs per Service): without this
+            // the first Ingress of a host lends its proxy-ssl settings to the whole server block,
+            // and the sign-in subrequest to oauth2-proxy would be checked against the web's name.
+            'proxy-ssl-location-only': 'true',
+          },
+          service: { externalTrafficPolicy: 'Local' },
         },
       },
-      // Dashboards arrive as ConfigMaps labelled grafana_dashboard; their folder comes from an annotation.
-      grafana: { sidecar: { dashboards: { folderAnnotation: 'grafana_folder', provider: { foldersFromFilesStructure: true } } } },
     },
-  },
-  {
-    name: 'cloudnative-pg',
-    sourceType: AddonSourceType.MANIFEST,
-    repoUrl: 'https://github.com/cloudnative-pg/cloudnative-pg.git',
-    path: 'releases',
-    manifestFile: 'cnpg-1.22.5.yaml',
-    targetRevision: 'v1.22.5',
-    namespace: 'cnpg-system',
-    appVersion: '1.22.5',
-    crdVersion: '1.22.5',
-    crdGroups: ['postgresql.cnpg.io'],
-    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK, NAMESPACE],
-    verifiedAt:
-      'the release manifest releases/cnpg-1.22.5.yaml at tag v1.22.5 (commit b1ecae2d, the commit the pinned CRDs come from); no cloudnative-pg chart ships 1.22.5 (0.20.2 = 1.22.2, 0.21.x = 1.23.x; cloudnative-pg/charts#517)',
-    syncWave: OPERATOR_ADDON_WAVE,
-  },
-  {
-    name: 'rabbitmq-cluster-operator',
-    sourceType: AddonSourceType.KUSTOMIZE,
-    repoUrl: 'https://github.com/rabbitmq/cluster-operator.git',
-    path: 'config/installation',
-    images: ['rabbitmqoperator/cluster-operator:2.7.0'],
-    targetRevision: 'v2.7.0',
-    namespace: 'rabbitmq-system',
-    appVersion: '2.7.0',
-    crdVersion: '2.7.0',
-    crdGroups: ['rabbitmq.com'],
-    clusterResourceKinds: [...OPERATOR_KINDS, NAMESPACE],
-    verifiedAt: 'config/installation is the kustomization the release cluster-operator.yml is built from; tag v2.7.0 = commit 35d52934, the commit the pinned CRD comes from',
-    syncWave: OPERATOR_ADDON_WAVE,
-  },
-  {
-    name: 'rabbitmq-messaging-topology-operator',
-    sourceType: AddonSourceType.KUSTOMIZE,
-    repoUrl: 'https://github.com/rabbitmq/messaging-topology-operator.git',
-    path: 'config/installation/cert-manager',
-    images: ['rabbitmqoperator/messaging-topology-operator:1.13.0'],
-    targetRevision: 'v1.13.0',
-    namespace: 'rabbitmq-system',
-    appVersion: '1.13.0',
-    crdVersion: '1.13.0',
-    crdGroups: ['rabbitmq.com'],
-    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, NAMESPACE],
-    verifiedAt:
-      'config/installation/cert-manager is the kustomization of the release messaging-topology-operator-with-certmanager.yaml (its webhook certificate comes from cert-manager); tag v1.13.0 = commit fbe1ad11, the commit the pinned CRDs come from; config/manager/manager.yaml names the Deployment operator (prefixed messaging-topology-) and its container manager',
-    syncWave: OPERATOR_ADDON_WAVE,
-    kustomizePatches: [TRUST_INTERNAL_CA_PATCH],
-  },
-  {
-    name: 'argo-rollouts',
-    sourceType: AddonSourceType.MANIFEST,
-    repoUrl: 'https://github.com/argoproj/argo-rollouts.git',
-    path: 'manifests',
-    manifestFile: 'install.yaml',
-    targetRevision: 'v1.6.6',
-    namespace: 'argo-rollouts',
-    appVersion: 'v1.6.6',
-    crdVersion: '1.6.6',
-    crdGroups: ['argoproj.io'],
-    clusterResourceKinds: OPERATOR_KINDS,
-    verifiedAt: 'manifests/install.yaml at tag v1.6.6 (commit 737ca89b) is the release install manifest and bundles manifests/crds of the same commit, which the pinned CRDs come from',
-    syncWave: OPERATOR_ADDON_WAVE,
-  },
-  {
-    name: 'external-secrets',
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://charts.external-secrets.io',
-    chart: 'external-secrets',
-    targetRevision: '0.9.20',
-    namespace: 'external-secrets',
-    appVersion: 'v0.9.20',
-    crdVersion: '0.9.20',
-    crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
-    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK],
-    verifiedAt: 'external-secrets charts are released with the app under the same version (chart 0.9.20 = app v0.9.20); not re-checked against the chart index',
-    syncWave: OPERATOR_ADDON_WAVE,
-    // The ServiceMonitor exports externalsecret_status_condition for the ExternalSecretSyncFailing alert.
-    helmValues: { installCRDs: true, serviceMonitor: { enabled: true } },
-  },
-  {
-    name: 'keda',
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://kedacore.github.io/charts',
-    chart: 'keda',
-    targetRevision: '2.13.1',
-    namespace: KEDA_OPERATOR.namespace,
-    otherNamespaces: ['kube-system'],
-    appVersion: '2.13.1',
-    crdVersion: '2.13.1',
-    crdGroups: ['keda.sh', 'eventing.keda.sh'],
-    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, { group: 'apiregistration.k8s.io', kind: 'APIService' }],
-    verifiedAt: 'kedacore/charts versions the keda chart with the app (chart 2.13.1 = app 2.13.1); not re-checked against the chart index',
-    syncWave: OPERATOR_ADDON_WAVE,
-  },
-  {
-    name: 'ingress-nginx',
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://kubernetes.github.io/ingress-nginx',
-    chart: 'ingress-nginx',
-    targetRevision: '4.11.5',
-    namespace: INGRESS_NGINX_CONTROLLER.namespace,
-    appVersion: '1.11.5',
-    crdVersion: 'none (no CRDs)',
-    crdGroups: [],
-    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING, VALIDATING_WEBHOOK, { group: 'networking.k8s.io', kind: 'IngressClass' }],
-    verifiedAt:
-      'kubernetes/ingress-nginx README "Supported Versions" (kubernetes/ingress-nginx#11650): controller v1.11.x = chart 4.11.x, tested on Kubernetes 1.26-1.30; 4.11.5 (v1.11.5) is the patch release of that line that fixes CVE-2025-1974',
-    syncWave: OPERATOR_ADDON_WAVE,
-    helmValues: {
-      controller: {
-        allowSnippetAnnotations: false,
-        metrics: { enabled: true },
-        // HSTS for one year on every host, and the real client address for per-client rate limits.
-        config: {
-          'hsts': 'true',
-          'hsts-max-age': '31536000',
-          'hsts-include-subdomains': 'true',
-          'ssl-protocols': 'TLSv1.2 TLSv1.3',
-          'use-forwarded-headers': 'false',
-          // Each Ingress verifies its own backend (proxy-ssl-name differs per Service): without this
-          // the first Ingress of a host lends its proxy-ssl settings to the whole server block,
-          // and the sign-in subrequest to oauth2-proxy would be checked against the web's name.
-          'proxy-ssl-location-only': 'true',
+    {
+      name: 'kyverno',
+      sourceType: AddonSourceType.HELM,
+      repoUrl: 'https://kyverno.github.io/kyverno',
+      chart: 'kyverno',
+      targetRevision: '3.1.5',
+      namespace: 'kyverno',
+      appVersion: 'v1.11.5',
+      crdVersion: '1.11.5',
+      crdGroups: ['kyverno.io', 'wgpolicyk8s.io', 'reports.kyverno.io'],
+      clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
+      verifiedAt: 'kyverno charts 3.1.x ship Kyverno 1.11.x with equal patch numbers (chart 3.1.5 = app v1.11.5); not re-checked against the chart index',
+      syncWave: OPERATOR_ADDON_WAVE,
+    },
+    {
+      name: LOKI_RELEASE,
+      sourceType: AddonSourceType.HELM,
+      repoUrl: 'https://grafana.github.io/helm-charts',
+      chart: 'loki',
+      targetRevision: '6.12.0',
+      namespace: LOGGING_NAMESPACE,
+      appVersion: '3.1.1',
+      crdVersion: 'none (no CRDs)',
+      crdGroups: [],
+      clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+      verifiedAt:
+        'grafana/loki production/helm/loki/README.md at chart 6.12.0 shows Version 6.12.0, AppVersion 3.1.1 (chart 6.2.0 = 3.0.0, 5.43.2 = 2.9.4); Loki 3.1 has the compactor retention with limits_config.retention_stream and requires compactor.delete_request_store; ClusterRole/Binding are the rules sidecar\'s',
+      syncWave: OPERATOR_ADDON_WAVE,
+      helmValues: lokiHelmValues(logging),
+    },
+    {
+      name: FLUENT_BIT_RELEASE,
+      ...FLUENT_BIT_CHART,
+      verifiedAt:
+        'fluent/helm-charts charts/fluent-bit/Chart.yaml (commit 00c882e0): version 0.47.0, appVersion 3.1.0 ("Updated Fluent Bit OCI image to v3.1.0"); Fluent Bit 3.1 has the cri multiline parser, rewrite_tag and the loki output with record-accessor labels',
+      syncWave: OPERATOR_ADDON_WAVE,
+      helmValues: fluentBitHelmValues(logging),
+    },
+    {
+      name: FLUENT_BIT_EVENTS_RELEASE,
+      ...FLUENT_BIT_CHART,
+      verifiedAt:
+        'the same chart and version as fluent-bit (Chart.yaml 0.47.0 = 3.1.0), as a one-replica Deployment; kubernetes_events input since Fluent Bit 2.1; rbac.eventsAccess (events in the ClusterRole) came with fluent/helm-charts#408 (merged 2023, chart 0.37.x), before 0.47.0',
+      syncWave: OPERATOR_ADDON_WAVE,
+      helmValues: fluentBitEventsHelmValues(logging),
+    },
+    {
+      name: 'reloader',
+      sourceType: AddonSourceType.HELM,
+      repoUrl: 'https://stakater.github.io/stakater-charts',
+      chart: 'reloader',
+      targetRevision: '1.0.67',
+      namespace: 'reloader',
+      appVersion: 'v1.0.67',
+      crdVersion: 'none (no CRDs)',
+      crdGroups: [],
+      clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+      verifiedAt:
+        'renovate PR elfhosted/infra#89 (2023-11-15) moves the stakater reloader chart 1.0.51 -> 1.0.67 with the release notes of app v1.0.67, so 1.0.67 was released before 2024-06 and the 1.0.x charts carry the app version; not re-checked against the chart index; isArgoRollouts, reloadStrategy and namespaceSelector are chart values since v0.0.129 (stakater/Reloader commit 82ee3ef)',
+      syncWave: OPERATOR_ADDON_WAVE,
+      helmValues: {
+        reloader: {
+          // web and api are Argo Rollouts: a restart is a new revision, released (and analysed) like any other.
+          isArgoRollouts: true,
+          // A pod-template annotation rather than an injected env var: Argo CD's diff ignores a
+          // map key it does not manage, whereas a changed env list is drift that self-heal reverts.
+          reloadStrategy: 'annotations',
+          // Only the platform's namespaces (previews included), matched as the Vault store matches them.
+          namespaceSelector: 'app.kubernetes.io/part-of=generator-platform',
+          readOnlyRootFileSystem: true,
         },
-        service: { externalTrafficPolicy: 'Local' },
       },
     },
-  },
-  {
-    name: 'kyverno',
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://kyverno.github.io/kyverno',
-    chart: 'kyverno',
-    targetRevision: '3.1.5',
-    namespace: 'kyverno',
-    appVersion: 'v1.11.5',
-    crdVersion: '1.11.5',
-    crdGroups: ['kyverno.io', 'wgpolicyk8s.io', 'reports.kyverno.io'],
-    clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
-    verifiedAt: 'kyverno charts 3.1.x ship Kyverno 1.11.x with equal patch numbers (chart 3.1.5 = app v1.11.5); not re-checked against the chart index',
-    syncWave: OPERATOR_ADDON_WAVE,
-  },
-  {
-    name: LOKI_RELEASE,
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://grafana.github.io/helm-charts',
-    chart: 'loki',
-    targetRevision: '6.12.0',
-    namespace: LOGGING_NAMESPACE,
-    appVersion: '3.1.1',
-    crdVersion: 'none (no CRDs)',
-    crdGroups: [],
-    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
-    verifiedAt:
-      'grafana/loki production/helm/loki/README.md at chart 6.12.0 shows Version 6.12.0, AppVersion 3.1.1 (chart 6.2.0 = 3.0.0, 5.43.2 = 2.9.4); Loki 3.1 has the compactor retention with limits_config.retention_stream and requires compactor.delete_request_store; ClusterRole/Binding are the rules sidecar\'s',
-    syncWave: OPERATOR_ADDON_WAVE,
-    helmValuesByCluster: perCluster(lokiHelmValues),
-  },
-  {
-    name: FLUENT_BIT_RELEASE,
-    ...FLUENT_BIT_CHART,
-    verifiedAt:
-      'fluent/helm-charts charts/fluent-bit/Chart.yaml (commit 00c882e0): version 0.47.0, appVersion 3.1.0 ("Updated Fluent Bit OCI image to v3.1.0"); Fluent Bit 3.1 has the cri multiline parser, rewrite_tag and the loki output with record-accessor labels',
-    syncWave: OPERATOR_ADDON_WAVE,
-    helmValuesByCluster: perCluster(fluentBitHelmValues),
-  },
-  {
-    name: FLUENT_BIT_EVENTS_RELEASE,
-    ...FLUENT_BIT_CHART,
-    verifiedAt:
-      'the same chart and version as fluent-bit (Chart.yaml 0.47.0 = 3.1.0), as a one-replica Deployment; kubernetes_events input since Fluent Bit 2.1; rbac.eventsAccess (events in the ClusterRole) came with fluent/helm-charts#408 (merged 2023, chart 0.37.x), before 0.47.0',
-    syncWave: OPERATOR_ADDON_WAVE,
-    helmValuesByCluster: perCluster(fluentBitEventsHelmValues),
-  },
-  {
-    name: 'reloader',
-    sourceType: AddonSourceType.HELM,
-    repoUrl: 'https://stakater.github.io/stakater-charts',
-    chart: 'reloader',
-    targetRevision: '1.0.67',
-    namespace: 'reloader',
-    appVersion: 'v1.0.67',
-    crdVersion: 'none (no CRDs)',
-    crdGroups: [],
-    clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
-    verifiedAt:
-      'renovate PR elfhosted/infra#89 (2023-11-15) moves the stakater reloader chart 1.0.51 -> 1.0.67 with the release notes of app v1.0.67, so 1.0.67 was released before 2024-06 and the 1.0.x charts carry the app version; not re-checked against the chart index; isArgoRollouts, reloadStrategy and namespaceSelector are chart values since v0.0.129 (stakater/Reloader commit 82ee3ef)',
-    syncWave: OPERATOR_ADDON_WAVE,
-    helmValues: {
-      reloader: {
-        // web and api are Argo Rollouts: a restart is a new revision, released (and analysed) like any other.
-        isArgoRollouts: true,
-        // A pod-template annotation rather than an injected env var: Argo CD's diff ignores a
-        // map key it does not manage, whereas a changed env list is drift that self-heal reverts.
-        reloadStrategy: 'annotations',
-        // Only the platform's namespaces (previews included), matched as the Vault store matches them.
-        namespaceSelector: 'app.kubernetes.io/part-of=generator-platform',
-        readOnlyRootFileSystem: true,
-      },
-    },
-  },
-];
+  ];
+}
 
-/** The add-on that installs the CRDs of `group`, if any. */
-export function addonsInstalling(group: string): Addon[] {
-  return ADDONS.filter((addon) => addon.crdGroups.includes(group));
+/** The add-ons that install the CRDs of `group`. */
+export function addonsInstalling(addons: readonly Addon[], group: string): Addon[] {
+  return addons.filter((addon) => addon.crdGroups.includes(group));
 }

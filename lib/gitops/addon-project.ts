@@ -23,7 +23,7 @@ export class AddonProject extends Construct {
   public constructor(scope: Construct, id: string, props: AddonProjectProps) {
     super(scope, id);
     if (props.addons.length === 0) {
-      throw new Error(`AddonProject ${id}: addons is empty. Fix: pass the add-ons of ADDONS (lib/gitops/addon-catalog.ts) the cluster runs`);
+      throw new Error(`AddonProject ${id}: addons is empty. Fix: pass the add-ons of addonsOf() (lib/gitops/addon-catalog.ts) the cluster runs`);
     }
     this.projectName = id;
     this.namespaces = [...new Set(props.addons.flatMap((a) => [a.namespace, ...(a.otherNamespaces ?? [])]))].sort();

@@ -1,11 +1,9 @@
-import { EnvironmentName } from '../config/environment-config';
-
 /** One Kubernetes cluster with its own Argo CD, and what it runs. */
 export interface ClusterDefinition {
   /** Names the cluster's folder, `dist/argocd/<name>/`. */
   readonly name: string;
   /** Environments synced from `dist/<environment>/`, one Application each. */
-  readonly environments: readonly EnvironmentName[];
+  readonly environments: readonly string[];
   /** Whether pull-request previews (from `dist/preview/`) run on this cluster. */
   readonly runsPreviews: boolean;
   /**
@@ -14,10 +12,3 @@ export interface ClusterDefinition {
    */
   readonly selfHeal: boolean;
 }
-
-/** The three clusters. Previews share the development cluster, each in its own namespace. */
-export const CLUSTERS: readonly ClusterDefinition[] = [
-  { name: 'development', environments: [EnvironmentName.DEVELOPMENT], runsPreviews: true, selfHeal: true },
-  { name: 'staging', environments: [EnvironmentName.STAGING], runsPreviews: false, selfHeal: true },
-  { name: 'production', environments: [EnvironmentName.PRODUCTION], runsPreviews: false, selfHeal: true },
-];

@@ -1,7 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/argoproj.io';
-import { EnvironmentConfig } from '../config/environment-config';
 import { PlatformProject } from './platform-project';
 import { AutoscaledWorkload, autoscaledWorkloads, renderedObjectsOf } from './rendered-objects';
 import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
@@ -19,8 +18,10 @@ export const ENVIRONMENT_APPLICATION_WAVE = 0;
 export const PLATFORM_SYNC_OPTIONS: readonly string[] = ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'CreateNamespace=false', 'PruneLast=true'];
 
 export interface EnvironmentApplicationProps {
-  /** The environment: its name picks the folder `dist/<name>`, its namespace the destination. */
-  readonly config: EnvironmentConfig;
+  /** The environment's name: it picks the folder `dist/<name>` and names the Application. */
+  readonly environmentName: string;
+  /** The namespace the environment runs in: the destination. */
+  readonly namespace: string;
   /** The environment's rendered chart, from which the autoscaled workloads are read. */
   readonly environmentChart: Chart;
   /** The project the Application belongs to; it must allow the destination namespace. */
@@ -56,15 +57,15 @@ export class EnvironmentApplication extends Construct {
 
   public constructor(scope: Construct, id: string, props: EnvironmentApplicationProps) {
     super(scope, id);
-    const { config, project } = props;
-    if (!project.namespaces.includes(config.namespace)) {
+    const { environmentName, namespace, project } = props;
+    if (!project.namespaces.includes(namespace)) {
       throw new Error(
-        `EnvironmentApplication ${id}: project ${project.projectName} does not allow namespace "${config.namespace}" (it allows ${project.namespaces.join(', ')}). Fix: add the namespace to the project`,
+        `EnvironmentApplication ${id}: project ${project.projectName} does not allow namespace "${namespace}" (it allows ${project.namespaces.join(', ')}). Fix: add the namespace to the project`,
       );
     }
     const repository = props.repository ?? PLATFORM_REPOSITORY;
-    this.applicationName = `generator-platform-${config.name}`;
-    this.path = `dist/${config.name}`;
+    this.applicationName = `generator-platform-${environmentName}`;
+    this.path = `dist/${environmentName}`;
     this.autoscaledWorkloads = autoscaledWorkloads(renderedObjectsOf(props.environmentChart));
     new Application(this, 'Resource', {
       metadata: {
@@ -75,7 +76,7 @@ export class EnvironmentApplication extends Construct {
       spec: {
         project: project.projectName,
         source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path },
-        destination: { server: IN_CLUSTER_SERVER, namespace: config.namespace },
+        destination: { server: IN_CLUSTER_SERVER, namespace },
         ignoreDifferences: replicasOwnedByAutoscalers(this.autoscaledWorkloads),
         syncPolicy: {
           automated: { prune: true, selfHeal: props.selfHeal ?? true },

@@ -1,6 +1,5 @@
-import { ClusterDefinition } from './clusters';
 import { LogStream } from './logging-retention';
-import { ClusterLogging, LOKI_TENANT, loggingOf } from './logging-settings';
+import { ClusterLogging, LOKI_TENANT } from './logging-settings';
 import { LOKI_GATEWAY_HOST, LOKI_GATEWAY_PORT } from './loki-values';
 
 /** Release (and Application) name of the node agent: a DaemonSet reading container and audit log files. */
@@ -144,8 +143,7 @@ const AGENT_SECURITY_CONTEXT = { allowPrivilegeEscalation: false, readOnlyRootFi
  * offsets in a host directory. It runs as root to read the kubelet's root-owned log files, without
  * any capability, so the `logging` namespace must admit Pod Security `privileged` (hostPath).
  */
-export function fluentBitHelmValues(cluster: ClusterDefinition): Record<string, unknown> {
-  const logging = loggingOf(cluster);
+export function fluentBitHelmValues(logging: ClusterLogging): Record<string, unknown> {
   return {
     kind: 'DaemonSet',
     tolerations: [{ operator: 'Exists' }],
@@ -166,8 +164,7 @@ export function fluentBitHelmValues(cluster: ClusterDefinition): Record<string, 
 }
 
 /** The chart's values of the Events collector: one replica, non-root, allowed to watch Events (`rbac.eventsAccess`). */
-export function fluentBitEventsHelmValues(cluster: ClusterDefinition): Record<string, unknown> {
-  const logging = loggingOf(cluster);
+export function fluentBitEventsHelmValues(logging: ClusterLogging): Record<string, unknown> {
   return {
     kind: 'Deployment',
     replicaCount: 1,

@@ -1,7 +1,4 @@
-import { EnvironmentName } from '../config/environment-config';
-import { ENVIRONMENTS } from '../config/environments';
-import { ClusterDefinition } from './clusters';
-import { loggingEnvironmentOf } from './logging-retention';
+import { StreamRetentionDays, checkedRetention } from './logging-retention';
 
 /** The namespace of Loki and Fluent Bit on every cluster. */
 export const LOGGING_NAMESPACE = 'logging';
@@ -17,7 +14,7 @@ export enum LokiDeploymentMode {
   SIMPLE_SCALABLE = 'SimpleScalable',
 }
 
-/** Per-environment settings of the log store and the node agent (besides retention, in logging-retention.ts). */
+/** Per-cluster settings of the log store and the node agent (besides retention). */
 export interface LoggingSettings {
   readonly deploymentMode: LokiDeploymentMode;
   /**
@@ -38,54 +35,26 @@ export interface LoggingSettings {
   readonly dropDebugLogs: boolean;
 }
 
-const AUDIT_LOG_PATH = '/var/log/kubernetes/audit/audit.log';
-
-/** Logging settings per environment that has a cluster; candidates for a `logging` block of EnvironmentConfig. */
-export const LOGGING_SETTINGS: Readonly<Partial<Record<EnvironmentName, LoggingSettings>>> = {
-  [EnvironmentName.DEVELOPMENT]: {
-    deploymentMode: LokiDeploymentMode.SINGLE_BINARY,
-    lokiReplicas: 1,
-    bucket: 'acme-generator-platform-logs-development',
-    s3Region: 'eu-west-1',
-    auditLogPath: AUDIT_LOG_PATH,
-    dropDebugLogs: false,
-  },
-  [EnvironmentName.STAGING]: {
-    deploymentMode: LokiDeploymentMode.SIMPLE_SCALABLE,
-    lokiReplicas: 3,
-    bucket: 'acme-generator-platform-logs-staging',
-    s3Region: 'eu-west-1',
-    auditLogPath: AUDIT_LOG_PATH,
-    dropDebugLogs: false,
-  },
-  [EnvironmentName.PRODUCTION]: {
-    deploymentMode: LokiDeploymentMode.SIMPLE_SCALABLE,
-    lokiReplicas: 3,
-    bucket: 'acme-generator-platform-logs-production',
-    s3Region: 'eu-west-1',
-    auditLogPath: AUDIT_LOG_PATH,
-    dropDebugLogs: true,
-  },
-};
-
-/** A cluster's logging settings and the Vault path of its object-storage credentials. */
+/** Everything the log pipeline of one cluster is rendered from. */
 export interface ClusterLogging extends LoggingSettings {
-  readonly environment: EnvironmentName;
+  /** The cluster, as error messages name it. */
+  readonly clusterName: string;
+  /** The one environment the cluster's logs belong to: the `environment` label of every line. */
+  readonly environment: string;
   /** Vault KV path of the Loki bucket's credentials (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`). */
   readonly credentialsVaultPath: string;
+  /** Days each stream is kept. */
+  readonly retentionDays: StreamRetentionDays;
 }
 
-export function loggingOf(cluster: ClusterDefinition): ClusterLogging {
-  const environment = loggingEnvironmentOf(cluster);
-  const settings = LOGGING_SETTINGS[environment];
-  if (!settings) {
-    throw new Error(`cluster ${cluster.name}: LOGGING_SETTINGS has no entry for environment "${environment}". Fix: add one in lib/gitops/logging-settings.ts`);
+/** Checks what Loki and Fluent Bit need of a cluster's settings, and returns them. */
+export function checkedLogging(logging: ClusterLogging): ClusterLogging {
+  if (!Number.isInteger(logging.lokiReplicas) || logging.lokiReplicas < 1) {
+    throw new Error(`cluster ${logging.clusterName}: lokiReplicas = ${logging.lokiReplicas}; must be a whole number of at least 1. Fix: set it in LOGGING_SETTINGS (lib/config/logging.ts)`);
   }
-  if (!Number.isInteger(settings.lokiReplicas) || settings.lokiReplicas < 1) {
-    throw new Error(`cluster ${cluster.name}: lokiReplicas = ${settings.lokiReplicas}; must be a whole number of at least 1. Fix: set it in LOGGING_SETTINGS`);
+  if (!logging.auditLogPath.startsWith('/var/log/')) {
+    throw new Error(`cluster ${logging.clusterName}: auditLogPath = ${logging.auditLogPath}; Fluent Bit mounts only /var/log of the node. Fix: point the API server's --audit-log-path below /var/log`);
   }
-  if (!settings.auditLogPath.startsWith('/var/log/')) {
-    throw new Error(`cluster ${cluster.name}: auditLogPath = ${settings.auditLogPath}; Fluent Bit mounts only /var/log of the node. Fix: point the API server's --audit-log-path below /var/log`);
-  }
-  return { ...settings, environment, credentialsVaultPath: `${ENVIRONMENTS[environment].vaultPathPrefix}/loki-object-storage` };
+  checkedRetention(logging.clusterName, logging.retentionDays);
+  return logging;
 }

@@ -1,9 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { PLATFORM_NAME } from '../platform/labels';
 import { VaultSecret } from '../security/vault-secret';
-import { ClusterDefinition } from './clusters';
-import { LOG_STREAMS, LogStream, lokiPeriod, retentionOf } from './logging-retention';
-import { ClusterLogging, LOGGING_NAMESPACE, LokiDeploymentMode, loggingOf } from './logging-settings';
+import { LOG_STREAMS, LogStream, StreamRetentionDays, lokiPeriod } from './logging-retention';
+import { ClusterLogging, LOGGING_NAMESPACE, LokiDeploymentMode } from './logging-settings';
 
 /** The Helm release (and Application) name of Loki; the chart names its gateway Service `<release>-gateway`. */
 export const LOKI_RELEASE = 'loki';
@@ -19,8 +18,7 @@ export const LOKI_STORAGE_SECRET = 'loki-object-storage';
 const SCHEMA_START = '2024-06-01';
 
 /** The retention of every stream as Loki's `limits_config.retention_stream` entries. */
-export function retentionStreams(cluster: ClusterDefinition): { selector: string; priority: number; period: string }[] {
-  const retention = retentionOf(cluster);
+export function retentionStreams(retention: StreamRetentionDays): { selector: string; priority: number; period: string }[] {
   return LOG_STREAMS.map((stream) => ({ selector: `{stream="${stream}"}`, priority: 1, period: lokiPeriod(retention[stream]) }));
 }
 
@@ -30,9 +28,8 @@ export function retentionStreams(cluster: ClusterDefinition): { selector: string
  * compactor. Credentials come from Vault through an ExternalSecret the release creates itself
  * (`extraObjects`): the values hold only the Secret's name.
  */
-export function lokiHelmValues(cluster: ClusterDefinition): Record<string, unknown> {
-  const logging = loggingOf(cluster);
-  const retention = retentionOf(cluster);
+export function lokiHelmValues(logging: ClusterLogging): Record<string, unknown> {
+  const retention = logging.retentionDays;
   const credentials = { extraEnvFrom: [{ secretRef: { name: LOKI_STORAGE_SECRET } }] };
   const singleBinary = logging.deploymentMode === LokiDeploymentMode.SINGLE_BINARY;
   const scalable = (replicas: number) => ({ replicas: singleBinary ? 0 : replicas, ...credentials });
@@ -58,7 +55,7 @@ export function lokiHelmValues(cluster: ClusterDefinition): Record<string, unkno
       },
       limits_config: {
         retention_period: lokiPeriod(retention[LogStream.APPLICATION]),
-        retention_stream: retentionStreams(cluster),
+        retention_stream: retentionStreams(retention),
         allow_structured_metadata: true,
       },
     },

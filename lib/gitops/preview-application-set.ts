@@ -1,7 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApplicationSet } from '../../imports/argoproj.io';
-import { EnvironmentConfig } from '../config/environment-config';
 import { PLATFORM_SYNC_OPTIONS } from './environment-application';
 import { PlatformProject } from './platform-project';
 import { PREVIEW_PROBE_ID, PULL_REQUEST_PREVIEW_ID, PreviewPatch, previewPatches } from './preview-parametrization';
@@ -20,8 +19,8 @@ export interface PreviewKustomizeSettings {
 export interface PreviewApplicationSetProps {
   /** The project of the development cluster; it must allow the `generator-platform-pr-*` namespaces. */
   readonly project: PlatformProject;
-  /** The config dist/preview is rendered from: its web, api and generator image repositories get the pull request's tag. */
-  readonly baseConfig: EnvironmentConfig;
+  /** The image repositories of dist/preview (web, api, generator): each gets the pull request's tag. */
+  readonly imageRepositories: readonly string[];
   /** dist/preview, rendered. */
   readonly baseChart: Chart;
   /** The same preview rendered for PREVIEW_PROBE_ID: every value that differs from baseChart is parametrized. */
@@ -84,10 +83,9 @@ export class PreviewApplicationSet extends Construct {
       throw new Error(`PreviewApplicationSet ${id}: project ${props.project.projectName} does not allow the preview namespaces "${this.namespaceTemplate}". Fix: add "generator-platform-pr-*" to its namespaces`);
     }
     const imageTag = props.imageTag ?? 'pr-{{head_sha}}';
-    const { web, api, generator } = props.baseConfig;
     this.kustomize = {
       namespace: this.namespaceTemplate,
-      images: [web, api, generator].map((service) => `${service.image.repository}:${imageTag}`),
+      images: props.imageRepositories.map((repository) => `${repository}:${imageTag}`),
       patches: previewPatches(base, probe).map(toKustomizePatch),
     };
     this.path = `dist/${props.folder ?? 'preview'}`;

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ApplicationServiceProps } from './application-service-props';
+import { PropError } from '../platform/prop-error';
 import { LongRunningService } from './long-running-service';
 
 /** Port serving /metrics, /healthz and /readyz; the worker takes no other inbound traffic. */
@@ -32,7 +33,7 @@ export class GeneratorService extends LongRunningService {
   public constructor(scope: Construct, id: string, props: GeneratorServiceProps) {
     const drain = props.jobDrainTimeoutSeconds;
     if (drain !== undefined && (!Number.isInteger(drain) || drain < 30 || drain > 3600)) {
-      throw new Error(`${id}: jobDrainTimeoutSeconds is ${drain}; use 30 to 3600 seconds, enough for the longest generation to finish`);
+      throw new PropError(id, 'jobDrainTimeoutSeconds', drain, 'use 30 to 3600 seconds, enough for the longest generation to finish');
     }
     super(scope, id, {
       namespace: props.namespace,

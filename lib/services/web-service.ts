@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { PublicServiceProps } from './application-service-props';
 import { ApiService } from './api-service';
 import { LongRunningService } from './long-running-service';
+import { SERVICE_HTTP_PORT } from '../workloads/workload-conventions';
 
 /** Port the Next.js standalone server listens on. */
 export const WEB_PORT = 3000;
@@ -42,7 +43,7 @@ export class WebService extends LongRunningService {
         HOSTNAME: '0.0.0.0',
         NEXT_TELEMETRY_DISABLED: '1',
         // HTTPS, verified against API_CA_FILE (the CA of the api's server certificate).
-        API_INTERNAL_URL: `https://${props.api.serviceHost}:${LongRunningService.SERVICE_HTTP_PORT}`,
+        API_INTERNAL_URL: `https://${props.api.serviceHost}:${SERVICE_HTTP_PORT}`,
         PUBLIC_URL: `https://${props.hostname}`,
       },
     });

@@ -13,8 +13,8 @@ import {
 import { PLATFORM_NAME } from '../platform/labels';
 import { INetworkPeer } from '../platform/network-peer';
 import { VaultSecret } from '../security/vault-secret';
-import { LongRunningService } from '../services/long-running-service';
 import { IStoreClient } from '../platform/store-client';
+import { IExternallyScaledWorkload } from '../workloads/externally-scaled-workload';
 import { AMQPS_PORT, MessageBroker } from './message-broker';
 
 export interface JobQueueProps {
@@ -135,7 +135,7 @@ export class JobQueue extends Construct {
    * Jobs delivered but not yet acknowledged are not counted: jobs in progress hold no replica, and
    * a scale-in may stop a busy consumer, which then has its drain timeout to finish.
    */
-  public scaleConsumer(consumer: LongRunningService, options: QueueScalingOptions): void {
+  public scaleConsumer(consumer: IExternallyScaledWorkload, options: QueueScalingOptions): void {
     const messagesPerReplica = options.messagesPerReplica ?? 5;
     if (!Number.isInteger(messagesPerReplica) || messagesPerReplica < 1) {
       throw new Error(`JobQueue: messagesPerReplica is ${messagesPerReplica}; use a whole number of at least 1`);

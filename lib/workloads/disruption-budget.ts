@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { PropError } from '../platform/prop-error';
 
 /** What a voluntary eviction (a node drain) may do to a pod that is running but not ready. */
 export enum UnhealthyPodEviction {
@@ -39,10 +40,14 @@ export interface DisruptionBudgetProps {
 export class DisruptionBudget extends Construct {
   public constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
     super(scope, id);
+    const maxUnavailable = props.maxUnavailable ?? 1;
+    if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) {
+      throw new PropError(props.name, 'maxUnavailable', maxUnavailable, 'use a whole number of pods, at least 1: a budget of 0 blocks every node drain');
+    }
     new k8s.KubePodDisruptionBudget(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
       spec: {
-        maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable ?? 1),
+        maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailable),
         selector: { matchLabels: { ...props.selector } },
         unhealthyPodEvictionPolicy: props.unhealthyPodEviction ?? UnhealthyPodEviction.ALWAYS_ALLOW,
       },

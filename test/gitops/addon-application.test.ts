@@ -1,16 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ADDONS, Addon, AddonSourceType } from '../../lib/gitops/addon-catalog';
+import { CLUSTERS } from '../../lib/config/clusters';
+import { Addon, AddonSourceType } from '../../lib/gitops/addon-catalog';
 import { AddonApplication, AddonApplicationProps, PINNED_REVISION } from '../../lib/gitops/addon-application';
 import { AddonProject } from '../../lib/gitops/addon-project';
 import { emptyChart, objectsOf } from '../support/kube';
+import { clusterAddons } from './fixtures';
 
+const ADDONS = clusterAddons(CLUSTERS.find((c) => c.name === 'staging')!);
 const byName = (name: string) => ADDONS.find((a) => a.name === name)!;
 
-function render(addon: Addon, clusterName = 'staging') {
+function render(addon: Addon) {
   const chart = emptyChart();
   const project = new AddonProject(chart, 'platform-addons', { addons: [addon] });
-  const props: Required<AddonApplicationProps> = { addon, project, clusterName };
+  const props: Required<AddonApplicationProps> = { addon, project };
   new AddonApplication(chart, addon.name, props);
   return objectsOf(chart).find((o) => o.kind === 'Application')!;
 }

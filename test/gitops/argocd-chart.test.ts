@@ -3,12 +3,12 @@ import { parseAllDocuments } from 'yaml';
 import { ArgoCdChart } from '../../charts/argocd-chart';
 import { ClusterCertificateAuthorityChart } from '../../charts/cluster-certificate-authority-chart';
 import { ENVIRONMENTS } from '../../lib/config/environments';
-import { ADDONS, MESSAGING_TOPOLOGY_OPERATOR, addonsInstalling } from '../../lib/gitops/addon-catalog';
-import { CLUSTERS } from '../../lib/gitops/clusters';
+import { CLUSTERS } from '../../lib/config/clusters';
+import { MESSAGING_TOPOLOGY_OPERATOR, addonsInstalling } from '../../lib/gitops/addon-catalog';
 import { globMatches } from '../../lib/gitops/preview-application-set';
 import { INTERNAL_CA_TRUST_SECRET } from '../../lib/security/certificate-authority-trust';
 import { renderAllEnvironments, renderEnvironments } from '../../synth/render';
-import { environmentChart } from './fixtures';
+import { clusterAddons, environmentChart } from './fixtures';
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: any };
 
@@ -74,7 +74,7 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('dist/argocd/%s', (clus
     const waveOfApp = (name: string) => wave(applications.find((a) => a.metadata.name === name)!);
     const projectWaves = [...projects.values()].map(wave);
     const foundation = ['cert-manager', 'kube-prometheus-stack'].map(waveOfApp);
-    const operators = ADDONS.filter((a) => !['cert-manager', 'kube-prometheus-stack'].includes(a.name)).map((a) => waveOfApp(a.name));
+    const operators = clusterAddons(cluster).filter((a) => !['cert-manager', 'kube-prometheus-stack'].includes(a.name)).map((a) => waveOfApp(a.name));
     const environments = cluster.environments.map((e) => waveOfApp(`generator-platform-${e}`));
     expect(Math.max(...projectWaves)).toBeLessThan(Math.min(...foundation));
     expect(Math.max(...foundation)).toBeLessThan(Math.min(...operators));
@@ -82,7 +82,7 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('dist/argocd/%s', (clus
   });
 
   test('installs every add-on', () => {
-    expect(applications.filter((a) => a.spec.project === 'platform-addons').map((a) => a.metadata.name).sort()).toEqual(ADDONS.map((a) => a.name).sort());
+    expect(applications.filter((a) => a.spec.project === 'platform-addons').map((a) => a.metadata.name).sort()).toEqual(clusterAddons(cluster).map((a) => a.name).sort());
   });
 });
 
@@ -90,7 +90,9 @@ describe('the add-ons', () => {
   test('install every CRD group used anywhere in dist/ (Argo CD installs its own kinds at bootstrap)', () => {
     const used = [...new Set(docsIn('').filter((d) => groupOf(d.apiVersion).includes('.') && !groupOf(d.apiVersion).endsWith('k8s.io') && !ARGO_CD_KINDS.includes(d.kind)).map((d) => groupOf(d.apiVersion)))];
     expect(used).toEqual(expect.arrayContaining(['postgresql.cnpg.io', 'rabbitmq.com', 'external-secrets.io', 'keda.sh']));
-    expect(used.filter((group) => addonsInstalling(group).length === 0)).toEqual([]);
+    for (const cluster of CLUSTERS) {
+      expect(used.filter((group) => addonsInstalling(clusterAddons(cluster), group).length === 0)).toEqual([]);
+    }
   });
 });
 
@@ -103,6 +105,7 @@ describe('ArgoCdChart', () => {
           cluster: development,
           environments: [{ config: ENVIRONMENTS.development, chart: environmentChart(ENVIRONMENTS.development) }],
           certificateAuthority: new ClusterCertificateAuthorityChart(new App(), 'ca', { certificates: ENVIRONMENTS.development.certificates, vaultAddress: ENVIRONMENTS.development.vaultAddress }),
+          addons: clusterAddons(development),
         }),
     ).toThrow(/runs previews, but no rendered preview was given/);
   });

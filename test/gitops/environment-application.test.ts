@@ -7,7 +7,7 @@ import { environmentChart, platformProject } from './fixtures';
 describe('EnvironmentApplication', () => {
   test('syncs dist/<environment> into its namespace, automated with prune and self-heal, server-side', () => {
     const chart = emptyChart();
-    new EnvironmentApplication(chart, 'staging', { config: ENVIRONMENTS.staging, environmentChart: environmentChart(ENVIRONMENTS.staging), project: platformProject(chart) });
+    new EnvironmentApplication(chart, 'staging', { environmentName: 'staging', namespace: ENVIRONMENTS.staging.namespace, environmentChart: environmentChart(ENVIRONMENTS.staging), project: platformProject(chart) });
     const application = objectsOf(chart).find((o) => o.kind === 'Application')!;
     expect(application.metadata).toMatchObject({ name: 'generator-platform-staging', namespace: 'argocd' });
     expect((application.metadata as Record<string, unknown>).finalizers).toBeUndefined();
@@ -26,7 +26,7 @@ describe('EnvironmentApplication', () => {
   test.each(['staging', 'production'] as const)('in %s ignores /spec/replicas of exactly the workloads an HPA or a ScaledObject scales', (env) => {
     const chart = emptyChart();
     const rendered = environmentChart(ENVIRONMENTS[env]);
-    new EnvironmentApplication(chart, env, { config: ENVIRONMENTS[env], environmentChart: rendered, project: platformProject(chart) });
+    new EnvironmentApplication(chart, env, { environmentName: env, namespace: ENVIRONMENTS[env].namespace, environmentChart: rendered, project: platformProject(chart) });
     const application = objectsOf(chart).find((o) => o.kind === 'Application')!;
     const objects = objectsOf(rendered);
     const scaled = objects
@@ -44,14 +44,15 @@ describe('EnvironmentApplication', () => {
 
   test('in development, where nothing autoscales, ignores no difference', () => {
     const chart = emptyChart();
-    new EnvironmentApplication(chart, 'development', { config: ENVIRONMENTS.development, environmentChart: environmentChart(ENVIRONMENTS.development), project: platformProject(chart) });
+    new EnvironmentApplication(chart, 'development', { environmentName: 'development', namespace: ENVIRONMENTS.development.namespace, environmentChart: environmentChart(ENVIRONMENTS.development), project: platformProject(chart) });
     expect(objectsOf(chart).find((o) => o.kind === 'Application')!.spec.ignoreDifferences).toBeUndefined();
   });
 
   test('with all props uses the repository, self-heal switch and retry limit given', () => {
     const chart = emptyChart();
     const props: Required<EnvironmentApplicationProps> = {
-      config: ENVIRONMENTS.production,
+      environmentName: 'production',
+      namespace: ENVIRONMENTS.production.namespace,
       environmentChart: environmentChart(ENVIRONMENTS.production),
       project: platformProject(chart),
       repository: { url: 'https://example.com/fork.git', revision: 'release-1', githubOwner: 'o', githubRepository: 'r' },
@@ -68,7 +69,7 @@ describe('EnvironmentApplication', () => {
   test('fails when the project does not allow the namespace', () => {
     const chart = emptyChart();
     expect(
-      () => new EnvironmentApplication(chart, 'staging', { config: ENVIRONMENTS.staging, environmentChart: environmentChart(ENVIRONMENTS.staging), project: platformProject(chart, ['other']) }),
+      () => new EnvironmentApplication(chart, 'staging', { environmentName: 'staging', namespace: ENVIRONMENTS.staging.namespace, environmentChart: environmentChart(ENVIRONMENTS.staging), project: platformProject(chart, ['other']) }),
     ).toThrow(/does not allow namespace "generator-platform"/);
   });
 
@@ -76,7 +77,7 @@ describe('EnvironmentApplication', () => {
     const chart = emptyChart();
     expect(
       () =>
-        new EnvironmentApplication(chart, 'staging', { config: ENVIRONMENTS.staging, environmentChart: environmentChart(ENVIRONMENTS.staging), project: platformProject(chart), retryLimit: 0 }),
+        new EnvironmentApplication(chart, 'staging', { environmentName: 'staging', namespace: ENVIRONMENTS.staging.namespace, environmentChart: environmentChart(ENVIRONMENTS.staging), project: platformProject(chart), retryLimit: 0 }),
     ).toThrow(/retryLimit = 0/);
   });
 });

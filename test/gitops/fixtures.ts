@@ -1,7 +1,10 @@
 import { App, Chart } from 'cdk8s';
 import { EnvironmentChart } from '../../charts/environment-chart';
 import { EnvironmentConfig } from '../../lib/config/environment-config';
+import { ClusterConfig } from '../../lib/config/clusters';
 import { ENVIRONMENTS, previewEnvironment } from '../../lib/config/environments';
+import { loggingOf } from '../../lib/config/logging';
+import { Addon, addonsOf } from '../../lib/gitops/addon-catalog';
 import { PlatformProject } from '../../lib/gitops/platform-project';
 import { PREVIEW_PROBE_ID } from '../../lib/gitops/preview-parametrization';
 
@@ -15,6 +18,11 @@ export function stagingChart(): EnvironmentChart {
 
 export function previewCharts(): { base: EnvironmentChart; probe: EnvironmentChart } {
   return { base: environmentChart(ENVIRONMENTS.preview), probe: environmentChart(previewEnvironment(PREVIEW_PROBE_ID)) };
+}
+
+/** The add-ons of a cluster, as synth renders them. */
+export function clusterAddons(cluster: ClusterConfig): readonly Addon[] {
+  return addonsOf(loggingOf(cluster, (environment) => ENVIRONMENTS[environment].vaultPathPrefix));
 }
 
 export function platformProject(scope: Chart, namespaces: string[] = ['generator-platform', 'generator-platform-pr-*']): PlatformProject {

@@ -1,11 +1,10 @@
 import { parseAllDocuments } from 'yaml';
-import { ADDONS } from '../../lib/gitops/addon-catalog';
-import { AddonApplication } from '../../lib/gitops/addon-application';
-import { AddonProject } from '../../lib/gitops/addon-project';
-import { CLUSTERS } from '../../lib/gitops/clusters';
-import { LOGGING_SETTINGS } from '../../lib/gitops/logging-settings';
+import { CLUSTERS } from '../../lib/config/clusters';
+import { LOGGING_SETTINGS } from '../../lib/config/logging';
+import { addonsOf } from '../../lib/gitops/addon-catalog';
+import { ClusterLogging } from '../../lib/gitops/logging-settings';
 import { renderAllEnvironments } from '../../synth/render';
-import { emptyChart } from '../support/kube';
+import { clusterAddons } from './fixtures';
 
 type Doc = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: any };
 
@@ -156,18 +155,23 @@ describe.each(CLUSTERS.map((c) => [c.name] as const))('the log pipeline on the %
   });
 });
 
-describe('per-cluster Helm values', () => {
-  test('exist for every cluster of every add-on that has them', () => {
-    for (const addon of ADDONS.filter((a) => a.helmValuesByCluster)) {
-      expect({ addon: addon.name, clusters: Object.keys(addon.helmValuesByCluster!).sort() }).toEqual({ addon: addon.name, clusters: CLUSTERS.map((c) => c.name).sort() });
-    }
+describe('the add-ons of a cluster', () => {
+  test.each(CLUSTERS.map((c) => [c.name, c] as const))('on %s carry the log pipeline values of that cluster in helmValues', (clusterName, cluster) => {
+    const loki = clusterAddons(cluster).find((a) => a.name === 'loki')!;
+    expect((loki.helmValues as any).loki.storage.bucketNames.chunks).toBe(`acme-generator-platform-logs-${clusterName}`);
   });
 
-  test('cannot be rendered without naming the cluster', () => {
-    const loki = ADDONS.find((a) => a.name === 'loki')!;
-    const chart = emptyChart();
-    const project = new AddonProject(chart, 'platform-addons', { addons: [loki] });
-    expect(() => new AddonApplication(chart, 'loki', { addon: loki, project })).toThrow(/no Helm values for cluster "\(none given\)"/);
-    expect(() => new AddonApplication(chart, 'loki-elsewhere', { addon: loki, project, clusterName: 'qa' })).toThrow(/no Helm values for cluster "qa"/);
+  const logging: ClusterLogging = { ...LOGGING_SETTINGS.staging!, clusterName: 'qa', environment: 'staging', credentialsVaultPath: 'x/loki-object-storage', retentionDays: { application: 1, system: 1, audit: 1, security: 1 } };
+
+  test('fails for a cluster with no Loki replica', () => {
+    expect(() => addonsOf({ ...logging, lokiReplicas: 0 })).toThrow(/cluster qa: lokiReplicas = 0; must be a whole number of at least 1/);
+  });
+
+  test('fails for an audit log outside /var/log, which Fluent Bit cannot read', () => {
+    expect(() => addonsOf({ ...logging, auditLogPath: '/etc/audit.log' })).toThrow(/cluster qa: auditLogPath = \/etc\/audit.log; Fluent Bit mounts only \/var\/log/);
+  });
+
+  test('fails for a retention that is not whole days', () => {
+    expect(() => addonsOf({ ...logging, retentionDays: { ...logging.retentionDays, audit: 0.5 } })).toThrow(/cluster qa: audit retention = 0.5 days/);
   });
 });

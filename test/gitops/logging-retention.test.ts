@@ -1,7 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { EnvironmentName } from '../../lib/config/environment-config';
-import { CLUSTERS, ClusterDefinition } from '../../lib/gitops/clusters';
-import { LOG_RETENTION_DAYS, LOG_STREAMS, LogStream, PRODUCTION_AUDIT_MINIMUM_DAYS, loggingEnvironmentOf, lokiPeriod, retentionOf } from '../../lib/gitops/logging-retention';
+import { CLUSTERS, ClusterConfig } from '../../lib/config/clusters';
+import { LOG_RETENTION_DAYS, PRODUCTION_AUDIT_MINIMUM_DAYS, loggingEnvironmentOf, retentionOf } from '../../lib/config/logging';
+import { LOG_STREAMS, LogStream, checkedRetention, lokiPeriod } from '../../lib/gitops/logging-retention';
 import { renderAllEnvironments } from '../../synth/render';
 
 type Application = { metadata: { name: string }; spec: { source: { helm: { valuesObject: any } } } };
@@ -70,14 +71,14 @@ describe('the retention table', () => {
   });
 
   test.each([0, -1, 1.5])('refuses %s days', (value) => {
-    const broken = { ...LOG_RETENTION_DAYS, [EnvironmentName.STAGING]: { ...LOG_RETENTION_DAYS[EnvironmentName.STAGING]!, application: value } };
-    expect(() => retentionOf(CLUSTERS.find((c) => c.name === 'staging')!, broken)).toThrow(/application retention = .* days; must be a whole number of days/);
+    const broken = { ...LOG_RETENTION_DAYS[EnvironmentName.STAGING]!, application: value };
+    expect(() => checkedRetention('staging', broken)).toThrow(/cluster staging: application retention = .* days; must be a whole number of days/);
   });
 
   test('fails for a cluster without an entry, or with more than one environment', () => {
-    const preview: ClusterDefinition = { name: 'previews', environments: [EnvironmentName.PREVIEW], runsPreviews: true, selfHeal: true };
+    const preview: ClusterConfig = { name: 'previews', environments: [EnvironmentName.PREVIEW], runsPreviews: true, selfHeal: true };
     expect(() => retentionOf(preview)).toThrow(/LOG_RETENTION_DAYS has no entry for environment "preview"/);
-    const shared: ClusterDefinition = { ...preview, environments: [EnvironmentName.DEVELOPMENT, EnvironmentName.STAGING] };
+    const shared: ClusterConfig = { ...preview, environments: [EnvironmentName.DEVELOPMENT, EnvironmentName.STAGING] };
     expect(() => retentionOf(shared)).toThrow(/needs exactly one per cluster/);
   });
 

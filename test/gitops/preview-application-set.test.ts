@@ -4,10 +4,13 @@ import { PREVIEW_PROBE_ID, previewPatches } from '../../lib/gitops/preview-param
 import { emptyChart, objectsOf } from '../support/kube';
 import { environmentChart, platformProject, previewCharts } from './fixtures';
 
+/** dist/preview's web, api and generator repositories. */
+const imageRepositories = ['web', 'api', 'generator'].map((service) => `ghcr.io/acme/generator-platform-${service}`);
+
 function render(extra: Partial<PreviewApplicationSetProps> = {}, namespaces?: string[]) {
   const chart = emptyChart();
   const { base, probe } = previewCharts();
-  const construct = new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart, namespaces), baseConfig: ENVIRONMENTS.preview, baseChart: base, probeChart: probe, ...extra });
+  const construct = new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart, namespaces), imageRepositories, baseChart: base, probeChart: probe, ...extra });
   return { construct, applicationSet: objectsOf(chart).find((o) => o.kind === 'ApplicationSet')! };
 }
 
@@ -43,7 +46,7 @@ describe('PreviewApplicationSet', () => {
   });
 
   test('with all props uses the label, requeue interval, folder, repository and image tag given', () => {
-    const props: Omit<Required<PreviewApplicationSetProps>, 'project' | 'baseConfig' | 'baseChart' | 'probeChart'> = {
+    const props: Omit<Required<PreviewApplicationSetProps>, 'project' | 'imageRepositories' | 'baseChart' | 'probeChart'> = {
       folder: 'preview',
       pullRequestLabel: 'deploy-preview',
       requeueAfterSeconds: 60,
@@ -69,7 +72,7 @@ describe('PreviewApplicationSet', () => {
     const { base } = previewCharts();
     expect(
       () =>
-        new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart), baseConfig: ENVIRONMENTS.preview, baseChart: base, probeChart: environmentChart(ENVIRONMENTS.production) }),
+        new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart), imageRepositories, baseChart: base, probeChart: environmentChart(ENVIRONMENTS.production) }),
     ).toThrow(/preview/);
   });
 });

@@ -130,4 +130,8 @@ describe('MessageBroker', () => {
   ] as Array<[Partial<MessageBrokerProps>, string]>)('fails on %p', (overrides, message) => {
     expect(() => broker(overrides)).toThrow(message);
   });
+
+  test('fails with a PropError that names the construct, the prop and the value, so that synth can name the config field', () => {
+    expect(() => broker({ replicas: 2 })).toThrow(expect.objectContaining({ name: 'PropError', constructId: 'rabbitmq', prop: 'replicas', value: 2 }));
+  });
 });

@@ -1,3 +1,4 @@
+import { PropError } from '../../lib/platform/prop-error';
 import { Replicas } from '../../lib/platform/replicas';
 import { ClusterPeer } from '../../lib/platform/network-peer';
 import { LongRunningService } from '../../lib/services/long-running-service';
@@ -514,6 +515,22 @@ describe('PostgresCluster', () => {
 
     test.each([2, 0, 1.5, 10])('fails on %p instances', (instances) => {
       expect(attempt({ instances })).toThrow(`PostgresCluster pg: instances is ${instances}; use 1 (no high availability) or 3 to 9`);
+    });
+
+    test('fails with a PropError that names the construct, the prop and the value, so that synth can name the config field', () => {
+      let error: unknown;
+      try {
+        attempt({ instances: 2 })();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(PropError);
+      expect(error).toMatchObject({ constructId: 'pg', prop: 'instances', value: 2 });
+      expect((error as PropError).fix).toMatch(/^use 1 \(no high availability\) or 3 to 9/);
+    });
+
+    test.each(['https://bucket/backups', 's3://Acme/postgres'])('fails on the backup location %p, which is not s3://<bucket>/<path>', (backupDestinationPath) => {
+      expect(attempt({ backupDestinationPath })).toThrow(`PostgresCluster pg: backupDestinationPath is ${JSON.stringify(backupDestinationPath)}; use s3://<bucket>/<path>`);
     });
 
     test('fails with a single pooler pod in front of a highly available cluster', () => {

@@ -1,17 +1,19 @@
 import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
-import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
+import { Replicas } from '../../platform/replicas';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { ROLLING_DELIVERY } from './delivery';
 import { REDUCED_FOOTPRINT_SERVICES } from './reduced-footprint-services';
 
 /** A single-zone cluster for the team; reduced footprint as allowed by lib/config/spec-minimums.ts. */
 export const development: EnvironmentConfig = {
   name: EnvironmentName.DEVELOPMENT,
+  ownsClusterScopedObjects: true,
   namespace: 'generator-platform',
   webHostname: 'app.dev.generator-platform.example.com',
   apiHostname: 'api.dev.generator-platform.example.com',
   certificates: { publicIssuer: { kind: 'internal-ca' }, internalCa: { kind: 'self-signed' }, ...CERTIFICATE_LIFETIME },
-  authentication: authenticationFor('generator-platform-development', ['generator-platform-developers']),
+  authentication: authenticationFor('generator-platform-development', ['generator-platform-developers'], Replicas.fixed(1)),
   egress: EU_WEST_1_EGRESS,
   imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a'],
@@ -38,5 +40,5 @@ export const development: EnvironmentConfig = {
   prometheus: KUBE_PROMETHEUS,
   prometheusUrl: KUBE_PROMETHEUS_URL,
   delivery: ROLLING_DELIVERY,
-  features: { strictTopologySpread: false, debugLogging: true },
+  features: { strictTopologySpread: false, debugLogging: true, alertingAndDashboards: true },
 };

@@ -1,6 +1,7 @@
 import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
-import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
+import { Replicas } from '../../platform/replicas';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { ROLLING_DELIVERY } from './delivery';
 import { REDUCED_FOOTPRINT_SERVICES } from './reduced-footprint-services';
 
@@ -13,12 +14,13 @@ const PREVIEW_DOMAIN = 'preview.generator-platform.example.com';
 export function previewEnvironment(previewId: string): EnvironmentConfig {
   return {
     name: EnvironmentName.PREVIEW,
+    ownsClusterScopedObjects: false,
     namespace: `generator-platform-${previewId}`,
     webHostname: `app-${previewId}.${PREVIEW_DOMAIN}`,
     apiHostname: `api-${previewId}.${PREVIEW_DOMAIN}`,
     certificates: { publicIssuer: { kind: 'internal-ca' }, internalCa: { kind: 'self-signed' }, ...CERTIFICATE_LIFETIME },
     // One OAuth client for every pull-request preview (its redirect URIs: https://*.<preview domain>/oauth2/callback).
-    authentication: authenticationFor('generator-platform-pull-requests', ['generator-platform-developers']),
+    authentication: authenticationFor('generator-platform-pull-requests', ['generator-platform-developers'], Replicas.fixed(1)),
     egress: EU_WEST_1_EGRESS,
     imageRegistry: { server: 'ghcr.io' },
     zones: ['eu-west-1a'],
@@ -45,7 +47,7 @@ export function previewEnvironment(previewId: string): EnvironmentConfig {
     prometheus: KUBE_PROMETHEUS,
     prometheusUrl: KUBE_PROMETHEUS_URL,
     delivery: ROLLING_DELIVERY,
-    features: { strictTopologySpread: false, debugLogging: true },
+    features: { strictTopologySpread: false, debugLogging: true, alertingAndDashboards: false },
   };
 }
 

@@ -3,16 +3,17 @@ import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor, LETS_ENCRYPT
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
 import { Replicas } from '../../platform/replicas';
 import { SPEC_RESOURCES } from '../spec-minimums';
-import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { FAST_STARTUP_SECONDS, GENERATOR_FAST_STARTUP_SECONDS, PROGRESSIVE_DELIVERY } from './delivery';
 
 export const production: EnvironmentConfig = {
   name: EnvironmentName.PRODUCTION,
+  ownsClusterScopedObjects: true,
   namespace: 'generator-platform',
   webHostname: 'app.generator-platform.example.com',
   apiHostname: 'api.generator-platform.example.com',
   certificates: { publicIssuer: LETS_ENCRYPT, internalCa: { kind: 'vault-pki', signPath: 'pki_int/sign/generator-platform-production', role: 'cert-manager-generator-platform-production' }, ...CERTIFICATE_LIFETIME },
-  authentication: authenticationFor('generator-platform-production', ['generator-platform-users']),
+  authentication: authenticationFor('generator-platform-production', ['generator-platform-users'], Replicas.autoscaled({ min: 2, max: 4 })),
   egress: EU_WEST_1_EGRESS,
   imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
@@ -75,5 +76,5 @@ export const production: EnvironmentConfig = {
     issuer: 'https://token.actions.githubusercontent.com',
     subject: 'https://github.com/acme/generator-platform/.github/workflows/release.yml@refs/tags/v*',
   }),
-  features: { strictTopologySpread: true, debugLogging: false },
+  features: { strictTopologySpread: true, debugLogging: false, alertingAndDashboards: true },
 };

@@ -1,3 +1,4 @@
+import { Replicas } from '../../platform/replicas';
 import { DEFAULT_CERTIFICATE_LIFETIME } from '../../security/tls-certificate';
 import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig } from '../security-config';
 
@@ -20,13 +21,14 @@ const IDENTITY_PROVIDER = {
   proxyImage: { repository: 'quay.io/oauth2-proxy/oauth2-proxy', tag: 'v7.6.0' },
 } as const;
 
-/** Sign-in for one environment: its own OAuth client, the groups that may use it, and the public paths. */
-export function authenticationFor(clientId: string, allowedGroups: readonly string[]): AuthenticationConfig {
+/** Sign-in for one environment: its own OAuth client, the groups that may use it, the proxy's replicas, and the public paths. */
+export function authenticationFor(clientId: string, allowedGroups: readonly string[], proxyReplicas: Replicas): AuthenticationConfig {
   return {
     ...IDENTITY_PROVIDER,
     mfa: { ...IDENTITY_PROVIDER.mfa, acceptedValues: [...IDENTITY_PROVIDER.mfa.acceptedValues] },
     clientId,
     allowedGroups,
+    proxyReplicas,
     sessionHours: 8,
     refreshMinutes: 15,
     webPublicPaths: ['/healthz'],

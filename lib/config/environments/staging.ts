@@ -3,17 +3,18 @@ import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor, LETS_ENCRYPT
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
 import { Replicas } from '../../platform/replicas';
 import { SPEC_RESOURCES } from '../spec-minimums';
-import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from './cluster-peers';
+import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { FAST_STARTUP_SECONDS, GENERATOR_FAST_STARTUP_SECONDS, PROGRESSIVE_DELIVERY } from './delivery';
 
 /** A production-shaped rehearsal: the same sizes and rules, a smaller ceiling. */
 export const staging: EnvironmentConfig = {
   name: EnvironmentName.STAGING,
+  ownsClusterScopedObjects: true,
   namespace: 'generator-platform',
   webHostname: 'app.staging.generator-platform.example.com',
   apiHostname: 'api.staging.generator-platform.example.com',
   certificates: { publicIssuer: LETS_ENCRYPT, internalCa: { kind: 'vault-pki', signPath: 'pki_int/sign/generator-platform-staging', role: 'cert-manager-generator-platform-staging' }, ...CERTIFICATE_LIFETIME },
-  authentication: authenticationFor('generator-platform-staging', ['generator-platform-users', 'generator-platform-testers']),
+  authentication: authenticationFor('generator-platform-staging', ['generator-platform-users', 'generator-platform-testers'], Replicas.autoscaled({ min: 2, max: 4 })),
   egress: EU_WEST_1_EGRESS,
   imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
@@ -76,5 +77,5 @@ export const staging: EnvironmentConfig = {
     issuer: 'https://token.actions.githubusercontent.com',
     subject: 'https://github.com/acme/generator-platform/.github/workflows/release.yml@refs/tags/v*',
   }),
-  features: { strictTopologySpread: true, debugLogging: false },
+  features: { strictTopologySpread: true, debugLogging: false, alertingAndDashboards: true },
 };

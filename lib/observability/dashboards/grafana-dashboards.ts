@@ -2,6 +2,7 @@ import type { Dashboard } from '@grafana/schema';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PLATFORM_NAME } from '../../platform/labels';
+import { PropError } from '../../platform/prop-error';
 import { dataStoresDashboard } from './data-stores';
 import { generatorPipelineDashboard } from './generator-pipeline';
 import { platformOverviewDashboard } from './platform-overview';
@@ -105,7 +106,7 @@ export class GrafanaDashboards extends Construct {
 
 function validate(id: string, namespace: string, folder: string, labelKey: string, labelValue: string): void {
   const fail = (field: string, value: string, fix: string): never => {
-    throw new Error(`GrafanaDashboards ${id}: ${field} is ${JSON.stringify(value)}; ${fix}`);
+    throw new PropError(id, field, value, fix, `GrafanaDashboards ${id}`);
   };
   if (!DNS_LABEL.test(namespace)) {
     fail('namespace', namespace, 'use the platform namespace: a DNS label of lower-case letters, digits and dashes');

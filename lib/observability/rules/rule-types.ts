@@ -116,6 +116,11 @@ export function counterValues(segments: readonly { readonly perStep: number; rea
     .join(' ');
 }
 
+/** Minutes of samples at one per minute, all the same value, in promtool's notation. */
+export function flat(value: number, steps: number): string {
+  return `${value}x${steps}`;
+}
+
 function round(value: number): string {
   return String(Number(value.toPrecision(12)));
 }

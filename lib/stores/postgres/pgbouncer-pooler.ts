@@ -15,6 +15,7 @@ import { restrictedContainerSecurityContext } from '../../platform/security-cont
 import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../../platform/workload-footprint';
 import { zoneAndHostSpread } from '../../platform/zone-and-host-spread';
 import { zoneNodeAffinity } from '../../platform/zone-node-affinity';
+import { DisruptionBudget } from '../../workloads/disruption-budget';
 import { resourceMap } from './resource-quantities';
 import { ipBlockPeers, TcpFlowPolicy } from './tcp-flow-policy';
 
@@ -161,13 +162,11 @@ export class PgBouncerPooler extends Construct implements IWorkload, INetworkPee
       },
     });
 
-    new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
-      metadata: { name: props.name, namespace: props.namespaceName, labels: this.labels },
-      spec: {
-        maxUnavailable: k8s.IntOrString.fromNumber(1),
-        selector: { matchLabels: this.podLabels },
-        unhealthyPodEvictionPolicy: 'AlwaysAllow',
-      },
+    new DisruptionBudget(this, 'PodDisruptionBudget', {
+      name: props.name,
+      namespace: props.namespaceName,
+      labels: this.labels,
+      selector: this.podLabels,
     });
 
     const podSelector = { matchLabels: this.podLabels };

@@ -1,0 +1,18 @@
+import { k8s } from 'cdk8s-plus-27';
+
+/**
+ * One topology spread constraint over zones for the pods labelled `podLabels`, strict
+ * (`DoNotSchedule`) where the cluster has the room, else best effort. For workloads that keep their
+ * pods on separate machines with an anti-affinity instead, and that replace pods in place (a
+ * StatefulSet), so no revision label is needed.
+ */
+export function zoneSpread(podLabels: Readonly<Record<string, string>>, strict: boolean): k8s.TopologySpreadConstraint[] {
+  return [
+    {
+      topologyKey: 'topology.kubernetes.io/zone',
+      maxSkew: 1,
+      whenUnsatisfiable: strict ? 'DoNotSchedule' : 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...podLabels } },
+    },
+  ];
+}

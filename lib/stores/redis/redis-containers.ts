@@ -1,0 +1,115 @@
+import { k8s } from 'cdk8s-plus-27';
+import { ImageReference, imageReference } from '../../platform/image-reference';
+import { memoryQuantity } from '../../platform/quantities';
+import { restrictedContainerSecurityContext, RUN_AS_ID } from '../../platform/security-contexts';
+import { guaranteedResources } from '../../workloads/container-resources';
+import { livenessProbe, ProbeCheck, readinessProbe, startupProbe } from '../../workloads/probes';
+import {
+  CONFIG_DIR, CONFIG_FILE, DATA_DIR, EXPORTER_RESOURCES, PROBE_FILE, REDIS_CLUSTER_BUS_PORT, REDIS_EPHEMERAL_MI, REDIS_METRICS_PORT, REDIS_PORT,
+  START_FILE, TLS_DIR, TLS_FILES, TLS_RELOAD_SECONDS,
+} from './redis-constants';
+
+export interface RedisContainerOptions {
+  readonly image: ImageReference;
+  readonly cpuMillis: number;
+  readonly memoryMi: number;
+  /** The pod's own DNS name, which it announces and its certificate names. */
+  readonly podFqdn: string;
+  /** The password of the default user. */
+  readonly passwordSource: k8s.EnvVarSource;
+}
+
+/** The Redis node: started by the start script, probed by the probe script, TLS only. */
+export function redisContainer(options: RedisContainerOptions): k8s.Container {
+  const probe = (mode: string): ProbeCheck => ({ exec: { command: ['sh', `${CONFIG_DIR}/${PROBE_FILE}`, mode] } });
+  return {
+    name: 'redis',
+    image: imageReference(options.image),
+    imagePullPolicy: 'Always',
+    // Not the image's entrypoint (it only adds a chown as root): the start script refreshes
+    // the nodes' IPs in nodes.conf from their hostnames, starts the certificate reload
+    // loop, then execs redis-server.
+    command: ['sh', `${CONFIG_DIR}/${START_FILE}`],
+    // Per-pod settings and the password go on the command line (Kubernetes expands $(VAR)),
+    // so the shared ConfigMap holds neither. Redis replaces its process title, so the
+    // password does not stay readable in the process list.
+    args: [
+      `${CONFIG_DIR}/${CONFIG_FILE}`,
+      '--dir', DATA_DIR,
+      '--cluster-announce-hostname', '$(POD_FQDN)',
+      '--requirepass', '$(REDIS_PASSWORD)',
+      '--masterauth', '$(REDIS_PASSWORD)',
+    ],
+    ports: [
+      { name: 'redis', containerPort: REDIS_PORT, protocol: 'TCP' },
+      { name: 'cluster-bus', containerPort: REDIS_CLUSTER_BUS_PORT, protocol: 'TCP' },
+    ],
+    env: [
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_FQDN', value: options.podFqdn },
+      { name: 'REDIS_DATA_DIR', value: DATA_DIR },
+      { name: 'REDIS_PORT', value: String(REDIS_PORT) },
+      { name: 'REDIS_TLS_CERT_FILE', value: TLS_FILES.certFile },
+      { name: 'REDIS_TLS_KEY_FILE', value: TLS_FILES.keyFile },
+      { name: 'REDIS_TLS_CA_FILE', value: TLS_FILES.caCertFile },
+      { name: 'REDIS_TLS_RELOAD_SECONDS', value: String(TLS_RELOAD_SECONDS) },
+      { name: 'REDIS_PASSWORD', valueFrom: options.passwordSource },
+      // redis-cli in the probes and the reload loop reads the password from here.
+      { name: 'REDISCLI_AUTH', valueFrom: options.passwordSource },
+    ],
+    resources: guaranteedResources(options.cpuMillis, options.memoryMi, memoryQuantity(REDIS_EPHEMERAL_MI)),
+    securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
+    // Loading a large AOF takes a while; up to 5 minutes before the node is restarted.
+    startupProbe: startupProbe(probe('started'), 300, 3),
+    readinessProbe: readinessProbe(probe('ready'), 3),
+    livenessProbe: livenessProbe(probe('alive'), 5),
+    volumeMounts: [
+      { name: 'data', mountPath: DATA_DIR },
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      // The folder, not the files (subPath), so that the kubelet swaps in a renewed certificate.
+      { name: 'tls', mountPath: TLS_DIR, readOnly: true },
+    ],
+  };
+}
+
+export interface ExporterContainerOptions {
+  readonly image: ImageReference;
+  /** The pod's own DNS name, which the exporter checks the node's certificate against. */
+  readonly podFqdn: string;
+  /** The password of the default user. */
+  readonly passwordSource: k8s.EnvVarSource;
+}
+
+/** redis_exporter for the pod's own node, serving /metrics over HTTPS with the node's certificate. */
+export function exporterContainer(options: ExporterContainerOptions): k8s.Container {
+  return {
+    name: 'exporter',
+    image: imageReference(options.image),
+    imagePullPolicy: 'Always',
+    ports: [{ name: 'metrics', containerPort: REDIS_METRICS_PORT, protocol: 'TCP' }],
+    env: [
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_FQDN', value: options.podFqdn },
+      // This pod's node only; Prometheus scrapes every pod, so the cluster is covered. By
+      // its DNS name, not 127.0.0.1: the exporter checks the name against the certificate.
+      { name: 'REDIS_ADDR', value: `rediss://$(POD_FQDN):${REDIS_PORT}` },
+      { name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: TLS_FILES.caCertFile },
+      { name: 'REDIS_PASSWORD', valueFrom: options.passwordSource },
+      { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${REDIS_METRICS_PORT}` },
+      // /metrics over HTTPS only, with the node's certificate (it names the headless
+      // Service, which Prometheus verifies). redis_exporter loads the key pair on every
+      // TLS handshake (GetCertificate), so a renewed certificate is served without a restart.
+      { name: 'REDIS_EXPORTER_TLS_SERVER_CERT_FILE', value: TLS_FILES.certFile },
+      { name: 'REDIS_EXPORTER_TLS_SERVER_KEY_FILE', value: TLS_FILES.keyFile },
+      { name: 'REDIS_EXPORTER_TLS_SERVER_MIN_VERSION', value: 'TLS1.2' },
+    ],
+    resources: guaranteedResources(EXPORTER_RESOURCES.cpuMillis, EXPORTER_RESOURCES.memoryMi, memoryQuantity(EXPORTER_RESOURCES.ephemeralMi)),
+    securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
+    // The exporter answers even when Redis is down (it reports redis_up 0), so these only
+    // check the exporter itself; Redis's own probes decide whether the pod is ready.
+    readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+    // The whole Secret, like the redis container: the key pair to serve, ca.crt to verify Redis.
+    volumeMounts: [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }],
+  };
+}
