@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ArgoCdChart, RenderedEnvironment } from '../charts/argocd-chart';
 import { ClusterCertificateAuthorityChart } from '../charts/cluster-certificate-authority-chart';
 import { EnvironmentChart } from '../charts/environment-chart';
@@ -53,30 +53,62 @@ function renderChartFiles(chart: Chart, folder: string): RenderedFiles {
   return files;
 }
 
+/** A chart and the folder of dist/ its files go to. */
+interface ChartInFolder {
+  readonly chart: Chart;
+  readonly folder: string;
+}
+
 /**
  * Renders the named environments (all when none are named), validating each config first.
  * `registry` replaces the project's environments, e.g. with generated previews.
  */
 export function renderEnvironments(names?: readonly string[], registry?: Readonly<Record<string, EnvironmentConfig>>): RenderedFiles {
   const files: RenderedFiles = new Map();
+  for (const { chart, folder } of chartsOf(names, registry)) {
+    for (const [file, content] of renderChartFiles(chart, folder)) {
+      files.set(file, content);
+    }
+    if (folder === EnvironmentName.PREVIEW) {
+      files.set(`${folder}/${KUSTOMIZATION_FILE}`, renderKustomization([...files.keys()].filter((f) => f.startsWith(`${folder}/`))));
+    }
+  }
+  return files;
+}
+
+/**
+ * Which construct classes render each file of dist/: the class of the file's top-level construct,
+ * or, where that is only a folder (a plain Construct such as `secrets`), the classes of its
+ * children. README's table of files is checked against it.
+ */
+export function renderedFileSources(): Map<string, readonly string[]> {
+  const sources = new Map<string, readonly string[]>();
+  for (const { chart, folder } of chartsOf()) {
+    for (const child of chart.node.children) {
+      if (apiObjectsOf(child, chart).length > 0) {
+        const isFolder = Object.getPrototypeOf(child) === Construct.prototype;
+        const classes = isFolder ? child.node.children.map((c) => c.constructor.name) : [child.constructor.name];
+        sources.set(`${folder}/${child.node.id}.yaml`, [...new Set(classes)].sort());
+      }
+    }
+  }
+  return sources;
+}
+
+/** Every chart of the named environments (all when none are named) and, for a full synth, of dist/argocd/. */
+function chartsOf(names?: readonly string[], registry?: Readonly<Record<string, EnvironmentConfig>>): ChartInFolder[] {
+  const charts: ChartInFolder[] = [];
   const rendered = new Map<string, RenderedEnvironment>();
   for (const config of loadEnvironments(names, registry)) {
     const chart = environmentChart(config);
     rendered.set(config.name, { config, chart });
-    for (const [file, content] of renderChartFiles(chart, config.name)) {
-      files.set(file, content);
-    }
-    if (config.name === EnvironmentName.PREVIEW) {
-      files.set(`${config.name}/${KUSTOMIZATION_FILE}`, renderKustomization([...files.keys()].filter((f) => f.startsWith(`${config.name}/`))));
-    }
+    charts.push({ chart, folder: config.name });
   }
   // The Argo CD folder describes every environment, so only a full synth renders it.
   if (names === undefined) {
-    for (const [file, content] of renderArgoCd(rendered)) {
-      files.set(file, content);
-    }
+    charts.push(...argoCdCharts(rendered));
   }
-  return files;
+  return charts;
 }
 
 /**
@@ -93,8 +125,8 @@ function renderKustomization(files: readonly string[]): string {
 }
 
 /** `dist/argocd/<cluster>/`: one folder per cluster, from the environments it runs. */
-function renderArgoCd(rendered: ReadonlyMap<string, RenderedEnvironment>): RenderedFiles {
-  const files: RenderedFiles = new Map();
+function argoCdCharts(rendered: ReadonlyMap<string, RenderedEnvironment>): ChartInFolder[] {
+  const charts: ChartInFolder[] = [];
   for (const cluster of CLUSTERS) {
     const environments = cluster.environments.map((name) => {
       const environment = rendered.get(name);
@@ -110,14 +142,12 @@ function renderArgoCd(rendered: ReadonlyMap<string, RenderedEnvironment>): Rende
     const addons = addonsOf(loggingOf(cluster, (name) => environments.find((e) => e.config.name === name)!.config.vaultPathPrefix));
     const chart = new ArgoCdChart(new App(), `argocd-${cluster.name}`, { cluster, environments, preview, certificateAuthority, addons });
     runValidations(chart);
-    for (const [file, content] of [
-      ...renderChartFiles(chart, `${ARGOCD_FOLDER}/${cluster.name}`),
-      ...renderChartFiles(certificateAuthority, `${ARGOCD_FOLDER}/${cluster.name}/${CERTIFICATE_AUTHORITY_FOLDER}`),
-    ]) {
-      files.set(file, content);
-    }
+    charts.push(
+      { chart, folder: `${ARGOCD_FOLDER}/${cluster.name}` },
+      { chart: certificateAuthority, folder: `${ARGOCD_FOLDER}/${cluster.name}/${CERTIFICATE_AUTHORITY_FOLDER}` },
+    );
   }
-  return files;
+  return charts;
 }
 
 /**

@@ -217,17 +217,14 @@ function validateImage(config: EnvironmentConfig, service: string, image: ImageR
 
 function validatePostgres(config: EnvironmentConfig, fail: Fail): void {
   const postgres = config.postgres;
-  // How many instances PostgreSQL can run with, and the shape of the backup location, are the
-  // PostgresCluster's rules (its PropError names the field); only the environments' sizes are checked here.
+  // How many instances PostgreSQL can run with, and the shape of the backup location and endpoint,
+  // are the PostgresCluster's rules (its PropError names the field); only the environments' sizes are checked here.
   if (isFullSize(config.name)) {
     for (const key of ['instances', 'cpuMillis', 'memoryMi', 'storageGi'] as const) {
       if (postgres[key] < SPEC_POSTGRES[key]) {
         fail(`postgres.${key}`, postgres[key], `below the specification's ${SPEC_POSTGRES[key]} for PostgreSQL in ${config.name}`, `set postgres.${key} to at least ${SPEC_POSTGRES[key]}`);
       }
     }
-  }
-  if (!HTTPS_ENDPOINT.test(postgres.backupEndpointUrl)) {
-    fail('postgres.backupEndpointUrl', postgres.backupEndpointUrl, 'not an https:// endpoint', 'give the object store endpoint over TLS, e.g. https://s3.eu-west-1.amazonaws.com');
   }
   if (!DNS_LABEL.test(postgres.storageClass)) {
     fail('postgres.storageClass', postgres.storageClass, 'not a valid StorageClass name', 'name an existing StorageClass of the cluster');

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import { PrometheusRule } from '../../imports/monitoring.coreos.com';
 import { PLATFORM_NAME } from '../platform/labels';
-import { clusterAlerts, generatorAlerts, platformAlerts, saturationAlerts, storeAlerts } from './rules/alert-catalog';
+import { generatorAlerts } from './rules/generator-alerts';
+import { clusterAlerts, platformAlerts } from './rules/platform-alerts';
+import { saturationAlerts } from './rules/saturation-alerts';
+import { storeAlerts } from './rules/store-alerts';
 import { ruleGroupSpec } from './rules/promtool';
 import { AlertDefinition, RuleGroupDefinition } from './rules/rule-types';
 import {

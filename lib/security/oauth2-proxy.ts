@@ -153,66 +153,54 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
     // rotated (a new cookie secret ends every session, which is what rotating it is for) and when
     // cert-manager renews the certificate.
     const restartOnChangeOf = [...secretsReadAsEnvironment([{ name: this.name, env }]), this.serverTlsSecretName].sort();
-    new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { ...this.objectMetadata(), annotations: { [SECRET_RELOAD_ANNOTATION]: restartOnChangeOf.join(',') } },
-      spec: {
-        replicas: replicas.isAutoscaled ? undefined : replicas.min,
-        revisionHistoryLimit: 5,
-        progressDeadlineSeconds: 300,
-        minReadySeconds: 5,
-        selector: { matchLabels: { ...this.selector } },
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            maxSurge: k8s.IntOrString.fromString(`${MAX_SURGE_PERCENT}%`),
-            maxUnavailable: k8s.IntOrString.fromNumber(0),
-          },
-        },
-        template: {
-          metadata: { labels: { ...this.labels, 'app.kubernetes.io/version': props.image.tag } },
-          spec: this.podSpec({
-            // The image is distroless (no shell, no sleep), so there is no preStop drain: on SIGTERM
-            // oauth2-proxy stops accepting connections and finishes the subrequests in flight, which take milliseconds.
-            terminationGracePeriodSeconds: 30,
-            hostSeparation: HostSeparation.SPREAD,
-            strictTopologySpread: props.strictTopologySpread,
-            containers: [
-              {
-                name: this.name,
-                image: imageReference(props.image),
-                imagePullPolicy: 'Always',
-                args: [...this.args],
-                ports: [
-                  { name: 'https', containerPort: OAUTH2_PROXY_PORT, protocol: 'TCP' },
-                  { name: 'metrics', containerPort: OAUTH2_PROXY_METRICS_PORT, protocol: 'TCP' },
-                ],
-                env,
-                resources,
-                securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
-                // OIDC discovery at the issuer is the slowest step of a start; 30 s is ample.
-                startupProbe: startupProbe(httpsGet('/healthz', 'https'), 30),
-                readinessProbe: readinessProbe(httpsGet('/readyz', 'https')),
-                livenessProbe: livenessProbe(httpsGet('/healthz', 'https')),
-                volumeMounts: [
-                  { name: 'tmp', mountPath: '/tmp' },
-                  // The folder, not the file (subPath), so that the kubelet swaps in a renewed CA.
-                  { name: 'redis-ca', mountPath: OAUTH2_PROXY_REDIS_CA_DIR, readOnly: true },
-                  { name: 'server-tls', mountPath: OAUTH2_PROXY_SERVER_TLS_DIR, readOnly: true },
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'tmp', emptyDir: { sizeLimit: memoryQuantity(TMP_MI) } },
-              // Only ca.crt: the same Secret holds the Redis nodes' private key.
-              { name: 'redis-ca', secret: { secretName: store.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } },
-              // The key pair, readable by the pod's group (fsGroup) only.
-              {
-                name: 'server-tls',
-                secret: { secretName: this.serverTlsSecretName, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 },
-              },
-            ],
-          }),
-        },
+    this.createRollingDeployment({
+      annotations: { [SECRET_RELOAD_ANNOTATION]: restartOnChangeOf.join(',') },
+      replicas,
+      maxSurgePercent: MAX_SURGE_PERCENT,
+      template: {
+        metadata: { labels: { ...this.labels, 'app.kubernetes.io/version': props.image.tag } },
+        spec: this.podSpec({
+          // The image is distroless (no shell, no sleep), so there is no preStop drain: on SIGTERM
+          // oauth2-proxy stops accepting connections and finishes the subrequests in flight, which take milliseconds.
+          terminationGracePeriodSeconds: 30,
+          hostSeparation: HostSeparation.SPREAD,
+          strictTopologySpread: props.strictTopologySpread,
+          containers: [
+            {
+              name: this.name,
+              image: imageReference(props.image),
+              imagePullPolicy: 'Always',
+              args: [...this.args],
+              ports: [
+                { name: 'https', containerPort: OAUTH2_PROXY_PORT, protocol: 'TCP' },
+                { name: 'metrics', containerPort: OAUTH2_PROXY_METRICS_PORT, protocol: 'TCP' },
+              ],
+              env,
+              resources,
+              securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
+              // OIDC discovery at the issuer is the slowest step of a start; 30 s is ample.
+              startupProbe: startupProbe(httpsGet('/healthz', 'https'), 30),
+              readinessProbe: readinessProbe(httpsGet('/readyz', 'https')),
+              livenessProbe: livenessProbe(httpsGet('/healthz', 'https')),
+              volumeMounts: [
+                { name: 'tmp', mountPath: '/tmp' },
+                // The folder, not the file (subPath), so that the kubelet swaps in a renewed CA.
+                { name: 'redis-ca', mountPath: OAUTH2_PROXY_REDIS_CA_DIR, readOnly: true },
+                { name: 'server-tls', mountPath: OAUTH2_PROXY_SERVER_TLS_DIR, readOnly: true },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'tmp', emptyDir: { sizeLimit: memoryQuantity(TMP_MI) } },
+            // Only ca.crt: the same Secret holds the Redis nodes' private key.
+            { name: 'redis-ca', secret: { secretName: store.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } },
+            // The key pair, readable by the pod's group (fsGroup) only.
+            {
+              name: 'server-tls',
+              secret: { secretName: this.serverTlsSecretName, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 },
+            },
+          ],
+        }),
       },
     });
   }

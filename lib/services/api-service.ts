@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PublicServiceProps } from './application-service-props';
+import { applicationServiceProps, PublicServiceProps } from './application-service-props';
 import { LongRunningService } from './long-running-service';
 
 /** Port the Express server listens on. */
@@ -11,21 +11,9 @@ export type ApiServiceProps = PublicServiceProps;
 export class ApiService extends LongRunningService {
   public constructor(scope: Construct, id: string, props: ApiServiceProps) {
     super(scope, id, {
-      namespace: props.namespace,
+      ...applicationServiceProps(props),
       component: 'backend',
-      image: props.image,
-      replicas: props.replicas,
-      resources: props.resources,
-      zones: props.zones,
-      metricsScraper: props.metricsScraper,
       httpPort: API_PORT,
-      targetCpuUtilizationPercent: props.targetCpuUtilizationPercent,
-      strictTopologySpread: props.strictTopologySpread,
-      logLevel: props.logLevel,
-      startupTimeoutSeconds: props.startupTimeoutSeconds,
-      deliveryStrategy: props.deliveryStrategy,
-      serverTlsIssuer: props.serverTlsIssuer,
-      serverTlsCertificateLifetime: props.serverTlsCertificateLifetime,
       // Uploads and request bodies spill to /tmp, so it gets the pod's storage.
       scratchVolumes: [{ name: 'tmp', mountPath: '/tmp', sizeLimitMi: Math.max(512, (props.resources.storageGi - 1) * 1024) }],
       env: {

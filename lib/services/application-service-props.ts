@@ -70,3 +70,25 @@ export interface PublicServiceProps extends ApplicationServiceProps {
   /** Lifetime and renewal of the hostname's certificate. */
   readonly tlsCertificateLifetime: CertificateLifetime;
 }
+
+/**
+ * The ApplicationServiceProps among `props` (a subclass's props), for its `super()` call: a prop
+ * added to ApplicationServiceProps then reaches every service without touching each subclass.
+ */
+export function applicationServiceProps(props: ApplicationServiceProps): ApplicationServiceProps {
+  return {
+    namespace: props.namespace,
+    image: props.image,
+    replicas: props.replicas,
+    resources: props.resources,
+    zones: props.zones,
+    metricsScraper: props.metricsScraper,
+    targetCpuUtilizationPercent: props.targetCpuUtilizationPercent,
+    strictTopologySpread: props.strictTopologySpread,
+    logLevel: props.logLevel,
+    startupTimeoutSeconds: props.startupTimeoutSeconds,
+    deliveryStrategy: props.deliveryStrategy,
+    serverTlsIssuer: props.serverTlsIssuer,
+    serverTlsCertificateLifetime: props.serverTlsCertificateLifetime,
+  };
+}

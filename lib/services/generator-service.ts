@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ApplicationServiceProps } from './application-service-props';
+import { applicationServiceProps, ApplicationServiceProps } from './application-service-props';
 import { PropError } from '../platform/prop-error';
 import { LongRunningService } from './long-running-service';
 
@@ -36,24 +36,14 @@ export class GeneratorService extends LongRunningService {
       throw new PropError(id, 'jobDrainTimeoutSeconds', drain, 'use 30 to 3600 seconds, enough for the longest generation to finish');
     }
     super(scope, id, {
-      namespace: props.namespace,
+      ...applicationServiceProps(props),
       component: 'worker',
-      image: props.image,
-      replicas: props.replicas,
-      resources: props.resources,
-      zones: props.zones,
-      metricsScraper: props.metricsScraper,
       metricsPort: GENERATOR_METRICS_PORT,
       targetCpuUtilizationPercent: props.targetCpuUtilizationPercent ?? 75,
-      strictTopologySpread: props.strictTopologySpread,
-      logLevel: props.logLevel,
       // A worker has no endpoints to leave; a short pause lets it stop taking jobs first.
       drainSeconds: 5,
       shutdownTimeoutSeconds: props.jobDrainTimeoutSeconds ?? 300,
       startupTimeoutSeconds: props.startupTimeoutSeconds ?? 180,
-      deliveryStrategy: props.deliveryStrategy,
-      serverTlsIssuer: props.serverTlsIssuer,
-      serverTlsCertificateLifetime: props.serverTlsCertificateLifetime,
       externallyScaled: props.scaledByQueueDepth,
       workspaceMountPath: GENERATOR_WORKSPACE_PATH,
       workspaceStorageClass: props.workspaceStorageClass,

@@ -21,7 +21,7 @@ import { IExternallyScaledWorkload } from '../workloads/externally-scaled-worklo
 import { IHttpsService } from '../workloads/https-service';
 import { httpsGet, livenessProbe, readinessProbe, startupProbe } from '../workloads/probes';
 import { HostSeparation } from '../workloads/restricted-pod-spec';
-import { RestrictedWorkload } from '../workloads/restricted-workload';
+import { MIN_READY_SECONDS, RestrictedWorkload, REVISION_HISTORY_LIMIT } from '../workloads/restricted-workload';
 import { ISignInProxy } from '../workloads/sign-in-proxy';
 import { SERVER_TLS_ROOT, SERVICE_HTTP_PORT, TRUSTED_CA_ROOT } from '../workloads/workload-conventions';
 import { ingressBackendClientCertificate } from './ingress-backend-client-certificate';
@@ -286,24 +286,11 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
   }
 
   private renderDeployment(podTemplate: k8s.PodTemplateSpec): void {
-    new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: this.workloadMetadata(podTemplate),
-      spec: {
-        replicas: this.replicas.isAutoscaled ? undefined : this.replicas.min,
-        revisionHistoryLimit: 5,
-        progressDeadlineSeconds: 300,
-        minReadySeconds: 5,
-        selector: { matchLabels: { ...this.selector } },
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            // This share of pods is added before any old pod goes; none goes first (zero downtime).
-            maxSurge: k8s.IntOrString.fromString(`${this.deliveryStrategy.maxSurgePercent}%`),
-            maxUnavailable: k8s.IntOrString.fromNumber(0),
-          },
-        },
-        template: podTemplate,
-      },
+    this.createRollingDeployment({
+      template: podTemplate,
+      replicas: this.replicas,
+      maxSurgePercent: this.deliveryStrategy.maxSurgePercent,
+      annotations: this.workloadMetadata(podTemplate).annotations,
     });
   }
 
@@ -317,8 +304,8 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
       metadata: this.workloadMetadata(podTemplate),
       spec: {
         replicas: this.replicas.isAutoscaled ? undefined : this.replicas.min,
-        revisionHistoryLimit: 5,
-        minReadySeconds: 5,
+        revisionHistoryLimit: REVISION_HISTORY_LIMIT,
+        minReadySeconds: MIN_READY_SECONDS,
         progressDeadlineSeconds: this.deliveryStrategy.progressDeadlineSeconds,
         // A release that makes no progress for progressDeadlineSeconds is aborted and rolled back, not left half done.
         progressDeadlineAbort: true,

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PublicServiceProps } from './application-service-props';
+import { applicationServiceProps, PublicServiceProps } from './application-service-props';
 import { ApiService } from './api-service';
 import { LongRunningService } from './long-running-service';
 import { SERVICE_HTTP_PORT } from '../workloads/workload-conventions';
@@ -18,21 +18,9 @@ export class WebService extends LongRunningService {
     // Next.js writes its image and fetch cache under .next/cache; the rest of the pod's storage goes there.
     const cacheMi = Math.max(512, (props.resources.storageGi - 2) * 1024);
     super(scope, id, {
-      namespace: props.namespace,
+      ...applicationServiceProps(props),
       component: 'frontend',
-      image: props.image,
-      replicas: props.replicas,
-      resources: props.resources,
-      zones: props.zones,
-      metricsScraper: props.metricsScraper,
       httpPort: WEB_PORT,
-      targetCpuUtilizationPercent: props.targetCpuUtilizationPercent,
-      strictTopologySpread: props.strictTopologySpread,
-      logLevel: props.logLevel,
-      startupTimeoutSeconds: props.startupTimeoutSeconds,
-      deliveryStrategy: props.deliveryStrategy,
-      serverTlsIssuer: props.serverTlsIssuer,
-      serverTlsCertificateLifetime: props.serverTlsCertificateLifetime,
       scratchVolumes: [
         { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 1024 },
         { name: 'next-cache', mountPath: '/app/.next/cache', sizeLimitMi: cacheMi },

@@ -13,6 +13,11 @@ import { CpuAutoscaler, WorkloadReference } from './cpu-autoscaler';
 import { DisruptionBudget, UnhealthyPodEviction } from './disruption-budget';
 import { HostSeparation, podPlacement, restrictedPodSpec } from './restricted-pod-spec';
 
+/** Old ReplicaSets kept for `kubectl rollout undo` and Argo CD's history. */
+export const REVISION_HISTORY_LIMIT = 5;
+/** Seconds a new pod must stay ready before it counts as available: a pod that crashes at once does not advance a release. */
+export const MIN_READY_SECONDS = 5;
+
 /** Object names are `<id>` and `<id>-<suffix>`; 42 characters leave room for the longest suffix. */
 const WORKLOAD_NAME = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
 
@@ -54,6 +59,20 @@ export interface WorkloadPodSpecOptions {
    * @default 'pod-template-hash'
    */
   readonly revisionLabel?: string;
+}
+
+export interface RollingDeploymentOptions {
+  /** The pod template; it may be rendered lazily (a `Lazy` value) so that later additions reach it. */
+  readonly template: k8s.PodTemplateSpec;
+  /** The replica count, or the bounds an autoscaler keeps it in. */
+  readonly replicas: Replicas;
+  /** Share of the pods added before any old pod goes. */
+  readonly maxSurgePercent: number;
+  /**
+   * Annotations of the Deployment, e.g. Reloader's.
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
 }
 
 /**
@@ -175,6 +194,32 @@ export abstract class RestrictedWorkload extends Construct implements IWorkload,
         revisionLabel: options.revisionLabel,
       }),
     };
+  }
+
+  /**
+   * The workload's Deployment, released by a rolling update without downtime: `maxSurgePercent`
+   * of the pods are added before any old pod goes, and none goes first. No `replicas` when an
+   * autoscaler owns the count.
+   */
+  protected createRollingDeployment(options: RollingDeploymentOptions): void {
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { ...this.objectMetadata(), annotations: options.annotations },
+      spec: {
+        replicas: options.replicas.isAutoscaled ? undefined : options.replicas.min,
+        revisionHistoryLimit: REVISION_HISTORY_LIMIT,
+        progressDeadlineSeconds: 300,
+        minReadySeconds: MIN_READY_SECONDS,
+        selector: { matchLabels: { ...this.selector } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            maxSurge: k8s.IntOrString.fromString(`${options.maxSurgePercent}%`),
+            maxUnavailable: k8s.IntOrString.fromNumber(0),
+          },
+        },
+        template: options.template,
+      },
+    });
   }
 
   /** A Service `name` that selects the workload's pods: a ClusterIP, or headless (every pod by its own address, ready or not). */
