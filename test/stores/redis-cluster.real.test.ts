@@ -372,7 +372,8 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     }
     expect(served).toEqual(expected);
     expect(nodes.map((node) => node.child.pid)).toEqual(pids);
-    expect(nodes.every((node) => node.output().includes('reload-tls: reloaded the TLS certificate'))).toBe(true);
+    // Redis serves the new certificate as soon as CONFIG SET returns; the loop logs it just after.
+    await waitFor(() => nodes.every((node) => node.output().includes('reload-tls: reloaded the TLS certificate')), 5000, logs);
     for (const port of ports) {
       expect(clusterInfo(port)).toMatchObject({ cluster_state: 'ok', cluster_slots_ok: '16384', cluster_known_nodes: '6' });
     }
