@@ -1,4 +1,5 @@
 import { ConfigError } from '../lib/config/config-error';
+import { definingFile } from '../lib/config/config-source';
 import { CONFIG_FIELD_OF_PROP } from '../lib/config/construct-config-fields';
 import { PropError } from '../lib/platform/prop-error';
 
@@ -16,6 +17,6 @@ export function withConfigErrors<T>(environment: string, build: () => T): T {
     if (!(error instanceof PropError) || field === undefined) {
       throw error;
     }
-    throw new ConfigError(environment, field, error.value, `the ${error.constructId} construct rejects it as its ${error.prop}`, `${error.fix} (in lib/config/environments/${environment}.ts)`);
+    throw new ConfigError(environment, field, error.value, `the ${error.constructId} construct rejects it as its ${error.prop}`, `${error.fix} (in ${definingFile(environment, field)})`);
   }
 }

@@ -20,6 +20,11 @@ export interface SynthesizeOptions {
    * @default - no previews
    */
   readonly previews?: readonly string[];
+  /**
+   * Stops the synth before anything in `outDir` changes (see writeDirectoryAtomically).
+   * @default - never stopped
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SynthesizeResult {
@@ -28,15 +33,15 @@ export interface SynthesizeResult {
 
 /**
  * Validates the configs, renders every object in memory and only then replaces the output
- * folder: a wrong config or a failing construct leaves the previous output untouched.
+ * folder: a wrong config, a failing construct or an interruption leaves the previous output untouched.
  */
-export function synthesize(options: SynthesizeOptions): SynthesizeResult {
+export async function synthesize(options: SynthesizeOptions): Promise<SynthesizeResult> {
   if (options.previews && options.previews.length > 0) {
     const files = renderPreviews(options.previews);
-    writeDirectoryAtomically(options.outDir, files, { replaceFolders: options.previews.map(previewFolder) });
+    await writeDirectoryAtomically(options.outDir, files, { replaceFolders: options.previews.map(previewFolder), signal: options.signal });
     return { files: [...files.keys()].sort() };
   }
   const files = renderEnvironments(options.environments, options.registry);
-  writeDirectoryAtomically(options.outDir, files, { replaceFolders: options.environments });
+  await writeDirectoryAtomically(options.outDir, files, { replaceFolders: options.environments, signal: options.signal });
   return { files: [...files.keys()].sort() };
 }

@@ -1,5 +1,7 @@
 import { DeliveryKind } from '../delivery/delivery-strategy';
+import { checkConfigShape } from './check-config-shape';
 import { ConfigError } from './config-error';
+import { definingFile } from './config-source';
 import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ServiceConfig } from './environment-config';
 import { ImageReference } from '../platform/image-reference';
 import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
@@ -20,9 +22,10 @@ const SERVICES = ['web', 'api', 'generator'] as const;
  */
 export function validateEnvironmentConfig(config: EnvironmentConfig, registeredAs: string = config.name): EnvironmentConfig {
   const env = registeredAs;
-  const file = `lib/config/environments/${env}.ts`;
+  // The shape first: the checks below read fields that a misspelt or missing block would leave undefined.
+  checkConfigShape(config, env);
   const fail = (field: string, value: unknown, problem: string, fix: string): never => {
-    throw new ConfigError(env, field, value, problem, `${fix} (in ${file})`);
+    throw new ConfigError(env, field, value, problem, `${fix} (in ${definingFile(env, field)})`);
   };
 
   if (!Object.values(EnvironmentName).includes(config.name)) {

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../../lib/config/config-error';
 import { CONFIG_FIELD_OF_PROP } from '../../lib/config/construct-config-fields';
@@ -9,7 +8,9 @@ import { PropError } from '../../lib/platform/prop-error';
 import { withConfigErrors } from '../../synth/construct-errors';
 import { synthesize } from '../../synth/synthesize';
 import { configWith } from '../support/configs';
-import { readTree } from '../support/files';
+import { readTree, tempDirsRemovedAfterAll } from '../support/files';
+
+const makeTempDir = tempDirsRemovedAfterAll();
 
 describe('a config value that passes config validation but that a construct rejects', () => {
   // The HorizontalPodAutoscaler (CpuAutoscaler) owns the 10..95 rule; production autoscales api, so it is built.
@@ -19,14 +20,14 @@ describe('a config value that passes config validation but that a construct reje
     expect(() => validateEnvironmentConfig(production)).not.toThrow();
   });
 
-  test('fails synth with the one-line config error of the field it came from, and leaves dist/ untouched', () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'construct-errors-')), 'dist');
+  test('fails synth with the one-line config error of the field it came from, and leaves dist/ untouched', async () => {
+    const out = path.join(makeTempDir('construct-errors-'), 'dist');
     fs.mkdirSync(path.join(out, 'production'), { recursive: true });
     fs.writeFileSync(path.join(out, 'production', 'api.yaml'), 'previous: content\n');
     const before = readTree(out);
     let error: unknown;
     try {
-      synthesize({ outDir: out, registry: { ...ENVIRONMENTS, production } });
+      await synthesize({ outDir: out, registry: { ...ENVIRONMENTS, production } });
     } catch (e) {
       error = e;
     }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config-error';
+import { definingFile } from '../config-source';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
 import { validateEnvironmentConfig } from '../validate-environment-config';
 import { development } from './development';
@@ -27,13 +28,38 @@ export function loadEnvironments(
 ): EnvironmentConfig[] {
   const known = Object.keys(registry);
   const wanted = names ?? known;
-  return wanted.map((name) => {
+  const configs = wanted.map((name) => {
     const config = registry[name];
     if (config === undefined) {
       throw new ConfigError(name, '--env', name, 'no such environment', `use one of ${known.join(', ')}`);
     }
     return validateEnvironmentConfig(config, name);
   });
+  checkAcrossEnvironments(registry, wanted);
+  return configs;
+}
+
+/**
+ * What no single config can check: two environments must never claim one public hostname (their
+ * Ingresses and certificates would fight over it, and a staging release could take production
+ * traffic). Checked against every environment of the registry, also when only some are rendered.
+ * Of two environments, the error names the one earlier in promotion order: the later one (e.g.
+ * production) is the one whose hostname is meant.
+ */
+function checkAcrossEnvironments(registry: Readonly<Record<string, EnvironmentConfig>>, wanted: readonly string[]): void {
+  const names = Object.keys(registry);
+  for (const [index, name] of names.entries()) {
+    for (const later of names.slice(index + 1)) {
+      for (const field of ['webHostname', 'apiHostname'] as const) {
+        const hostname = registry[name][field];
+        const clash = (['webHostname', 'apiHostname'] as const).find((other) => registry[later][other] === hostname);
+        if (clash !== undefined && (wanted.includes(name) || wanted.includes(later))) {
+          throw new ConfigError(name, field, hostname, `also ${later}'s ${clash}, so both environments would claim one host`,
+            `give ${name} hostnames of its own, e.g. ${hostname.replace(/^([^.]+)\./, `$1.${name}.`)} (in ${definingFile(name, field)})`);
+        }
+      }
+    }
+  }
 }
 
 /** Builds and validates the config of each named preview environment (`--preview pr-42`). */
