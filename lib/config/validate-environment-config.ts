@@ -235,13 +235,9 @@ function validatePostgres(config: EnvironmentConfig, fail: Fail): void {
 }
 
 function validateRedis(config: EnvironmentConfig, fail: Fail): void {
+  // How many primaries and replicas a Redis cluster can run with, and the room an AOF rewrite
+  // needs, are RedisCluster's rules (its PropError names the field); here only the specification's sizes.
   const redis = config.redis;
-  if (!Number.isInteger(redis.primaries) || redis.primaries < 3) {
-    fail('redis.primaries', redis.primaries, 'Redis Cluster needs at least 3 primaries to keep a majority', 'set redis.primaries to 3');
-  }
-  if (redis.replicasPerPrimary !== 0 && redis.replicasPerPrimary !== 1) {
-    fail('redis.replicasPerPrimary', redis.replicasPerPrimary, 'must be 0 or 1', 'set redis.replicasPerPrimary to 1 (each primary gets a standby) or 0 (no failover)');
-  }
   if (isFullSize(config.name)) {
     for (const key of ['primaries', 'replicasPerPrimary', 'cpuMillis', 'memoryMi'] as const) {
       if (redis[key] < SPEC_REDIS[key]) {
@@ -250,28 +246,20 @@ function validateRedis(config: EnvironmentConfig, fail: Fail): void {
       }
     }
   }
-  if (!Number.isInteger(redis.storageGi) || redis.storageGi * 1024 < 2 * redis.memoryMi) {
-    fail('redis.storageGi', redis.storageGi, 'the append-only file needs room for twice the memory during a rewrite', `set redis.storageGi to at least ${Math.ceil((2 * redis.memoryMi) / 1024)}`);
-  }
   if (!DNS_LABEL.test(redis.storageClass)) {
     fail('redis.storageClass', redis.storageClass, 'not a valid StorageClass name', 'name an existing StorageClass of the cluster');
   }
 }
 
 function validateMessageBroker(config: EnvironmentConfig, fail: Fail): void {
+  // The node counts RabbitMQ can run with are MessageBroker's rule (its PropError names the field).
   const broker = config.messageBroker;
-  if (!Number.isInteger(broker.replicas) || broker.replicas < 1 || (broker.replicas > 1 && (broker.replicas < 3 || broker.replicas % 2 === 0))) {
-    fail('messageBroker.replicas', broker.replicas, 'RabbitMQ needs 1 node, or an odd number of at least 3 so that pause_minority leaves a majority', 'set messageBroker.replicas to 3');
-  }
   if (isFullSize(config.name)) {
     for (const key of ['replicas', 'cpuMillis', 'memoryMi'] as const) {
       if (broker[key] < SPEC_MESSAGE_BROKER[key]) {
         fail(`messageBroker.${key}`, broker[key], `below the specification's ${SPEC_MESSAGE_BROKER[key]} for RabbitMQ in ${config.name}`, `set messageBroker.${key} to at least ${SPEC_MESSAGE_BROKER[key]}`);
       }
     }
-  }
-  if (!Number.isInteger(broker.storageGi) || broker.storageGi < 1) {
-    fail('messageBroker.storageGi', broker.storageGi, 'must be a positive whole number of GiB', 'size the message store, e.g. 20');
   }
   if (!DNS_LABEL.test(broker.storageClass)) {
     fail('messageBroker.storageClass', broker.storageClass, 'not a valid StorageClass name', 'name an existing StorageClass of the cluster');
