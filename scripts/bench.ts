@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,14 +18,37 @@ interface Measurement {
   readonly runsMs: number[];
 }
 
-function timeCommand(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Measurement {
+/** The command being timed, if any: a signal stops it (its whole process group) before the bench exits. */
+let running: ChildProcess | undefined;
+
+/** Runs a command to its end; resolves with its exit status (null when a signal ended it) and output. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    // Its own process group, so that a stop reaches npm and the node it starts alike.
+    const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    running = child;
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.once('error', (error) => {
+      running = undefined;
+      reject(error);
+    });
+    child.once('close', (status) => {
+      running = undefined;
+      resolve({ status, output });
+    });
+  });
+}
+
+async function timeCommand(label: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measurement> {
   const runsMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const started = process.hrtime.bigint();
-    const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env } });
+    const result = await run(command, args, { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env });
     const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.status !== 0) {
-      throw new Error(`${label} failed (exit ${result.status}): ${result.stderr || result.stdout}`);
+      throw new Error(`${label} failed (exit ${result.status}): ${result.output}`);
     }
     runsMs.push(elapsed);
   }
@@ -44,14 +67,50 @@ interface Target {
   readonly goal: string;
 }
 
-function main(): number {
+/**
+ * The bench's scratch folder, removed on every way out: a normal end, an error, SIGINT (Ctrl-C),
+ * SIGTERM and SIGHUP (the command being timed is stopped first).
+ */
+function scratchFolder(): string {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const remove = () => fs.rmSync(scratch, { recursive: true, force: true });
+  process.once('exit', remove);
+  for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+    process.once(signal, () => {
+      console.error(`\nbench: ${signal}, stopping`);
+      const child = running;
+      const leave = () => {
+        remove();
+        process.exit(128 + number);
+      };
+      if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+        leave();
+        return;
+      }
+      // The folder goes once the command has stopped writing into it; SIGKILL if it lingers.
+      const kill = (sig: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, sig);
+        } catch {
+          // It ended meanwhile.
+        }
+      };
+      child.once('close', leave);
+      kill(signal);
+      setTimeout(() => kill('SIGKILL'), 5_000).unref();
+    });
+  }
+  return scratch;
+}
+
+async function main(): Promise<number> {
+  const scratch = scratchFolder();
   const targets: Target[] = [];
   console.log(`bench: ${RUNS} runs each, on ${os.cpus().length} cores, node ${process.version}`);
 
   console.log('\n1. synth of all environments: npm run synth (tsx, no type-check) vs the default cdk8s synth (ts-node app)');
-  const fast = timeCommand('npm run synth', 'npm', ['run', '-s', 'synth', '--', '--out', path.join(scratch, 'fast')]);
-  const slow = timeCommand('cdk8s synth (app: npx ts-node main.ts)', path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth'], {
+  const fast = await timeCommand('npm run synth', 'npm', ['run', '-s', 'synth', '--', '--out', path.join(scratch, 'fast')]);
+  const slow = await timeCommand('cdk8s synth (app: npx ts-node main.ts)', path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth'], {
     CDK8S_OUTDIR: path.join(scratch, 'slow'),
   });
   report(fast);
@@ -61,8 +120,8 @@ function main(): number {
 
   console.log(`\n2. synth of ${PREVIEW_COUNT} generated preview environments vs one`);
   const ids = Array.from({ length: PREVIEW_COUNT }, (_, i) => `pr-${i + 1}`);
-  const one = timeCommand('npm run synth -- --preview pr-1', 'npm', ['run', '-s', 'synth', '--', '--preview', 'pr-1', '--out', path.join(scratch, 'one')]);
-  const many = timeCommand(`npm run synth -- --preview pr-1 ... pr-${PREVIEW_COUNT}`, 'npm', [
+  const one = await timeCommand('npm run synth -- --preview pr-1', 'npm', ['run', '-s', 'synth', '--', '--preview', 'pr-1', '--out', path.join(scratch, 'one')]);
+  const many = await timeCommand(`npm run synth -- --preview pr-1 ... pr-${PREVIEW_COUNT}`, 'npm', [
     'run', '-s', 'synth', '--', ...ids.flatMap((id) => ['--preview', id]), '--out', path.join(scratch, 'many'),
   ]);
   report(one);
@@ -73,7 +132,7 @@ function main(): number {
   targets.push({ name: `${PREVIEW_COUNT} previews vs one`, value: previewRatio, pass: previewRatio <= 10, goal: '<= 10.0x' });
 
   console.log('\n3. validation gate over the whole dist/ (schemas, policy, cross-references, freshness) vs synth');
-  const validate = timeCommand('npm run validate', 'npm', ['run', '-s', 'validate']);
+  const validate = await timeCommand('npm run validate', 'npm', ['run', '-s', 'validate']);
   report(fast);
   report(validate);
   const validationRatio = validate.medianMs / fast.medianMs;
@@ -87,4 +146,10 @@ function main(): number {
   return targets.every((t) => t.pass) ? 0 : 1;
 }
 
-process.exitCode = main();
+main().then(
+  (code) => (process.exitCode = code),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);

@@ -1,21 +1,96 @@
 #!/usr/bin/env bash
-# `npm test`: install missing test servers, type-check, lint, then every jest suite.
+# `npm test`: install missing test servers, then type-check, lint and the validation gate (side by
+# side), then every jest suite. Every phase prints a line when it starts and its elapsed time when
+# it ends; jest's PASS/FAIL lines stream as the suites finish. The last line is always
+# `jest: N passed, N failed, N skipped` once jest ran (CI reads it). Any failing phase fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== test tools (real redis-server, postgres, rabbitmq-server and promtool from Debian's packages)"
-bash scripts/ensure-test-tools.sh
-echo "== type-check (tsc)"
-npx tsc -p tsconfig.json
-echo "== lint (eslint)"
-npx eslint .
-echo "== validation gate (npm run validate over dist/)"
-node --import tsx scripts/validate.ts
-echo "== tests (jest)"
-report="$(mktemp)"
-trap 'rm -f "$report"' EXIT
+PHASES=5
+started_all=$SECONDS
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/npm-test-XXXXXX")"
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+phase_start() { # number, title
+  echo "== $2 ($1/$PHASES) ..."
+}
+phase_end() { # start second, status
+  if [ "$2" -eq 0 ]; then
+    echo "   done in $((SECONDS - $1)) s"
+  else
+    echo "   FAILED (exit $2) after $((SECONDS - $1)) s"
+  fi
+}
+
+t=$SECONDS
+phase_start 1 "test tools (real redis-server, postgres, rabbitmq-server and promtool from Debian's packages)"
 status=0
-npx jest --ci --json --outputFile="$report" "$@" 2>&1 | grep -v "^Test results written to" || status=${PIPESTATUS[0]}
+bash scripts/ensure-test-tools.sh || status=$?
+phase_end "$t" "$status"
+[ "$status" -eq 0 ] || exit "$status"
+
+# tsc, eslint and the gate read the tree and write nothing: they run side by side (each mostly on
+# one core), each into its own log, printed whole as soon as it ends.
+static_names=("type-check (tsc)" "lint (eslint)" "validation gate (npm run validate over dist/)")
+static_commands=("npx tsc -p tsconfig.json" "npx eslint ." "node --import tsx scripts/validate.ts")
+for i in 0 1 2; do
+  phase_start $((i + 2)) "${static_names[$i]}"
+  (
+    s=$SECONDS
+    rc=0
+    ${static_commands[$i]} >"$scratch/static-$i.log" 2>&1 || rc=$?
+    echo "$rc $((SECONDS - s))" >"$scratch/static-$i.done"
+  ) &
+  pids+=($!)
+done
+static_failed=0
+remaining=("${pids[@]}")
+while [ "${#remaining[@]}" -gt 0 ]; do
+  # In the order they end: each one's result is printed as soon as it is known.
+  finished=""
+  wait -n -p finished "${remaining[@]}" || true
+  [ -n "$finished" ] || finished="${remaining[0]}"
+  left=()
+  for pid in "${remaining[@]}"; do
+    [ "$pid" = "$finished" ] || left+=("$pid")
+  done
+  remaining=("${left[@]}")
+  for i in 0 1 2; do
+    [ "${pids[$i]}" = "$finished" ] || continue
+    wait "$finished" 2>/dev/null || true
+    rc=1 elapsed="?"
+    [ -f "$scratch/static-$i.done" ] && read -r rc elapsed <"$scratch/static-$i.done"
+    echo "-- ${static_names[$i]} ($((i + 2))/$PHASES):"
+    sed 's/^/   /' "$scratch/static-$i.log"
+    if [ "$rc" -eq 0 ]; then
+      echo "   done in $elapsed s"
+    else
+      echo "   FAILED (exit $rc) after $elapsed s"
+      static_failed=$rc
+    fi
+  done
+done
+pids=()
+[ "$static_failed" -eq 0 ] || exit "$static_failed"
+
+t=$SECONDS
+phase_start 5 "tests (jest)"
+report="$scratch/jest.json"
+status=0
+# grep --line-buffered: each PASS/FAIL line goes out as jest prints it, not when the pipe's buffer fills.
+npx jest --ci --json --outputFile="$report" "$@" 2>&1 | grep --line-buffered -v "^Test results written to" || status=${PIPESTATUS[0]}
+phase_end "$t" "$status"
+echo "   whole run: $((SECONDS - started_all)) s"
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { KUSTOMIZATION_FILE, renderAllEnvironments, renderPreviews } from '../../synth/render';
+import { tempDirsRemovedAfterAll } from '../support/files';
 import { kustomizeBuild } from '../support/kubectl';
 
 const PULL_REQUEST = '42';
@@ -26,6 +26,8 @@ function fillIn(value: unknown): any {
   return value;
 }
 
+const makeTempDir = tempDirsRemovedAfterAll();
+
 /**
  * Builds dist/preview the way Argo CD 2.10 builds a kustomize source with `kustomize.namespace`,
  * `kustomize.images` (kustomize edit set namespace / set image) and `kustomize.patches` (added to
@@ -33,7 +35,7 @@ function fillIn(value: unknown): any {
  */
 function buildPullRequestPreview(changePreview: (dir: string) => void = () => undefined): { docs: Doc[]; applicationSpec: any } {
   const rendered = renderAllEnvironments();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'preview-kustomize-'));
+  const dir = makeTempDir('preview-kustomize-');
   for (const [file, content] of rendered) {
     if (file.startsWith('preview/')) {
       fs.writeFileSync(path.join(dir, file.slice('preview/'.length)), content);

@@ -3,7 +3,7 @@ import { PlatformAlertRules, PlatformAlertRulesProps, PLATFORM_SLOS, platformRul
 import { Severity } from '../../lib/observability/rules/rule-types';
 import { burnRateAlerts, MULTI_WINDOW_BURN_RATES, SliKind } from '../../lib/observability/rules/slo-rules';
 import { emptyChart, find, kinds, objectsOf } from '../support/kube';
-import { checkAndTest, PromtoolResult } from './support/promtool';
+import { checkAndTest, PromtoolResult, ruleFilesFor } from './support/promtool';
 
 const PROPS: PlatformAlertRulesProps = { namespace: { namespaceName: 'apps' }, jobQueue: { queueName: 'generation.jobs' }, broker: { vhostName: 'generator-platform' } };
 
@@ -106,7 +106,7 @@ describe('promtool', () => {
   beforeAll(async () => {
     result = await checkAndTest(objects, rules.alerts);
   });
-  afterAll(() => fs.rmSync(result.dir, { recursive: true, force: true }));
+  afterAll(() => result && fs.rmSync(result.dir, { recursive: true, force: true }));
 
   test('promtool check rules accepts every rendered rule file, with duplicate rules fatal', () => {
     expect(result.check.output).not.toContain('FAILED');
@@ -122,4 +122,25 @@ describe('promtool', () => {
       expect(run.status).toBe(0);
     },
   );
+});
+
+describe('the rule files a promtool test loads', () => {
+  const ruleFile = (name: string, rules: object[]): any => ({ metadata: { name }, spec: { groups: [{ name, rules }] } });
+  const files = [
+    ruleFile('base', [{ record: 'job:errors:rate5m', expr: 'sum by (job) (rate(errors_total[5m]))' }]),
+    ruleFile('ratio', [{ record: 'job:errors:ratio5m', expr: 'job:errors:rate5m / on (job) job:requests:rate5m' }]),
+    ruleFile('alerts', [{ alert: 'ErrorsHigh', expr: 'job:errors:ratio5m > 0.1' }, { alert: 'Other', expr: 'up == 0' }]),
+    ruleFile('unrelated', [{ record: 'job:errors:rate5m_total', expr: 'sum(errors_total)' }]),
+  ];
+  const names = files.map((f) => `${f.metadata.name}.yaml`);
+
+  test('are the alert\'s own and every file recording what it reads, transitively, in their order; a longer name sharing a prefix is not a read', () => {
+    expect(ruleFilesFor('ErrorsHigh', files, names)).toEqual(['base.yaml', 'ratio.yaml', 'alerts.yaml']);
+  });
+
+  test('are all files when an expression selects by __name__, and an alert no file has is an error', () => {
+    const byName = [...files, ruleFile('any', [{ record: 'x', expr: '{__name__=~"job:.*"}' }])];
+    expect(ruleFilesFor('ErrorsHigh', byName, [...names, 'any.yaml'])).toEqual([...names, 'any.yaml']);
+    expect(() => ruleFilesFor('Missing', files, names)).toThrow('no rendered rule file has the alert Missing');
+  });
 });

@@ -1,14 +1,17 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { tempDirsRemovedAfterAll } from '../support/files';
+
+/** Temporary folders of this file, removed after it (also when a test fails). */
+const makeTempDir = tempDirsRemovedAfterAll();
 
 const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const PROMETHEUS = 'https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/v0.72.0/example/prometheus-operator-crd';
 
 function runImport(imports: string[]) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-'));
+  const dir = makeTempDir('import-');
   const config = path.join(dir, 'cdk8s.yaml');
   fs.writeFileSync(config, `imports:\n${imports.map((i) => `  - ${i}\n`).join('')}`);
   const output = path.join(dir, 'imports');
@@ -33,7 +36,7 @@ describe('npm run import', () => {
   });
 
   test('imports/ is exactly what npm run import generates from cdk8s.yaml (run `npm run import` if this fails)', () => {
-    const output = fs.mkdtempSync(path.join(os.tmpdir(), 'imports-'));
+    const output = makeTempDir('imports-');
     const result = spawnSync(TSX, ['scripts/import-crds.ts', '--output', output], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status).toBe(0);
     const generated = fs.readdirSync(output).sort();

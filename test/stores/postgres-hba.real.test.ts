@@ -28,12 +28,12 @@ describe('rendered pg_hba rules on a real PostgreSQL 15 server', () => {
     if (role.status !== 0) {
       throw new Error(`CREATE ROLE failed: ${role.output}`);
     }
-  }, 60_000);
+  }, 120_000);
 
   afterAll(() => {
     server?.stop();
     fs.rmSync(workDir, { recursive: true, force: true });
-  }, 30_000);
+  }, 120_000);
 
   const renderedRules = (): string[] => find(renderPostgres().objects, 'Cluster', 'pg').spec.postgresql.pg_hba;
 
@@ -44,11 +44,11 @@ describe('rendered pg_hba rules on a real PostgreSQL 15 server', () => {
     expect(plaintext.output).toContain('pg_hba.conf rejects connection for host "127.0.0.1", user "app", database "postgres", no encryption');
     const encrypted = login('require');
     expect({ status: encrypted.status, output: encrypted.output.trim() }).toEqual({ status: 0, output: 't' });
-  }, 30_000);
+  }, 120_000);
 
   test('without them, the operator\'s closing rule would let the same plaintext login in (the check above is live)', () => {
     writeOperatorPgHba(dataDir, []);
     const plaintext = login('disable');
     expect({ status: plaintext.status, output: plaintext.output.trim() }).toEqual({ status: 0, output: 'f' });
-  }, 30_000);
+  }, 120_000);
 });

@@ -31,14 +31,14 @@ describe('rendered PostgreSQL parameters on a real PostgreSQL 15 server', () => 
     if (init.status !== 0) {
       throw new Error(`initdb failed: ${init.output}`);
     }
-  }, 30_000);
+  }, 120_000);
 
   afterAll(() => {
     for (const server of servers) {
       server.stop();
     }
     fs.rmSync(workDir, { recursive: true, force: true });
-  }, 30_000);
+  }, 120_000);
 
   const sizings: [string, Partial<PostgresClusterProps>][] = [
     ['production sizing (3 instances, 8Gi, 20Gi WAL)', {}],
@@ -58,7 +58,7 @@ describe('rendered PostgreSQL parameters on a real PostgreSQL 15 server', () => 
     const expected = Object.fromEntries(names.map((name) => [name, normaliseSetting(parameters[name])]));
     expect(actual).toEqual(expected);
     server.stop();
-  }, 30_000);
+  }, 120_000);
 
   test('a misspelt parameter makes the same server refuse to start, naming the parameter', async () => {
     const { shared_buffers: sharedBuffers, ...rest } = renderedParameters();
@@ -67,5 +67,5 @@ describe('rendered PostgreSQL parameters on a real PostgreSQL 15 server', () => 
     const start = server.start();
     expect(start.status).not.toBe(0);
     expect(start.output).toContain('unrecognized configuration parameter "shared_bufers"');
-  }, 30_000);
+  }, 120_000);
 });

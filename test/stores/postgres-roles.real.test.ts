@@ -100,12 +100,12 @@ describe('database roles and grants on a real PostgreSQL 15 server', () => {
     succeeds(owner, 'CREATE TABLE jobs (id bigserial PRIMARY KEY, status text NOT NULL)');
     succeeds(owner, 'CREATE SCHEMA billing');
     succeeds(owner, 'CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, total numeric NOT NULL)');
-  }, 60_000);
+  }, 120_000);
 
   afterAll(() => {
     server?.stop();
     fs.rmSync(workDir, { recursive: true, force: true });
-  }, 30_000);
+  }, 120_000);
 
   test('the rendered roles are what is tested here: api and generator, members of the read-write group, neither the owner', () => {
     expect(spec.managed.roles.map((role: any) => [role.name, role.inRoles])).toEqual([['api', [`${database}_readwrite`]], ['generator', [`${database}_readwrite`]]]);

@@ -32,6 +32,12 @@ import { createTestCertificateAuthority, issueTestKeyPair, TestCertificateAuthor
 
 const BOOT_TIMEOUT_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Bound of the waits for an outcome that is due (a queue length settling, deliveries, a refusal):
+ * each ends as soon as it is there, so the bound only matters on a loaded machine, where 2-5 s were
+ * too short.
+ */
+const SETTLE_TIMEOUT_MS = 30_000;
 const QUEUE = 'generation.jobs';
 
 const objects = renderScaledJobQueue();
@@ -173,13 +179,13 @@ describe('the job queue on a real rabbitmq-server over TLS, as KEDA and the clie
   }
 
   /**
-   * KEDA's reading once it equals `expected`, or the last one after 5 s. A quorum queue applies
+   * KEDA's reading once it equals `expected`, or the last one after SETTLE_TIMEOUT_MS. A quorum queue applies
    * acknowledgements and returns through its Raft log, a moment after the client sent them; KEDA
    * reads every 15 s.
    */
   async function settledQueueLength(expected: number): Promise<number> {
     let length = await kedaQueueLength();
-    for (const deadline = Date.now() + 5000; length !== expected && Date.now() < deadline; length = await kedaQueueLength()) {
+    for (const deadline = Date.now() + SETTLE_TIMEOUT_MS; length !== expected && Date.now() < deadline; length = await kedaQueueLength()) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return length;
@@ -191,7 +197,7 @@ describe('the job queue on a real rabbitmq-server over TLS, as KEDA and the clie
     const closedWith = new Promise<string>((resolve) => channel.once('error', (error: Error) => resolve(error.message)));
     await operation(channel).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
-    const result = await Promise.race([closedWith, new Promise<string>((resolve) => (timer = setTimeout(() => resolve('not refused'), 2000)))]);
+    const result = await Promise.race([closedWith, new Promise<string>((resolve) => (timer = setTimeout(() => resolve('not refused'), SETTLE_TIMEOUT_MS)))]);
     clearTimeout(timer);
     return result;
   }
@@ -226,8 +232,11 @@ describe('the job queue on a real rabbitmq-server over TLS, as KEDA and the clie
   });
 
   afterAll(async () => {
-    await server?.stop();
-    fs.rmSync(workDir, { recursive: true, force: true });
+    try {
+      await server?.stop();
+    } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
   }, 30_000);
 
   beforeEach(async () => {
@@ -257,7 +266,7 @@ describe('the job queue on a real rabbitmq-server over TLS, as KEDA and the clie
     const held: amqp.ConsumeMessage[] = [];
     await channel.consume(deploymentEnv('generator', 'RABBITMQ_QUEUE'), (message) => message && held.push(message), { noAck: false });
     const delivered = async (count: number) => {
-      for (const deadline = Date.now() + 5000; held.length < count && Date.now() < deadline;) {
+      for (const deadline = Date.now() + SETTLE_TIMEOUT_MS; held.length < count && Date.now() < deadline;) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       return held.length;

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { RedisClusterProps } from '../../lib/stores/redis-cluster';
 import { find, KubeObject, objectsOf } from '../support/kube';
 import { minimalRedis } from './support/redis-fixtures';
-import { freeRedisPorts, redisCli, RedisProcess, runScript, shutDownRedis, startRedis, stopRedis, waitFor } from './support/redis-servers';
+import { freeRedisPorts, redisCli, RedisProcess, runScript, shutDownRedis, startRedis, startRedisNodes, stopRedis, waitFor } from './support/redis-servers';
 import {
   createTestCertificateAuthority,
   fingerprintOf,
@@ -30,6 +30,8 @@ import {
 const PASSWORD = 'test-only-7f3a';
 const ANNOUNCED_HOST = '127.0.0.1';
 const SCRIPT_TIMEOUT_MS = 25000;
+/** Bound of the waits for nodes to answer; each wait ends as soon as they do. */
+const READY_TIMEOUT_MS = 30000;
 const POD_TLS_DIR = '/etc/redis-tls/';
 
 /** Where the test's PKI lives; `mount` is the folder the rendered paths point to, a symlink to the current generation, as in a Secret volume. */
@@ -221,16 +223,16 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     files = writeFiles(rendered, workDir);
     fs.writeFileSync(bootstrapFile, rendered.bootstrapScript);
     fs.writeFileSync(probeFile, rendered.probeScript);
-    ports = await freeRedisPorts(6);
-    for (const port of ports) {
-      nodes.push(startNode(rendered, files, port));
-    }
-    await waitFor(() => ports.every((port) => cli(port, 'ping').trim() === 'PONG'), 10000, logs);
-  }, 20000);
+    nodes.push(...(await startRedisNodes(6, (port) => startNode(rendered, files, port), (node) => cli(node.port, 'ping').trim() === 'PONG', READY_TIMEOUT_MS, () => 'the nodes did not answer PING')));
+    ports = nodes.map((node) => node.port);
+  }, READY_TIMEOUT_MS + 10000);
 
   afterAll(async () => {
-    await Promise.all(nodes.map(stopRedis));
-    fs.rmSync(workDir, { recursive: true, force: true });
+    try {
+      await Promise.all(nodes.map(stopRedis));
+    } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
   });
 
   test('every node runs the rendered configuration', () => {
@@ -306,7 +308,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     // A key written through one node is routed to its slot's primary and read back through another.
     expect(cli(ports[0], '-c', 'set', 'greeting', 'hello').trim()).toBe('OK');
     expect(cli(ports[5], '-c', 'get', 'greeting').trim()).toBe('hello');
-  }, 30000);
+  }, 60000);
 
   test('a second bootstrap finds the cluster formed and changes nothing', async () => {
     const before = topology(ports);
@@ -316,7 +318,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     expect(run.output).not.toContain('forming a cluster');
     expect(topology(ports)).toEqual(before);
     expect(cli(ports[3], '-c', 'get', 'greeting').trim()).toBe('hello');
-  }, 30000);
+  }, 60000);
 
   test('the probes: primaries and attached replicas are started, alive and ready; a wrong password or a dead node is not', async () => {
     for (const port of ports) {
@@ -330,13 +332,11 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     const [deadPort] = await freeRedisPorts(1);
     expect((await probe(deadPort, 'alive')).status).toBe(1);
     expect((await probe(ports[0], 'unknown')).status).toBe(2);
-  }, 30000);
+  }, 60000);
 
   test('the bootstrap refuses to touch a partly formed cluster, e.g. when a node lost its volume', async () => {
-    const [sparePort] = await freeRedisPorts(1);
-    const spare = startNode(rendered, files, sparePort);
+    const [spare] = await startRedisNodes(1, (port) => startNode(rendered, files, port), (node) => cli(node.port, 'ping').trim() === 'PONG', READY_TIMEOUT_MS, () => 'the spare did not answer PING');
     try {
-      await waitFor(() => cli(spare.port, 'ping').trim() === 'PONG', 10000, spare.output);
       const before = topology(ports);
       const run = await runScript(
         bootstrapFile,
@@ -356,7 +356,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     } finally {
       await stopRedis(spare);
     }
-  }, 30000);
+  }, 60000);
   test('a renewed certificate is reloaded without a restart; the cluster stays healthy on it', async () => {
     const renewed = issueTestKeyPair(pki.ca, PKI_ROOT, 'node-2', ['DNS:localhost', 'IP:127.0.0.1']);
     const pids = nodes.map((node) => node.child.pid);
@@ -373,13 +373,13 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     expect(served).toEqual(expected);
     expect(nodes.map((node) => node.child.pid)).toEqual(pids);
     // Redis serves the new certificate as soon as CONFIG SET returns; the loop logs it just after.
-    await waitFor(() => nodes.every((node) => node.output().includes('reload-tls: reloaded the TLS certificate')), 5000, logs);
+    await waitFor(() => nodes.every((node) => node.output().includes('reload-tls: reloaded the TLS certificate')), 15000, logs);
     for (const port of ports) {
       expect(clusterInfo(port)).toMatchObject({ cluster_state: 'ok', cluster_slots_ok: '16384', cluster_known_nodes: '6' });
     }
     expect(cli(ports[2], '-c', 'set', 'renewed', 'yes').trim()).toBe('OK');
     expect(cli(ports[4], '-c', 'get', 'renewed').trim()).toBe('yes');
-  }, 30000);
+  }, 60000);
 
   test('after every node restarts with a new address, the start script lets them find each other by hostname', async () => {
     const before = topology(ports);
@@ -401,7 +401,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
     }
     // The append-only file on the data folder kept the key.
     expect(cli(ports[1], '-c', 'get', 'greeting').trim()).toBe('hello');
-  }, 30000);
+  }, 60000);
 });
 
 describe('RedisCluster without replicas on real redis-server processes', () => {
@@ -411,9 +411,11 @@ describe('RedisCluster without replicas on real redis-server processes', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-no-replicas-'));
     const files = writeFiles(rendered, dir);
     fs.writeFileSync(path.join(dir, 'bootstrap-cluster.sh'), rendered.bootstrapScript);
-    const ports = await freeRedisPorts(3);
-    const nodes = ports.map((port) => startNode(rendered, files, port));
+    let nodes: RedisProcess[] = [];
     try {
+      // Ready: each answers PING, so the bootstrap's own wait is not what the test leans on.
+      nodes = await startRedisNodes(3, (port) => startNode(rendered, files, port), (node) => cli(node.port, 'ping').trim() === 'PONG', READY_TIMEOUT_MS, () => 'the nodes did not answer PING');
+      const ports = nodes.map((node) => node.port);
       const env = { ...rendered.bootstrapEnv, REDIS_NODES: ports.map((port) => `127.0.0.1:${port}`).join(' '), REDIS_WAIT_SECONDS: '20', REDISCLI_AUTH: PASSWORD };
       const first = await runScript(path.join(dir, 'bootstrap-cluster.sh'), env, SCRIPT_TIMEOUT_MS);
       expect({ status: first.status, output: first.output }).toMatchObject({ status: 0 });
@@ -431,7 +433,7 @@ describe('RedisCluster without replicas on real redis-server processes', () => {
       await Promise.all(nodes.map(stopRedis));
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 30000);
+  }, 60000);
 });
 
 describe('redis-server loads the rendered file for real', () => {
@@ -443,7 +445,7 @@ describe('redis-server loads the rendered file for real', () => {
     const node = startNode(rendered, badFiles, port);
     try {
       let timer: NodeJS.Timeout | undefined;
-      const exitCode = await Promise.race([node.exited, new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 5000)))]);
+      const exitCode = await Promise.race([node.exited, new Promise((resolve) => (timer = setTimeout(() => resolve('still running'), 20000)))]);
       clearTimeout(timer);
       expect(exitCode).toBe(1);
       expect(node.output()).toContain('FATAL CONFIG FILE ERROR');
@@ -452,5 +454,5 @@ describe('redis-server loads the rendered file for real', () => {
       await stopRedis(node);
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 10000);
+  }, 60000);
 });

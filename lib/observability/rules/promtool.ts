@@ -33,8 +33,9 @@ export interface PromtoolTestFile {
 /**
  * The promtool unit tests of one alert: every firing case expects exactly the alert (labels and
  * annotations) at its `evalTime`, every quiet case expects no alert then. `ruleFiles` are the
- * files to load, all of them: alerts read other groups' recording rules. Rules are evaluated at
- * the alert's sample interval (one file per alert, so that slow alerts can use a coarse one).
+ * files to load: the alert's own, and every file that records a series it reads (alerts read other
+ * groups' recording rules), or simply all of them. Rules are evaluated at the alert's sample
+ * interval (one file per alert, so that slow alerts can use a coarse one).
  */
 export function promtoolTestFile(alert: AlertDefinition, ruleFiles: readonly string[]): PromtoolTestFile {
   const cases = [...alert.tests.firing, ...alert.tests.quiet];

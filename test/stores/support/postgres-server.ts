@@ -6,7 +6,12 @@ import * as path from 'node:path';
 
 /** Debian's postgresql-15 binaries (scripts/ensure-test-tools.sh installs them). */
 export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
-const COMMAND_TIMEOUT_MS = 20_000;
+/** Bound of one command (initdb, pg_ctl, psql); on a loaded machine initdb alone can take many seconds. */
+const COMMAND_TIMEOUT_MS = 45_000;
+/** How long pg_ctl waits for the server to accept connections (seconds). */
+const START_WAIT_S = 40;
+/** Starts of a server when the port chosen free was taken before postgres bound it. */
+const START_ATTEMPTS = 3;
 
 /** What a command printed and how it ended. */
 export interface CommandResult {
@@ -39,6 +44,12 @@ export function postgresOwnedTempDir(): string {
   return dir;
 }
 
+/** A free TCP port on 127.0.0.1, as freeLocalPort, for synchronous code (asked of a child node). */
+export function freeLocalPortSync(): number {
+  const script = "const s = require('net').createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => console.log(port)); });";
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim());
+}
+
 /** A free TCP port on 127.0.0.1 (released just before the server binds it). */
 export function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -60,12 +71,21 @@ export class ThrowawayServer {
   public readonly socketDir: string;
   public readonly logFile: string;
 
+  private currentPort: number;
+  private harness = false;
+
   public constructor(
     private readonly dataDir: string,
-    public readonly port: number,
+    port: number,
   ) {
+    this.currentPort = port;
     this.socketDir = path.dirname(dataDir);
     this.logFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
+  }
+
+  /** The port it listens on: the one it was given, or another if that was taken when it started. */
+  public get port(): number {
+    return this.currentPort;
   }
 
   /** Creates the data folder (trust authentication: only the local postgres user can reach it). */
@@ -75,18 +95,35 @@ export class ThrowawayServer {
 
   /** Writes the parameters to custom.conf, as the operator writes the Cluster's. */
   public configure(parameters: Readonly<Record<string, string>>): void {
-    const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-    const harness = { listen_addresses: '127.0.0.1', port: String(this.port), unix_socket_directories: this.socketDir };
-    writeAsPostgres(path.join(this.dataDir, 'harness.conf'), lines(harness, quote));
-    writeAsPostgres(path.join(this.dataDir, 'custom.conf'), lines(parameters, quote));
+    this.writeHarness();
+    writeAsPostgres(path.join(this.dataDir, 'custom.conf'), lines(parameters, quoteSetting));
     fs.appendFileSync(path.join(this.dataDir, 'postgresql.conf'), "\ninclude 'harness.conf'\ninclude 'custom.conf'\n");
   }
 
-  /** Starts the server and waits until it accepts connections, or fails. */
+  /** The harness's own settings: where it listens. */
+  private writeHarness(): void {
+    const harness = { listen_addresses: '127.0.0.1', port: String(this.currentPort), unix_socket_directories: this.socketDir };
+    writeAsPostgres(path.join(this.dataDir, 'harness.conf'), lines(harness, quoteSetting));
+    this.harness = true;
+  }
+
+  /**
+   * Starts the server and waits until it accepts connections (pg_ctl -w: it polls the server), or
+   * fails. Its port was free when chosen; should another process have bound it since, the server
+   * starts again on another.
+   */
   public start(): CommandResult {
-    const result = runAsPostgres('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '15']);
-    const log = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
-    return { status: result.status, output: `${result.output}${log}` };
+    for (let attempt = 1; ; attempt++) {
+      fs.rmSync(this.logFile, { force: true });
+      const result = runAsPostgres('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', String(START_WAIT_S)]);
+      const log = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
+      const output = `${result.output}${log}`;
+      if (result.status === 0 || attempt >= START_ATTEMPTS || !this.harness || !/could not bind|address already in use/i.test(output)) {
+        return { status: result.status, output };
+      }
+      this.currentPort = freeLocalPortSync();
+      this.writeHarness();
+    }
   }
 
   /** `SHOW <name>` for each name, in order. */
@@ -107,6 +144,11 @@ export class ThrowawayServer {
   public stop(): void {
     runAsPostgres('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate', '-w', '-t', '10']);
   }
+}
+
+/** A postgresql.conf string value. */
+function quoteSetting(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 function lines(settings: Readonly<Record<string, string>>, quote: (value: string) => string): string {

@@ -14,6 +14,17 @@ export const RABBITMQ_SERVER = process.env.RABBITMQ_SERVER ?? '/usr/lib/rabbitmq
 export const RABBITMQCTL = path.join(path.dirname(RABBITMQ_SERVER), 'rabbitmqctl');
 const HOST = '127.0.0.1';
 const STOP_TIMEOUT_MS = 15_000;
+/**
+ * Erlang's `net_setuptime` (seconds) for the nodes and their CLI tools. Its default, 7 s, bounds the
+ * whole setup of a distribution connection: over TLS that is two TLS handshakes' worth of key
+ * operations and certificate checks in VMs that may have just started, which on a loaded machine
+ * takes longer than 7 s. The CLI then reports "TCP connection succeeded but Erlang distribution
+ * failed" though the node is up and would have accepted it. Failing handshakes (a foreign CA, plain
+ * distribution) are still refused at once.
+ */
+const NET_SETUPTIME_S = 60;
+/** Attempts at starting a node (or epmd) when a port chosen free was taken before it bound it. */
+const START_ATTEMPTS = 3;
 
 /**
  * The server's TLS key pair and the CA it trusts (copied to `tls/ca.crt`, `tls/tls.crt`,
@@ -146,6 +157,19 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * is stopped by its pid.
  */
 export async function startEpmd(timeoutMs: number): Promise<Epmd> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEpmdOnce(timeoutMs);
+    } catch (error) {
+      // The port was free when chosen; another process may have bound it since: choose again.
+      if (attempt >= START_ATTEMPTS || !/address already in use|eaddrinuse/i.test(String((error as Error).message))) {
+        throw error;
+      }
+    }
+  }
+}
+
+async function startEpmdOnce(timeoutMs: number): Promise<Epmd> {
   const port = await freeLocalPort();
   const epmd = spawn('epmd', ['-port', String(port), '-address', HOST], { ...unprivilegedIds(), env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -177,7 +201,30 @@ export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: numbe
   if (!fs.existsSync(RABBITMQ_SERVER)) {
     throw new Error(`no ${RABBITMQ_SERVER}; run scripts/ensure-test-tools.sh (or set RABBITMQ_SERVER)`);
   }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRabbitmqOnce(files, timeoutMs, options);
+    } catch (error) {
+      // The listener or distribution port was free when chosen, and taken before the node bound it: choose again.
+      if (attempt >= START_ATTEMPTS || !/eaddrinuse|address already in use/i.test(String((error as Error).message))) {
+        throw error;
+      }
+    }
+  }
+}
+
+async function startRabbitmqOnce(files: RabbitmqServerFiles, timeoutMs: number, options: RabbitmqNodeOptions): Promise<RabbitmqServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rabbitmq-'));
+  try {
+    return await startRabbitmqIn(dir, files, timeoutMs, options);
+  } catch (error) {
+    // startRabbitmqIn stops what it started; the folder goes on every path.
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startRabbitmqIn(dir: string, files: RabbitmqServerFiles, timeoutMs: number, options: RabbitmqNodeOptions): Promise<RabbitmqServer> {
   const [port, distributionPort] = [await freeLocalPort(), await freeLocalPort()];
   const local = (name: string) => path.join(dir, name);
   for (const folder of ['home', 'mnesia', 'log', 'tls']) {
@@ -224,7 +271,7 @@ export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: numbe
     RABBITMQ_USE_LONGNAME: String(nodeName.split('@')[1].includes('.')),
     RABBITMQ_DIST_PORT: String(distributionPort),
     // Through ERL_AFLAGS rather than SERVER_ADDITIONAL_ERL_ARGS, which rabbitmq-env.conf may set.
-    ERL_AFLAGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+    ERL_AFLAGS: `-kernel inet_dist_use_interface {127,0,0,1} -kernel net_setuptime ${NET_SETUPTIME_S}`,
     RABBITMQ_CONFIG_FILE: local('rabbitmq.conf'),
     RABBITMQ_ADVANCED_CONFIG_FILE: local('advanced.config'),
     RABBITMQ_CONF_ENV_FILE: local('rabbitmq-env.conf'),
@@ -249,7 +296,8 @@ export async function startRabbitmq(files: RabbitmqServerFiles, timeoutMs: numbe
   };
   const rabbitmqctl = (args: readonly string[], overrides: Record<string, string> = {}) =>
     new Promise<{ code: number; output: string }>((resolve) => {
-      execFile(RABBITMQCTL, args, { ...ids, cwd: dir, env: { ...env, ...overrides }, timeout: timeoutMs }, (error, stdout, stderr) => {
+      // SIGKILL on timeout: a CLI VM stuck in a handshake may not stop on SIGTERM, and would outlive the test.
+      execFile(RABBITMQCTL, args, { ...ids, cwd: dir, env: { ...env, ...overrides }, timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, output: `${stdout}${stderr}` });
       });

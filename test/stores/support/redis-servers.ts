@@ -81,6 +81,53 @@ export async function stopRedis(node: RedisProcess): Promise<void> {
   fs.rmSync(node.dir, { recursive: true, force: true });
 }
 
+/**
+ * Starts `count` nodes on free ports (`start` starts one on a given port) and resolves once each
+ * answers (`ready`). A port is free when chosen and bound a moment later by redis-server: should
+ * another process take it in between, that node exits with "Address already in use" and is started
+ * again on another port (up to `attempts` times). Fails with `describe()` after `timeoutMs`, having
+ * stopped every node it started (and removed their folders).
+ */
+export async function startRedisNodes(
+  count: number,
+  start: (port: number) => RedisProcess,
+  ready: (node: RedisProcess) => boolean,
+  timeoutMs: number,
+  describe: () => string,
+  attempts = 3,
+): Promise<RedisProcess[]> {
+  const nodes = (await freeRedisPorts(count)).map(start);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    const retries = new Map<number, number>();
+    for (;;) {
+      for (const [index, node] of nodes.entries()) {
+        const exited = node.child.exitCode !== null || node.child.signalCode !== null;
+        if (exited && /address already in use/i.test(node.output()) && (retries.get(index) ?? 0) < attempts) {
+          retries.set(index, (retries.get(index) ?? 0) + 1);
+          await stopRedis(node);
+          const taken = nodes.map((n) => n.port);
+          let port: number;
+          do {
+            [port] = await freeRedisPorts(1);
+          } while (taken.includes(port));
+          nodes[index] = start(port);
+        }
+      }
+      if (nodes.every((node) => node.child.exitCode === null && node.child.signalCode === null && ready(node))) {
+        return nodes;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms: ${describe()}\n${nodes.map((n) => `--- node ${n.port}\n${n.output()}`).join('\n')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (error) {
+    await Promise.all(nodes.map(stopRedis));
+    throw error;
+  }
+}
+
 /** One redis-cli command against a local node; the password travels in the environment, as in the pods. */
 export function redisCli(port: number, password: string, ...command: string[]): string {
   const result = spawnSync('redis-cli', ['-h', HOST, '-p', String(port), ...command], {

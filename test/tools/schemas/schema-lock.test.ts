@@ -1,7 +1,10 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { defaultMirrorDir, fetchLockedFile, findLockEntry, readSchemaLock, resolveLockedFile, SCHEMA_MIRROR_ENV, sha256Of } from '../../../tools/schemas/schema-lock';
+import { tempDirsRemovedAfterAll } from '../../support/files';
+
+/** Temporary folders of this file, removed after it (also when a test fails). */
+const makeTempDir = tempDirsRemovedAfterAll();
 
 const lock = readSchemaLock();
 
@@ -30,7 +33,7 @@ describe('schemas.lock.json', () => {
   });
 
   test('fails hard on a checksum mismatch, naming the file and both hashes', () => {
-    const mirror = fs.mkdtempSync(path.join(os.tmpdir(), 'mirror-'));
+    const mirror = makeTempDir('mirror-');
     const entry = findLockEntry(lock, 'keda-2.13.1/keda.sh_scaledobjects.yaml');
     fs.mkdirSync(path.join(mirror, 'keda-2.13.1'));
     fs.writeFileSync(path.join(mirror, entry.path), 'tampered\n');
@@ -46,13 +49,13 @@ describe('schemas.lock.json', () => {
   test('downloads a missing file into the cache, and refuses a download whose checksum differs', async () => {
     const entry = findLockEntry(lock, 'keda-2.13.1/keda.sh_scaledobjects.yaml');
     const real = fs.readFileSync(resolveLockedFile(entry));
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'mirror-'));
-    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-'));
+    const empty = makeTempDir('mirror-');
+    const cacheDir = makeTempDir('cache-');
     const fetched = await fetchLockedFile(entry, { mirrorDir: empty, cacheDir, download: async () => real });
     expect(fetched).toBe(path.join(cacheDir, entry.path));
     expect(resolveLockedFile(entry, { mirrorDir: empty, cacheDir })).toBe(fetched);
 
-    const otherCache = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-'));
+    const otherCache = makeTempDir('cache-');
     await expect(fetchLockedFile(entry, { mirrorDir: empty, cacheDir: otherCache, download: async () => Buffer.from('wrong') })).rejects.toThrow(/checksum mismatch/);
     expect(fs.existsSync(path.join(otherCache, entry.path))).toBe(false);
   });

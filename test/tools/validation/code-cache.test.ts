@@ -1,10 +1,13 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { codeCacheFileOf } from '../../../tools/validation/schema/compiled-validator-cache';
 import { loadStandaloneValidator } from '../../../tools/validation/schema/standalone-runtime';
+import { tempDirsRemovedAfterAll } from '../../support/files';
+
+/** Temporary folders of this file, removed after it (also when a test fails). */
+const makeTempDir = tempDirsRemovedAfterAll();
 
 /** Standalone code of a small strict schema, as the compiled-validator cache stores it. */
 function codeOf(schema: object): string {
@@ -16,7 +19,7 @@ const schema = { type: 'object', properties: { port: { type: 'integer' } }, addi
 
 describe("V8's code cache of compiled validators", () => {
   test('is written after the first validation and used by the next load, with the same results', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-code-cache-'));
+    const dir = makeTempDir('validate-code-cache-');
     const code = codeOf(schema);
     const cacheFile = codeCacheFileOf(path.join(dir, 'Kind@v1@key.js'), 'sha');
     const cold = loadStandaloneValidator(code, cacheFile);
@@ -31,7 +34,7 @@ describe("V8's code cache of compiled validators", () => {
   });
 
   test('a cache that does not fit is rejected and rewritten, never an error', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-code-cache-'));
+    const dir = makeTempDir('validate-code-cache-');
     const cacheFile = path.join(dir, 'broken.v8');
     fs.writeFileSync(cacheFile, 'not a V8 code cache');
     const validator = loadStandaloneValidator(codeOf(schema), cacheFile);

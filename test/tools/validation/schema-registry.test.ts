@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { SCHEMA_LOCK_FILE } from '../../../tools/schemas/schema-lock';
 import { ValidationInputError } from '../../../tools/validation/input-error';
@@ -9,6 +8,10 @@ import { loadSchemaRegistry, SchemaRegistry } from '../../../tools/validation/sc
 import { readSchemaSources } from '../../../tools/validation/schema/schema-sources';
 import { certificate, meta, scaledObject, service } from './support/builders';
 import { toYaml } from './support/platform-fixtures';
+import { tempDirsRemovedAfterAll } from '../../support/files';
+
+/** Temporary folders of this file, removed after it (also when a test fails). */
+const makeTempDir = tempDirsRemovedAfterAll();
 
 let registry: SchemaRegistry;
 
@@ -79,7 +82,7 @@ describe('the pinned schema files', () => {
   test('a checksum mismatch is a hard error', async () => {
     const lock = JSON.parse(fs.readFileSync(SCHEMA_LOCK_FILE, 'utf8')) as { files: { sha256: string }[] };
     lock.files[0].sha256 = '0'.repeat(64);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-lock-'));
+    const dir = makeTempDir('schema-lock-');
     const lockFile = path.join(dir, 'schemas.lock.json');
     fs.writeFileSync(lockFile, JSON.stringify(lock));
     const reading = readSchemaSources({ lockFile, cacheDir: path.join(dir, 'cache') });

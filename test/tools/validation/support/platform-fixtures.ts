@@ -7,6 +7,20 @@ import { parseKustomization, parseManifestFile } from '../../../../tools/validat
 import { validateObjects } from '../../../../tools/validation/validate-directory';
 import { ARGOCD_KINDS, compliantPlatform, K8sObject } from './builders';
 
+/** Every temporary folder made here: the test file that made them removes them after its tests (also when one fails). */
+const madeDirs: string[] = [];
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
+
 export const ENVIRONMENTS = ['development', 'preview', 'staging', 'production'];
 /** Each environment folder is also a kustomize base (as dist/preview is), listing its one file. */
 export const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - platform.yaml\n';
@@ -86,7 +100,7 @@ export function firstContainerOf(workload: K8sObject): K8sObject {
  * temporary folder, and its Argo CD objects once as `argocd/apps.yaml`.
  */
 export function writePlatformFolder(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-gate-'));
+  const dir = tempDir('validate-gate-');
   const { platform, argoCd } = splitArgoCd(compliantPlatform());
   for (const environment of ENVIRONMENTS) {
     fs.mkdirSync(path.join(dir, environment));
@@ -100,14 +114,14 @@ export function writePlatformFolder(): string {
 
 /** Copies a folder to a new temporary one, the way the "Done when" checks mutate a copy of dist/. */
 export function copyFolder(source: string): string {
-  const target = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-copy-'));
+  const target = tempDir('validate-copy-');
   fs.cpSync(source, target, { recursive: true });
   return target;
 }
 
 /** A new temporary folder holding exactly `files` (relative path → contents). */
 export function folderWith(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-input-'));
+  const dir = tempDir('validate-input-');
   for (const [file, contents] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), contents);
