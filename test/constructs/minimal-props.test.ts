@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { k8s } from 'cdk8s-plus-27';
 import { ApiObject, Chart, Testing, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { DeliveryKind } from '../../lib/delivery/delivery-strategy';
@@ -34,7 +33,7 @@ import { VaultSecretStore } from '../../lib/security/vault-secret-store';
 import { ApiService } from '../../lib/services/api-service';
 import { GeneratorService } from '../../lib/services/generator-service';
 import { LongRunningService } from '../../lib/services/long-running-service';
-import { ServiceIngress, ServiceIngressProps } from '../../lib/services/service-ingress';
+import { ServiceIngress } from '../../lib/services/service-ingress';
 import { SignInIngresses } from '../../lib/services/sign-in-ingresses';
 import { WebService } from '../../lib/services/web-service';
 import { JobQueue } from '../../lib/stores/job-queue';
@@ -43,18 +42,19 @@ import { PostgresCluster } from '../../lib/stores/postgres-cluster';
 import { CnpgInstancePeer } from '../../lib/stores/postgres/cnpg-instance-peer';
 import { PgBouncerPooler } from '../../lib/stores/postgres/pgbouncer-pooler';
 import { TcpFlowPolicy } from '../../lib/stores/postgres/tcp-flow-policy';
-import { DEFAULT_REDIS_IMAGE, RedisCluster } from '../../lib/stores/redis-cluster';
+import { RedisCluster } from '../../lib/stores/redis-cluster';
 import { RedisBootstrap } from '../../lib/stores/redis/redis-bootstrap';
 import { RedisClusterPolicies } from '../../lib/stores/redis/redis-cluster-policies';
 import { CpuAutoscaler } from '../../lib/workloads/cpu-autoscaler';
 import { DisruptionBudget } from '../../lib/workloads/disruption-budget';
-import { ISignInProxy } from '../../lib/workloads/sign-in-proxy';
 import { platformProject } from '../gitops/fixtures';
 import { requiredPostgresProps } from '../stores/support/postgres-fixtures';
 import { brokerScope } from '../stores/support/rabbitmq-fixtures';
-import { minimalRedis, redisScope, TLS_ISSUER } from '../stores/support/redis-fixtures';
+import { minimalRedis, redisScope, TLS_ISSUER, redisBootstrapProps } from '../stores/support/redis-fixtures';
 import { emptyChart } from '../support/kube';
 import { IMAGE, ingressController, oneReplica, prometheus, publicTls, serviceScope, smallResources } from '../support/service-fixtures';
+import { requiredProxyProps } from '../security/support/oauth2-proxy-fixtures';
+import { BACKEND_TLS, MINIMAL_SERVICE_INGRESS, SIGN_IN_PROXY } from '../services/support/ingress-fixtures';
 
 /**
  * One snapshot per public construct of lib/, built with only its required props, so that a change
@@ -90,19 +90,7 @@ function standalone(build: (chart: Chart) => IConstruct): MinimalCase {
 
 // Props as the existing per-construct tests build them (their test files do not export them).
 const PROMETHEUS_URL = 'http://prometheus.monitoring.svc:9090';
-const BACKEND_TLS = { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' };
-const INGRESS: ServiceIngressProps = {
-  hostname: 'app.example.com', ingressController, ...publicTls, serviceName: 'web', namespace: 'apps', labels: { 'app.kubernetes.io/name': 'web' }, backendTlsAnnotations: BACKEND_TLS,
-};
-const SIGN_IN_PROXY: ISignInProxy = {
-  name: 'oauth2-proxy',
-  pathPrefix: '/oauth2',
-  authUrl: 'https://oauth2-proxy.apps.svc.cluster.local/oauth2/auth',
-  responseHeaders: ['X-Auth-Request-User', 'Authorization'],
-  backendTlsAnnotations: { 'nginx.ingress.kubernetes.io/proxy-ssl-name': 'oauth2-proxy.apps.svc' },
-  ingressBackend: (): k8s.IngressBackend => ({ service: { name: 'oauth2-proxy', port: { name: 'https' } } }),
-  mfaEnvironment: () => [],
-};
+const INGRESS = MINIMAL_SERVICE_INGRESS;
 const REDIS = { name: 'redis', namespaceName: 'apps', caSecretName: 'redis-tls', metricsServerName: 'redis-headless.apps.svc' };
 const RABBITMQ = { name: 'rabbitmq', namespaceName: 'apps', vhostName: 'generator-platform', serviceHost: 'rabbitmq.apps.svc.cluster.local', tlsSecretName: 'rabbitmq-tls' };
 const CLUSTER_CA = { issuerName: 'internal-ca', issuerKind: 'ClusterIssuer' as const };
@@ -205,16 +193,7 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
   RedisCluster: minimal(redisScope, ({ chart, namespace, passwordSecret }) => new RedisCluster(chart, 'redis', {
     namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER,
   })),
-  RedisBootstrap: minimal(serviceScope, ({ chart, namespace }) => new RedisBootstrap(chart, 'Bootstrap', {
-    namespace,
-    name: 'redis-bootstrap',
-    serviceAccountName: 'redis',
-    image: DEFAULT_REDIS_IMAGE,
-    nodeAddresses: ['redis-0.redis-headless:6379', 'redis-1.redis-headless:6379'],
-    replicasPerPrimary: 1,
-    caSecretName: 'redis-tls',
-    passwordSource: { secretKeyRef: { name: 'redis-auth', key: 'password' } },
-  })),
+  RedisBootstrap: minimal(serviceScope, ({ chart, namespace }) => new RedisBootstrap(chart, 'Bootstrap', redisBootstrapProps(namespace))),
   RedisClusterPolicies: standalone((chart) => new RedisClusterPolicies(chart, 'ClusterPolicies', {
     clusterName: 'redis', bootstrapName: 'redis-bootstrap', namespace: 'apps', labels: { 'app.kubernetes.io/name': 'redis' },
   })),
@@ -313,25 +292,7 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
       subject: 'https://github.com/acme/generator-platform-*/.github/workflows/release.yml@refs/tags/*',
     }),
   })),
-  OAuth2Proxy: minimal(sessionStoreScope, ({ chart, namespace, redis, credentials }) => new OAuth2Proxy(chart, 'oauth2-proxy', {
-    namespace,
-    image: { repository: 'quay.io/oauth2-proxy/oauth2-proxy', tag: 'v7.6.0' },
-    issuerUrl: 'https://login.example.com/realms/platform',
-    clientId: 'platform',
-    groupsClaim: 'groups',
-    allowedGroups: ['platform-users'],
-    mfaClaim: 'amr',
-    mfaAcceptedValues: ['mfa'],
-    sessionHours: 8,
-    refreshMinutes: 15,
-    hostnames: ['app.example.com', 'api.example.com'],
-    credentials,
-    sessionStore: redis,
-    identityProviderCidrs: ['10.20.4.0/28'],
-    ingressController,
-    metricsScraper: prometheus,
-    zones: ['z1', 'z2', 'z3'],
-  })),
+  OAuth2Proxy: minimal(sessionStoreScope, ({ chart, namespace, redis, credentials }) => new OAuth2Proxy(chart, 'oauth2-proxy', requiredProxyProps(namespace, redis, credentials))),
 };
 
 type KubeObject = { readonly kind: string; readonly metadata: { readonly name?: string; readonly namespace?: string } };

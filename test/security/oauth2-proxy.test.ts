@@ -7,10 +7,9 @@ import { PUBLIC_PATHS_ANNOTATION } from '../../lib/platform/labels';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { RedisCluster } from '../../lib/stores/redis-cluster';
 import { redisScope, TLS_ISSUER } from '../stores/support/redis-fixtures';
+import { requiredProxyProps } from './support/oauth2-proxy-fixtures';
 import { find, kinds, KubeObject, objectsOf } from '../support/kube';
 import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, publicTls, smallResources } from '../support/service-fixtures';
-
-const PROXY_IMAGE = { repository: 'quay.io/oauth2-proxy/oauth2-proxy', tag: 'v7.6.0' };
 
 /** The required props, with a Redis cluster and the Vault secret in a fresh chart. */
 function proxyScope(): { chart: Chart; required: OAuth2ProxyProps } {
@@ -21,25 +20,7 @@ function proxyScope(): { chart: Chart; required: OAuth2ProxyProps } {
   });
   return {
     chart,
-    required: {
-      namespace,
-      image: PROXY_IMAGE,
-      issuerUrl: 'https://login.example.com/realms/platform',
-      clientId: 'platform',
-      groupsClaim: 'groups',
-      allowedGroups: ['platform-users'],
-      mfaClaim: 'amr',
-      mfaAcceptedValues: ['mfa'],
-      sessionHours: 8,
-      refreshMinutes: 15,
-      hostnames: ['app.example.com', 'api.example.com'],
-      credentials,
-      sessionStore: redis,
-      identityProviderCidrs: ['10.20.4.0/28'],
-      ingressController,
-      metricsScraper: prometheus,
-      zones: ['z1', 'z2', 'z3'],
-    },
+    required: requiredProxyProps(namespace, redis, credentials),
   };
 }
 

@@ -2,24 +2,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { PropError } from '../../lib/platform/prop-error';
 import { ServiceIngress, ServiceIngressProps } from '../../lib/services/service-ingress';
 import { SignInIngresses, SignInIngressesProps } from '../../lib/services/sign-in-ingresses';
-import { ISignInProxy } from '../../lib/workloads/sign-in-proxy';
 import { emptyChart, find, objectsOf } from '../support/kube';
-import { ingressController, publicTls } from '../support/service-fixtures';
+import { BACKEND_TLS, MINIMAL_SERVICE_INGRESS, SIGN_IN_PROXY } from './support/ingress-fixtures';
 
-const BACKEND_TLS = { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' };
-const minimal: ServiceIngressProps = {
-  hostname: 'app.example.com', ingressController, ...publicTls, serviceName: 'web', namespace: 'apps', labels: { 'app.kubernetes.io/name': 'web' }, backendTlsAnnotations: BACKEND_TLS,
-};
-
-const proxy: ISignInProxy = {
-  name: 'oauth2-proxy',
-  pathPrefix: '/oauth2',
-  authUrl: 'https://oauth2-proxy.apps.svc.cluster.local/oauth2/auth',
-  responseHeaders: ['X-Auth-Request-User', 'Authorization'],
-  backendTlsAnnotations: { 'nginx.ingress.kubernetes.io/proxy-ssl-name': 'oauth2-proxy.apps.svc' },
-  ingressBackend: (): k8s.IngressBackend => ({ service: { name: 'oauth2-proxy', port: { name: 'https' } } }),
-  mfaEnvironment: () => [],
-};
+const minimal = MINIMAL_SERVICE_INGRESS;
+const proxy = SIGN_IN_PROXY;
 
 describe('ServiceIngress', () => {
   test('with minimal props: a Certificate for the hostname and a limited Ingress that redirects to HTTPS', () => {

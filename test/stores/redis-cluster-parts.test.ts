@@ -1,24 +1,13 @@
-import { RedisBootstrap, RedisBootstrapProps } from '../../lib/stores/redis/redis-bootstrap';
+import { RedisBootstrap } from '../../lib/stores/redis/redis-bootstrap';
 import { RedisClusterPolicies, RedisClusterPoliciesProps } from '../../lib/stores/redis/redis-cluster-policies';
-import { DEFAULT_REDIS_IMAGE } from '../../lib/stores/redis-cluster';
 import { emptyChart, find, kinds, objectsOf } from '../support/kube';
 import { serviceScope } from '../support/service-fixtures';
+import { REDIS_PASSWORD_SOURCE, redisBootstrapProps } from './support/redis-fixtures';
 
-const PASSWORD = { secretKeyRef: { name: 'redis-auth', key: 'password' } };
+const PASSWORD = REDIS_PASSWORD_SOURCE;
 
 describe('RedisBootstrap', () => {
-  function bootstrapProps(namespace: RedisBootstrapProps['namespace']): Required<RedisBootstrapProps> {
-    return {
-      namespace,
-      name: 'redis-bootstrap',
-      serviceAccountName: 'redis',
-      image: DEFAULT_REDIS_IMAGE,
-      nodeAddresses: ['redis-0.redis-headless:6379', 'redis-1.redis-headless:6379'],
-      replicasPerPrimary: 1,
-      caSecretName: 'redis-tls',
-      passwordSource: PASSWORD,
-    };
-  }
+  const bootstrapProps = redisBootstrapProps;
 
   test('with all props (every prop is required): a PostSync hook Job in a restricted pod of the cluster\'s ServiceAccount, with its script and only ca.crt', () => {
     const { chart, namespace } = serviceScope();

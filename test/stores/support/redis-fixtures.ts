@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import { NamespaceBaseline } from '../../../lib/platform/namespace-baseline';
 import { ICertificateIssuer } from '../../../lib/security/tls-certificate';
 import { VaultSecret } from '../../../lib/security/vault-secret';
-import { RedisCluster, RedisClusterProps } from '../../../lib/stores/redis-cluster';
+import { DEFAULT_REDIS_IMAGE, RedisCluster, RedisClusterProps } from '../../../lib/stores/redis-cluster';
+import { RedisBootstrapProps } from '../../../lib/stores/redis/redis-bootstrap';
 import { prometheus, serviceScope } from '../../support/service-fixtures';
 
 /** What the Vault secret is named; the tests check that no value of it is ever rendered. */
@@ -28,4 +29,21 @@ export function minimalRedis(overrides: Partial<RedisClusterProps> = {}): { char
   const { chart, namespace, passwordSecret } = redisScope();
   const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER, ...overrides });
   return { chart, redis };
+}
+
+/** Where the bootstrap and the nodes read the password from. */
+export const REDIS_PASSWORD_SOURCE = { secretKeyRef: { name: 'redis-auth', key: 'password' } };
+
+/** RedisBootstrap's props (every one is required), for a two-node cluster `redis`. */
+export function redisBootstrapProps(namespace: RedisBootstrapProps['namespace']): Required<RedisBootstrapProps> {
+  return {
+    namespace,
+    name: 'redis-bootstrap',
+    serviceAccountName: 'redis',
+    image: DEFAULT_REDIS_IMAGE,
+    nodeAddresses: ['redis-0.redis-headless:6379', 'redis-1.redis-headless:6379'],
+    replicasPerPrimary: 1,
+    caSecretName: 'redis-tls',
+    passwordSource: REDIS_PASSWORD_SOURCE,
+  };
 }
