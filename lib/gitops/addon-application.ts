@@ -3,7 +3,7 @@ import { Application, ApplicationSpecSource } from '../../imports/argoproj.io';
 import { Addon, AddonSourceType } from './addon-catalog';
 import { AddonProject } from './addon-project';
 import { ARGOCD_NAMESPACE, IN_CLUSTER_SERVER } from './repository';
-import { ARGOCD_SYNC_WAVE, retryWithBackoff } from './sync-policy';
+import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff } from './sync-policy';
 
 /** An exact version or tag (`1.2.3`, `v1.2.3`, `v1.2.3-rc.1`): never a range, `latest` or a branch. */
 export const PINNED_REVISION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/;
@@ -41,7 +41,7 @@ export class AddonApplication extends Construct {
         source: sourceOf(addon),
         destination: { server: IN_CLUSTER_SERVER, namespace: addon.namespace },
         syncPolicy: {
-          automated: { prune: false, selfHeal: true },
+          automated: automatedSync({ prune: false, selfHeal: true }),
           syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
           retry: retryWithBackoff(10),
         },
@@ -66,7 +66,7 @@ function sourceOf(addon: Addon): ApplicationSpecSource {
       if (!addon.path || !addon.manifestFile) {
         throw new Error(`AddonApplication ${addon.name}: a manifest add-on needs path and manifestFile. Fix: set them in lib/gitops/addon-catalog.ts`);
       }
-      return { ...base, path: addon.path, directory: { include: addon.manifestFile, recurse: false } };
+      return { ...base, path: addon.path, directory: { include: addon.manifestFile } };
     case AddonSourceType.KUSTOMIZE:
       if (!addon.path || !addon.images?.length) {
         throw new Error(`AddonApplication ${addon.name}: a kustomize add-on needs path and images (upstream kustomizations name floating tags). Fix: set them in lib/gitops/addon-catalog.ts`);

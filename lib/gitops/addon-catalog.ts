@@ -263,17 +263,20 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
     },
     {
       name: 'argo-rollouts',
-      sourceType: AddonSourceType.MANIFEST,
+      // The kustomization, not manifests/install.yaml: both make the same 15 objects (checked with
+      // kubectl kustomize at the tag), but the release manifest names the controller image
+      // `:latest` with imagePullPolicy Always, and only a kustomization takes an image override.
+      sourceType: AddonSourceType.KUSTOMIZE,
       repoUrl: 'https://github.com/argoproj/argo-rollouts.git',
-      path: 'manifests',
-      manifestFile: 'install.yaml',
+      path: 'manifests/cluster-install',
+      images: ['quay.io/argoproj/argo-rollouts:v1.6.6'],
       targetRevision: 'v1.6.6',
       namespace: 'argo-rollouts',
       appVersion: 'v1.6.6',
       crdVersion: '1.6.6',
       crdGroups: ['argoproj.io'],
       clusterResourceKinds: OPERATOR_KINDS,
-      verifiedAt: 'manifests/install.yaml at tag v1.6.6 (commit 737ca89b) is the release install manifest and bundles manifests/crds of the same commit, which the pinned CRDs come from',
+      verifiedAt: 'manifests/cluster-install at tag v1.6.6 (commit 737ca89b) builds the objects of the release manifest install.yaml, with manifests/crds of the same commit, which the pinned CRDs come from; its base names quay.io/argoproj/argo-rollouts:latest, overridden here',
       syncWave: OPERATOR_ADDON_WAVE,
     },
     {
@@ -297,14 +300,14 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
       sourceType: AddonSourceType.HELM,
       repoUrl: 'https://kedacore.github.io/charts',
       chart: 'keda',
-      targetRevision: '2.13.1',
+      targetRevision: '2.13.2',
       namespace: KEDA_OPERATOR.namespace,
       otherNamespaces: ['kube-system'],
       appVersion: '2.13.1',
       crdVersion: '2.13.1',
       crdGroups: ['keda.sh', 'eventing.keda.sh'],
       clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, { group: 'apiregistration.k8s.io', kind: 'APIService' }],
-      verifiedAt: 'kedacore/charts versions the keda chart with the app (chart 2.13.1 = app 2.13.1); not re-checked against the chart index',
+      verifiedAt: 'kedacore/charts tag v2.13.2 (commit c77f8af2) keda/Chart.yaml: version 2.13.2, appVersion 2.13.1 (chart 2.13.1 installs KEDA 2.13.0, whose CRDs are not the pinned 2.13.1 ones)',
       syncWave: OPERATOR_ADDON_WAVE,
     },
     {

@@ -4,7 +4,7 @@ import { OPERATOR_ADDON_WAVE } from './addon-catalog';
 import { PLATFORM_SYNC_OPTIONS } from './environment-application';
 import { PlatformProject } from './platform-project';
 import { ARGOCD_FOLDER, ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
-import { ARGOCD_SYNC_WAVE, retryWithBackoff } from './sync-policy';
+import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff } from './sync-policy';
 
 /** The subfolder of `dist/argocd/<cluster>/` that holds the cluster's internal CA; the root Application does not recurse into it. */
 export const CERTIFICATE_AUTHORITY_FOLDER = 'certificate-authority';
@@ -44,11 +44,11 @@ export class CertificateAuthorityApplication extends Construct {
       metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(OPERATOR_ADDON_WAVE) } },
       spec: {
         project: props.project.projectName,
-        source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path, directory: { recurse: false } },
+        source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path },
         destination: { server: IN_CLUSTER_SERVER, namespace: props.clusterResourceNamespace },
         syncPolicy: {
           // No prune: deleting the root's Certificate or the ClusterIssuer by accident must not take the CA away.
-          automated: { prune: false, selfHeal: true },
+          automated: automatedSync({ prune: false, selfHeal: true }),
           syncOptions: [...PLATFORM_SYNC_OPTIONS],
           retry: retryWithBackoff(10),
         },

@@ -4,7 +4,7 @@ import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/arg
 import { PlatformProject } from './platform-project';
 import { AutoscaledWorkload, autoscaledWorkloads, renderedObjectsOf } from './rendered-objects';
 import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
-import { ARGOCD_SYNC_WAVE, retryWithBackoff } from './sync-policy';
+import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff } from './sync-policy';
 
 /** Sync wave of the environment Applications in the root Application: after every add-on. */
 export const ENVIRONMENT_APPLICATION_WAVE = 0;
@@ -79,7 +79,7 @@ export class EnvironmentApplication extends Construct {
         destination: { server: IN_CLUSTER_SERVER, namespace },
         ignoreDifferences: replicasOwnedByAutoscalers(this.autoscaledWorkloads),
         syncPolicy: {
-          automated: { prune: true, selfHeal: props.selfHeal ?? true },
+          automated: automatedSync({ prune: true, selfHeal: props.selfHeal ?? true }),
           syncOptions: [...PLATFORM_SYNC_OPTIONS],
           retry: retryWithBackoff(props.retryLimit ?? 5),
         },

@@ -6,7 +6,7 @@ import { PlatformProject } from './platform-project';
 import { PREVIEW_PROBE_ID, PULL_REQUEST_PREVIEW_ID, PreviewPatch, previewPatches } from './preview-parametrization';
 import { namespacesOf, renderedObjectsOf } from './rendered-objects';
 import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
-import { ARGOCD_SYNC_WAVE, RESOURCES_FINALIZER, retryWithBackoff } from './sync-policy';
+import { ARGOCD_SYNC_WAVE, automatedSync, RESOURCES_FINALIZER, retryWithBackoff } from './sync-policy';
 
 /** The kustomize settings one pull request's preview is built with (before the ApplicationSet fills in `{{number}}` and `{{head_sha}}`). */
 export interface PreviewKustomizeSettings {
@@ -121,7 +121,7 @@ export class PreviewApplicationSet extends Construct {
             },
             destination: { server: IN_CLUSTER_SERVER, namespace: this.namespaceTemplate },
             syncPolicy: {
-              automated: { prune: true, selfHeal: true },
+              automated: automatedSync({ prune: true, selfHeal: true }),
               syncOptions: [...PLATFORM_SYNC_OPTIONS],
               retry: retryWithBackoff(5),
             },

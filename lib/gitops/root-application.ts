@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
 import { PlatformProject } from './platform-project';
 import { ARGOCD_FOLDER, ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
-import { retryWithBackoff } from './sync-policy';
+import { automatedSync, retryWithBackoff } from './sync-policy';
 
 export interface RootApplicationProps {
   /** Names the cluster folder `dist/argocd/<clusterName>` the root Application syncs. */
@@ -40,10 +40,10 @@ export class RootApplication extends Construct {
       metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE },
       spec: {
         project: props.project.projectName,
-        source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path, directory: { recurse: false } },
+        source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path },
         destination: { server: IN_CLUSTER_SERVER, namespace: ARGOCD_NAMESPACE },
         syncPolicy: {
-          automated: { prune: true, selfHeal: true },
+          automated: automatedSync({ prune: true, selfHeal: true }),
           syncOptions: ['ServerSideApply=true', 'PruneLast=true'],
           retry: retryWithBackoff(5),
         },

@@ -16,3 +16,15 @@ export function retryWithBackoff(limit: number): ApplicationSpecSyncPolicyRetry 
   }
   return { limit, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
 }
+
+/**
+ * `syncPolicy.automated` with only the switches that are on. Argo CD's own types declare these
+ * booleans (and `directory.recurse`) with `omitempty`: a rendered `false` is dropped as soon as
+ * the controller writes the Application back, and the Application that syncs it then differs
+ * from Git for ever (OutOfSync, re-synced by self-heal in a loop). Off is written by leaving the
+ * field out.
+ * @see https://github.com/argoproj/argo-cd/blob/v2.10.18/pkg/apis/application/v1alpha1/types.go
+ */
+export function automatedSync(switches: { readonly prune: boolean; readonly selfHeal: boolean }): { prune?: boolean; selfHeal?: boolean } {
+  return { ...(switches.prune ? { prune: true } : {}), ...(switches.selfHeal ? { selfHeal: true } : {}) };
+}

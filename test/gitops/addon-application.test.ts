@@ -24,10 +24,24 @@ describe('AddonApplication', () => {
     expect(application.metadata).toMatchObject({ name: 'keda', namespace: 'argocd', annotations: { 'argocd.argoproj.io/sync-wave': '-2' } });
     expect(application.spec).toMatchObject({
       project: 'platform-addons',
-      source: { repoURL: 'https://kedacore.github.io/charts', chart: 'keda', targetRevision: '2.13.1', helm: { releaseName: 'keda' } },
+      source: { repoURL: 'https://kedacore.github.io/charts', chart: 'keda', targetRevision: '2.13.2', helm: { releaseName: 'keda' } },
       destination: { namespace: 'keda' },
-      syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] },
+      syncPolicy: { automated: { selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] },
     });
+  });
+
+  test('runs the Argo Rollouts controller at its release tag, not the :latest its manifests name', () => {
+    const application = render(byName('argo-rollouts'));
+    expect(application.spec.source).toEqual({
+      repoURL: 'https://github.com/argoproj/argo-rollouts.git',
+      targetRevision: 'v1.6.6',
+      path: 'manifests/cluster-install',
+      kustomize: { images: ['quay.io/argoproj/argo-rollouts:v1.6.6'] },
+    });
+  });
+
+  test('pins the KEDA chart that installs the KEDA of the pinned CRDs (chart 2.13.2 installs KEDA 2.13.1)', () => {
+    expect(byName('keda')).toMatchObject({ targetRevision: '2.13.2', appVersion: '2.13.1', crdVersion: '2.13.1' });
   });
 
   test('passes the minimal secure values of the catalog: no snippets, HSTS for a year, TLS 1.2+, real client addresses, backend TLS per Ingress', () => {
@@ -53,7 +67,7 @@ describe('AddonApplication', () => {
       repoURL: 'https://github.com/cloudnative-pg/cloudnative-pg.git',
       targetRevision: 'v1.22.5',
       path: 'releases',
-      directory: { include: 'cnpg-1.22.5.yaml', recurse: false },
+      directory: { include: 'cnpg-1.22.5.yaml' },
     });
   });
 

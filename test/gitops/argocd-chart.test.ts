@@ -128,9 +128,10 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('the internal CA of clu
 
   test('is one ClusterIssuer internal-ca, rendered in its own folder that only its Application syncs (the root does not recurse into it)', () => {
     expect(caDocs.filter((d) => d.kind === 'ClusterIssuer' && d.metadata.name === 'internal-ca')).toHaveLength(1);
-    expect(application.spec.source).toMatchObject({ path: `dist/argocd/${clusterName}/certificate-authority`, directory: { recurse: false } });
+    expect(application.spec.source).toEqual({ repoURL: expect.any(String), targetRevision: expect.any(String), path: `dist/argocd/${clusterName}/certificate-authority` });
     const root = argo.find((d) => d.kind === 'Application' && d.metadata.name === `root-${clusterName}`)!;
-    expect(root.spec.source.directory.recurse).toBe(false);
+    // A directory source without `recurse` reads only the folder itself (false is its default, and Argo CD drops a written false).
+    expect(root.spec.source.directory).toBeUndefined();
     // No environment renders an internal CA of its own any more.
     expect(environmentFolders.flatMap((env) => docsIn(`${env}/`)).filter((d) => d.kind === 'Issuer' || (d.kind === 'ClusterIssuer' && d.metadata.name === 'internal-ca'))).toEqual([]);
   });
@@ -162,7 +163,7 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('the internal CA of clu
       expect(wave(application)).toBeLessThan(waveOf(`generator-platform-${environment}`));
     }
     // Pruning could delete the CA; the Application never prunes.
-    expect(application.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
+    expect(application.spec.syncPolicy.automated).toEqual({ selfHeal: true });
   });
 
   test("has a project of its own: only the CA's namespaces, only the ClusterIssuer kind, only this repository", () => {

@@ -14,9 +14,9 @@ describe('CertificateAuthorityApplication', () => {
     expect(application.metadata).toMatchObject({ name: 'certificate-authority', namespace: 'argocd', annotations: { 'argocd.argoproj.io/sync-wave': '-2' } });
     expect(application.spec).toMatchObject({
       project: 'platform-certificate-authority',
-      source: { repoURL: 'https://github.com/acme/generator-platform-k8s.git', targetRevision: 'main', path: 'dist/argocd/staging/certificate-authority', directory: { recurse: false } },
+      source: { repoURL: 'https://github.com/acme/generator-platform-k8s.git', targetRevision: 'main', path: 'dist/argocd/staging/certificate-authority' },
       destination: { server: 'https://kubernetes.default.svc', namespace: 'cert-manager' },
-      syncPolicy: { automated: { prune: false, selfHeal: true } },
+      syncPolicy: { automated: { selfHeal: true } },
     });
     expect(application.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     expect(app.path).toBe('dist/argocd/staging/certificate-authority');

@@ -62,7 +62,7 @@ describe('EnvironmentApplication', () => {
     new EnvironmentApplication(chart, 'production', props);
     const application = objectsOf(chart).find((o) => o.kind === 'Application')!;
     expect(application.spec.source).toMatchObject({ repoURL: 'https://example.com/fork.git', targetRevision: 'release-1', path: 'dist/production' });
-    expect(application.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: false });
+    expect(application.spec.syncPolicy.automated).toEqual({ prune: true });
     expect(application.spec.syncPolicy.retry.limit).toBe(2);
   });
 

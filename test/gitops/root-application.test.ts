@@ -14,7 +14,7 @@ describe('RootApplication', () => {
     expect(root.metadata).toMatchObject({ name: 'root-production', namespace: 'argocd' });
     expect(root.spec).toMatchObject({
       project: 'platform-bootstrap',
-      source: { path: 'dist/argocd/production', targetRevision: 'main', directory: { recurse: false } },
+      source: { path: 'dist/argocd/production', targetRevision: 'main' },
       destination: { namespace: 'argocd', server: 'https://kubernetes.default.svc' },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
     });

@@ -286,6 +286,22 @@ describe('Argo CD cross-references', () => {
     expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [globbed, app()] })).toEqual(['XREF-APPLICATION-DESTINATION', 'XREF-APPLICATION-RESOURCES']);
   });
 
+  test('booleans Argo CD drops when false (omitempty) are reported only when written as false', async () => {
+    const cases: ReadonlyArray<readonly [(application: any) => void, string[]]> = [
+      [(a) => (at(a, 'spec').syncPolicy = { automated: { prune: true, selfHeal: true } }), []],
+      [(a) => (at(a, 'spec').syncPolicy = { automated: { selfHeal: true } }), []],
+      [(a) => (at(a, 'spec').syncPolicy = { automated: { prune: false, selfHeal: true } }), ['ARGOCD-DROPPED-FALSE']],
+      [(a) => (at(a, 'spec').syncPolicy = { automated: { selfHeal: false } }), ['ARGOCD-DROPPED-FALSE']],
+      [(a) => (at(a, 'spec', 'source').directory = { recurse: true }), []],
+      [(a) => (at(a, 'spec', 'source').directory = { recurse: false }), ['ARGOCD-DROPPED-FALSE']],
+    ];
+    for (const [change, expected] of cases) {
+      const application = app();
+      change(application);
+      expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [project(), application] })).toEqual(expected);
+    }
+  });
+
   test('sync waves: signed integers pass, anything else is reported', async () => {
     for (const [wave, expected] of [['-1', []], ['+2', []], ['10', []], ['1.5', ['ARGOCD-SYNC-WAVE']], ['', ['ARGOCD-SYNC-WAVE']], ['one', ['ARGOCD-SYNC-WAVE']]] as const) {
       const waved = app();

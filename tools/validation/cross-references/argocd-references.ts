@@ -823,4 +823,25 @@ export const ARGOCD_REFERENCE_RULES: readonly Rule[] = [
       });
     },
   },
+  {
+    id: 'ARGOCD-DROPPED-FALSE',
+    requirement: 'an Application (or ApplicationSet template) sets no boolean that Argo CD declares omitempty to false (syncPolicy.automated.prune, selfHeal, allowEmpty; source.directory.recurse): the controller drops it when it writes the Application back, and the Application that syncs it stays OutOfSync for ever',
+    fix: 'Leave the field out; false is its default.',
+    check: (object) => {
+      if (!isArgoCd(object) || (object.kind !== 'Application' && object.kind !== 'ApplicationSet')) {
+        return [];
+      }
+      const specPath: PathSegment[] = object.kind === 'ApplicationSet' ? ['spec', 'template', 'spec'] : ['spec'];
+      const spec = record(specPath.reduce<unknown>((value, key) => record(value)[key as string], object.body));
+      const automated = record(record(spec.syncPolicy).automated);
+      const sources: { source: unknown; path: PathSegment[] }[] = [
+        { source: spec.source, path: [...specPath, 'source'] },
+        ...records(spec.sources).map((source, index) => ({ source, path: [...specPath, 'sources', index] as PathSegment[] })),
+      ];
+      return [
+        ...(['prune', 'selfHeal', 'allowEmpty'] as const).filter((key) => automated[key] === false).map((key) => ({ path: [...specPath, 'syncPolicy', 'automated', key], message: `${key}: false is dropped by Argo CD (omitempty)` })),
+        ...sources.filter(({ source }) => record(record(source).directory).recurse === false).map(({ path: sourcePath }) => ({ path: [...sourcePath, 'directory', 'recurse'], message: 'recurse: false is dropped by Argo CD (omitempty)' })),
+      ];
+    },
+  },
 ];

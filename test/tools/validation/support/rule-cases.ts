@@ -231,6 +231,7 @@ export const ARGOCD_CASES: readonly RuleCase[] = [
     breaks: "an ExternalSecret synced in a later wave than the Deployment that reads its Secret",
     mutate: (objects) => ((objectNamed(objects, 'ExternalSecret', 'web-database').metadata as K8sObject).annotations = { 'argocd.argoproj.io/sync-wave': '3' }),
   },
+  { ruleId: 'ARGOCD-DROPPED-FALSE', breaks: 'an Application that writes prune: false, which Argo CD drops', mutate: (objects) => (at(productionApplication(objects), 'spec', 'syncPolicy', 'automated').prune = false) },
   { ruleId: 'ARGOCD-SYNC-WAVE', breaks: 'a sync wave that is not an integer', mutate: (objects) => (at(productionApplication(objects), 'metadata', 'annotations')['argocd.argoproj.io/sync-wave'] = 'first') },
 ];
 
