@@ -2,8 +2,8 @@
 # Installs the real servers and tools the tests run our configs, scripts and alerting rules against,
 # from Debian's packages, when they are missing: redis-server 7.0, PostgreSQL 15, promtool (the
 # `prometheus` package, 2.42 in Debian 12), which checks and unit-tests the rendered PrometheusRules,
-# and rabbitmq-server (3.10 in Debian 12), which the job queue's users and KEDA's queue-depth check
-# run against.
+# rabbitmq-server (3.10 in Debian 12), which the job queue's users and KEDA's queue-depth check
+# run against, and lua5.1 for the Argo CD health check.
 set -euo pipefail
 
 missing=()
@@ -14,6 +14,8 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 # The TLS tests make a throwaway CA and key pairs with it.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# Lua 5.1 (the language of Argo CD's gopher-lua) runs the Application health check of docs/gitops.md.
+command -v lua5.1 >/dev/null 2>&1 || missing+=(lua5.1)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
