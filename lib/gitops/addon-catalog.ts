@@ -341,6 +341,10 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
             'proxy-ssl-location-only': 'true',
           },
           service: { externalTrafficPolicy: 'Local' },
+          // No backend of type ExternalName: otherwise an Ingress in any namespace could point a
+          // Service at web or api by DNS name and reach them without the sign-in annotations.
+          // A command-line flag (--disable-svc-external-name), not a ConfigMap key.
+          extraArgs: { 'disable-svc-external-name': 'true' },
         },
       },
     },
