@@ -19,15 +19,9 @@ export function checkConfigShape(config: unknown, environment: string): void {
   if (result.success) {
     return;
   }
+  const rank = (issue: z.core.$ZodIssue) => (issue.code === 'unrecognized_keys' ? 0 : valueAt(config, issue.path) === undefined ? 1 : 2);
   const issue = [...result.error.issues].sort((a, b) => rank(a) - rank(b))[0];
   throw configErrorOf(issue, config, environment);
-}
-
-function rank(issue: z.core.$ZodIssue): number {
-  if (issue.code === 'unrecognized_keys') {
-    return 0;
-  }
-  return issue.code === 'invalid_type' && issue.message.endsWith('received undefined') ? 1 : 2;
 }
 
 function configErrorOf(issue: z.core.$ZodIssue, config: unknown, environment: string): ConfigError {

@@ -89,6 +89,11 @@ export interface LongRunningServiceProps extends ApplicationServiceProps {
 }
 
 /** Ephemeral storage per pod: `resources.storageGi`, or `workspaceEphemeralStorageGi` beside a workspace volume. */
+/** Seconds the process has after SIGTERM (the `shutdownTimeoutSeconds` prop with its default). */
+export function shutdownTimeoutSeconds(props: LongRunningServiceProps): number {
+  return props.shutdownTimeoutSeconds ?? 20;
+}
+
 export function ephemeralStorageGi(props: LongRunningServiceProps): number {
   return props.workspaceMountPath ? (props.workspaceEphemeralStorageGi ?? 2) : props.resources.storageGi;
 }

@@ -23,9 +23,9 @@ import { httpsGet, livenessProbe, readinessProbe, startupProbe } from '../worklo
 import { HostSeparation } from '../workloads/restricted-pod-spec';
 import { MIN_READY_SECONDS, RestrictedWorkload, REVISION_HISTORY_LIMIT } from '../workloads/restricted-workload';
 import { ISignInProxy } from '../workloads/sign-in-proxy';
-import { SERVER_TLS_ROOT, SERVICE_HTTP_PORT, TRUSTED_CA_ROOT } from '../workloads/workload-conventions';
+import { SERVER_TLS_ROOT, SERVICE_HTTP_PORT, TRUSTED_CA_ROOT, trustedCaFile } from '../workloads/workload-conventions';
 import { ingressBackendClientCertificate } from './ingress-backend-client-certificate';
-import { ephemeralStorageGi, LongRunningServiceProps, serviceFootprint, validateLongRunningServiceProps } from './long-running-service-props';
+import { ephemeralStorageGi, LongRunningServiceProps, serviceFootprint, shutdownTimeoutSeconds, validateLongRunningServiceProps } from './long-running-service-props';
 import { servicePodEnvironment, servicePodVolumes } from './service-pod';
 import { IngressOptions, ingressLimits, ServiceIngress } from './service-ingress';
 import { SignInIngresses, SignInOptions } from './sign-in-ingresses';
@@ -240,7 +240,7 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
       this.volumes.push({ name: volumeName, secret: { secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
       this.volumeMounts.push({ name: volumeName, mountPath: folder, readOnly: true });
     }
-    return `${folder}/ca.crt`;
+    return trustedCaFile(secretName);
   }
 
   /** The pod template of the Deployment or Rollout; its env and volume lists stay open to addEnvironment() and trustCertificateAuthority(). */
@@ -251,7 +251,7 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
     return {
       metadata: { labels: { ...this.labels, 'app.kubernetes.io/version': props.image.tag } },
       spec: this.podSpec({
-        terminationGracePeriodSeconds: drainSeconds + (props.shutdownTimeoutSeconds ?? 20) + 5,
+        terminationGracePeriodSeconds: drainSeconds + shutdownTimeoutSeconds(props) + 5,
         hostSeparation: HostSeparation.SPREAD_AND_PREFER_APART,
         strictTopologySpread: props.strictTopologySpread,
         // Argo Rollouts labels its ReplicaSets' pods with rollouts-pod-template-hash.
@@ -281,8 +281,8 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
   }
 
   /** Pods read Secrets as environment variables only at start: Reloader restarts them on a change. */
-  private workloadMetadata(podTemplate: k8s.PodTemplateSpec): k8s.ObjectMeta {
-    return { ...this.objectMetadata(), annotations: secretReloadAnnotations(() => podTemplate.spec?.containers ?? []) };
+  private reloadAnnotations(podTemplate: k8s.PodTemplateSpec): Record<string, string> {
+    return secretReloadAnnotations(() => podTemplate.spec?.containers ?? []);
   }
 
   private renderDeployment(podTemplate: k8s.PodTemplateSpec): void {
@@ -290,7 +290,7 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
       template: podTemplate,
       replicas: this.replicas,
       maxSurgePercent: this.deliveryStrategy.maxSurgePercent,
-      annotations: this.workloadMetadata(podTemplate).annotations,
+      annotations: this.reloadAnnotations(podTemplate),
     });
   }
 
@@ -301,7 +301,7 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
   private renderRollout(podTemplate: k8s.PodTemplateSpec, newVersionService: string): void {
     new ApiObject(this, 'Rollout', {
       ...Rollout.GVK,
-      metadata: this.workloadMetadata(podTemplate),
+      metadata: { ...this.objectMetadata(), annotations: this.reloadAnnotations(podTemplate) },
       spec: {
         replicas: this.replicas.isAutoscaled ? undefined : this.replicas.min,
         revisionHistoryLimit: REVISION_HISTORY_LIMIT,

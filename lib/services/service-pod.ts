@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { gibibytes, memoryQuantity } from '../platform/quantities';
 import { SERVER_TLS_ROOT } from '../workloads/workload-conventions';
-import { LongRunningServiceProps } from './long-running-service-props';
+import { LongRunningServiceProps, shutdownTimeoutSeconds } from './long-running-service-props';
 
 /** The volumes of a service's pod and their mounts in its container, as two lists that stay open for trusted CAs. */
 export interface ServicePodVolumes {
@@ -53,7 +53,7 @@ export function servicePodEnvironment(props: LongRunningServiceProps, metricsPor
     { name: 'METRICS_PORT', value: String(metricsPort) },
     { name: 'TLS_CERT_FILE', value: `${SERVER_TLS_ROOT}/tls.crt` },
     { name: 'TLS_KEY_FILE', value: `${SERVER_TLS_ROOT}/tls.key` },
-    { name: 'SHUTDOWN_TIMEOUT_SECONDS', value: String(props.shutdownTimeoutSeconds ?? 20) },
+    { name: 'SHUTDOWN_TIMEOUT_SECONDS', value: String(shutdownTimeoutSeconds(props)) },
     { name: 'LOG_LEVEL', value: props.logLevel ?? 'info' },
     ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
   ];

@@ -11,7 +11,8 @@ import { RestrictedWorkload } from '../workloads/restricted-workload';
 import { trustedCaFile } from '../workloads/workload-conventions';
 import { RedisBootstrap } from './redis/redis-bootstrap';
 import { RedisClusterPolicies } from './redis/redis-cluster-policies';
-import { RedisClusterProps, redisClusterFootprint, validateRedisClusterProps } from './redis/redis-cluster-props';
+import { RedisClusterProps, redisClusterFootprint, RedisNodeSizing, redisNodeSizing, validateRedisClusterProps } from './redis/redis-cluster-props';
+import { ImageReference } from '../platform/image-reference';
 import { RedisEvictionPolicy, renderRedisConfig } from './redis/redis-config';
 import {
   CONFIG_FILE, DEFAULT_REDIS_EXPORTER_IMAGE, DEFAULT_REDIS_IMAGE, MAX_MEMORY_PERCENT, PROBE_FILE, REDIS_CLUSTER_BUS_PORT, REDIS_METRICS_PORT, REDIS_PORT,
@@ -57,8 +58,9 @@ export class RedisCluster extends RestrictedWorkload {
   public constructor(scope: Construct, id: string, props: RedisClusterProps) {
     validateRedisClusterProps(id, props);
     super(scope, id, { namespace: props.namespace, component: 'cache', zones: props.zones, errorLabel: `RedisCluster ${id}`, footprint: redisClusterFootprint(props) });
-    this.primaries = props.primaries ?? 3;
-    this.replicasPerPrimary = props.replicasPerPrimary ?? 1;
+    const sizing = redisNodeSizing(props);
+    this.primaries = sizing.primaries;
+    this.replicasPerPrimary = sizing.replicasPerPrimary;
     this.nodeCount = this.primaries * (1 + this.replicasPerPrimary);
     this.headlessServiceName = `${id}-headless`;
     this.metricsServerName = `${this.headlessServiceName}.${this.namespaceName}.svc`;
@@ -67,7 +69,6 @@ export class RedisCluster extends RestrictedWorkload {
     this.passwordSource = props.passwordSecret.envValue(this.passwordSecretKey);
     this.caSecretName = `${id}-tls`;
     const image = props.image ?? DEFAULT_REDIS_IMAGE;
-    const memoryMi = props.memoryMi ?? 4096;
 
     this.createServiceAccount();
     const headlessDomains = [`${this.headlessServiceName}.${this.namespaceName}.svc`, `${this.headlessServiceName}.${this.namespaceName}.svc.cluster.local`];
@@ -95,7 +96,7 @@ export class RedisCluster extends RestrictedWorkload {
           tlsPort: REDIS_PORT,
           tls: TLS_FILES,
           clusterNodeTimeoutMillis: props.nodeTimeoutMillis ?? 5000,
-          maxMemoryMi: Math.floor((memoryMi * MAX_MEMORY_PERCENT) / 100),
+          maxMemoryMi: Math.floor((sizing.memoryMi * MAX_MEMORY_PERCENT) / 100),
           evictionPolicy: props.evictionPolicy ?? RedisEvictionPolicy.NO_EVICTION,
           extraDirectives: props.extraConfig ?? {},
         }),
@@ -104,7 +105,7 @@ export class RedisCluster extends RestrictedWorkload {
         [PROBE_FILE]: REDIS_PROBE_SCRIPT,
       },
     });
-    this.renderStatefulSet(props, configMap.name);
+    this.renderStatefulSet(props, sizing, image, configMap.name);
     // Headless: nodes must resolve each other, and the bootstrap must reach them, before any of them is ready.
     this.createService('HeadlessService', this.headlessServiceName, [
       { name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' },
@@ -175,9 +176,8 @@ export class RedisCluster extends RestrictedWorkload {
     client.addEnvironment(...this.connectionEnv(client.trustCertificateAuthority(this.caSecretName)));
   }
 
-  private renderStatefulSet(props: RedisClusterProps, configMapName: string): void {
+  private renderStatefulSet(props: RedisClusterProps, sizing: RedisNodeSizing, image: ImageReference, configMapName: string): void {
     const podFqdn = `$(POD_NAME).${this.headlessServiceName}.${this.namespaceName}.svc.cluster.local`;
-    const image = props.image ?? DEFAULT_REDIS_IMAGE;
     new k8s.KubeStatefulSet(this, 'StatefulSet', {
       // The nodes read the password as environment variables (REDIS_PASSWORD, REDISCLI_AUTH): Reloader restarts them when it changes.
       metadata: { ...this.objectMetadata(), annotations: { [SECRET_RELOAD_ANNOTATION]: this.passwordSecret.secretName } },
@@ -202,7 +202,7 @@ export class RedisCluster extends RestrictedWorkload {
             hostSeparation: HostSeparation.APART,
             strictTopologySpread: props.strictTopologySpread,
             containers: [
-              redisContainer({ image, cpuMillis: props.cpuMillis ?? 2000, memoryMi: props.memoryMi ?? 4096, podFqdn, passwordSource: this.passwordSource }),
+              redisContainer({ image, cpuMillis: sizing.cpuMillis, memoryMi: sizing.memoryMi, podFqdn, passwordSource: this.passwordSource }),
               exporterContainer({ image: props.exporterImage ?? DEFAULT_REDIS_EXPORTER_IMAGE, podFqdn, passwordSource: this.passwordSource }),
             ],
             volumes: [
@@ -218,7 +218,7 @@ export class RedisCluster extends RestrictedWorkload {
             spec: {
               accessModes: ['ReadWriteOnce'],
               storageClassName: props.storageClass,
-              resources: { requests: { storage: gibibytes(props.storageGi ?? 20) } },
+              resources: { requests: { storage: gibibytes(sizing.storageGi) } },
             },
           },
         ],

@@ -107,13 +107,30 @@ export interface RedisClusterProps {
   readonly exporterImage?: ImageReference;
 }
 
+/** The cluster's shape and each node's size, with the defaults of the props filled in: written once, read by the footprint, the checks and the construct. */
+export interface RedisNodeSizing {
+  readonly primaries: number;
+  readonly replicasPerPrimary: number;
+  readonly cpuMillis: number;
+  readonly memoryMi: number;
+  readonly storageGi: number;
+}
+
+export function redisNodeSizing(props: RedisClusterProps): RedisNodeSizing {
+  return {
+    primaries: props.primaries ?? 3,
+    replicasPerPrimary: props.replicasPerPrimary ?? 1,
+    cpuMillis: props.cpuMillis ?? 2000,
+    memoryMi: props.memoryMi ?? 4096,
+    storageGi: props.storageGi ?? 20,
+  };
+}
+
 /** The nodes' pods: redis and its exporter, a data volume each; a StatefulSet replaces pods one by one and never surges. */
 export function redisClusterFootprint(props: RedisClusterProps): WorkloadFootprint {
-  const cpuMillis = props.cpuMillis ?? 2000;
-  const memoryMi = props.memoryMi ?? 4096;
-  const storageGi = props.storageGi ?? 20;
+  const { primaries, replicasPerPrimary, cpuMillis, memoryMi, storageGi } = redisNodeSizing(props);
   return {
-    maxPods: (props.primaries ?? 3) * (1 + (props.replicasPerPrimary ?? 1)),
+    maxPods: primaries * (1 + replicasPerPrimary),
     podCpuMillis: cpuMillis + EXPORTER_RESOURCES.cpuMillis,
     podMemoryMi: memoryMi + EXPORTER_RESOURCES.memoryMi,
     podEphemeralStorageGi: (REDIS_EPHEMERAL_MI + EXPORTER_RESOURCES.ephemeralMi) / 1024,
@@ -130,23 +147,19 @@ export function validateRedisClusterProps(id: string, props: RedisClusterProps):
   const fail = (prop: string, value: unknown, fix: string): never => {
     throw new PropError(id, prop, value, fix, `RedisCluster ${id}`);
   };
-  const primaries = props.primaries ?? 3;
+  const { primaries, replicasPerPrimary: replicas, cpuMillis: cpu, memoryMi: memory, storageGi: storage } = redisNodeSizing(props);
   if (!Number.isInteger(primaries) || primaries < 3 || primaries > 100) {
     fail('primaries', primaries, 'use 3 to 100: Redis Cluster needs at least 3 primaries for a majority to fail a node over');
   }
-  const replicas = props.replicasPerPrimary ?? 1;
   if (replicas !== 0 && replicas !== 1) {
     fail('replicasPerPrimary', replicas, 'use 1 (a primary that fails is replaced by its replica) or 0 where losing a node may take the cluster down');
   }
-  const cpu = props.cpuMillis ?? 2000;
   if (!Number.isInteger(cpu) || cpu < 100) {
     fail('cpuMillis', cpu, 'use a whole number of millicores, at least 100');
   }
-  const memory = props.memoryMi ?? 4096;
   if (!Number.isInteger(memory) || memory < 256) {
     fail('memoryMi', memory, 'use a whole number of mebibytes, at least 256');
   }
-  const storage = props.storageGi ?? 20;
   if (!Number.isInteger(storage) || storage < 1) {
     fail('storageGi', storage, 'use a whole number of gibibytes, at least 1');
   }
