@@ -8,18 +8,33 @@ import { AddonProject } from '../lib/gitops/addon-project';
 import { CertificateAuthorityApplication } from '../lib/gitops/certificate-authority-application';
 import { ClusterDefinition } from '../lib/gitops/clusters';
 import { EnvironmentApplication } from '../lib/gitops/environment-application';
-import { distinctGroupKinds } from '../lib/gitops/group-kind';
 import { PlatformProject } from '../lib/gitops/platform-project';
 import { PreviewApplicationSet } from '../lib/gitops/preview-application-set';
-import { clusterScopedKinds, namespacedRbacKinds, namespacesOf, renderedObjectsOf } from '../lib/gitops/rendered-objects';
-import { ARGOCD_NAMESPACE } from '../lib/gitops/repository';
+import { PreviewNamespaceApplicationSet } from '../lib/gitops/preview-namespace-application-set';
+import { ClusterBaselineApplication } from '../lib/gitops/cluster-baseline-application';
+import { RenderedObject, clusterScopedKinds, namespacedKinds, namespacedRbacKinds, namespacesOf, renderedObjectsOf } from '../lib/gitops/rendered-objects';
+import { ARGOCD_FOLDER, ARGOCD_NAMESPACE } from '../lib/gitops/repository';
 import { RootApplication } from '../lib/gitops/root-application';
 import { ClusterCertificateAuthorityChart } from './cluster-certificate-authority-chart';
 
-/** An environment as rendered: its config and its chart. */
+/** An environment as rendered: its config, its chart, and its objects split by the Application that syncs them. */
 export interface RenderedEnvironment {
   readonly config: EnvironmentConfig;
   readonly chart: Chart;
+  /** The namespaced objects of `dist/<environment>/`, which the environment's Application syncs. */
+  readonly content: readonly RenderedObject[];
+  /** Its cluster-scoped objects, which the cluster baseline Application syncs. */
+  readonly clusterScoped: readonly RenderedObject[];
+}
+
+/** The preview as rendered for the base id and for PREVIEW_PROBE_ID, split like an environment. */
+export interface RenderedPreview {
+  readonly base: RenderedEnvironment;
+  /** `dist/preview/` rendered for PREVIEW_PROBE_ID. */
+  readonly probeContent: readonly RenderedObject[];
+  /** The Namespace and guard rails of the preview, which PreviewNamespaceApplicationSet syncs from the tracked branch. */
+  readonly namespace: readonly RenderedObject[];
+  readonly probeNamespace: readonly RenderedObject[];
 }
 
 export interface ArgoCdChartProps {
@@ -27,12 +42,14 @@ export interface ArgoCdChartProps {
   /** The rendered environments the cluster runs (cluster.environments, in that order). */
   readonly environments: readonly RenderedEnvironment[];
   /**
-   * dist/preview and the same preview rendered for PREVIEW_PROBE_ID; required when cluster.runsPreviews.
+   * dist/preview and the preview namespace; required when cluster.runsPreviews.
    * @default - no previews
    */
-  readonly preview?: { readonly base: RenderedEnvironment; readonly probe: Chart };
+  readonly preview?: RenderedPreview;
   /** The cluster's internal CA as rendered (`certificate-authority/`), which its own Application syncs. */
   readonly certificateAuthority: ClusterCertificateAuthorityChart;
+  /** The cluster-scoped objects of `cluster-baseline/`: the environments' and the cluster's own. */
+  readonly clusterBaseline: readonly RenderedObject[];
   /** The operators installed on the cluster (addonsOf() with the cluster's log pipeline settings). */
   readonly addons: readonly Addon[];
 }
@@ -43,39 +60,34 @@ export interface ArgoCdChartProps {
  * Application that syncs this folder. Composition only.
  */
 export class ArgoCdChart extends Chart {
-  public readonly platformProject: PlatformProject;
   public readonly root: RootApplication;
   public readonly environmentApplications: readonly EnvironmentApplication[];
+  public readonly environmentProjects: readonly PlatformProject[];
   public readonly addonApplications: readonly AddonApplication[];
   public readonly certificateAuthorityApplication: CertificateAuthorityApplication;
+  public readonly clusterBaselineApplication: ClusterBaselineApplication;
   public readonly previews?: PreviewApplicationSet;
+  public readonly previewNamespaces?: PreviewNamespaceApplicationSet;
 
   public constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
     super(scope, id, { labels: { 'app.kubernetes.io/part-of': PLATFORM_NAME } });
-    const { cluster } = props;
+    const { cluster, addons } = props;
     if (cluster.runsPreviews && !props.preview) {
       throw new Error(`ArgoCdChart ${id}: cluster ${cluster.name} runs previews, but no rendered preview was given`);
     }
-    const { addons } = props;
-    const renderedCharts = [...props.environments.map((e) => e.chart), ...(cluster.runsPreviews && props.preview ? [props.preview.base.chart] : [])];
 
     const projects = new Construct(this, 'projects');
     const bootstrap = new PlatformProject(projects, 'platform-bootstrap', {
       description: 'The root Application: Argo CD objects of this cluster, from this repository only',
       namespaces: [ARGOCD_NAMESPACE],
       clusterResourceKinds: [],
-      namespaceResourceKinds: [
-        { group: 'argoproj.io', kind: 'Application' },
-        { group: 'argoproj.io', kind: 'ApplicationSet' },
-        { group: 'argoproj.io', kind: 'AppProject' },
-      ],
+      namespaceResourceKinds: ARGO_CD_KINDS,
     });
-    this.platformProject = new PlatformProject(projects, 'generator-platform', {
-      description: 'The generator platform, rendered to dist/ by this repository',
-      namespaces: [...props.environments.map((e) => e.config.namespace), ...(cluster.runsPreviews ? ['generator-platform-pr-*'] : [])],
-      clusterResourceKinds: distinctGroupKinds(renderedCharts.flatMap((chart) => clusterScopedKinds(renderedObjectsOf(chart)))),
-      // Only where an environment renders them (the Vault issuer's token-request Role in staging and production).
-      renderedRbacKinds: distinctGroupKinds(renderedCharts.flatMap((chart) => namespacedRbacKinds(renderedObjectsOf(chart)))),
+    const baselineProject = new PlatformProject(projects, 'platform-cluster-baseline', {
+      description: "Cluster-scoped objects of the cluster's environments: namespaces, secret stores, issuers, admission policies",
+      namespaces: [ARGOCD_NAMESPACE],
+      clusterResourceKinds: clusterScopedKinds(props.clusterBaseline),
+      namespaceResourceKinds: [],
     });
     const addonProject = new AddonProject(projects, 'platform-addons', { addons });
     const caObjects = renderedObjectsOf(props.certificateAuthority);
@@ -86,10 +98,20 @@ export class ArgoCdChart extends Chart {
       // The Vault issuer's token-request Role, where the CA signs through Vault.
       renderedRbacKinds: namespacedRbacKinds(caObjects),
     });
+    this.environmentProjects = props.environments.map(
+      (environment) =>
+        new PlatformProject(projects, `generator-platform-${environment.config.name}`, {
+          description: `The ${environment.config.name} environment: namespaced kinds it renders, in its namespace only`,
+          namespaces: [environment.config.namespace],
+          clusterResourceKinds: [],
+          namespaceResourceKinds: namespacedKinds(environment.content),
+        }),
+    );
 
     const addonScope = new Construct(this, 'addons');
     this.addonApplications = addons.map((addon) => new AddonApplication(addonScope, addon.name, { addon, project: addonProject }));
 
+    this.clusterBaselineApplication = new ClusterBaselineApplication(this, 'cluster-baseline', { clusterName: cluster.name, project: baselineProject });
     this.certificateAuthorityApplication = new CertificateAuthorityApplication(this, 'certificate-authority', {
       clusterName: cluster.name,
       project: caProject,
@@ -98,26 +120,56 @@ export class ArgoCdChart extends Chart {
 
     const environmentScope = new Construct(this, 'environments');
     this.environmentApplications = props.environments.map(
-      ({ config, chart }) =>
+      ({ config, chart }, index) =>
         new EnvironmentApplication(environmentScope, config.name, {
           environmentName: config.name,
           namespace: config.namespace,
           environmentChart: chart,
-          project: this.platformProject,
+          project: this.environmentProjects[index],
           selfHeal: cluster.selfHeal,
         }),
     );
 
     if (cluster.runsPreviews && props.preview) {
-      const base = props.preview.base.config;
+      const { base } = props.preview;
+      const previewProject = new PlatformProject(projects, 'generator-platform-previews', {
+        description: "Pull-request previews: the pull request's own content, namespaced kinds only, in preview namespaces only",
+        namespaces: [PREVIEW_NAMESPACES],
+        clusterResourceKinds: [],
+        namespaceResourceKinds: namespacedKinds(base.content),
+      });
+      const previewNamespaceProject = new PlatformProject(projects, 'platform-preview-namespaces', {
+        description: "Each preview's namespace and guard rails, from the tracked branch",
+        namespaces: [PREVIEW_NAMESPACES],
+        clusterResourceKinds: clusterScopedKinds(props.preview.namespace),
+        namespaceResourceKinds: namespacedKinds(props.preview.namespace),
+      });
+      this.previewNamespaces = new PreviewNamespaceApplicationSet(this, 'preview-namespaces', {
+        project: previewNamespaceProject,
+        baseObjects: props.preview.namespace,
+        probeObjects: props.preview.probeNamespace,
+        folder: `${ARGOCD_FOLDER}/${cluster.name}/${PREVIEW_NAMESPACE_FOLDER}`,
+      });
       this.previews = new PreviewApplicationSet(this, 'previews', {
-        project: this.platformProject,
-        imageRepositories: [base.web, base.api, base.generator].map((service) => service.image.repository),
-        baseChart: props.preview.base.chart,
-        probeChart: props.preview.probe,
+        project: previewProject,
+        imageRepositories: [base.config.web, base.config.api, base.config.generator].map((service) => service.image.repository),
+        baseObjects: base.content,
+        probeObjects: props.preview.probeContent,
       });
     }
 
     this.root = new RootApplication(this, 'root', { clusterName: cluster.name, project: bootstrap });
   }
 }
+
+/** The namespaces of pull-request previews, `generator-platform-pr-<number>`. */
+export const PREVIEW_NAMESPACES = 'generator-platform-pr-*';
+
+/** The subfolder of `dist/argocd/<cluster>/` with the preview namespace and its guard rails. */
+export const PREVIEW_NAMESPACE_FOLDER = 'preview-namespace';
+
+const ARGO_CD_KINDS = [
+  { group: 'argoproj.io', kind: 'Application' },
+  { group: 'argoproj.io', kind: 'ApplicationSet' },
+  { group: 'argoproj.io', kind: 'AppProject' },
+];

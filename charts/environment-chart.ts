@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../lib/config/environment-config';
+import { isFullSize } from '../lib/config/spec-minimums';
 import { DeliveryStrategy } from '../lib/delivery/delivery-strategy';
 import { ServiceRelease } from '../lib/delivery/service-release';
 import { PLATFORM_NAME } from '../lib/platform/labels';
@@ -14,13 +15,15 @@ import { JobQueue } from '../lib/stores/job-queue';
 import { MessageBroker } from '../lib/stores/message-broker';
 import { PostgresCluster } from '../lib/stores/postgres-cluster';
 import { RedisCluster } from '../lib/stores/redis-cluster';
+import { ImageAdmissionPolicy } from '../lib/security/image-admission-policy';
 import { ImageSignaturePolicy } from '../lib/security/image-signature-policy';
 import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../lib/security/oauth2-proxy';
 import { AcmeClusterIssuer } from '../lib/security/acme-cluster-issuer';
 import { CLUSTER_INTERNAL_CA } from '../lib/security/internal-certificate-authority';
 import { CertificateLifetime, ICertificateIssuer } from '../lib/security/tls-certificate';
-import { VaultSecret } from '../lib/security/vault-secret';
+import { VaultSecret, readVaultSecretsFrom } from '../lib/security/vault-secret';
 import { VaultSecretStore } from '../lib/security/vault-secret-store';
+import { CaBundle } from '../lib/security/ca-bundle';
 import { applySyncWaves } from '../lib/gitops/sync-waves';
 import { GrafanaDashboards } from '../lib/observability/dashboards/grafana-dashboards';
 import { PlatformAlertRules } from '../lib/observability/platform-alert-rules';
@@ -55,6 +58,8 @@ export class EnvironmentChart extends Chart {
   public readonly messageBroker: MessageBroker;
   public readonly jobQueue: JobQueue;
   public readonly signIn: OAuth2Proxy;
+  /** The environment's own Vault store, through which every secret of the environment is read. */
+  public readonly secretStore: VaultSecretStore;
 
   private readonly config: EnvironmentConfig;
   private readonly peers: ClusterPeers;
@@ -109,8 +114,10 @@ export class EnvironmentChart extends Chart {
     this.postgres.connect(this.generator);
 
     // Credentials the stores and services share live in one file, secrets.yaml, as ExternalSecrets.
-    const secrets = this.secrets([this.web, this.api, this.generator, webRelease, apiRelease]);
-    this.redis = this.redisCluster(secrets);
+    const secrets = new Construct(this, 'secrets');
+    this.secretStore = this.vaultSecretStore(secrets);
+    this.registryCredentials(secrets, [this.web, this.api, this.generator, webRelease, apiRelease]);
+    this.redis = this.redisCluster();
     this.redis.connect(this.api);
     this.redis.connect(this.generator);
 
@@ -133,6 +140,14 @@ export class EnvironmentChart extends Chart {
         imageReferences: [config.web, config.api, config.generator].flatMap((service) => [`${service.image.repository}:*`, `${service.image.repository}@*`]),
       });
     }
+    if (config.ownsClusterScopedObjects) {
+      // Cluster-scoped: the environment that owns its cluster's objects admits its previews' Pods too.
+      new ImageAdmissionPolicy(this, 'image-admission', {
+        platformRepositories: [config.web, config.api, config.generator].map((service) => service.image.repository),
+        requireDigest: isFullSize(config.name),
+      });
+    }
+    readVaultSecretsFrom(this, this.secretStore);
     applySyncWaves(this);
   }
 
@@ -229,28 +244,38 @@ export class EnvironmentChart extends Chart {
       metricsScraper: this.peers.prometheus,
       backupDestinationPath: config.postgres.backupDestinationPath,
       backupEndpointUrl: config.postgres.backupEndpointUrl,
+      backupEndpointCaBundle: config.postgres.backupEndpointCaBundlePem !== undefined ? CaBundle.fromPem(config.postgres.backupEndpointCaBundlePem) : undefined,
       backupCredentialsVaultPath: `${config.vaultPathPrefix}/postgres-backup`,
       vaultPathPrefix: config.vaultPathPrefix,
       backupServerName: config.postgres.backupServerName,
       kubernetesApiCidrs: [config.kubernetesApiCidr],
       objectStoreEgressCidrs: config.egress.objectStorageCidrs,
       recovery: config.postgres.recoverFromBackup ? PointInTimeRecovery.fromBackups(config.postgres.recoverFromBackup) : undefined,
+      image: config.storeImages.postgres,
+      poolerImage: config.storeImages.pgbouncer,
       tlsIssuer: this.internalCa,
       tlsCertificateLifetime: this.tlsCertificateLifetime,
     });
   }
 
   /**
-   * secrets.yaml: the Vault ClusterSecretStore where the environment owns its cluster's objects
-   * (previews use the development cluster's), and the registry credentials `pullers` pull the
-   * platform's own images with (the stores' and the sign-in proxy's images are public).
+   * The environment's own Vault store (secrets.yaml's ClusterSecretStore, rendered with the cluster
+   * baseline, being cluster-scoped), serving its namespace (or the previews') only, with its own Vault role.
    */
-  private secrets(pullers: readonly { pullImagesWith(credentials: VaultSecret): void }[]): Construct {
+  private vaultSecretStore(secrets: Construct): VaultSecretStore {
     const { config } = this;
-    const secrets = new Construct(this, 'secrets');
-    if (config.ownsClusterScopedObjects) {
-      new VaultSecretStore(secrets, 'vault', { server: config.vaultAddress, role: `generator-platform-${config.name}` });
-    }
+    return new VaultSecretStore(secrets, 'vault', {
+      storeName: `vault-${config.name}`,
+      server: config.vaultAddress,
+      caBundle: CaBundle.fromPem(config.vaultCaBundlePem),
+      role: `generator-platform-${config.name}`,
+      ...(config.vaultStoreNamespacePattern !== undefined ? { namespacePatterns: [config.vaultStoreNamespacePattern] } : { namespaces: [config.namespace] }),
+    });
+  }
+
+  /** The registry credentials `pullers` pull the platform's own images with (the stores' and the sign-in proxy's images are public). */
+  private registryCredentials(secrets: Construct, pullers: readonly { pullImagesWith(credentials: VaultSecret): void }[]): void {
+    const { config } = this;
     const registryCredentials = VaultSecret.registryCredentials(secrets, 'registry-pull-secret', {
       namespace: config.namespace,
       secretName: 'registry-pull-secret',
@@ -260,25 +285,22 @@ export class EnvironmentChart extends Chart {
     for (const puller of pullers) {
       puller.pullImagesWith(registryCredentials);
     }
-    return secrets;
   }
 
-  private redisCluster(secrets: Construct): RedisCluster {
+  /** Its users' credentials (one per client, from `<vaultPathPrefix>/redis/<user>`) are rendered with it, in redis.yaml. */
+  private redisCluster(): RedisCluster {
     const { config } = this;
     return new RedisCluster(this, 'redis', {
       namespace: this.baseline,
-      passwordSecret: new VaultSecret(secrets, 'redis-password', {
-        namespace: config.namespace,
-        secretName: 'redis-password',
-        vaultPath: `${config.vaultPathPrefix}/redis`,
-        keys: ['password'],
-      }),
+      vaultPathPrefix: config.vaultPathPrefix,
       primaries: config.redis.primaries,
       replicasPerPrimary: config.redis.replicasPerPrimary,
       cpuMillis: config.redis.cpuMillis,
       memoryMi: config.redis.memoryMi,
       storageGi: config.redis.storageGi,
       storageClass: config.redis.storageClass,
+      image: config.storeImages.redis,
+      exporterImage: config.storeImages.redisExporter,
       zones: config.zones,
       strictTopologySpread: config.features.strictTopologySpread,
       metricsScraper: this.peers.prometheus,
@@ -331,6 +353,7 @@ export class EnvironmentChart extends Chart {
       memoryMi: config.messageBroker.memoryMi,
       storageGi: config.messageBroker.storageGi,
       storageClass: config.messageBroker.storageClass,
+      image: config.storeImages.rabbitmq,
       zones: config.zones,
       metricsScraper: this.peers.prometheus,
       kubernetesApi: this.peers.kubernetesApi,

@@ -14,6 +14,7 @@ import {
   PostgresConfig,
   RedisConfig,
   ServiceConfig,
+  StoreImagesConfig,
 } from './environment-config';
 import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig, ImageRegistryConfig, MfaRequirement } from './security-config';
 
@@ -104,6 +105,7 @@ const postgres = z
     storageClass: z.string(),
     backupDestinationPath: z.string(),
     backupEndpointUrl: z.string(),
+    backupEndpointCaBundlePem: z.string().optional(),
     recoverFromBackup: z.strictObject({ sourceServerName: z.string().optional(), targetTime: z.string().optional() }).readonly().optional(),
     backupServerName: z.string().optional(),
   })
@@ -114,6 +116,8 @@ const redis = z
   .readonly();
 
 const messageBroker = z.strictObject({ replicas: wholeNumber(1, 99), cpuMillis, memoryMi, storageGi, storageClass: z.string() }).readonly();
+
+const storeImages = z.strictObject({ redis: image, redisExporter: image, postgres: image, pgbouncer: image, rabbitmq: image }).readonly();
 
 const delivery = z
   .strictObject({
@@ -148,8 +152,11 @@ export const environmentConfigSchema = z
     postgres,
     redis,
     messageBroker,
+    storeImages,
     vaultPathPrefix: z.string(),
     vaultAddress: z.string(),
+    vaultCaBundlePem: z.string(),
+    vaultStoreNamespacePattern: z.string().optional(),
     kubernetesApiCidr: z.string(),
     kedaOperator: clusterPeer,
     generatorWorkspaceStorageClass: z.string(),
@@ -183,6 +190,7 @@ export const MIRRORS: readonly true[] = [
   true as Mirrors<z.infer<typeof postgres>, PostgresConfig>,
   true as Mirrors<z.infer<typeof redis>, RedisConfig>,
   true as Mirrors<z.infer<typeof messageBroker>, MessageBrokerConfig>,
+  true as Mirrors<z.infer<typeof storeImages>, StoreImagesConfig>,
   true as Mirrors<z.infer<typeof clusterPeer>, ClusterPeerConfig>,
   true as Mirrors<z.infer<typeof delivery>, DeliveryConfig>,
   true as Mirrors<z.infer<typeof features>, FeatureSwitches>,

@@ -79,6 +79,23 @@ export interface MessageBrokerConfig {
   readonly storageClass: string;
 }
 
+/**
+ * The third-party images the stores run (the sign-in proxy's is `authentication.proxyImage`).
+ * Environments take them from lib/platform/third-party-images.ts, which names where each digest
+ * comes from; staging and production must pull by digest, or the image is listed there as pending.
+ */
+export interface StoreImagesConfig {
+  readonly redis: ImageReference;
+  /** The redis_exporter sidecar of every Redis node. */
+  readonly redisExporter: ImageReference;
+  /** The CloudNativePG operand image: its tag must be a PostgreSQL 15 release. */
+  readonly postgres: ImageReference;
+  /** PgBouncer of the Pooler. */
+  readonly pgbouncer: ImageReference;
+  /** RabbitMQ with the management plugin. */
+  readonly rabbitmq: ImageReference;
+}
+
 /** PostgreSQL 15.4 on CloudNativePG: size, backups to an S3-compatible object store, and the recovery switch. */
 export interface PostgresConfig {
   /** 3 in full-size environments: a primary and two standbys, one of them synchronous. */
@@ -94,6 +111,12 @@ export interface PostgresConfig {
   readonly backupDestinationPath: string;
   /** HTTPS endpoint of the S3-compatible object store. */
   readonly backupEndpointUrl: string;
+  /**
+   * PEM of the CA certificate(s) that sign the object store's certificate, for a private endpoint
+   * (`.internal`, `.local`, a private address) that no public CA certifies; required there.
+   * @default - none: the public roots of the backup tools verify a public endpoint such as AWS S3
+   */
+  readonly backupEndpointCaBundlePem?: string;
   /**
    * Bootstrap from the backups instead of an empty database: the disaster-recovery switch.
    * `targetTime` (RFC 3339 with offset) recovers to that moment; without it, to the end of the archive.
@@ -165,10 +188,26 @@ export interface EnvironmentConfig {
   readonly redis: RedisConfig;
   /** RabbitMQ for the generation job queue. */
   readonly messageBroker: MessageBrokerConfig;
+  /** The images of PostgreSQL, PgBouncer, Redis, its exporter and RabbitMQ. */
+  readonly storeImages: StoreImagesConfig;
   /** Vault KV prefix of this environment's secrets, e.g. `generator-platform/production`. */
   readonly vaultPathPrefix: string;
   /** HTTPS address of Vault; External Secrets authenticates with the cluster's Kubernetes auth role `generator-platform-<environment>`. */
   readonly vaultAddress: string;
+  /**
+   * PEM of the CA certificate(s) that sign Vault's server certificate: the only roots External
+   * Secrets and cert-manager trust toward vaultAddress (public data, never a key). More than one
+   * while a CA is rotated. Checked when read: each parses and is a CA that may sign certificates.
+   */
+  readonly vaultCaBundlePem: string;
+  /**
+   * The namespaces the environment's Vault ClusterSecretStore (`vault-<environment>`, Vault role
+   * `generator-platform-<environment>`) serves, as an anchored regular expression over namespace
+   * names, when they are others than `namespace`: the previews' store serves every
+   * `generator-platform-pr-<number>`. No other environment's namespace may match.
+   * @default - `namespace` only
+   */
+  readonly vaultStoreNamespacePattern?: string;
   /**
    * Addresses of the Kubernetes API server endpoints (`kubectl get endpoints kubernetes`), which
    * operator-managed pods call. NetworkPolicies see the endpoint addresses, not the Service's ClusterIP.

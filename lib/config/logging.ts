@@ -1,7 +1,7 @@
 import { LogStream, StreamRetentionDays } from '../gitops/logging-retention';
 import { ClusterLogging, LoggingSettings, LokiDeploymentMode } from '../gitops/logging-settings';
 import { ClusterConfig } from './clusters';
-import { EnvironmentName } from './environment-config';
+import { EnvironmentConfig, EnvironmentName } from './environment-config';
 
 const AUDIT_LOG_PATH = '/var/log/kubernetes/audit/audit.log';
 
@@ -85,21 +85,28 @@ export function retentionOf(cluster: ClusterConfig, table: typeof LOG_RETENTION_
   return retention;
 }
 
+/** What the log pipeline reads of the environment its logs belong to. */
+export type LoggingEnvironmentConfig = Pick<EnvironmentConfig, 'vaultPathPrefix' | 'egress' | 'kubernetesApiCidr'>;
+
 /**
- * Everything a cluster's log pipeline is rendered from. `vaultPathPrefix` is that of the
- * environment the logs belong to (its Vault KV prefix holds the bucket's credentials).
+ * Everything a cluster's log pipeline is rendered from. `configOf` gives the config of the
+ * environment the logs belong to: its Vault KV prefix holds the bucket's credentials, its egress
+ * ranges and API server addresses are what the logging namespace's NetworkPolicies open.
  */
-export function loggingOf(cluster: ClusterConfig, vaultPathPrefixOf: (environment: EnvironmentName) => string): ClusterLogging {
+export function loggingOf(cluster: ClusterConfig, configOf: (environment: EnvironmentName) => LoggingEnvironmentConfig): ClusterLogging {
   const environment = loggingEnvironmentOf(cluster);
   const settings = LOGGING_SETTINGS[environment];
   if (!settings) {
     throw new Error(`cluster ${cluster.name}: LOGGING_SETTINGS has no entry for environment "${environment}". Fix: add one in lib/config/logging.ts`);
   }
+  const config = configOf(environment);
   return {
     ...settings,
     clusterName: cluster.name,
     environment,
-    credentialsVaultPath: `${vaultPathPrefixOf(environment)}/loki-object-storage`,
+    credentialsVaultPath: `${config.vaultPathPrefix}/loki-object-storage`,
     retentionDays: retentionOf(cluster),
+    objectStorageCidrs: config.egress.objectStorageCidrs,
+    kubernetesApiCidrs: [config.kubernetesApiCidr],
   };
 }

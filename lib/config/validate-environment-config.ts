@@ -57,6 +57,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
   if (!HTTPS_ENDPOINT.test(config.vaultAddress)) {
     fail('vaultAddress', config.vaultAddress, 'not an https:// address', 'give Vault\'s TLS address, e.g. https://vault.example.com:8200');
   }
+  validateStoreNamespacePattern(config, fail);
   if (!IPV4_CIDR.test(config.kubernetesApiCidr)) {
     fail('kubernetesApiCidr', config.kubernetesApiCidr, 'not an IPv4 CIDR', 'give the API server endpoints as a CIDR (kubectl get endpoints kubernetes), e.g. 10.0.0.0/28');
   }
@@ -70,6 +71,23 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
 }
 
 type Fail = (field: string, value: unknown, problem: string, fix: string) => never;
+
+/** An anchored pattern that compiles, so that a store never serves a longer name than meant. */
+function validateStoreNamespacePattern(config: EnvironmentConfig, fail: Fail): void {
+  const pattern = config.vaultStoreNamespacePattern;
+  if (pattern === undefined) {
+    return;
+  }
+  const fix = 'write an anchored regular expression over namespace names, e.g. ^generator-platform-pr-[0-9]+$';
+  if (!pattern.startsWith('^') || !pattern.endsWith('$')) {
+    fail('vaultStoreNamespacePattern', pattern, 'not anchored with ^ and $, so it also matches longer namespace names', fix);
+  }
+  try {
+    new RegExp(pattern);
+  } catch {
+    fail('vaultStoreNamespacePattern', pattern, 'not a regular expression', fix);
+  }
+}
 
 function validateHostnames(config: EnvironmentConfig, fail: Fail): void {
   for (const field of ['webHostname', 'apiHostname'] as const) {

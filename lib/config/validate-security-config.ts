@@ -1,6 +1,7 @@
 import { EnvironmentConfig, EnvironmentName } from './environment-config';
 import { isFullSize, SPEC_MIN_REPLICAS } from './spec-minimums';
 import { DNS_LABEL, IPV4_CIDR } from '../platform/input-patterns';
+import { validateTrustConfig } from './validate-trust-config';
 
 type Fail = (field: string, value: unknown, problem: string, fix: string) => never;
 
@@ -16,10 +17,11 @@ const MAX_DURATION_HOURS = 2160;
 const MIN_RENEW_BEFORE_HOURS = 1;
 const MAX_SESSION_HOURS = 24;
 
-/** Checks the certificates, sign-in, egress and registry settings of one environment. */
+/** Checks the certificates, sign-in, trusted CAs, egress and registry settings of one environment. */
 export function validateSecurityConfig(config: EnvironmentConfig, fail: Fail): void {
   validateCertificates(config, fail);
   validateAuthentication(config, fail);
+  validateTrustConfig(config, fail);
   for (const field of ['aiProviderCidrs', 'objectStorageCidrs', 'identityProviderCidrs'] as const) {
     const cidrs = config.egress[field];
     if (cidrs.length === 0) {

@@ -1,9 +1,12 @@
 import { stringify } from 'yaml';
 import { INTERNAL_CA_TRUST_SECRET } from '../security/certificate-authority-trust';
 import { FLUENT_BIT_EVENTS_RELEASE, FLUENT_BIT_RELEASE, fluentBitEventsHelmValues, fluentBitHelmValues } from './fluent-bit-values';
+import { ApplicationWave } from './application-waves';
 import { GroupKind } from './group-kind';
-import { ClusterLogging, LOGGING_NAMESPACE, checkedLogging } from './logging-settings';
-import { LOKI_RELEASE, lokiHelmValues } from './loki-values';
+import { KYVERNO_HELM_VALUES } from './kyverno-values';
+import { ClusterLogging, LOGGING_NAMESPACE, LOKI_RELEASE, checkedLogging } from './logging-settings';
+import { lokiGrafanaDataSource } from './loki-grafana-datasource';
+import { lokiHelmValues } from './loki-values';
 
 /** How an add-on's manifests are fetched. */
 export enum AddonSourceType {
@@ -28,7 +31,7 @@ export interface Addon {
   readonly path?: string;
   /** File inside `path` that is the release manifest (MANIFEST only). */
   readonly manifestFile?: string;
-  /** Images the kustomization must run, `name:tag` (KUSTOMIZE only): upstream kustomizations name `latest`. */
+  /** `kustomize edit set image` arguments, `[old=]name:tag` (KUSTOMIZE only): upstream kustomizations name `latest`; an argument replaces the entry of its name whole. */
   readonly images?: readonly string[];
   /**
    * Strategic-merge patches of the kustomization's output, each naming its target (KUSTOMIZE
@@ -141,9 +144,9 @@ const NAMESPACE: GroupKind = { group: '', kind: 'Namespace' };
 const OPERATOR_KINDS = [CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING];
 
 /** Wave of add-ons whose CRDs or webhooks other add-ons need (cert-manager issues the topology operator's webhook certificate; ServiceMonitor CRDs). */
-export const FOUNDATION_ADDON_WAVE = -3;
-/** Wave of every other operator (the log pipeline included: nothing else waits for it). */
-export const OPERATOR_ADDON_WAVE = -2;
+export const FOUNDATION_ADDON_WAVE = ApplicationWave.FOUNDATION;
+/** Wave of every other operator, the node log agent included (it buffers until Loki answers). */
+export const OPERATOR_ADDON_WAVE = ApplicationWave.OPERATORS;
 
 /** Argo CD itself is installed when a cluster is bootstrapped (docs/gitops.md), not by an Application. */
 export const ARGO_CD_VERSION = '2.10.18';
@@ -210,7 +213,11 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
           },
         },
         // Dashboards arrive as ConfigMaps labelled grafana_dashboard; their folder comes from an annotation.
-        grafana: { sidecar: { dashboards: { folderAnnotation: 'grafana_folder', provider: { foldersFromFilesStructure: true } } } },
+        grafana: {
+          sidecar: { dashboards: { folderAnnotation: 'grafana_folder', provider: { foldersFromFilesStructure: true } } },
+          // The only reader of Loki, which only it may reach (the logging namespace's NetworkPolicies), with the one tenant.
+          additionalDataSources: [lokiGrafanaDataSource(logging)],
+        },
       },
     },
     {
@@ -234,7 +241,8 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
       sourceType: AddonSourceType.KUSTOMIZE,
       repoUrl: 'https://github.com/rabbitmq/cluster-operator.git',
       path: 'config/installation',
-      images: ['rabbitmqoperator/cluster-operator:2.7.0'],
+      // Replaces the kustomization's own `-dev` -> `:latest` entry (a second entry would run first, matching nothing).
+      images: ['rabbitmqoperator/cluster-operator-dev=rabbitmqoperator/cluster-operator:2.7.0'],
       targetRevision: 'v2.7.0',
       namespace: 'rabbitmq-system',
       appVersion: '2.7.0',
@@ -249,7 +257,7 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
       sourceType: AddonSourceType.KUSTOMIZE,
       repoUrl: 'https://github.com/rabbitmq/messaging-topology-operator.git',
       path: 'config/installation/cert-manager',
-      images: ['rabbitmqoperator/messaging-topology-operator:1.13.0'],
+      images: ['rabbitmqoperator/messaging-topology-operator-dev=rabbitmqoperator/messaging-topology-operator:1.13.0'],
       targetRevision: 'v1.13.0',
       namespace: 'rabbitmq-system',
       appVersion: '1.13.0',
@@ -258,7 +266,8 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
       clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, NAMESPACE],
       verifiedAt:
         'config/installation/cert-manager is the kustomization of the release messaging-topology-operator-with-certmanager.yaml (its webhook certificate comes from cert-manager); tag v1.13.0 = commit fbe1ad11, the commit the pinned CRDs come from; config/manager/manager.yaml names the Deployment operator (prefixed messaging-topology-) and its container manager',
-      syncWave: OPERATOR_ADDON_WAVE,
+      // With the internal CA, whose trust Secret its pod mounts (CLUSTER_BASELINE): in the wave before, it would wait for ever.
+      syncWave: ApplicationWave.CLUSTER_BASELINE,
       kustomizePatches: [TRUST_INTERNAL_CA_PATCH],
     },
     {
@@ -361,6 +370,7 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
       clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, MUTATING_WEBHOOK],
       verifiedAt: 'kyverno charts 3.1.x ship Kyverno 1.11.x with equal patch numbers (chart 3.1.5 = app v1.11.5); not re-checked against the chart index',
       syncWave: OPERATOR_ADDON_WAVE,
+      helmValues: KYVERNO_HELM_VALUES,
     },
     {
       name: LOKI_RELEASE,
@@ -375,7 +385,8 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
       clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
       verifiedAt:
         'grafana/loki production/helm/loki/README.md at chart 6.12.0 shows Version 6.12.0, AppVersion 3.1.1 (chart 6.2.0 = 3.0.0, 5.43.2 = 2.9.4); Loki 3.1 has the compactor retention with limits_config.retention_stream and requires compactor.delete_request_store; ClusterRole/Binding are the rules sidecar\'s',
-      syncWave: OPERATOR_ADDON_WAVE,
+      // Its object-store credentials come through the logging secret store (CLUSTER_BASELINE).
+      syncWave: ApplicationWave.LOGGING,
       helmValues: lokiHelmValues(logging),
     },
     {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
-import { OPERATOR_ADDON_WAVE } from './addon-catalog';
+import { ApplicationWave } from './application-waves';
 import { PLATFORM_SYNC_OPTIONS } from './environment-application';
 import { PlatformProject } from './platform-project';
 import { ARGOCD_FOLDER, ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
@@ -24,9 +24,10 @@ export interface CertificateAuthorityApplicationProps {
 
 /**
  * The Application that syncs the cluster's internal CA (`dist/argocd/<cluster>/certificate-authority/`)
- * in the operators' wave: after cert-manager (whose CRDs it needs), beside the Messaging Topology
- * Operator, whose pod waits for the CA's trust Secret. Rendering it with the environments instead
- * would deadlock a new cluster: the root Application starts the environments only once every
+ * in the cluster-baseline wave: after cert-manager (whose CRDs it needs) and after the add-ons that
+ * create the namespaces it writes into (cert-manager, rabbitmq-system), beside the Messaging
+ * Topology Operator, whose pod waits for the CA's trust Secret. Rendering it with the environments
+ * instead would deadlock a new cluster: the root Application starts the environments only once the
  * operator is healthy.
  */
 export class CertificateAuthorityApplication extends Construct {
@@ -41,7 +42,7 @@ export class CertificateAuthorityApplication extends Construct {
     const repository = props.repository ?? PLATFORM_REPOSITORY;
     this.path = `dist/${ARGOCD_FOLDER}/${props.clusterName}/${CERTIFICATE_AUTHORITY_FOLDER}`;
     new Application(this, 'Resource', {
-      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(OPERATOR_ADDON_WAVE) } },
+      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.CLUSTER_BASELINE) } },
       spec: {
         project: props.project.projectName,
         source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path },

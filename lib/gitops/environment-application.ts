@@ -1,19 +1,22 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Application, ApplicationSpecIgnoreDifferences } from '../../imports/argoproj.io';
+import { ApplicationWave } from './application-waves';
 import { PlatformProject } from './platform-project';
 import { AutoscaledWorkload, autoscaledWorkloads, renderedObjectsOf } from './rendered-objects';
 import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
 import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff } from './sync-policy';
 
-/** Sync wave of the environment Applications in the root Application: after every add-on. */
-export const ENVIRONMENT_APPLICATION_WAVE = 0;
+/** Sync wave of the environment Applications in the root Application: after every add-on and the cluster baseline. */
+export const ENVIRONMENT_APPLICATION_WAVE = ApplicationWave.ENVIRONMENTS;
 
 /**
  * Sync options of every Application that syncs rendered platform YAML:
  * server-side apply (large CRs, field ownership shared with operators and autoscalers), the
- * ignored differences respected during sync too, no namespace created by Argo CD (dist/ holds the
- * Namespace with its Pod Security labels), and deletions only after everything else is in place.
+ * ignored differences respected during sync too, no namespace created by Argo CD (the cluster
+ * baseline Application creates each environment's Namespace with its Pod Security labels: creating
+ * it here would need the cluster-scoped kind Namespace in the environment's project), and
+ * deletions only after everything else is in place.
  */
 export const PLATFORM_SYNC_OPTIONS: readonly string[] = ['ServerSideApply=true', 'RespectIgnoreDifferences=true', 'CreateNamespace=false', 'PruneLast=true'];
 

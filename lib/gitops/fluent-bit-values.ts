@@ -1,6 +1,6 @@
 import { LogStream } from './logging-retention';
-import { ClusterLogging, LOKI_TENANT } from './logging-settings';
-import { LOKI_GATEWAY_HOST, LOKI_GATEWAY_PORT } from './loki-values';
+import { LOKI_HTTP_PORT, lokiPushHost } from './logging-network-policies';
+import { ClusterLogging, LOKI_RELEASE, LOKI_TENANT } from './logging-settings';
 
 /** Release (and Application) name of the node agent: a DaemonSet reading container and audit log files. */
 export const FLUENT_BIT_RELEASE = 'fluent-bit';
@@ -29,8 +29,8 @@ function lokiOutput(logging: ClusterLogging, stream: LogStream, match: string, e
     ['Name', 'loki'],
     ['Alias', `loki-${stream}`],
     ['Match', match],
-    ['Host', LOKI_GATEWAY_HOST],
-    ['Port', LOKI_GATEWAY_PORT],
+    ['Host', lokiPushHost(logging.deploymentMode, LOKI_RELEASE)],
+    ['Port', LOKI_HTTP_PORT],
     ['Tenant_ID', LOKI_TENANT],
     ['Labels', labels],
     ['Line_Format', 'json'],

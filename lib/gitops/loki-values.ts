@@ -1,15 +1,13 @@
 import { App, Chart } from 'cdk8s';
 import { PLATFORM_NAME } from '../platform/labels';
+import { LOGGING_SECRET_STORE } from './logging-secret-store';
 import { VaultSecret } from '../security/vault-secret';
 import { LOG_STREAMS, LogStream, StreamRetentionDays, lokiPeriod } from './logging-retention';
-import { ClusterLogging, LOGGING_NAMESPACE, LokiDeploymentMode } from './logging-settings';
-
-/** The Helm release (and Application) name of Loki; the chart names its gateway Service `<release>-gateway`. */
-export const LOKI_RELEASE = 'loki';
-
-/** The push and query endpoint every client uses: the chart's nginx gateway. */
-export const LOKI_GATEWAY_HOST = `${LOKI_RELEASE}-gateway.${LOGGING_NAMESPACE}.svc.cluster.local`;
-export const LOKI_GATEWAY_PORT = 80;
+import { lokiObjectStoreTrust } from './loki-object-store-trust';
+import { ClusterLogging, LOGGING_NAMESPACE, LOKI_RELEASE, LokiDeploymentMode } from './logging-settings';
+import { FLUENT_BIT_EVENTS_RELEASE, FLUENT_BIT_RELEASE } from './fluent-bit-values';
+import { LoggingNetworkPolicies } from './logging-network-policies';
+import { KUBE_PROMETHEUS_GRAFANA } from './loki-grafana-datasource';
 
 /** The Secret (made by External Secrets from Vault) holding the bucket's credentials as AWS environment variables. */
 export const LOKI_STORAGE_SECRET = 'loki-object-storage';
@@ -30,7 +28,8 @@ export function retentionStreams(retention: StreamRetentionDays): { selector: st
  */
 export function lokiHelmValues(logging: ClusterLogging): Record<string, unknown> {
   const retention = logging.retentionDays;
-  const credentials = { extraEnvFrom: [{ secretRef: { name: LOKI_STORAGE_SECRET } }] };
+  const trust = lokiObjectStoreTrust(logging);
+  const credentials = { extraEnvFrom: [{ secretRef: { name: LOKI_STORAGE_SECRET } }], ...trust.pod };
   const singleBinary = logging.deploymentMode === LokiDeploymentMode.SINGLE_BINARY;
   const scalable = (replicas: number) => ({ replicas: singleBinary ? 0 : replicas, ...credentials });
   return {
@@ -45,7 +44,7 @@ export function lokiHelmValues(logging: ClusterLogging): Record<string, unknown>
       storage: {
         type: 's3',
         bucketNames: { chunks: logging.bucket, ruler: logging.bucket, admin: logging.bucket },
-        s3: { region: logging.s3Region, s3ForcePathStyle: false, insecure: false },
+        s3: { region: logging.s3Region, s3ForcePathStyle: false, insecure: false, ...trust.s3 },
       },
       compactor: {
         retention_enabled: true,
@@ -68,8 +67,26 @@ export function lokiHelmValues(logging: ClusterLogging): Record<string, unknown>
     lokiCanary: { enabled: false },
     test: { enabled: false },
     minio: { enabled: false },
-    extraObjects: [storageCredentials(logging)],
+    // No nginx gateway: it serves push and query on one port, so no NetworkPolicy could tell
+    // Fluent Bit's flows from Grafana's. Clients call the write and read Services directly.
+    gateway: { enabled: false },
+    extraObjects: [storageCredentials(logging), ...trust.extraObjects, ...networkPolicies(logging)],
   };
+}
+
+/** The logging namespace's NetworkPolicies, applied by the Loki release (the Fluent Bit chart has no `extraObjects`). */
+function networkPolicies(logging: ClusterLogging): unknown[] {
+  const chart = new Chart(new App(), 'logging-network-policies');
+  new LoggingNetworkPolicies(chart, 'policies', {
+    deploymentMode: logging.deploymentMode,
+    lokiRelease: LOKI_RELEASE,
+    fluentBitReleases: [FLUENT_BIT_RELEASE, FLUENT_BIT_EVENTS_RELEASE],
+    lokiReaders: [KUBE_PROMETHEUS_GRAFANA],
+    objectStorageCidrs: logging.objectStorageCidrs,
+    objectStoragePort: logging.s3Endpoint === undefined ? 443 : Number(new URL(logging.s3Endpoint).port || 443),
+    kubernetesApiCidrs: logging.kubernetesApiCidrs,
+  });
+  return chart.toJson();
 }
 
 /** The ExternalSecret of the bucket's credentials, rendered by the typed construct the platform uses for every Vault secret. */
@@ -80,6 +97,7 @@ function storageCredentials(logging: ClusterLogging): unknown {
     secretName: LOKI_STORAGE_SECRET,
     vaultPath: logging.credentialsVaultPath,
     keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+    secretStoreName: LOGGING_SECRET_STORE.storeName,
   });
   const [externalSecret] = chart.toJson() as { metadata: Record<string, unknown> }[];
   // Helm, not cdk8s, applies it: keep the platform label, drop cdk8s' managed-by.

@@ -3,6 +3,7 @@ import { AppProject } from '../../imports/argoproj.io';
 import { GroupKind, distinctGroupKinds, groupKindKey } from './group-kind';
 import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
 import { ARGOCD_SYNC_WAVE } from './sync-policy';
+import { ApplicationWave } from './application-waves';
 
 /**
  * Namespaced kinds no Application of a platform project may create: Secrets (no secret value is
@@ -22,7 +23,14 @@ export const DANGEROUS_NAMESPACED_KINDS: readonly GroupKind[] = [
 export const NAMESPACED_RBAC_KINDS: readonly GroupKind[] = DANGEROUS_NAMESPACED_KINDS.filter((gk) => gk.group === 'rbac.authorization.k8s.io');
 
 /** Sync wave of AppProjects in the root Application: before any Application that names them. */
-export const PROJECT_SYNC_WAVE = -4;
+export const PROJECT_SYNC_WAVE = ApplicationWave.PROJECTS;
+
+/**
+ * Every kind, as an AppProject list entry (Argo CD matches group and kind as globs). An empty
+ * `namespaceResourceWhitelist` cannot say "no namespaced kind": Argo CD's type drops an empty list
+ * (omitempty), and a missing whitelist allows every kind; blacklisting everything can.
+ */
+const EVERY_KIND: GroupKind = { group: '*', kind: '*' };
 
 export interface PlatformProjectProps {
   /**
@@ -35,7 +43,7 @@ export interface PlatformProjectProps {
   /** Cluster-scoped kinds the Applications may create; derive them from what is rendered. Empty allows none. */
   readonly clusterResourceKinds: readonly GroupKind[];
   /**
-   * Namespaced kinds the Applications may create.
+   * Namespaced kinds the Applications may create; empty allows none. Derive them from what is rendered.
    * @default - every namespaced kind except DANGEROUS_NAMESPACED_KINDS
    */
   readonly namespaceResourceKinds?: readonly GroupKind[];
@@ -86,11 +94,19 @@ export class PlatformProject extends Construct {
         sourceRepos: [repository.url],
         destinations: this.namespaces.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace })),
         clusterResourceWhitelist: [...this.clusterResourceKinds],
-        ...(props.namespaceResourceKinds
-          ? { namespaceResourceWhitelist: distinctGroupKinds(props.namespaceResourceKinds) }
-          : { namespaceResourceBlacklist: distinctGroupKinds(blacklist) }),
+        ...namespacedKindRules(props.namespaceResourceKinds, blacklist),
         orphanedResources: { warn: true },
       },
     });
   }
+}
+
+function namespacedKindRules(whitelist: readonly GroupKind[] | undefined, blacklist: readonly GroupKind[]) {
+  if (whitelist === undefined) {
+    return { namespaceResourceBlacklist: distinctGroupKinds(blacklist) };
+  }
+  if (whitelist.length === 0) {
+    return { namespaceResourceBlacklist: [EVERY_KIND] };
+  }
+  return { namespaceResourceWhitelist: distinctGroupKinds(whitelist) };
 }

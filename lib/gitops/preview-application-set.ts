@@ -1,30 +1,35 @@
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApplicationSet } from '../../imports/argoproj.io';
+import { ApplicationWave } from './application-waves';
 import { PLATFORM_SYNC_OPTIONS } from './environment-application';
 import { PlatformProject } from './platform-project';
-import { PREVIEW_PROBE_ID, PULL_REQUEST_PREVIEW_ID, PreviewPatch, previewPatches } from './preview-parametrization';
-import { namespacesOf, renderedObjectsOf } from './rendered-objects';
+import { KustomizeJsonPatch, PullRequestSelection, globMatches, kustomizePatchesOf, previewNamespaceTemplate, pullRequestGenerator } from './pull-request-previews';
+import { RenderedObject } from './rendered-objects';
 import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
 import { ARGOCD_SYNC_WAVE, automatedSync, RESOURCES_FINALIZER, retryWithBackoff } from './sync-policy';
+
+export { globMatches };
+
+/** Label of every Application a preview ApplicationSet makes: the pull request it previews. */
+export const PULL_REQUEST_LABEL = 'generator-platform.dev/pull-request';
 
 /** The kustomize settings one pull request's preview is built with (before the ApplicationSet fills in `{{number}}` and `{{head_sha}}`). */
 export interface PreviewKustomizeSettings {
   readonly namespace: string;
   /** `repository:tag`, as Argo CD's `kustomize.images` (kustomize edit set image) takes them. */
   readonly images: readonly string[];
-  readonly patches: readonly { readonly target: { readonly group: string; readonly version: string; readonly kind: string; readonly name: string }; readonly patch: string }[];
+  readonly patches: readonly KustomizeJsonPatch[];
 }
 
 export interface PreviewApplicationSetProps {
-  /** The project of the development cluster; it must allow the `generator-platform-pr-*` namespaces. */
+  /** The previews' own project: namespaced kinds only, in the `generator-platform-pr-*` namespaces only. */
   readonly project: PlatformProject;
   /** The image repositories of dist/preview (web, api, generator): each gets the pull request's tag. */
   readonly imageRepositories: readonly string[];
-  /** dist/preview, rendered. */
-  readonly baseChart: Chart;
-  /** The same preview rendered for PREVIEW_PROBE_ID: every value that differs from baseChart is parametrized. */
-  readonly probeChart: Chart;
+  /** The objects of dist/preview, as rendered (no Namespace: PreviewNamespaceApplicationSet makes it). */
+  readonly baseObjects: readonly RenderedObject[];
+  /** The same objects rendered for PREVIEW_PROBE_ID: every value that differs from baseObjects is parametrized. */
+  readonly probeObjects: readonly RenderedObject[];
   /**
    * Folder of dist/ with the preview and its kustomization.
    * @default 'preview'
@@ -55,9 +60,11 @@ export interface PreviewApplicationSetProps {
 /**
  * One preview per open, labelled pull request, from the pull request's own `dist/preview`: namespace
  * `generator-platform-pr-<number>`, hostnames `app-pr-<number>...`/`api-pr-<number>...`, images
- * tagged for the pull request. kustomize sets all of it, so previews need no synth. When the pull
- * request closes (or loses the label) the Application is deleted and its finalizer deletes the
- * preview's objects, namespace included.
+ * tagged for the pull request. kustomize sets all of it, so previews need no synth. The content is
+ * the pull request's, so it is confined: its own project (namespaced kinds only, preview namespaces
+ * only) and no namespace of its own making: PreviewNamespaceApplicationSet creates the namespace,
+ * its Pod Security labels and its quota from `main`. When the pull request closes (or loses the
+ * label) the Application is deleted and its finalizer deletes the preview's objects.
  */
 export class PreviewApplicationSet extends Construct {
   public readonly kustomize: PreviewKustomizeSettings;
@@ -67,18 +74,13 @@ export class PreviewApplicationSet extends Construct {
 
   public constructor(scope: Construct, id: string, props: PreviewApplicationSetProps) {
     super(scope, id);
-    const repository = props.repository ?? PLATFORM_REPOSITORY;
-    const requeueAfterSeconds = props.requeueAfterSeconds ?? 180;
-    if (!Number.isInteger(requeueAfterSeconds) || requeueAfterSeconds < 30) {
-      throw new Error(`PreviewApplicationSet ${id}: requeueAfterSeconds = ${requeueAfterSeconds}: must be a whole number of at least 30, or GitHub's API rate limit runs out. Fix: use 180`);
+    const selection = pullRequestSelectionOf(props);
+    const generator = pullRequestGenerator(selection, `PreviewApplicationSet ${id}`);
+    if (props.baseObjects.some((o) => o.metadata.namespace === undefined)) {
+      const clusterScoped = props.baseObjects.find((o) => o.metadata.namespace === undefined)!;
+      throw new Error(`PreviewApplicationSet ${id}: dist/preview holds the cluster-scoped ${clusterScoped.kind} ${clusterScoped.metadata.name}; a pull request's content may hold namespaced objects only. Fix: render it with the cluster baseline or the preview namespace`);
     }
-    const base = renderedObjectsOf(props.baseChart);
-    const probe = renderedObjectsOf(props.probeChart);
-    const probeNamespaces = namespacesOf(probe);
-    if (probeNamespaces.length !== 1) {
-      throw new Error(`PreviewApplicationSet ${id}: a preview must render into exactly one namespace, found ${probeNamespaces.join(', ') || 'none'}`);
-    }
-    this.namespaceTemplate = probeNamespaces[0].split(PREVIEW_PROBE_ID).join(PULL_REQUEST_PREVIEW_ID);
+    this.namespaceTemplate = previewNamespaceTemplate(props.probeObjects, `PreviewApplicationSet ${id}`);
     if (!props.project.namespaces.some((pattern) => globMatches(pattern, this.namespaceTemplate.replace('{{number}}', '42')))) {
       throw new Error(`PreviewApplicationSet ${id}: project ${props.project.projectName} does not allow the preview namespaces "${this.namespaceTemplate}". Fix: add "generator-platform-pr-*" to its namespaces`);
     }
@@ -86,31 +88,25 @@ export class PreviewApplicationSet extends Construct {
     this.kustomize = {
       namespace: this.namespaceTemplate,
       images: props.imageRepositories.map((repository) => `${repository}:${imageTag}`),
-      patches: previewPatches(base, probe).map(toKustomizePatch),
+      patches: kustomizePatchesOf(props.baseObjects, props.probeObjects),
     };
     this.path = `dist/${props.folder ?? 'preview'}`;
     new ApplicationSet(this, 'Resource', {
-      metadata: { name: 'generator-platform-previews', namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: '0' } },
+      metadata: { name: 'generator-platform-previews', namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.ENVIRONMENTS) } },
       spec: {
-        generators: [
-          {
-            pullRequest: {
-              github: { owner: repository.githubOwner, repo: repository.githubRepository, labels: [props.pullRequestLabel ?? 'preview'] },
-              requeueAfterSeconds,
-            },
-          },
-        ],
+        generators: [generator],
         syncPolicy: { preserveResourcesOnDeletion: false },
         template: {
           metadata: {
             name: 'preview-{{number}}',
             finalizers: [RESOURCES_FINALIZER],
-            labels: { 'generator-platform.dev/environment': 'preview', 'generator-platform.dev/pull-request': '{{number}}' },
+            labels: { 'generator-platform.dev/environment': 'preview', [PULL_REQUEST_LABEL]: '{{number}}' },
           },
           spec: {
             project: props.project.projectName,
             source: {
-              repoUrl: repository.url,
+              repoUrl: selection.repository.url,
+              // The pull request's own commit: this content is the pull request's, so its project confines it.
               targetRevision: '{{head_sha}}',
               path: this.path,
               kustomize: {
@@ -132,15 +128,7 @@ export class PreviewApplicationSet extends Construct {
   }
 }
 
-function toKustomizePatch(patch: PreviewPatch): PreviewKustomizeSettings['patches'][number] {
-  return {
-    target: { group: patch.group, version: patch.version, kind: patch.kind, name: patch.name },
-    patch: JSON.stringify(patch.operations),
-  };
-}
-
-/** Argo CD destination namespace patterns: `*` matches any run of characters. */
-export function globMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return regex.test(value);
+/** The pull requests previewed, from the props every preview ApplicationSet shares. */
+export function pullRequestSelectionOf(props: { readonly repository?: GitRepository; readonly pullRequestLabel?: string; readonly requeueAfterSeconds?: number }): PullRequestSelection {
+  return { repository: props.repository ?? PLATFORM_REPOSITORY, label: props.pullRequestLabel ?? 'preview', requeueAfterSeconds: props.requeueAfterSeconds ?? 180 };
 }

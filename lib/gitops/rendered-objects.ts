@@ -58,3 +58,8 @@ export function namespacedRbacKinds(objects: readonly RenderedObject[]): GroupKi
       .map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind })),
   );
 }
+
+/** The kinds of the objects that carry a namespace: the namespaced kinds an Application creates. */
+export function namespacedKinds(objects: readonly RenderedObject[]): GroupKind[] {
+  return distinctGroupKinds(objects.filter((o) => o.metadata.namespace !== undefined).map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind })));
+}

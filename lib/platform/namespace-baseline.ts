@@ -1,4 +1,4 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PLATFORM_NAME } from './labels';
@@ -38,6 +38,11 @@ const DEFAULT_CONTAINER_EPHEMERAL_MI = 1024;
  */
 export class NamespaceBaseline extends Construct {
   public readonly namespaceName: string;
+  /**
+   * The namespace and the guard rails every workload in it is held to (quota, container limits,
+   * default-deny policies, DNS): what a tenant must not be able to change from its own content.
+   */
+  public readonly guardRails: readonly ApiObject[];
   private readonly workloads: IWorkload[] = [];
   private readonly headroomPercent: number;
 
@@ -50,7 +55,7 @@ export class NamespaceBaseline extends Construct {
     }
     const labels = { 'app.kubernetes.io/part-of': PLATFORM_NAME, 'app.kubernetes.io/managed-by': 'cdk8s' };
 
-    new k8s.KubeNamespace(this, 'Resource', {
+    const namespace = new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name: this.namespaceName,
         labels: {
@@ -65,7 +70,7 @@ export class NamespaceBaseline extends Construct {
       },
     });
 
-    new k8s.KubeResourceQuota(this, 'ResourceQuota', {
+    const quota = new k8s.KubeResourceQuota(this, 'ResourceQuota', {
       metadata: {
         name: 'workload-quota',
         namespace: this.namespaceName,
@@ -77,17 +82,17 @@ export class NamespaceBaseline extends Construct {
       spec: { hard: Lazy.any({ produce: () => this.quotaHard() }) },
     });
 
-    new k8s.KubeLimitRange(this, 'LimitRange', {
+    const limits = new k8s.KubeLimitRange(this, 'LimitRange', {
       metadata: { name: 'container-limits', namespace: this.namespaceName, labels },
       spec: { limits: Lazy.any({ produce: () => this.limitRangeItems() }) },
     });
 
-    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+    const defaultDeny = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
       metadata: { name: 'default-deny-all', namespace: this.namespaceName, labels },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
 
-    new k8s.KubeNetworkPolicy(this, 'AllowDnsEgress', {
+    const dns = new k8s.KubeNetworkPolicy(this, 'AllowDnsEgress', {
       metadata: { name: 'allow-dns-egress', namespace: this.namespaceName, labels },
       spec: {
         podSelector: {},
@@ -108,6 +113,7 @@ export class NamespaceBaseline extends Construct {
         ],
       },
     });
+    this.guardRails = [namespace, quota, limits, defaultDeny, dns];
   }
 
   /** Counts a workload into the namespace's quota and limits; workloads call it when they are created. */

@@ -10,6 +10,7 @@ import {
 } from '../../imports/cert-manager.io';
 import { DNS_LABEL, HTTPS_ENDPOINT } from '../platform/input-patterns';
 import { PLATFORM_NAME } from '../platform/labels';
+import { CaBundle } from './ca-bundle';
 import { ICertificateIssuer } from './tls-certificate';
 
 /** Vault's PKI engine signs, and cert-manager logs in to Vault with a bound token of a dedicated ServiceAccount. */
@@ -18,6 +19,14 @@ export interface VaultPkiSignerOptions {
   readonly server: string;
   /** Sign path of the PKI role, e.g. `pki_int/sign/generator-platform-production`. */
   readonly signPath: string;
+  /**
+   * The CA certificate(s) that sign Vault's server certificate, rendered as the ClusterIssuer's
+   * `spec.vault.caBundle`: cert-manager then verifies Vault against these, not against the
+   * public roots of its image.
+   * @default - no caBundle: only for a Vault whose certificate a public CA signs (the validation gate refuses it for any other)
+   * @see https://cert-manager.io/v1.14-docs/configuration/vault/
+   */
+  readonly caBundle?: CaBundle;
   /**
    * Vault Kubernetes-auth role cert-manager logs in with. Bind it to the ServiceAccount below and
    * to the audience cert-manager 1.14 requests for a ClusterIssuer, `vault://<issuer name>`; its
@@ -207,6 +216,7 @@ export class InternalCertificateAuthority extends Construct implements ICertific
     return {
       vault: {
         server: options.server,
+        caBundle: options.caBundle?.base64,
         path: options.signPath,
         auth: { kubernetes: { role: options.role, mountPath, serviceAccountRef: { name: serviceAccountName } } },
       },

@@ -1,3 +1,4 @@
+import { RedisAccess } from '../stores/redis-cluster';
 import { OAuth2ProxyProps } from './oauth2-proxy-props';
 
 /** Port oauth2-proxy serves sign-in, callbacks and the `/oauth2/auth` subrequests on, over HTTPS only. */
@@ -12,6 +13,20 @@ export const OAUTH2_PROXY_PREFIX = '/oauth2';
  * never be sent to another.
  */
 const COOKIE_NAME = '__Host-generator-platform-session';
+/**
+ * What oauth2-proxy 7.6.0 may do in the session store, as its own Redis user: its sessions are
+ * `<cookie name>-<hex ticket id>` (pkg/sessions/persistence/ticket.go `newTicket`) and their locks
+ * `<session key>.lock` (pkg/sessions/redis/lock.go), written with SET and an expiry, read with
+ * GET, removed with DEL (redis_store.go), a lock checked with EXISTS; the locks are bsm/redislock
+ * v0.9.4 (go.mod), whose Lua scripts run GET, SET NX PX, GETRANGE, PEXPIRE, DEL and PTTL through
+ * EVALSHA, falling back to EVAL (redislock.go). go-redis v9.4.0 logs in with HELLO (always
+ * allowed) and reads the slot map with CLUSTER SLOTS (osscluster.go), both of which come with
+ * `clusterClient`; /readyz sends PING.
+ */
+export const OAUTH2_PROXY_SESSION_ACCESS = RedisAccess.clusterClient({
+  commands: ['get', 'set', 'del', 'exists', 'getrange', 'pexpire', 'pttl', 'eval', 'evalsha'],
+  keyPattern: `${COOKIE_NAME}-*`,
+});
 /** Where the Redis nodes' CA is mounted. */
 export const OAUTH2_PROXY_REDIS_CA_DIR = '/etc/oauth2-proxy/redis-ca';
 /** Where the proxy's own key pair is mounted. */

@@ -16,7 +16,9 @@ import { RestrictedWorkload } from '../workloads/restricted-workload';
 import { ISignInProxy } from '../workloads/sign-in-proxy';
 import { CLUSTER_INTERNAL_CA } from './internal-certificate-authority';
 import { INGRESS_BACKEND_CLIENT_SECRET, ingressBackendTlsAnnotations } from './ingress-backend-tls';
-import { OAUTH2_PROXY_METRICS_PORT, OAUTH2_PROXY_PORT, OAUTH2_PROXY_PREFIX, OAUTH2_PROXY_REDIS_CA_DIR, OAUTH2_PROXY_SERVER_TLS_DIR, oauth2ProxyArgs } from './oauth2-proxy-args';
+import {
+  OAUTH2_PROXY_METRICS_PORT, OAUTH2_PROXY_PORT, OAUTH2_PROXY_PREFIX, OAUTH2_PROXY_REDIS_CA_DIR, OAUTH2_PROXY_SERVER_TLS_DIR, OAUTH2_PROXY_SESSION_ACCESS, oauth2ProxyArgs,
+} from './oauth2-proxy-args';
 import { OAuth2ProxyProps, validateOAuth2ProxyProps } from './oauth2-proxy-props';
 import { SECRET_RELOAD_ANNOTATION, secretsReadAsEnvironment } from './secret-reload';
 import { DEFAULT_CERTIFICATE_LIFETIME, TlsCertificate } from './tls-certificate';
@@ -142,11 +144,15 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
 
   private renderDeployment(props: OAuth2ProxyProps, replicas: Replicas, resources: k8s.ResourceRequirements): void {
     const store = props.sessionStore;
-    // Secrets by reference only: oauth2-proxy reads every flag from OAUTH2_PROXY_<FLAG>.
+    // The proxy's own Redis user, confined to its session keys.
+    const sessionUser = store.addUser(this.name, OAUTH2_PROXY_SESSION_ACCESS);
+    // Secrets by reference only: oauth2-proxy reads every flag from OAUTH2_PROXY_<FLAG>
+    // (--redis-username and --redis-password exist in 7.6.0: pkg/apis/options/options.go).
     const env: k8s.EnvVar[] = [
       { name: 'OAUTH2_PROXY_CLIENT_SECRET', valueFrom: props.credentials.envValue(CLIENT_SECRET_KEY) },
       { name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: props.credentials.envValue(COOKIE_SECRET_KEY) },
-      { name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: store.passwordSecret.envValue(store.passwordSecretKey) },
+      { name: 'OAUTH2_PROXY_REDIS_USERNAME', value: sessionUser.name },
+      { name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: sessionUser.credentials.envValue('password') },
     ];
     // Environment variables and the server key pair are read at start (oauth2-proxy 7.6 loads the
     // certificate once, it never re-reads the files): Reloader restarts the pods when a secret is

@@ -1,6 +1,6 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   ExternalSecretV1Beta1,
   ExternalSecretV1Beta1SpecTargetCreationPolicy,
@@ -155,6 +155,7 @@ export class VaultSecret extends Construct {
   /** Type of the Kubernetes Secret External Secrets writes. */
   public readonly secretType: VaultSecretType;
   private readonly keys: readonly string[];
+  private secretStoreName: string;
 
   public constructor(scope: Construct, id: string, props: VaultSecretProps) {
     super(scope, id);
@@ -175,6 +176,7 @@ export class VaultSecret extends Construct {
       throw new Error(`VaultSecret ${props.secretName}: secretType is ${this.secretType} but derivedKeys has no ${DOCKER_CONFIG_JSON_KEY}; use VaultSecret.registryCredentials()`);
     }
     this.secretName = props.secretName;
+    this.secretStoreName = props.secretStoreName ?? 'vault';
     this.keys = registryCredentials ? Object.keys(derived) : [...props.keys, ...Object.keys(derived)];
     const templated = Object.keys(derived).length > 0 || this.secretType !== VaultSecretType.OPAQUE;
     new ExternalSecretV1Beta1(this, 'Resource', {
@@ -185,7 +187,7 @@ export class VaultSecret extends Construct {
       },
       spec: {
         refreshInterval: props.refreshInterval ?? '15m',
-        secretStoreRef: { kind: 'ClusterSecretStore', name: props.secretStoreName ?? 'vault' },
+        secretStoreRef: { kind: 'ClusterSecretStore', name: Lazy.any({ produce: () => this.secretStoreName }) },
         target: {
           name: props.secretName,
           creationPolicy: ExternalSecretV1Beta1SpecTargetCreationPolicy.OWNER,
@@ -204,6 +206,14 @@ export class VaultSecret extends Construct {
     });
   }
 
+  /**
+   * Reads the secret through `storeName` instead: an environment points every secret of its
+   * namespace at its own ClusterSecretStore, which serves that namespace only.
+   */
+  public readFrom(storeName: string): void {
+    this.secretStoreName = storeName;
+  }
+
   /** The entry of `imagePullSecrets` (of a pod or ServiceAccount) that pulls with these credentials. */
   public imagePullSecret(): k8s.LocalObjectReference {
     if (this.secretType !== VaultSecretType.DOCKER_CONFIG_JSON) {
@@ -218,5 +228,14 @@ export class VaultSecret extends Construct {
       throw new Error(`VaultSecret ${this.secretName} has no key ${JSON.stringify(key)}; it holds ${this.keys.join(', ')}`);
     }
     return { secretKeyRef: { name: this.secretName, key } };
+  }
+}
+
+/** Points every VaultSecret under `scope` at `store`: an environment reads all its secrets through its own store. */
+export function readVaultSecretsFrom(scope: IConstruct, store: { readonly storeName: string }): void {
+  for (const construct of scope.node.findAll()) {
+    if (construct instanceof VaultSecret) {
+      construct.readFrom(store.storeName);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RabbitmqCluster, Vhost, VhostSpecDefaultQueueType } from '../../imports/rabbitmq.com';
+import { ImageReference } from '../platform/image-reference';
 import { PLATFORM_NAME } from '../platform/labels';
 import { NamespaceBaseline } from '../platform/namespace-baseline';
 import { INetworkPeer, tcpPorts } from '../platform/network-peer';
@@ -11,7 +12,7 @@ import { DisruptionBudget } from '../workloads/disruption-budget';
 import { brokerCertificateDnsNames } from './rabbitmq/broker-certificate';
 import { addBrokerNetworkPolicies, BrokerPolicyTarget, brokerPolicy } from './rabbitmq/broker-network-policies';
 import { DISTRIBUTION_OPTFILE_KEY, DISTRIBUTION_TLS_DIR, distributionOptions } from './rabbitmq/distribution-tls';
-import { rabbitmqClusterSpec, SETUP_CONTAINER } from './rabbitmq/rabbitmq-cluster-spec';
+import { RABBITMQ_IMAGE, rabbitmqClusterSpec, SETUP_CONTAINER } from './rabbitmq/rabbitmq-cluster-spec';
 
 export { AMQPS_PORT, MANAGEMENT_TLS_PORT, PROMETHEUS_TLS_PORT } from './rabbitmq/broker-network-policies';
 export { RABBITMQ_IMAGE } from './rabbitmq/rabbitmq-cluster-spec';
@@ -57,6 +58,12 @@ export interface MessageBrokerProps {
    * @default 600
    */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * RabbitMQ image, a 3.12 release with the management plugin (the Cluster Operator 2.7 runs
+   * 3.12); the operator runs it for the setup init container too.
+   * @default RABBITMQ_IMAGE
+   */
+  readonly image?: ImageReference;
   /**
    * Virtual host the platform's topology lives in.
    * @default 'generator-platform'
@@ -153,6 +160,7 @@ export class MessageBroker extends Construct implements IWorkload, INetworkPeer 
     new RabbitmqCluster(this, 'Resource', {
       metadata: { name: id, namespace: this.namespaceName, labels: metadataLabels },
       spec: rabbitmqClusterSpec({
+        image: props.image ?? RABBITMQ_IMAGE,
         replicas: props.replicas,
         cpuMillis: props.cpuMillis,
         memoryMi: props.memoryMi,

@@ -1,10 +1,12 @@
 import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Cluster, ClusterSpecManaged, ClusterSpecManagedRoles, ScheduledBackup } from '../../imports/postgresql.cnpg.io';
 import { workloadLabels } from '../platform/labels';
 import { ClusterPeer } from '../platform/network-peer';
 import { IStoreClient } from '../platform/store-client';
 import { IWorkload, WorkloadFootprint } from '../platform/workload-footprint';
+import { CaBundle } from '../security/ca-bundle';
 import { DEFAULT_CERTIFICATE_LIFETIME, TlsCertificate } from '../security/tls-certificate';
 import { VaultSecret } from '../security/vault-secret';
 import { clientRole, readWriteGroupName, roleNameProblem } from './postgres/application-roles';
@@ -13,7 +15,7 @@ import { cnpgClusterSpec, initdb } from './postgres/cluster-spec';
 import { CnpgInstancePeer } from './postgres/cnpg-instance-peer';
 import { addInstanceNetworkPolicies } from './postgres/instance-network-policies';
 import { PGBOUNCER_PORT, PgBouncerPooler } from './postgres/pgbouncer-pooler';
-import { ACCESS_KEY_ID, ACCESS_SECRET_KEY, ObjectStoreLocation } from './postgres/point-in-time-recovery';
+import { ACCESS_KEY_ID, ACCESS_SECRET_KEY, ENDPOINT_CA_KEY, ObjectStoreLocation } from './postgres/point-in-time-recovery';
 import { POSTGRES_IMAGE, PostgresClusterProps } from './postgres/postgres-cluster-props';
 import { ContainerResources } from './postgres/resource-quantities';
 import { validatePostgresClusterProps } from './postgres/validate-postgres-cluster-props';
@@ -21,6 +23,7 @@ import { validatePostgresClusterProps } from './postgres/validate-postgres-clust
 export { POSTGRES_REJECT_PLAINTEXT } from './postgres/cluster-spec';
 export { POSTGRES_PORT } from './postgres/instance-network-policies';
 export { POSTGRES_IMAGE } from './postgres/postgres-cluster-props';
+export { PGBOUNCER_IMAGE } from './postgres/pgbouncer-pooler';
 export type { PostgresClusterProps } from './postgres/postgres-cluster-props';
 
 /**
@@ -129,6 +132,7 @@ export class PostgresCluster extends Construct implements IWorkload {
       namespaceName: this.namespaceName,
       instances,
       clusterName: id,
+      image: props.poolerImage,
       replicas: props.poolerReplicas ?? (highlyAvailable ? 2 : 1),
       cpuMillis: props.poolerCpuMillis ?? 500,
       memoryMi: props.poolerMemoryMi ?? 256,
@@ -160,6 +164,7 @@ export class PostgresCluster extends Construct implements IWorkload {
       destinationPath: props.backupDestinationPath,
       endpointUrl: props.backupEndpointUrl,
       credentialsSecretName: backupCredentials.secretName,
+      endpointCaSecretName: props.backupEndpointCaBundle ? this.addBackupEndpointCa(props.backupEndpointCaBundle) : undefined,
     };
     this.addServerCertificate(props);
 
@@ -211,6 +216,19 @@ export class PostgresCluster extends Construct implements IWorkload {
       kubernetesApiCidrs: props.kubernetesApiCidrs,
       kubernetesApiPorts,
     });
+  }
+
+  /**
+   * The Secret Barman's `endpointCA` names: a CA certificate is public, so it is rendered here
+   * rather than kept in Vault (the gate's PLATFORM-SECRET-DATA admits CA certificates only).
+   */
+  private addBackupEndpointCa(bundle: CaBundle): string {
+    const name = `${this.node.id}-backup-endpoint-ca`;
+    new k8s.KubeSecret(this, 'BackupEndpointCa', {
+      metadata: { name, namespace: this.namespaceName, labels: this.labels },
+      data: { [ENDPOINT_CA_KEY]: bundle.base64 },
+    });
+    return name;
   }
 
   /**

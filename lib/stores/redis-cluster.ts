@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { gibibytes } from '../platform/quantities';
+import { gibibytes, memoryQuantity } from '../platform/quantities';
 import { IStoreClient } from '../platform/store-client';
-import { SECRET_RELOAD_ANNOTATION } from '../security/secret-reload';
+import { SECRET_RELOAD_ANNOTATION, secretsReadAsEnvironment } from '../security/secret-reload';
 import { DEFAULT_CERTIFICATE_LIFETIME, TlsCertificate } from '../security/tls-certificate';
-import { VaultSecret } from '../security/vault-secret';
 import { UnhealthyPodEviction } from '../workloads/disruption-budget';
 import { HostSeparation } from '../workloads/restricted-pod-spec';
 import { RestrictedWorkload } from '../workloads/restricted-workload';
@@ -14,17 +15,24 @@ import { RedisClusterPolicies } from './redis/redis-cluster-policies';
 import { RedisClusterProps, redisClusterFootprint, RedisNodeSizing, redisNodeSizing, validateRedisClusterProps } from './redis/redis-cluster-props';
 import { ImageReference } from '../platform/image-reference';
 import { RedisEvictionPolicy, renderRedisConfig } from './redis/redis-config';
+import { BOOTSTRAP_ACCESS, EXPORTER_ACCESS, RedisAccess, REPLICATION_ACCESS } from './redis/redis-access';
 import {
-  CONFIG_FILE, DEFAULT_REDIS_EXPORTER_IMAGE, DEFAULT_REDIS_IMAGE, MAX_MEMORY_PERCENT, PROBE_FILE, REDIS_CLUSTER_BUS_PORT, REDIS_METRICS_PORT, REDIS_PORT,
-  START_FILE, TLS_FILES, TLS_RELOAD_FILE,
+  ACL_FILE, ACL_RULES_FILE, BOOTSTRAP_USER, CONFIG_FILE, DEFAULT_REDIS_EXPORTER_IMAGE, DEFAULT_REDIS_IMAGE, EXPORTER_USER, MAX_MEMORY_PERCENT, PROBE_FILE,
+  REDIS_CLUSTER_BUS_PORT, REDIS_METRICS_PORT, REDIS_PORT, REPLICATION_USER, RUN_DIR_MI, START_FILE, TLS_FILES, TLS_RELOAD_FILE, USERS_FILE,
 } from './redis/redis-constants';
-import { exporterContainer, redisContainer } from './redis/redis-containers';
+import { exporterContainer, CREDENTIALS_VOLUME, redisContainer, RUN_VOLUME } from './redis/redis-containers';
 import { REDIS_PROBE_SCRIPT } from './redis/redis-probe-script';
 import { REDIS_START_SCRIPT } from './redis/redis-start-script';
 import { REDIS_TLS_RELOAD_SCRIPT } from './redis/redis-tls-reload-script';
+import { REDIS_USERS_SCRIPT } from './redis/redis-users-script';
+import { RedisUser, RedisUsers } from './redis/redis-users';
 
 export { RedisEvictionPolicy } from './redis/redis-config';
 export { RedisClusterProps } from './redis/redis-cluster-props';
+export { RedisAccess } from './redis/redis-access';
+export { RedisUser } from './redis/redis-users';
+/** Pod template annotation: a digest of the config ConfigMap, so that a change of redis.conf, the users' rules or a script rolls the nodes. */
+export const CONFIG_CHECKSUM_ANNOTATION = 'generator-platform.dev/config-checksum';
 export { DEFAULT_REDIS_EXPORTER_IMAGE, DEFAULT_REDIS_IMAGE, REDIS_CLUSTER_BUS_PORT, REDIS_METRICS_PORT, REDIS_PORT } from './redis/redis-constants';
 
 /**
@@ -32,6 +40,14 @@ export { DEFAULT_REDIS_EXPORTER_IMAGE, DEFAULT_REDIS_IMAGE, REDIS_CLUSTER_BUS_PO
  * persistence on a volume each, stable per-pod hostnames announced to clients, a metrics sidecar, and
  * an idempotent Job that forms the cluster once. Closed to every flow but the ones asked for:
  * `allowFrom(client)` or `connect(client)` opens a client's way in.
+ *
+ * Authentication: one ACL user per client, each with its own password from Vault and only the
+ * commands and keys it needs (RedisAccess); the default user is off. The exporter, the bootstrap
+ * Job and replication have users of their own; `connect(client)` adds one for the client
+ * (`<client>:` keys), `addUser()` one with any access. The nodes read the passwords as files,
+ * never from the environment or a command line: at start they write the ACL file with hashes
+ * only, and a rotated password is applied without a restart, the previous one staying valid for an
+ * hour (see REDIS_USERS_SCRIPT).
  */
 export class RedisCluster extends RestrictedWorkload {
   public readonly primaries: number;
@@ -45,15 +61,12 @@ export class RedisCluster extends RestrictedWorkload {
    * the exporters serve the nodes' certificate, which carries it.
    */
   public readonly metricsServerName: string;
-  /** The Secret holding the password of the default user, and its key. */
-  public readonly passwordSecret: VaultSecret;
-  public readonly passwordSecretKey: string;
   /**
    * The nodes' certificate Secret. Clients trust its `ca.crt` only (the Secret also holds the
    * nodes' private key), e.g. through a client's `trustCertificateAuthority()`.
    */
   public readonly caSecretName: string;
-  private readonly passwordSource: k8s.EnvVarSource;
+  private readonly users: RedisUsers;
 
   public constructor(scope: Construct, id: string, props: RedisClusterProps) {
     validateRedisClusterProps(id, props);
@@ -64,10 +77,11 @@ export class RedisCluster extends RestrictedWorkload {
     this.nodeCount = this.primaries * (1 + this.replicasPerPrimary);
     this.headlessServiceName = `${id}-headless`;
     this.metricsServerName = `${this.headlessServiceName}.${this.namespaceName}.svc`;
-    this.passwordSecret = props.passwordSecret;
-    this.passwordSecretKey = props.passwordSecretKey ?? 'password';
-    this.passwordSource = props.passwordSecret.envValue(this.passwordSecretKey);
     this.caSecretName = `${id}-tls`;
+    this.users = new RedisUsers(this, 'Users', { clusterName: id, namespaceName: this.namespaceName, vaultPathPrefix: props.vaultPathPrefix });
+    const exporterUser = this.users.add(EXPORTER_USER, EXPORTER_ACCESS);
+    const bootstrapUser = this.users.add(BOOTSTRAP_USER, BOOTSTRAP_ACCESS);
+    this.users.add(REPLICATION_USER, REPLICATION_ACCESS);
     const image = props.image ?? DEFAULT_REDIS_IMAGE;
 
     this.createServiceAccount();
@@ -89,23 +103,31 @@ export class RedisCluster extends RestrictedWorkload {
       clientAuth: true,
       ...(props.tlsCertificateLifetime ?? DEFAULT_CERTIFICATE_LIFETIME),
     });
+    const configData = (): Record<string, string> => ({
+      [CONFIG_FILE]: renderRedisConfig({
+        tlsPort: REDIS_PORT,
+        tls: TLS_FILES,
+        clusterNodeTimeoutMillis: props.nodeTimeoutMillis ?? 5000,
+        maxMemoryMi: Math.floor((sizing.memoryMi * MAX_MEMORY_PERCENT) / 100),
+        evictionPolicy: props.evictionPolicy ?? RedisEvictionPolicy.NO_EVICTION,
+        aclFile: ACL_FILE,
+        replicationUser: REPLICATION_USER,
+        extraDirectives: props.extraConfig ?? {},
+      }),
+      // Resolved at synth time: connect() and addUser() add users after construction.
+      [ACL_RULES_FILE]: this.users.aclRules(),
+      [START_FILE]: REDIS_START_SCRIPT,
+      [USERS_FILE]: REDIS_USERS_SCRIPT,
+      [TLS_RELOAD_FILE]: REDIS_TLS_RELOAD_SCRIPT,
+      [PROBE_FILE]: REDIS_PROBE_SCRIPT,
+    });
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: this.objectMetadata(`${id}-config`),
-      data: {
-        [CONFIG_FILE]: renderRedisConfig({
-          tlsPort: REDIS_PORT,
-          tls: TLS_FILES,
-          clusterNodeTimeoutMillis: props.nodeTimeoutMillis ?? 5000,
-          maxMemoryMi: Math.floor((sizing.memoryMi * MAX_MEMORY_PERCENT) / 100),
-          evictionPolicy: props.evictionPolicy ?? RedisEvictionPolicy.NO_EVICTION,
-          extraDirectives: props.extraConfig ?? {},
-        }),
-        [START_FILE]: REDIS_START_SCRIPT,
-        [TLS_RELOAD_FILE]: REDIS_TLS_RELOAD_SCRIPT,
-        [PROBE_FILE]: REDIS_PROBE_SCRIPT,
-      },
+      data: Lazy.any({ produce: configData }),
     });
-    this.renderStatefulSet(props, sizing, image, configMap.name);
+    // Resolved at synth time too, from the same data: a pod template that changes with the files rolls the nodes.
+    const configChecksum: string = Lazy.any({ produce: () => createHash('sha256').update(JSON.stringify(configData())).digest('hex') });
+    this.renderStatefulSet(props, sizing, image, configMap.name, { exporterUser, configChecksum });
     // Headless: nodes must resolve each other, and the bootstrap must reach them, before any of them is ready.
     this.createService('HeadlessService', this.headlessServiceName, [
       { name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' },
@@ -126,7 +148,8 @@ export class RedisCluster extends RestrictedWorkload {
       nodeAddresses: this.nodeAddresses(),
       replicasPerPrimary: this.replicasPerPrimary,
       caSecretName: this.caSecretName,
-      passwordSource: this.passwordSource,
+      username: bootstrapUser.name,
+      passwordSource: bootstrapUser.credentials.envValue('password'),
     });
     new RedisClusterPolicies(this, 'ClusterPolicies', { clusterName: id, bootstrapName, namespace: this.namespaceName, labels: this.labels });
     this.allowIngressFrom(props.metricsScraper, [REDIS_METRICS_PORT], 'metrics-scrape');
@@ -155,32 +178,68 @@ export class RedisCluster extends RestrictedWorkload {
   }
 
   /**
-   * What a client needs to connect: `REDIS_CLUSTER_NODES`, the comma-separated seed nodes
-   * (`host:port`) a cluster client discovers the slot map from, the same as TLS URLs in
+   * Adds the ACL user `name` with `access` and its password from Vault at
+   * `<vaultPathPrefix>/redis/<name>` (Secret `<cluster>-<name>-credentials`, `username` and
+   * `password`). The nodes accept it after their next start, which the new password file in their
+   * pod template brings about.
+   */
+  public addUser(name: string, access: RedisAccess): RedisUser {
+    return this.users.add(name, access);
+  }
+
+  /**
+   * What a client needs to connect as `user`: `REDIS_CLUSTER_NODES`, the comma-separated seed
+   * nodes (`host:port`) a cluster client discovers the slot map from, the same as TLS URLs in
    * `REDIS_CLUSTER_URLS`, `REDIS_TLS_CA_FILE` (`caFile`, where the client has the CA that signed
-   * the nodes' certificate; every node speaks TLS only) and `REDIS_PASSWORD` from the Secret.
+   * the nodes' certificate; every node speaks TLS only), `REDIS_USERNAME`, `REDIS_PASSWORD` from the
+   * user's Secret and, for a user confined to a key prefix, `REDIS_KEY_PREFIX`.
    * @param caFile - default: where `trustCertificateAuthority(caSecretName)` mounts it
    */
-  public connectionEnv(caFile = trustedCaFile(this.caSecretName)): k8s.EnvVar[] {
+  public connectionEnv(user: RedisUser, caFile = trustedCaFile(this.caSecretName)): k8s.EnvVar[] {
     return [
       { name: 'REDIS_CLUSTER_NODES', value: this.nodeAddresses().join(',') },
       { name: 'REDIS_CLUSTER_URLS', value: this.tlsNodeUrls().join(',') },
       { name: 'REDIS_TLS_CA_FILE', value: caFile },
-      { name: 'REDIS_PASSWORD', valueFrom: this.passwordSource },
+      { name: 'REDIS_USERNAME', value: user.name },
+      { name: 'REDIS_PASSWORD', valueFrom: user.credentials.envValue('password') },
+      ...(user.access.keyPrefix !== undefined ? [{ name: 'REDIS_KEY_PREFIX', value: user.access.keyPrefix }] : []),
     ];
   }
 
-  /** `allowFrom(client)`, the CA mounted in the client's pods, and the connection settings in its environment. */
-  public connect(client: IStoreClient): void {
+  /**
+   * Gives `client` its own user, confined to the keys and channels `<client>:*`
+   * (`RedisAccess.keyPrefix`), then `allowFrom(client)`, the CA mounted in the client's pods, and
+   * the connection settings in its environment.
+   */
+  public connect(client: IStoreClient): RedisUser {
+    const user = this.addUser(client.name, RedisAccess.keyPrefix(`${client.name}:`));
     this.allowFrom(client);
-    client.addEnvironment(...this.connectionEnv(client.trustCertificateAuthority(this.caSecretName)));
+    client.addEnvironment(...this.connectionEnv(user, client.trustCertificateAuthority(this.caSecretName)));
+    return user;
   }
 
-  private renderStatefulSet(props: RedisClusterProps, sizing: RedisNodeSizing, image: ImageReference, configMapName: string): void {
+  private renderStatefulSet(
+    props: RedisClusterProps,
+    sizing: RedisNodeSizing,
+    image: ImageReference,
+    configMapName: string,
+    options: { readonly exporterUser: RedisUser; readonly configChecksum: string },
+  ): void {
     const podFqdn = `$(POD_NAME).${this.headlessServiceName}.${this.namespaceName}.svc.cluster.local`;
+    const containers = [
+      redisContainer({ image, cpuMillis: sizing.cpuMillis, memoryMi: sizing.memoryMi, podFqdn }),
+      exporterContainer({
+        image: props.exporterImage ?? DEFAULT_REDIS_EXPORTER_IMAGE,
+        podFqdn,
+        username: options.exporterUser.name,
+        passwordSource: options.exporterUser.credentials.envValue('password'),
+      }),
+    ];
     new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      // The nodes read the password as environment variables (REDIS_PASSWORD, REDISCLI_AUTH): Reloader restarts them when it changes.
-      metadata: { ...this.objectMetadata(), annotations: { [SECRET_RELOAD_ANNOTATION]: this.passwordSecret.secretName } },
+      // Only the exporter reads a password from its environment (at start): Reloader restarts the
+      // nodes when it is rotated. The redis container reads every password as a file and applies
+      // a rotation itself, without a restart.
+      metadata: { ...this.objectMetadata(), annotations: { [SECRET_RELOAD_ANNOTATION]: secretsReadAsEnvironment(containers).join(',') } },
       spec: {
         replicas: this.nodeCount,
         serviceName: this.headlessServiceName,
@@ -192,7 +251,10 @@ export class RedisCluster extends RestrictedWorkload {
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         selector: { matchLabels: { ...this.selector } },
         template: {
-          metadata: { labels: { ...this.labels, 'app.kubernetes.io/version': image.tag } },
+          metadata: {
+            labels: { ...this.labels, 'app.kubernetes.io/version': image.tag },
+            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: options.configChecksum },
+          },
           // UID/GID 10001 like every pod of the platform, not the image's 999: redis-server writes only
           // to its volume, which fsGroup gives to that user.
           spec: this.podSpec({
@@ -201,14 +263,15 @@ export class RedisCluster extends RestrictedWorkload {
             // Two nodes on one machine would let a single machine failure take a primary and its replica.
             hostSeparation: HostSeparation.APART,
             strictTopologySpread: props.strictTopologySpread,
-            containers: [
-              redisContainer({ image, cpuMillis: sizing.cpuMillis, memoryMi: sizing.memoryMi, podFqdn, passwordSource: this.passwordSource }),
-              exporterContainer({ image: props.exporterImage ?? DEFAULT_REDIS_EXPORTER_IMAGE, podFqdn, passwordSource: this.passwordSource }),
-            ],
+            containers,
             volumes: [
               { name: 'config', configMap: { name: configMapName, defaultMode: 0o444 } },
               // Readable by the pod's group (fsGroup) only: it holds the private key.
               { name: 'tls', secret: { secretName: this.caSecretName, defaultMode: 0o440 } },
+              // Every user's password, by the pod's group only; resolved at synth time, when every user is added.
+              { name: CREDENTIALS_VOLUME, projected: { defaultMode: 0o440, sources: Lazy.any({ produce: () => this.users.passwordFiles() }) } },
+              // The ACL file and the node user's password: in memory, never on a disk.
+              { name: RUN_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: memoryQuantity(RUN_DIR_MI) } },
             ],
           }),
         },

@@ -97,7 +97,7 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
     expect(conf).toMatch(/^appendonly yes$/m);
     expect(conf).toMatch(/^cluster-preferred-endpoint-type hostname$/m);
     expect(find(objects, 'PodDisruptionBudget', 'redis').spec.maxUnavailable).toBe(1);
-    expect(find(objects, 'ExternalSecret', 'redis-password').spec.data[0].remoteRef.property).toBe('password');
+    expect(find(objects, 'ExternalSecret', 'redis-api-credentials').spec.data[0].remoteRef).toEqual({ key: `${ENVIRONMENTS[env].vaultPathPrefix}/redis/api`, property: 'password' });
   });
 
   test('Redis speaks TLS only, with a certificate from the internal CA that api and generator verify', () => {
@@ -120,7 +120,7 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
   test('runs RabbitMQ 3.12 as three nodes of 2 CPU / 4Gi, one per host, pausing a minority on partition', () => {
     const cluster = find(objects, 'RabbitmqCluster', 'rabbitmq');
     expect(cluster.spec.replicas).toBe(3);
-    expect(cluster.spec.image).toMatch(/^rabbitmq:3\.12\./);
+    expect(cluster.spec.image).toMatch(/^docker\.io\/library\/rabbitmq:3\.12\./);
     expect(cluster.spec.resources.limits).toEqual({ cpu: '2', memory: '4Gi' });
     expect(cluster.spec.rabbitmq.additionalConfig).toContain('cluster_partition_handling = pause_minority');
     expect(find(objects, 'Vhost', 'rabbitmq-generator-platform').spec.defaultQueueType).toBe('quorum');
@@ -735,9 +735,9 @@ describe("certificates come from the cluster's internal CA and, for public hosts
     }
   });
 
-  test('a preview renders nothing cluster-scoped but its Namespace: it shares the development cluster', () => {
+  test('a preview renders nothing cluster-scoped but its Namespace and the previews\' secret store: it shares the development cluster', () => {
     const objects = renderChart(previewEnvironment('pr-42'));
-    expect(objects.filter((o) => o.metadata.namespace === undefined).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/generator-platform-pr-42']);
+    expect(objects.filter((o) => o.metadata.namespace === undefined).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/generator-platform-pr-42', 'ClusterSecretStore/vault-preview']);
   });
 
   test.each(ALL)('%s applies issuers with the namespace baseline and certificates before the workloads that use them', (env) => {
@@ -750,15 +750,16 @@ describe("certificates come from the cluster's internal CA and, for public hosts
 });
 
 describe('secrets come from Vault only', () => {
-  test.each(ALL)('%s: every ExternalSecret reads through the vault ClusterSecretStore, and no Secret object carries data', (env) => {
+  test.each(ALL)('%s: every ExternalSecret reads through the environment\'s own ClusterSecretStore, which serves its namespaces only, and no Secret object carries data', (env) => {
     const objects = rendered[env];
     for (const external of kinds(objects, 'ExternalSecret')) {
-      expect(external.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'vault' });
+      expect(external.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: `vault-${env}` });
     }
     expect(kinds(objects, 'Secret')).toEqual([]);
     const stores = kinds(objects, 'ClusterSecretStore');
-    // Cluster-scoped: previews share the development cluster's store.
-    expect(stores.map((s) => s.metadata.name)).toEqual(env === EnvironmentName.PREVIEW ? [] : ['vault']);
+    expect(stores.map((s) => s.metadata.name)).toEqual([`vault-${env}`]);
+    // Previews: every pull request's namespace, and no other; environments: their own namespace.
+    expect(stores[0].spec.conditions).toEqual(env === EnvironmentName.PREVIEW ? [{ namespaceRegexes: ['^generator-platform-pr-[0-9]+$'] }] : [{ namespaces: [ENVIRONMENTS[env].namespace] }]);
     for (const store of stores) {
       expect(store.spec.provider.vault.auth.kubernetes.role).toBe(`generator-platform-${env}`);
       expect(store.spec.provider.vault.server).toMatch(/^https:\/\//);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart, Testing, Yaml } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { DeliveryKind } from '../../lib/delivery/delivery-strategy';
 import { PreviewTraffic } from '../../lib/delivery/preview-traffic';
@@ -13,8 +14,13 @@ import { CertificateAuthorityApplication } from '../../lib/gitops/certificate-au
 import { EnvironmentApplication } from '../../lib/gitops/environment-application';
 import { PlatformProject } from '../../lib/gitops/platform-project';
 import { PreviewApplicationSet } from '../../lib/gitops/preview-application-set';
+import { PreviewNamespaceApplicationSet } from '../../lib/gitops/preview-namespace-application-set';
+import { ClusterBaselineApplication } from '../../lib/gitops/cluster-baseline-application';
+import { RenderedObject, renderedObjectsOf } from '../../lib/gitops/rendered-objects';
 import { PREVIEW_PROBE_ID } from '../../lib/gitops/preview-parametrization';
 import { RootApplication } from '../../lib/gitops/root-application';
+import { LoggingNetworkPolicies } from '../../lib/gitops/logging-network-policies';
+import { LokiDeploymentMode } from '../../lib/gitops/logging-settings';
 import { GrafanaDashboards } from '../../lib/observability/dashboards/grafana-dashboards';
 import { MetricsServiceMonitor } from '../../lib/observability/metrics-service-monitor';
 import { PlatformAlertRules } from '../../lib/observability/platform-alert-rules';
@@ -24,6 +30,8 @@ import { NamespaceBaseline } from '../../lib/platform/namespace-baseline';
 import { Replicas } from '../../lib/platform/replicas';
 import { AcmeClusterIssuer } from '../../lib/security/acme-cluster-issuer';
 import { CertificateAuthorityTrust } from '../../lib/security/certificate-authority-trust';
+import { ImageAdmissionPolicy } from '../../lib/security/image-admission-policy';
+import { InternalIssuerPolicy } from '../../lib/security/internal-issuer-policy';
 import { ImageSignaturePolicy, ImageSigner } from '../../lib/security/image-signature-policy';
 import { CertificateAuthoritySigner, InternalCertificateAuthority } from '../../lib/security/internal-certificate-authority';
 import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../../lib/security/oauth2-proxy';
@@ -43,6 +51,7 @@ import { CnpgInstancePeer } from '../../lib/stores/postgres/cnpg-instance-peer';
 import { PgBouncerPooler } from '../../lib/stores/postgres/pgbouncer-pooler';
 import { TcpFlowPolicy } from '../../lib/stores/postgres/tcp-flow-policy';
 import { RedisCluster } from '../../lib/stores/redis-cluster';
+import { RedisUsers } from '../../lib/stores/redis/redis-users';
 import { RedisBootstrap } from '../../lib/stores/redis/redis-bootstrap';
 import { RedisClusterPolicies } from '../../lib/stores/redis/redis-cluster-policies';
 import { CpuAutoscaler } from '../../lib/workloads/cpu-autoscaler';
@@ -118,11 +127,18 @@ function addonScope() {
   return { chart, project: new AddonProject(chart, 'platform-addons', { addons: [HELM_ADDON] }) };
 }
 
-/** The smallest preview a PreviewApplicationSet parametrizes: a namespace, rendered for the base id and for the probe id. */
+/** The smallest preview namespace a PreviewNamespaceApplicationSet parametrizes, rendered for the base id or the probe id. */
 function previewChart(namespaceName: string): Chart {
   const chart = emptyChart();
   new NamespaceBaseline(chart, 'namespace', { namespaceName });
   return chart;
+}
+
+/** The smallest preview content a PreviewApplicationSet parametrizes: one ConfigMap in the preview's namespace. */
+function previewContent(namespaceName: string): RenderedObject[] {
+  const chart = emptyChart();
+  new k8s.KubeConfigMap(chart, 'settings', { metadata: { name: 'settings', namespace: namespaceName }, data: { namespace: namespaceName } });
+  return renderedObjectsOf(chart);
 }
 
 function apiScope() {
@@ -178,9 +194,28 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
     ({ chart, project }) => new PreviewApplicationSet(chart, 'previews', {
       project,
       imageRepositories: [IMAGE.repository],
-      baseChart: previewChart('generator-platform-preview'),
-      probeChart: previewChart(`generator-platform-${PREVIEW_PROBE_ID}`),
+      baseObjects: previewContent('generator-platform-preview'),
+      probeObjects: previewContent(`generator-platform-${PREVIEW_PROBE_ID}`),
     }),
+  ),
+  PreviewNamespaceApplicationSet: minimal(
+    () => {
+      const chart = emptyChart();
+      return { chart, project: platformProject(chart) };
+    },
+    ({ chart, project }) => new PreviewNamespaceApplicationSet(chart, 'preview-namespaces', {
+      project,
+      baseObjects: renderedObjectsOf(previewChart('generator-platform-preview')),
+      probeObjects: renderedObjectsOf(previewChart(`generator-platform-${PREVIEW_PROBE_ID}`)),
+      folder: 'argocd/development/preview-namespace',
+    }),
+  ),
+  ClusterBaselineApplication: minimal(
+    () => {
+      const chart = emptyChart();
+      return { chart, project: new PlatformProject(chart, 'platform-cluster-baseline', { namespaces: ['argocd'], clusterResourceKinds: [{ group: '', kind: 'Namespace' }], namespaceResourceKinds: [] }) };
+    },
+    ({ chart, project }) => new ClusterBaselineApplication(chart, 'cluster-baseline', { clusterName: 'production', project }),
   ),
 
   // stores
@@ -190,10 +225,11 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
   })),
   JobQueue: minimal(brokerScope, ({ chart, broker }) => new JobQueue(chart, 'jobs', { broker, vaultPathPrefix: 'platform/test' })),
   // As minimalRedis() builds it, with its Vault secret as a dependency.
-  RedisCluster: minimal(redisScope, ({ chart, namespace, passwordSecret }) => new RedisCluster(chart, 'redis', {
-    namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER,
+  RedisCluster: minimal(redisScope, ({ chart, namespace, vaultPathPrefix }) => new RedisCluster(chart, 'redis', {
+    namespace, vaultPathPrefix, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER,
   })),
   RedisBootstrap: minimal(serviceScope, ({ chart, namespace }) => new RedisBootstrap(chart, 'Bootstrap', redisBootstrapProps(namespace))),
+  RedisUsers: standalone((chart) => new RedisUsers(chart, 'Users', { clusterName: 'redis', namespaceName: 'apps', vaultPathPrefix: 'platform/test' })),
   RedisClusterPolicies: standalone((chart) => new RedisClusterPolicies(chart, 'ClusterPolicies', {
     clusterName: 'redis', bootstrapName: 'redis-bootstrap', namespace: 'apps', labels: { 'app.kubernetes.io/name': 'redis' },
   })),
@@ -275,7 +311,7 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
 
   // security
   VaultSecret: standalone((chart) => new VaultSecret(chart, 'redis', { namespace: 'apps', secretName: 'redis-auth', vaultPath: 'platform/dev/redis', keys: ['password'] })),
-  VaultSecretStore: standalone((chart) => new VaultSecretStore(chart, 'vault', { server: 'https://vault.example.com:8200', role: 'generator-platform-staging' })),
+  VaultSecretStore: standalone((chart) => new VaultSecretStore(chart, 'vault', { server: 'https://vault.example.com:8200', role: 'generator-platform-staging', namespaces: ['generator-platform'] })),
   TlsCertificate: standalone((chart) => new TlsCertificate(chart, 'Certificate', {
     namespace: 'apps', secretName: 'web-tls', dnsNames: ['app.example.com'], issuer: CLUSTER_CA, ...CERTIFICATE_LIFETIME,
   })),
@@ -291,6 +327,16 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
       issuer: 'https://token.actions.githubusercontent.com',
       subject: 'https://github.com/acme/generator-platform-*/.github/workflows/release.yml@refs/tags/*',
     }),
+  })),
+  ImageAdmissionPolicy: standalone((chart) => new ImageAdmissionPolicy(chart, 'image-admission', { platformRepositories: ['ghcr.io/acme/generator-platform-web'] })),
+  InternalIssuerPolicy: standalone((chart) => new InternalIssuerPolicy(chart, 'internal-ca-policy', { issuer: CLUSTER_CA, trustedNamespaces: ['apps'] })),
+  LoggingNetworkPolicies: standalone((chart) => new LoggingNetworkPolicies(chart, 'logging', {
+    deploymentMode: LokiDeploymentMode.SINGLE_BINARY,
+    lokiRelease: 'loki',
+    fluentBitReleases: ['fluent-bit'],
+    lokiReaders: [],
+    objectStorageCidrs: ['52.218.0.0/17'],
+    kubernetesApiCidrs: ['10.0.0.0/28'],
   })),
   OAuth2Proxy: minimal(sessionStoreScope, ({ chart, namespace, redis, credentials }) => new OAuth2Proxy(chart, 'oauth2-proxy', requiredProxyProps(namespace, redis, credentials))),
 };

@@ -72,11 +72,11 @@ describe('AddonApplication', () => {
     });
   });
 
-  test('installs an upstream kustomization with its operator image pinned', () => {
+  test('installs an upstream kustomization with its operator image pinned, replacing its own -dev image entry', () => {
     expect(render(byName('rabbitmq-cluster-operator')).spec.source).toMatchObject({
       path: 'config/installation',
       targetRevision: 'v2.7.0',
-      kustomize: { images: ['rabbitmqoperator/cluster-operator:2.7.0'] },
+      kustomize: { images: ['rabbitmqoperator/cluster-operator-dev=rabbitmqoperator/cluster-operator:2.7.0'] },
     });
   });
 

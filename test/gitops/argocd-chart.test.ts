@@ -55,30 +55,56 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('dist/argocd/%s', (clus
     }
   });
 
-  test('lets the platform project create every kind its folders contain, and no cluster-scoped kind they do not', () => {
-    const project = projects.get('generator-platform')!;
-    const synced = [...cluster.environments, ...(cluster.runsPreviews ? ['preview'] : [])].flatMap((env) => docsIn(`${env}/`));
-    const clusterScoped = [...new Set(synced.filter((d) => d.metadata.namespace === undefined).map((d) => `${groupOf(d.apiVersion)}/${d.kind}`))].sort();
-    expect(project.spec.clusterResourceWhitelist.map((gk: any) => `${gk.group}/${gk.kind}`).sort()).toEqual(clusterScoped);
-    const blocked = new Set(project.spec.namespaceResourceBlacklist.map((gk: any) => `${gk.group}/${gk.kind}`));
-    expect(synced.filter((d) => blocked.has(`${groupOf(d.apiVersion)}/${d.kind}`)).map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([]);
-    // A preview is deployed into its pull request's namespace (kustomize), never into dist/preview's own.
-    const previewNamespaces = argo.filter((d) => d.kind === 'ApplicationSet').map((s) => s.spec.template.spec.destination.namespace.replace('{{number}}', '42'));
-    const environmentNamespaces = cluster.environments.flatMap((env) => docsIn(`${env}/`)).flatMap((d) => (d.metadata.namespace ? [d.metadata.namespace] : []));
-    for (const namespace of new Set([...environmentNamespaces, ...previewNamespaces])) {
-      expect({ namespace, allowed: project.spec.destinations.some((d: any) => globMatches(d.namespace, namespace)) }).toEqual({ namespace, allowed: true });
-    }
+  test.each(cluster.environments.map((e) => [e]))('confines the %s environment to its namespace: its project allows exactly the namespaced kinds of its folder, and no cluster-scoped kind', (environment) => {
+    const application = applications.find((a) => a.metadata.name === `generator-platform-${environment}`)!;
+    const project = projects.get(application.spec.project)!;
+    expect(project.metadata.name).toBe(`generator-platform-${environment}`);
+    const synced = docsIn(`${environment}/`);
+    expect(synced.filter((d) => d.metadata.namespace === undefined)).toEqual([]);
+    expect(project.spec.clusterResourceWhitelist).toEqual([]);
+    expect(project.spec.destinations).toEqual([{ namespace: application.spec.destination.namespace, server: 'https://kubernetes.default.svc' }]);
+    const kinds = [...new Set(synced.map((d) => `${groupOf(d.apiVersion)}/${d.kind}`))].sort();
+    expect(project.spec.namespaceResourceWhitelist.map((gk: any) => `${gk.group}/${gk.kind}`).sort()).toEqual(kinds);
+    expect(kinds.filter((k) => k === '/Secret' || ARGO_CD_KINDS.some((kind) => k === `argoproj.io/${kind}`))).toEqual([]);
   });
 
-  test('syncs the projects first, then cert-manager and the Prometheus CRDs, then the other operators, then the environments', () => {
+  test('keeps every cluster-scoped object in the cluster baseline, whose project allows exactly those kinds and no namespaced kind', () => {
+    const baseline = docsIn(`argocd/${clusterName}/cluster-baseline/`);
+    const application = applications.find((a) => a.metadata.name === 'cluster-baseline')!;
+    const project = projects.get(application.spec.project)!;
+    expect(baseline.filter((d) => d.metadata.namespace !== undefined)).toEqual([]);
+    const environmentNamespaces = cluster.environments.map((e) => ENVIRONMENTS[e].namespace);
+    expect(baseline.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name).sort()).toEqual([...new Set(environmentNamespaces)].sort());
+    const kinds = [...new Set(baseline.map((d) => `${groupOf(d.apiVersion)}/${d.kind}`))].sort();
+    expect(project.spec.clusterResourceWhitelist.map((gk: any) => `${gk.group}/${gk.kind}`).sort()).toEqual(kinds);
+    expect(project.spec.namespaceResourceBlacklist).toEqual([{ group: '*', kind: '*' }]);
+  });
+
+  test('gives each environment, the previews and the logging stack a Vault store of their own, which serves only their namespaces', () => {
+    const stores = docsIn(`argocd/${clusterName}/cluster-baseline/`).filter((d) => d.kind === 'ClusterSecretStore');
+    const expected = [
+      ...cluster.environments.map((e) => ({ name: `vault-${e}`, role: `generator-platform-${e}`, conditions: [{ namespaces: [ENVIRONMENTS[e].namespace] }] })),
+      ...(cluster.runsPreviews ? [{ name: 'vault-preview', role: 'generator-platform-preview', conditions: [{ namespaceRegexes: ['^generator-platform-pr-[0-9]+$'] }] }] : []),
+      { name: 'vault-logging', role: 'generator-platform-logging', conditions: [{ namespaces: ['logging'] }] },
+    ];
+    expect(stores.map((s) => ({ name: s.metadata.name, role: s.spec.provider.vault.auth.kubernetes.role, conditions: s.spec.conditions })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      expected.sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  });
+
+  test('syncs the projects first, then cert-manager and the Prometheus CRDs, then the other operators, then the cluster baseline, then Loki, then the environments', () => {
     const waveOfApp = (name: string) => wave(applications.find((a) => a.metadata.name === name)!);
     const projectWaves = [...projects.values()].map(wave);
     const foundation = ['cert-manager', 'kube-prometheus-stack'].map(waveOfApp);
-    const operators = clusterAddons(cluster).filter((a) => !['cert-manager', 'kube-prometheus-stack'].includes(a.name)).map((a) => waveOfApp(a.name));
+    const laterAddons = ['cert-manager', 'kube-prometheus-stack', 'rabbitmq-messaging-topology-operator', 'loki'];
+    const operators = clusterAddons(cluster).filter((a) => !laterAddons.includes(a.name)).map((a) => waveOfApp(a.name));
+    const baseline = ['cluster-baseline', 'certificate-authority', 'rabbitmq-messaging-topology-operator'].map(waveOfApp);
     const environments = cluster.environments.map((e) => waveOfApp(`generator-platform-${e}`));
     expect(Math.max(...projectWaves)).toBeLessThan(Math.min(...foundation));
     expect(Math.max(...foundation)).toBeLessThan(Math.min(...operators));
-    expect(Math.max(...operators)).toBeLessThan(Math.min(...environments));
+    expect(Math.max(...operators)).toBeLessThan(Math.min(...baseline));
+    expect(Math.max(...baseline)).toBeLessThan(waveOfApp('loki'));
+    expect(waveOfApp('loki')).toBeLessThan(Math.min(...environments));
   });
 
   test('installs every add-on', () => {
@@ -103,8 +129,9 @@ describe('ArgoCdChart', () => {
       () =>
         new ArgoCdChart(new App(), 'argocd', {
           cluster: development,
-          environments: [{ config: ENVIRONMENTS.development, chart: environmentChart(ENVIRONMENTS.development) }],
-          certificateAuthority: new ClusterCertificateAuthorityChart(new App(), 'ca', { certificates: ENVIRONMENTS.development.certificates, vaultAddress: ENVIRONMENTS.development.vaultAddress }),
+          environments: [{ config: ENVIRONMENTS.development, chart: environmentChart(ENVIRONMENTS.development), content: [], clusterScoped: [] }],
+          clusterBaseline: [],
+          certificateAuthority: new ClusterCertificateAuthorityChart(new App(), 'ca', { certificates: ENVIRONMENTS.development.certificates, vaultAddress: ENVIRONMENTS.development.vaultAddress, vaultCaBundlePem: ENVIRONMENTS.development.vaultCaBundlePem, environmentNamespaces: [ENVIRONMENTS.development.namespace] }),
           addons: clusterAddons(development),
         }),
     ).toThrow(/runs previews, but no rendered preview was given/);
@@ -155,9 +182,10 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('the internal CA of clu
     expect(issuers.has('ClusterIssuer/internal-ca')).toBe(true);
   });
 
-  test("is synced in the operators' wave, after cert-manager and before the environments, beside the topology operator that waits for its trust Secret", () => {
+  test("is synced in the cluster-baseline wave, after cert-manager and the RabbitMQ operator (whose namespaces it writes into) and before the environments, beside the topology operator that waits for its trust Secret", () => {
     const waveOf = (name: string) => wave(argo.find((d) => d.kind === 'Application' && d.metadata.name === name)!);
     expect(wave(application)).toBeGreaterThan(waveOf('cert-manager'));
+    expect(wave(application)).toBeGreaterThan(waveOf('rabbitmq-cluster-operator'));
     expect(wave(application)).toBe(waveOf('rabbitmq-messaging-topology-operator'));
     for (const environment of cluster.environments) {
       expect(wave(application)).toBeLessThan(waveOf(`generator-platform-${environment}`));
@@ -166,10 +194,11 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('the internal CA of clu
     expect(application.spec.syncPolicy.automated).toEqual({ selfHeal: true });
   });
 
-  test("has a project of its own: only the CA's namespaces, only the ClusterIssuer kind, only this repository", () => {
+  test("has a project of its own: only the CA's namespaces, only the ClusterIssuer kind and its admission policy, only this repository", () => {
     expect(project.metadata.name).toBe('platform-certificate-authority');
     expect(project.spec.destinations.map((d: any) => d.namespace).sort()).toEqual(['cert-manager', 'rabbitmq-system']);
-    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'cert-manager.io', kind: 'ClusterIssuer' }]);
+    // The ClusterIssuer, and the admission policy that confines it to the platform's namespaces.
+    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'cert-manager.io', kind: 'ClusterIssuer' }, { group: 'kyverno.io', kind: 'ClusterPolicy' }]);
     expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/generator-platform-k8s.git']);
     const namespacesUsed = [...new Set(caDocs.flatMap((d) => (d.metadata.namespace ? [d.metadata.namespace] : [])))].sort();
     expect(namespacesUsed.every((n) => project.spec.destinations.some((d: any) => d.namespace === n))).toBe(true);

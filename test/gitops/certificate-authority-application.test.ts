@@ -7,11 +7,11 @@ function project(chart: ReturnType<typeof emptyChart>, namespaces = ['cert-manag
 }
 
 describe('CertificateAuthorityApplication', () => {
-  test("with minimal props: syncs the cluster's certificate-authority folder from main, without recursing or pruning, in the operators' wave", () => {
+  test("with minimal props: syncs the cluster's certificate-authority folder from main, without recursing or pruning, in the cluster-baseline wave", () => {
     const chart = emptyChart();
     const app = new CertificateAuthorityApplication(chart, 'ca', { clusterName: 'staging', project: project(chart), clusterResourceNamespace: 'cert-manager' });
     const application = objectsOf(chart).find((o) => o.kind === 'Application')!;
-    expect(application.metadata).toMatchObject({ name: 'certificate-authority', namespace: 'argocd', annotations: { 'argocd.argoproj.io/sync-wave': '-2' } });
+    expect(application.metadata).toMatchObject({ name: 'certificate-authority', namespace: 'argocd', annotations: { 'argocd.argoproj.io/sync-wave': '-1' } });
     expect(application.spec).toMatchObject({
       project: 'platform-certificate-authority',
       source: { repoURL: 'https://github.com/acme/generator-platform-k8s.git', targetRevision: 'main', path: 'dist/argocd/staging/certificate-authority' },

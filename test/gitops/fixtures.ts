@@ -1,3 +1,4 @@
+import { EnvironmentSplit, splitEnvironment } from '../../synth/environment-split';
 import { App, Chart } from 'cdk8s';
 import { EnvironmentChart } from '../../charts/environment-chart';
 import { EnvironmentConfig } from '../../lib/config/environment-config';
@@ -20,9 +21,15 @@ export function previewCharts(): { base: EnvironmentChart; probe: EnvironmentCha
   return { base: environmentChart(ENVIRONMENTS.preview), probe: environmentChart(previewEnvironment(PREVIEW_PROBE_ID)) };
 }
 
+/** The preview split as synth splits it: the pull request's content and the namespace with its guard rails, for the base id and the probe id. */
+export function previewParts(): { base: EnvironmentSplit; probe: EnvironmentSplit } {
+  const { base, probe } = previewCharts();
+  return { base: splitEnvironment(base, { isPreview: true }), probe: splitEnvironment(probe, { isPreview: true }) };
+}
+
 /** The add-ons of a cluster, as synth renders them. */
 export function clusterAddons(cluster: ClusterConfig): readonly Addon[] {
-  return addonsOf(loggingOf(cluster, (environment) => ENVIRONMENTS[environment].vaultPathPrefix));
+  return addonsOf(loggingOf(cluster, (environment) => ENVIRONMENTS[environment]));
 }
 
 export function platformProject(scope: Chart, namespaces: string[] = ['generator-platform', 'generator-platform-pr-*']): PlatformProject {

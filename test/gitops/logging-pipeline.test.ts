@@ -2,6 +2,8 @@ import { parseAllDocuments } from 'yaml';
 import { CLUSTERS } from '../../lib/config/clusters';
 import { LOGGING_SETTINGS } from '../../lib/config/logging';
 import { addonsOf } from '../../lib/gitops/addon-catalog';
+import { ApplicationWave } from '../../lib/gitops/application-waves';
+import { LOGGING_SECRET_STORE } from '../../lib/gitops/logging-secret-store';
 import { ClusterLogging } from '../../lib/gitops/logging-settings';
 import { renderAllEnvironments } from '../../synth/render';
 import { clusterAddons } from './fixtures';
@@ -44,7 +46,7 @@ describe.each(CLUSTERS.map((c) => [c.name] as const))('the log pipeline on the %
   const agent = valuesOf('fluent-bit');
   const events = valuesOf('fluent-bit-events');
 
-  test('installs Loki and Fluent Bit at exact chart versions into the logging namespace, with the other operators', () => {
+  test('installs Loki and Fluent Bit at exact chart versions into the logging namespace: the agents with the operators, Loki after its secret store', () => {
     const operatorWave = applications.get('keda')!.metadata.annotations!['argocd.argoproj.io/sync-wave'];
     expect(LOGGING_ADDONS.map((name) => [name, applications.get(name)?.spec.source.repoURL, applications.get(name)?.spec.source.chart, applications.get(name)?.spec.source.targetRevision])).toEqual([
       ['loki', 'https://grafana.github.io/helm-charts', 'loki', '6.12.0'],
@@ -53,7 +55,8 @@ describe.each(CLUSTERS.map((c) => [c.name] as const))('the log pipeline on the %
     ]);
     for (const name of LOGGING_ADDONS) {
       expect(applications.get(name)!.spec.destination.namespace).toBe('logging');
-      expect(applications.get(name)!.metadata.annotations!['argocd.argoproj.io/sync-wave']).toBe(operatorWave);
+      // Loki waits for the logging secret store of the cluster baseline; the agents buffer until it answers.
+      expect(applications.get(name)!.metadata.annotations!['argocd.argoproj.io/sync-wave']).toBe(name === 'loki' ? String(ApplicationWave.LOGGING) : operatorWave);
     }
   });
 
@@ -76,7 +79,7 @@ describe.each(CLUSTERS.map((c) => [c.name] as const))('the log pipeline on the %
     expect(Object.keys(loki.loki.storage.s3)).not.toEqual(expect.arrayContaining([expect.stringMatching(/accessKeyId|secretAccessKey/)]));
     expect(JSON.stringify(loki)).not.toMatch(/AKIA[0-9A-Z]{16}/);
     const [externalSecret] = loki.extraObjects;
-    expect(externalSecret).toMatchObject({ kind: 'ExternalSecret', metadata: { name: 'loki-object-storage', namespace: 'logging' }, spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' } } });
+    expect(externalSecret).toMatchObject({ kind: 'ExternalSecret', metadata: { name: 'loki-object-storage', namespace: 'logging' }, spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: LOGGING_SECRET_STORE.storeName } } });
     expect(externalSecret.spec.data.map((d: any) => d.remoteRef.key)).toEqual([`generator-platform/${clusterName}/loki-object-storage`, `generator-platform/${clusterName}/loki-object-storage`]);
     for (const component of ['singleBinary', 'write', 'read', 'backend']) {
       expect(loki[component].extraEnvFrom).toEqual([{ secretRef: { name: 'loki-object-storage' } }]);
@@ -161,7 +164,7 @@ describe('the add-ons of a cluster', () => {
     expect((loki.helmValues as any).loki.storage.bucketNames.chunks).toBe(`acme-generator-platform-logs-${clusterName}`);
   });
 
-  const logging: ClusterLogging = { ...LOGGING_SETTINGS.staging!, clusterName: 'qa', environment: 'staging', credentialsVaultPath: 'x/loki-object-storage', retentionDays: { application: 1, system: 1, audit: 1, security: 1 } };
+  const logging: ClusterLogging = { ...LOGGING_SETTINGS.staging!, clusterName: 'qa', environment: 'staging', credentialsVaultPath: 'x/loki-object-storage', retentionDays: { application: 1, system: 1, audit: 1, security: 1 }, objectStorageCidrs: ['52.218.0.0/17'], kubernetesApiCidrs: ['10.0.0.0/28'] };
 
   test('fails for a cluster with no Loki replica', () => {
     expect(() => addonsOf({ ...logging, lokiReplicas: 0 })).toThrow(/cluster qa: lokiReplicas = 0; must be a whole number of at least 1/);

@@ -2,15 +2,16 @@ import { ENVIRONMENTS } from '../../lib/config/environments';
 import { PreviewApplicationSet, PreviewApplicationSetProps, globMatches } from '../../lib/gitops/preview-application-set';
 import { PREVIEW_PROBE_ID, previewPatches } from '../../lib/gitops/preview-parametrization';
 import { emptyChart, objectsOf } from '../support/kube';
-import { environmentChart, platformProject, previewCharts } from './fixtures';
+import { environmentChart, platformProject, previewParts } from './fixtures';
+import { renderedObjectsOf } from '../../lib/gitops/rendered-objects';
 
 /** dist/preview's web, api and generator repositories. */
 const imageRepositories = ['web', 'api', 'generator'].map((service) => `ghcr.io/acme/generator-platform-${service}`);
 
 function render(extra: Partial<PreviewApplicationSetProps> = {}, namespaces?: string[]) {
   const chart = emptyChart();
-  const { base, probe } = previewCharts();
-  const construct = new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart, namespaces), imageRepositories, baseChart: base, probeChart: probe, ...extra });
+  const { base, probe } = previewParts();
+  const construct = new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart, namespaces), imageRepositories, baseObjects: base.content, probeObjects: probe.content, ...extra });
   return { construct, applicationSet: objectsOf(chart).find((o) => o.kind === 'ApplicationSet')! };
 }
 
@@ -26,7 +27,7 @@ describe('PreviewApplicationSet', () => {
     expect(template.spec.destination.namespace).toBe('generator-platform-pr-{{number}}');
   });
 
-  test('removes the preview with its namespace when the pull request closes', () => {
+  test('removes the preview when the pull request closes, and never makes its namespace', () => {
     const { applicationSet } = render();
     expect(applicationSet.spec.template.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
     expect(applicationSet.spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: false });
@@ -38,7 +39,8 @@ describe('PreviewApplicationSet', () => {
     expect(construct.kustomize.namespace).toBe('generator-platform-pr-{{number}}');
     expect(construct.kustomize.images).toEqual(['web', 'api', 'generator'].map((s) => `ghcr.io/acme/generator-platform-${s}:pr-{{head_sha}}`));
     const patched = construct.kustomize.patches.map((p) => `${p.target.kind}/${p.target.name}`);
-    expect(patched).toEqual(expect.arrayContaining(['Namespace/generator-platform-preview', 'Ingress/web', 'Ingress/api', 'Deployment/web']));
+    expect(patched).toEqual(expect.arrayContaining(['Ingress/web', 'Ingress/api', 'Deployment/web']));
+    expect(patched.filter((target) => target.startsWith('Namespace/'))).toEqual([]);
     for (const patch of construct.kustomize.patches) {
       const operations = JSON.parse(patch.patch);
       expect(operations.filter((o: any) => o.op === 'replace').every((o: any) => o.value.includes('pr-{{number}}'))).toBe(true);
@@ -46,7 +48,7 @@ describe('PreviewApplicationSet', () => {
   });
 
   test('with all props uses the label, requeue interval, folder, repository and image tag given', () => {
-    const props: Omit<Required<PreviewApplicationSetProps>, 'project' | 'imageRepositories' | 'baseChart' | 'probeChart'> = {
+    const props: Omit<Required<PreviewApplicationSetProps>, 'project' | 'imageRepositories' | 'baseObjects' | 'probeObjects'> = {
       folder: 'preview',
       pullRequestLabel: 'deploy-preview',
       requeueAfterSeconds: 60,
@@ -69,11 +71,19 @@ describe('PreviewApplicationSet', () => {
 
   test('fails when the probe is not the same preview', () => {
     const chart = emptyChart();
-    const { base } = previewCharts();
+    const { base } = previewParts();
+    const production = renderedObjectsOf(environmentChart(ENVIRONMENTS.production)).filter((o) => o.metadata.namespace !== undefined);
     expect(
-      () =>
-        new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart), imageRepositories, baseChart: base, probeChart: environmentChart(ENVIRONMENTS.production) }),
+      () => new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart), imageRepositories, baseObjects: base.content, probeObjects: production }),
     ).toThrow(/preview/);
+  });
+
+  test('fails when the pull request content would hold a cluster-scoped object', () => {
+    const chart = emptyChart();
+    const { base, probe } = previewParts();
+    expect(
+      () => new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart), imageRepositories, baseObjects: [...base.content, ...base.namespace], probeObjects: [...probe.content, ...probe.namespace] }),
+    ).toThrow(/holds the cluster-scoped Namespace generator-platform-preview; a pull request's content may hold namespaced objects only/);
   });
 });
 

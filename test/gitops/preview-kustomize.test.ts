@@ -29,32 +29,42 @@ function fillIn(value: unknown): any {
 const makeTempDir = tempDirsRemovedAfterAll();
 
 /**
- * Builds dist/preview the way Argo CD 2.10 builds a kustomize source with `kustomize.namespace`,
+ * Builds a folder of dist/ the way Argo CD 2.10 builds a kustomize source with `kustomize.namespace`,
  * `kustomize.images` (kustomize edit set namespace / set image) and `kustomize.patches` (added to
  * the kustomization's `patches`), with the settings of the rendered ApplicationSet for PR 42.
  */
-function buildPullRequestPreview(changePreview: (dir: string) => void = () => undefined): { docs: Doc[]; applicationSpec: any } {
-  const rendered = renderAllEnvironments();
+function buildFromApplicationSet(rendered: Map<string, string>, folder: string, applicationSetFile: string, changeFolder: (dir: string) => void = () => undefined): { docs: Doc[]; applicationSpec: any } {
   const dir = makeTempDir('preview-kustomize-');
   for (const [file, content] of rendered) {
-    if (file.startsWith('preview/')) {
-      fs.writeFileSync(path.join(dir, file.slice('preview/'.length)), content);
+    if (file.startsWith(`${folder}/`) && !file.slice(folder.length + 1).includes('/')) {
+      fs.writeFileSync(path.join(dir, file.slice(folder.length + 1)), content);
     }
   }
-  changePreview(dir);
-  const applicationSet = parse(rendered.get('argocd/development/previews.yaml')!);
+  changeFolder(dir);
+  const applicationSet = parse(rendered.get(applicationSetFile)!);
   const applicationSpec = fillIn(applicationSet.spec.template.spec);
+  expect(applicationSpec.source.path).toBe(`dist/${folder}`);
   const settings = applicationSpec.source.kustomize;
   const kustomization = parse(fs.readFileSync(path.join(dir, KUSTOMIZATION_FILE), 'utf8'));
   kustomization.namespace = settings.namespace;
-  kustomization.images = settings.images.map((image: string) => {
-    const at = image.lastIndexOf(':');
-    return { name: image.slice(0, at), newTag: image.slice(at + 1) };
-  });
+  if (settings.images) {
+    kustomization.images = settings.images.map((image: string) => {
+      const at = image.lastIndexOf(':');
+      return { name: image.slice(0, at), newTag: image.slice(at + 1) };
+    });
+  }
   kustomization.patches = settings.patches;
   fs.writeFileSync(path.join(dir, KUSTOMIZATION_FILE), stringify(kustomization));
   const docs = parseAllDocuments(kustomizeBuild(dir)).map((d) => d.toJS() as Doc);
   return { docs, applicationSpec };
+}
+
+/** Pull request 42's preview: its content from dist/preview and its namespace from the cluster's preview-namespace folder. */
+function buildPullRequestPreview(changePreview: (dir: string) => void = () => undefined): { docs: Doc[]; applicationSpec: any; namespaceDocs: Doc[]; namespaceApplicationSpec: any } {
+  const rendered = renderAllEnvironments();
+  const content = buildFromApplicationSet(rendered, 'preview', 'argocd/development/previews.yaml', changePreview);
+  const namespace = buildFromApplicationSet(rendered, 'argocd/development/preview-namespace', 'argocd/development/preview-namespaces.yaml');
+  return { docs: [...namespace.docs, ...content.docs], applicationSpec: content.applicationSpec, namespaceDocs: namespace.docs, namespaceApplicationSpec: namespace.applicationSpec };
 }
 
 function allStrings(value: unknown, at = ''): { at: string; value: string }[] {
@@ -81,12 +91,27 @@ function images(docs: readonly Doc[]): string[] {
 describe('dist/preview built by kustomize for pull request 42 with the ApplicationSet settings (kubectl 1.27)', () => {
   let docs: Doc[];
   let applicationSpec: any;
+  let namespaceDocs: Doc[];
+  let namespaceApplicationSpec: any;
   beforeAll(() => {
-    ({ docs, applicationSpec } = buildPullRequestPreview());
+    ({ docs, applicationSpec, namespaceDocs, namespaceApplicationSpec } = buildPullRequestPreview());
   });
 
-  test('deploys into the pull request namespace, which the Application targets', () => {
+  test('deploys into the pull request namespace, which both Applications target; the namespace and its guard rails come from main, not the pull request', () => {
     expect(applicationSpec.destination.namespace).toBe(PREVIEW_NAMESPACE);
+    expect(namespaceApplicationSpec.destination.namespace).toBe(PREVIEW_NAMESPACE);
+    expect(namespaceApplicationSpec.source.targetRevision).toBe('main');
+    expect(applicationSpec.source.targetRevision).toBe(HEAD_SHA);
+    expect(namespaceDocs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
+      'LimitRange/container-limits',
+      `Namespace/${PREVIEW_NAMESPACE}`,
+      'NetworkPolicy/allow-dns-egress',
+      'NetworkPolicy/default-deny-all',
+      'ResourceQuota/workload-quota',
+    ]);
+    expect(namespaceDocs.find((d) => d.kind === 'Namespace')!.metadata).toMatchObject({
+      labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'generator-platform.dev/environment': 'preview' },
+    });
     expect(docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name)).toEqual([PREVIEW_NAMESPACE]);
     const namespaced = docs.filter((d) => d.kind !== 'Namespace');
     expect(namespaced.length).toBeGreaterThan(50);
@@ -114,10 +139,12 @@ describe('dist/preview built by kustomize for pull request 42 with the Applicati
     expect(leftovers).toEqual([]);
   });
 
-  test('gives exactly what `npm run synth -- --preview pr-42` renders, apart from the image tags', () => {
+  test('gives exactly what `npm run synth -- --preview pr-42` renders, apart from the image tags and the shared secret store', () => {
+    // The preview's own secret store is cluster-scoped: the cluster baseline holds it, once for every pull request.
     const synthesized = [...renderPreviews(['pr-42']).entries()]
       .filter(([file]) => file.endsWith('.yaml'))
-      .flatMap(([, content]) => parseAllDocuments(content).map((d) => d.toJS() as Doc));
+      .flatMap(([, content]) => parseAllDocuments(content).map((d) => d.toJS() as Doc))
+      .filter((d) => d.kind !== 'ClusterSecretStore');
     const withoutPlatformTags = (d: Doc) => JSON.parse(JSON.stringify(d).replace(/(ghcr\.io\/acme\/generator-platform-(?:web|api|generator)):[^"@]+/g, '$1:TAG'));
     const key = (d: Doc) => `${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`;
     const byKey = (list: Doc[]) => new Map(list.map((d) => [key(d), withoutPlatformTags(d)]));

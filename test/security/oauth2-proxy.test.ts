@@ -13,8 +13,8 @@ import { IMAGE, ingressController, oneReplica, PINNED_IMAGE, prometheus, publicT
 
 /** The required props, with a Redis cluster and the Vault secret in a fresh chart. */
 function proxyScope(): { chart: Chart; required: OAuth2ProxyProps } {
-  const { chart, namespace, passwordSecret } = redisScope();
-  const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
+  const { chart, namespace, vaultPathPrefix } = redisScope();
+  const redis = new RedisCluster(chart, 'redis', { namespace, vaultPathPrefix, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
   const credentials = new VaultSecret(chart, 'oauth2-proxy-secret', {
     namespace: 'apps', secretName: 'oauth2-proxy', vaultPath: 'generator-platform/test/oauth2-proxy', keys: [CLIENT_SECRET_KEY, COOKIE_SECRET_KEY],
   });
@@ -84,11 +84,12 @@ describe('OAuth2Proxy', () => {
     expect(container(objects()).env).toEqual([
       { name: 'OAUTH2_PROXY_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'oauth2-proxy', key: 'client-secret' } } },
       { name: 'OAUTH2_PROXY_COOKIE_SECRET', valueFrom: { secretKeyRef: { name: 'oauth2-proxy', key: 'cookie-secret' } } },
-      { name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } },
+      { name: 'OAUTH2_PROXY_REDIS_USERNAME', value: 'oauth2-proxy' },
+      { name: 'OAUTH2_PROXY_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-oauth2-proxy-credentials', key: 'password' } } },
     ]);
     expect(JSON.stringify(container(objects()).args)).not.toMatch(/secret=|password=/);
     // Read at start: Reloader restarts the pods when one of them is rotated.
-    expect(find(objects(), 'Deployment', 'oauth2-proxy').metadata.annotations['secret.reloader.stakater.com/reload']).toBe('oauth2-proxy,oauth2-proxy-server-tls,redis-auth');
+    expect(find(objects(), 'Deployment', 'oauth2-proxy').metadata.annotations['secret.reloader.stakater.com/reload']).toBe('oauth2-proxy,oauth2-proxy-server-tls,redis-oauth2-proxy-credentials');
   });
 
   test('listens on HTTPS only, sign-in and metrics alike, with a certificate from the internal CA; a renewal restarts the pods', () => {

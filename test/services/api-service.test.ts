@@ -60,8 +60,8 @@ describe('ApiService', () => {
   });
 
   test('as a canary behind sign-in, shifts the public paths\' Ingress with the main one, and leaves the proxy\'s sign-in Ingress alone', () => {
-    const { chart, namespace, passwordSecret } = redisScope();
-    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
+    const { chart, namespace, vaultPathPrefix } = redisScope();
+    const redis = new RedisCluster(chart, 'redis', { namespace, vaultPathPrefix, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
     const proxy = new OAuth2Proxy(chart, 'oauth2-proxy', {
       namespace, image: { repository: 'quay.io/oauth2-proxy/oauth2-proxy', tag: 'v7.6.0' }, issuerUrl: 'https://login.example.com/realms/platform',
       clientId: 'platform', groupsClaim: 'groups', allowedGroups: ['platform-users'], mfaClaim: 'amr', mfaAcceptedValues: ['mfa'], sessionHours: 8, refreshMinutes: 15,

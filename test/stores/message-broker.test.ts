@@ -21,7 +21,7 @@ describe('MessageBroker', () => {
     const cluster = find(objects(), 'RabbitmqCluster', 'rabbitmq');
     expect(cluster.apiVersion).toBe('rabbitmq.com/v1beta1');
     expect(cluster.spec.replicas).toBe(3);
-    expect(cluster.spec.image).toMatch(/^rabbitmq:3\.12\.\d+-management$/);
+    expect(cluster.spec.image).toMatch(/^docker\.io\/library\/rabbitmq:3\.12\.\d+-management(@sha256:[0-9a-f]{64})?$/);
     expect(cluster.spec.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } });
     expect(cluster.spec.rabbitmq.additionalConfig).toContain('cluster_partition_handling = pause_minority');
     expect(cluster.spec.terminationGracePeriodSeconds).toBe(600);
@@ -44,11 +44,13 @@ describe('MessageBroker', () => {
       namespace, replicas: 5, cpuMillis: 4000, memoryMi: 8192, storageGi: 50, zones: ['z1'], metricsScraper: prometheus, kubernetesApi,
       storageClass: 'gp3', terminationGracePeriodSeconds: 900, vhostName: 'jobs', operatorNamespace: 'rabbitmq-operators',
       tlsIssuer: { issuerName: 'vault-pki', issuerKind: 'ClusterIssuer' }, tlsCertificateLifetime: { durationHours: 720, renewBeforeHours: 240 },
+      image: { repository: 'registry.example.com/rabbitmq', tag: '3.12.14-management', digest: 'sha256:' + 'b'.repeat(64) },
     };
     new MessageBroker(chart, 'mq', props);
     const objects = objectsOf(chart);
     const cluster = find(objects, 'RabbitmqCluster', 'mq');
     expect(cluster.spec).toMatchObject({ replicas: 5, terminationGracePeriodSeconds: 900, persistence: { storageClassName: 'gp3', storage: '50Gi' } });
+    expect(cluster.spec.image).toBe(`registry.example.com/rabbitmq:3.12.14-management@sha256:${'b'.repeat(64)}`);
     expect(cluster.spec.override.statefulSet.spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
     expect(find(objects, 'Vhost', 'mq-jobs').spec.name).toBe('jobs');
     expect(find(objects, 'NetworkPolicy', 'mq-allow-operators').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'rabbitmq-operators' });

@@ -1,4 +1,6 @@
+import { ACME_VAULT_CA_BUNDLE_PEM } from '../../lib/config/environments/vault-ca';
 import { PropError } from '../../lib/platform/prop-error';
+import { CaBundle } from '../../lib/security/ca-bundle';
 import { Replicas } from '../../lib/platform/replicas';
 import { ClusterPeer } from '../../lib/platform/network-peer';
 import { LongRunningService } from '../../lib/services/long-running-service';
@@ -381,9 +383,11 @@ describe('PostgresCluster', () => {
       poolerMemoryMi: 512,
       poolerMaxClientConnections: 2000,
       poolerDefaultPoolSize: 10,
+      poolerImage: { repository: 'registry.example.com/pgbouncer', tag: '1.23.0', digest: 'sha256:' + 'c'.repeat(64) },
       extraParameters: { statement_timeout: '30s', work_mem: '8MB' },
       tlsIssuer: { issuerName: 'vault-pki', issuerKind: 'ClusterIssuer' },
       tlsCertificateLifetime: { durationHours: 720, renewBeforeHours: 240 },
+      backupEndpointCaBundle: CaBundle.fromPem(ACME_VAULT_CA_BUNDLE_PEM),
     };
     const postgres = new PostgresCluster(chart, 'pg', { ...props, backupEndpointUrl: 'https://minio.example.com:9000' });
     const objects = objectsOf(chart);
@@ -391,6 +395,7 @@ describe('PostgresCluster', () => {
 
     expect(spec.instances).toBe(5);
     expect(spec.imageName).toBe(`registry.example.com/postgresql:15.4@sha256:${'a'.repeat(64)}`);
+    expect(find(objects, 'Pooler', 'pg-pooler').spec.template.spec.containers[0].image).toBe(`registry.example.com/pgbouncer:1.23.0@sha256:${'c'.repeat(64)}`);
     expect(spec.resources.limits).toEqual({ 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '2Gi' });
     expect(spec.storage).toEqual({ size: '50Gi', storageClass: 'fast-ssd', resizeInUseVolumes: true });
     expect(spec.walStorage).toEqual({ size: '10Gi', storageClass: 'fast-ssd', resizeInUseVolumes: true });
@@ -399,6 +404,11 @@ describe('PostgresCluster', () => {
     expect(spec.bootstrap.recovery).toMatchObject({ database: 'generator', owner: 'generator_owner', recoveryTarget: { targetTime: '2026-11-27T14:30:00.5+01:00' } });
     expect(spec.externalClusters[0].barmanObjectStore.serverName).toBe('pg-r2');
     expect(spec.backup.barmanObjectStore.serverName).toBe('pg-r3');
+    expect([spec.backup.barmanObjectStore.endpointCA, spec.externalClusters[0].barmanObjectStore.endpointCA]).toEqual([
+      { name: 'pg-backup-endpoint-ca', key: 'ca.crt' },
+      { name: 'pg-backup-endpoint-ca', key: 'ca.crt' },
+    ]);
+    expect(find(objects, 'Secret', 'pg-backup-endpoint-ca').data).toEqual({ 'ca.crt': Buffer.from(ACME_VAULT_CA_BUNDLE_PEM).toString('base64') });
     expect(spec.backup.retentionPolicy).toBe('14d');
     expect(spec.postgresql.parameters).toMatchObject({
       archive_timeout: '30s',

@@ -7,15 +7,15 @@ import { Finding } from '../../tools/validation/finding';
 import { parseManifestFile } from '../../tools/validation/load-manifests';
 import { validateObjects } from '../../tools/validation/validate-directory';
 import { objectsOf } from '../support/kube';
-import { IMAGE, oneReplica, prometheus, smallResources } from '../support/service-fixtures';
+import { PINNED_IMAGE, oneReplica, prometheus, smallResources } from '../support/service-fixtures';
 import { redisScope } from './support/redis-fixtures';
 
 /** A namespace with the Redis cluster, its certificate's issuer and an api wired to it, as YAML the way the synth writes it. */
 function wiredPlatformYaml(strictTopologySpread = true): string {
-  const { chart, namespace, passwordSecret } = redisScope();
+  const { chart, namespace, vaultPathPrefix } = redisScope();
   const tlsIssuer = new InternalCertificateAuthority(chart, 'internal-ca', { signer: CertificateAuthoritySigner.selfSigned() });
-  const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer, strictTopologySpread });
-  const api = new LongRunningService(chart, 'api', { namespace, component: 'backend', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080 });
+  const redis = new RedisCluster(chart, 'redis', { namespace, vaultPathPrefix, zones: ['z1', 'z2', 'z3'], metricsScraper: prometheus, tlsIssuer, strictTopologySpread });
+  const api = new LongRunningService(chart, 'api', { namespace, component: 'backend', image: PINNED_IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus, httpPort: 8080 });
   redis.connect(api);
   // The platform's images are private: the api pulls with the registry credentials, as in the chart.
   api.pullImagesWith(VaultSecret.registryCredentials(chart, 'registry-pull-secret', {

@@ -2,9 +2,7 @@ import { RedisBootstrap } from '../../lib/stores/redis/redis-bootstrap';
 import { RedisClusterPolicies, RedisClusterPoliciesProps } from '../../lib/stores/redis/redis-cluster-policies';
 import { emptyChart, find, kinds, objectsOf } from '../support/kube';
 import { serviceScope } from '../support/service-fixtures';
-import { REDIS_PASSWORD_SOURCE, redisBootstrapProps } from './support/redis-fixtures';
-
-const PASSWORD = REDIS_PASSWORD_SOURCE;
+import { redisBootstrapProps, redisPasswordSource } from './support/redis-fixtures';
 
 describe('RedisBootstrap', () => {
   const bootstrapProps = redisBootstrapProps;
@@ -19,7 +17,9 @@ describe('RedisBootstrap', () => {
     expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('PostSync');
     expect(pod).toMatchObject({ restartPolicy: 'Never', serviceAccountName: 'redis', automountServiceAccountToken: false, enableServiceLinks: false });
     expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_NODES', value: 'redis-0.redis-headless:6379 redis-1.redis-headless:6379' });
-    expect(pod.containers[0].env).toContainEqual({ name: 'REDISCLI_AUTH', valueFrom: PASSWORD });
+    // Its own user, with its password from its own Secret, in the environment: never an argument.
+    expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_USERNAME', value: 'bootstrap' });
+    expect(pod.containers[0].env).toContainEqual({ name: 'REDISCLI_AUTH', valueFrom: redisPasswordSource('bootstrap') });
     expect(pod.volumes).toContainEqual({ name: 'tls-ca', secret: { secretName: 'redis-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
     // Its pod runs beside the nodes, so the namespace quota counts it.
     expect(find(objects, 'ResourceQuota', 'workload-quota').spec.hard.pods).toBe(2);

@@ -1,13 +1,11 @@
-import { VaultSecret } from '../../lib/security/vault-secret';
 import { LongRunningService } from '../../lib/services/long-running-service';
 import { RedisCluster, RedisClusterProps, RedisEvictionPolicy } from '../../lib/stores/redis-cluster';
 import { find, KubeObject, kinds, objectsOf } from '../support/kube';
 import { IMAGE, oneReplica, PINNED_IMAGE, prometheus, smallResources } from '../support/service-fixtures';
-import { minimalRedis, REDIS_SECRET_NAME, redisScope, TLS_ISSUER } from './support/redis-fixtures';
+import { minimalRedis, redisPasswordSource, redisScope, TLS_ISSUER } from './support/redis-fixtures';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/part-of': 'generator-platform' };
 const BOOTSTRAP_SELECTOR = { 'app.kubernetes.io/name': 'redis-bootstrap', 'app.kubernetes.io/part-of': 'generator-platform' };
-const PASSWORD_REF = { secretKeyRef: { name: REDIS_SECRET_NAME, key: 'password' } };
 
 function podsOf(objects: readonly KubeObject[]): { kind: string; spec: any }[] {
   return [...kinds(objects, 'StatefulSet'), ...kinds(objects, 'Job')].map((o) => ({ kind: o.kind, spec: o.spec.template.spec }));
@@ -32,7 +30,7 @@ describe('RedisCluster', () => {
     expect(redis.nodeCount).toBe(6);
     expect(sts.spec).toMatchObject({ replicas: 6, serviceName: 'redis-headless', podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate' } });
     expect(server.image).toBe('docker.io/library/redis:7.0.15');
-    expect(exporter.image).toBe('docker.io/oliver006/redis_exporter:v1.58.0');
+    expect(exporter.image).toBe('docker.io/oliver006/redis_exporter:v1.58.0@sha256:2e42c98f2c53aaf3ce205e746ff8bfa25d39e30d8b4f401ce0ad2740836bb817');
     expect(server.resources.limits).toEqual({ 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '768Mi' });
     expect(server.ports).toEqual([
       { name: 'redis', containerPort: 6379, protocol: 'TCP' },
@@ -68,11 +66,9 @@ describe('RedisCluster', () => {
 
   test('with all props: every prop reaches the rendered objects', () => {
     const { chart, namespace } = redisScope();
-    const passwordSecret = new VaultSecret(chart, 'custom-auth', { namespace: 'apps', secretName: 'cache-auth', vaultPath: 'generator-platform/test/cache', keys: ['redis-password'] });
     const props: Required<RedisClusterProps> = {
       namespace,
-      passwordSecret,
-      passwordSecretKey: 'redis-password',
+      vaultPathPrefix: 'generator-platform/all-props',
       zones: ['z1', 'z2'],
       metricsScraper: prometheus,
       primaries: 4,
@@ -99,8 +95,10 @@ describe('RedisCluster', () => {
 
     expect(redis.nodeCount).toBe(8);
     expect(sts.spec.replicas).toBe(8);
-    expect(envOf(server).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'cache-auth', key: 'redis-password' } });
-    expect(envOf(exporter).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'cache-auth', key: 'redis-password' } });
+    expect(envOf(exporter).REDIS_PASSWORD).toEqual(redisPasswordSource('exporter', 'cache'));
+    expect(find(objects, 'ExternalSecret', 'cache-exporter-credentials').spec.data).toEqual([
+      { secretKey: 'password', remoteRef: { key: 'generator-platform/all-props/redis/exporter', property: 'password' } },
+    ]);
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['z1', 'z2']);
     expect(pod.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
     expect(pod.affinity.podAntiAffinity).toEqual({
@@ -204,7 +202,7 @@ describe('RedisCluster', () => {
       REDIS_TLS_CERT_FILE: '/etc/redis-tls/tls.crt',
       REDIS_TLS_KEY_FILE: '/etc/redis-tls/tls.key',
       REDIS_TLS_CA_FILE: '/etc/redis-tls/ca.crt',
-      REDIS_TLS_RELOAD_SECONDS: '30',
+      REDIS_RELOAD_SECONDS: '30',
     });
     expect(envOf(exporter)).toMatchObject({
       POD_FQDN: '$(POD_NAME).redis-headless.apps.svc.cluster.local',
@@ -240,7 +238,7 @@ describe('RedisCluster', () => {
     });
   });
 
-  test('starts through the start script, announcing the pod\'s stable DNS name and the password from the environment on the command line', () => {
+  test('starts through the start script, announcing the pod\'s stable DNS name, with no password on the command line', () => {
     const { chart } = minimalRedis();
     const [server] = find(objectsOf(chart), 'StatefulSet', 'redis').spec.template.spec.containers;
     expect(server.command).toEqual(['sh', '/etc/redis/start.sh']);
@@ -248,31 +246,29 @@ describe('RedisCluster', () => {
       '/etc/redis/redis.conf',
       '--dir', '/data',
       '--cluster-announce-hostname', '$(POD_FQDN)',
-      '--requirepass', '$(REDIS_PASSWORD)',
-      '--masterauth', '$(REDIS_PASSWORD)',
     ]);
     expect(envOf(server).POD_FQDN).toBe('$(POD_NAME).redis-headless.apps.svc.cluster.local');
     expect(envOf(server).REDIS_DATA_DIR).toBe('/data');
   });
 
-  test('renders no secret value: every password comes from the Vault-backed Secret', () => {
+  test('renders no secret value: each user\'s password comes from its own Vault-backed Secret, and only the exporter and the bootstrap read one from their environment', () => {
     const { chart } = minimalRedis();
     const objects = objectsOf(chart);
     expect(kinds(objects, 'Secret')).toEqual([]);
-    expect(find(objects, 'ExternalSecret', REDIS_SECRET_NAME).spec.data).toEqual([
-      { secretKey: 'password', remoteRef: { key: 'generator-platform/test/redis', property: 'password' } },
-    ]);
-    const sensitive = podsOf(objects)
-      .flatMap((pod) => pod.spec.containers)
-      .flatMap((c: any) => c.env)
-      .filter((v: any) => /PASSWORD|AUTH/.test(v.name));
-    expect(sensitive.map((v: any) => v.name).sort()).toEqual(['REDISCLI_AUTH', 'REDISCLI_AUTH', 'REDIS_PASSWORD', 'REDIS_PASSWORD']);
-    for (const variable of sensitive) {
-      expect(variable).toEqual({ name: variable.name, valueFrom: PASSWORD_REF });
-    }
-    for (const configMap of kinds(objects, 'ConfigMap')) {
-      expect(JSON.stringify(configMap.data)).not.toMatch(/requirepass|masterauth/);
-    }
+    expect(kinds(objects, 'ExternalSecret').map((secret) => [secret.metadata.name, secret.spec.data])).toEqual(['exporter', 'bootstrap', 'replication'].map((user) => [
+      `redis-${user}-credentials`,
+      [{ secretKey: 'password', remoteRef: { key: `generator-platform/test/redis/${user}`, property: 'password' } }],
+    ]));
+    const [server, exporter] = find(objects, 'StatefulSet', 'redis').spec.template.spec.containers;
+    const job = find(objects, 'Job', 'redis-bootstrap').spec.template.spec.containers[0];
+    const fromSecrets = (container: any) => container.env.filter((v: any) => v.valueFrom?.secretKeyRef);
+    expect(fromSecrets(server)).toEqual([]);
+    expect(fromSecrets(exporter)).toEqual([{ name: 'REDIS_PASSWORD', valueFrom: redisPasswordSource('exporter') }]);
+    expect(envOf(exporter).REDIS_USER).toBe('exporter');
+    expect(fromSecrets(job)).toEqual([{ name: 'REDISCLI_AUTH', valueFrom: redisPasswordSource('bootstrap') }]);
+    expect(envOf(job).REDIS_USERNAME).toBe('bootstrap');
+    // No password in redis.conf, nor one for the default user: the users and the replication password come at start.
+    expect(find(objects, 'ConfigMap', 'redis-config').data['redis.conf']).not.toMatch(/^(requirepass|masterauth|user) /m);
   });
 
   test('every container runs non-root on a read-only root filesystem, with no capability, and requests equal limits', () => {
@@ -316,7 +312,7 @@ describe('RedisCluster', () => {
     expect(job.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 86400 });
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     expect(job.spec.template.spec.containers[0].command).toEqual(['sh', '/opt/bootstrap/bootstrap-cluster.sh']);
-    expect(find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh']).toContain('redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" --cluster create');
+    expect(find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh']).toContain('redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" --user "$REDIS_USERNAME" --cluster create');
   });
 
   test('opens exactly the flows a cluster needs: node to node, bootstrap to nodes, and the metrics scrape', () => {
@@ -344,8 +340,8 @@ describe('RedisCluster', () => {
   });
 
   test('allowFrom(api) opens the api\'s egress and Redis\'s ingress on the client port only', () => {
-    const { chart, namespace, passwordSecret } = redisScope();
-    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
+    const { chart, namespace, vaultPathPrefix } = redisScope();
+    const redis = new RedisCluster(chart, 'redis', { namespace, vaultPathPrefix, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
     const api = clientService(chart, namespace, 'api');
     redis.allowFrom(api);
     const objects = objectsOf(chart);
@@ -362,20 +358,26 @@ describe('RedisCluster', () => {
     });
   });
 
-  test('connect(client) wires api and generator: both policies and the connection settings from the Secret', () => {
-    const { chart, namespace, passwordSecret } = redisScope();
-    const redis = new RedisCluster(chart, 'redis', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
+  test('connect(client) wires api and generator: both policies, a user of its own and the connection settings from its Secret', () => {
+    const { chart, namespace, vaultPathPrefix } = redisScope();
+    const redis = new RedisCluster(chart, 'redis', { namespace, vaultPathPrefix, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER });
     const api = clientService(chart, namespace, 'api');
     const generator = clientService(chart, namespace, 'generator');
-    redis.connect(api);
+    const apiUser = redis.connect(api);
     redis.connect(generator);
     const objects = objectsOf(chart);
     for (const client of ['api', 'generator']) {
       find(objects, 'NetworkPolicy', `redis-allow-from-${client}`);
       find(objects, 'NetworkPolicy', `${client}-allow-egress-to-redis`);
-      const pod = find(objects, 'Deployment', client).spec.template.spec;
+      const deployment = find(objects, 'Deployment', client);
+      const pod = deployment.spec.template.spec;
       const env = envOf(pod.containers[0]);
-      expect(env.REDIS_PASSWORD).toEqual(PASSWORD_REF);
+      expect(env.REDIS_USERNAME).toBe(client);
+      expect(env.REDIS_PASSWORD).toEqual(redisPasswordSource(client));
+      expect(env.REDIS_KEY_PREFIX).toBe(`${client}:`);
+      // Read at start: Reloader restarts the client when its password is rotated.
+      expect(deployment.metadata.annotations['secret.reloader.stakater.com/reload']).toBe(`redis-${client}-credentials`);
+      expect(find(objects, 'ExternalSecret', `redis-${client}-credentials`).spec.data[0].remoteRef).toEqual({ key: `generator-platform/test/redis/${client}`, property: 'password' });
       expect(String(env.REDIS_CLUSTER_NODES).split(',')).toEqual(redis.nodeAddresses());
       expect(String(env.REDIS_CLUSTER_URLS).split(',')).toEqual(redis.tlsNodeUrls());
       expect(env.REDIS_TLS_CA_FILE).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
@@ -383,8 +385,8 @@ describe('RedisCluster', () => {
     }
     expect(redis.nodeAddresses()[5]).toBe('redis-5.redis-headless.apps.svc.cluster.local:6379');
     expect(redis.tlsNodeUrls()[5]).toBe('rediss://redis-5.redis-headless.apps.svc.cluster.local:6379');
-    expect(redis.connectionEnv().find((v) => v.name === 'REDIS_TLS_CA_FILE')?.value).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
-    expect({ caSecretName: redis.caSecretName, passwordSecretKey: redis.passwordSecretKey }).toEqual({ caSecretName: 'redis-tls', passwordSecretKey: 'password' });
+    expect(redis.connectionEnv(apiUser).find((v) => v.name === 'REDIS_TLS_CA_FILE')?.value).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
+    expect(redis.caSecretName).toBe('redis-tls');
   });
 
   test('counts its pods, volumes and the bootstrap pod into the namespace quota', () => {
@@ -414,8 +416,8 @@ describe('RedisCluster', () => {
     });
 
     test('fails on an id that is not a DNS label', () => {
-      const { chart, namespace, passwordSecret } = redisScope();
-      expect(() => new RedisCluster(chart, 'Redis_Cache', { namespace, passwordSecret, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER })).toThrow(
+      const { chart, namespace, vaultPathPrefix } = redisScope();
+      expect(() => new RedisCluster(chart, 'Redis_Cache', { namespace, vaultPathPrefix, zones: ['z1'], metricsScraper: prometheus, tlsIssuer: TLS_ISSUER })).toThrow(
         'RedisCluster Redis_Cache: the construct id (used as the object name) is "Redis_Cache"',
       );
     });
@@ -448,8 +450,8 @@ describe('RedisCluster', () => {
       expect(() => minimalRedis({ memoryMi: 128 })).toThrow('RedisCluster redis: memoryMi is 128; use a whole number of mebibytes, at least 256');
     });
 
-    test('fails on a password key the Secret does not hold', () => {
-      expect(() => minimalRedis({ passwordSecretKey: 'pass' })).toThrow(`VaultSecret ${REDIS_SECRET_NAME} has no key "pass"`);
+    test('fails on a Vault prefix that is not a KV path', () => {
+      expect(() => minimalRedis({ vaultPathPrefix: 'Generator Platform' })).toThrow('VaultSecret redis-exporter-credentials: vaultPath is "Generator Platform/redis/exporter"; use a KV path');
     });
   });
 });

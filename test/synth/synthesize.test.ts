@@ -16,12 +16,32 @@ describe('synthesize', () => {
     const out = path.join(tempDir(), 'dist');
     await synthesize({ outDir: out });
     const argoCd = (cluster: string, files: string[]) => files.map((f) => `argocd/${cluster}/${f}`);
+    const clusterFiles = (environment: string) => [
+      'addons.yaml',
+      'certificate-authority.yaml',
+      'certificate-authority/internal-ca-policy.yaml',
+      'certificate-authority/internal-ca.yaml',
+      'certificate-authority/operator-trust.yaml',
+      'cluster-baseline.yaml',
+      'cluster-baseline/cluster.yaml',
+      `cluster-baseline/${environment}.yaml`,
+      'environments.yaml',
+      'projects.yaml',
+      'root.yaml',
+    ];
     const environmentParts = Object.values(ENVIRONMENTS).flatMap((config) => [...renderEnvironment(config).keys()]);
     expect([...readTree(out).keys()]).toEqual(
       [
-        ...argoCd('development', ['addons.yaml', 'certificate-authority.yaml', 'certificate-authority/internal-ca.yaml', 'certificate-authority/operator-trust.yaml', 'environments.yaml', 'previews.yaml', 'projects.yaml', 'root.yaml']),
-        ...argoCd('production', ['addons.yaml', 'certificate-authority.yaml', 'certificate-authority/internal-ca.yaml', 'certificate-authority/operator-trust.yaml', 'environments.yaml', 'projects.yaml', 'root.yaml']),
-        ...argoCd('staging', ['addons.yaml', 'certificate-authority.yaml', 'certificate-authority/internal-ca.yaml', 'certificate-authority/operator-trust.yaml', 'environments.yaml', 'projects.yaml', 'root.yaml']),
+        ...argoCd('development', [
+          ...clusterFiles('development'),
+          'cluster-baseline/preview.yaml',
+          'preview-namespace/Kustomization',
+          'preview-namespace/namespace.yaml',
+          'preview-namespaces.yaml',
+          'previews.yaml',
+        ]),
+        ...argoCd('production', clusterFiles('production')),
+        ...argoCd('staging', clusterFiles('staging')),
         ...environmentParts,
         'preview/Kustomization',
       ].sort((a, b) => a.localeCompare(b)),

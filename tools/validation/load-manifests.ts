@@ -77,7 +77,7 @@ function toManifestObject(file: string, environment: string, documentIndex: numb
   }
   const metadata = (typeof body.metadata === 'object' && body.metadata !== null ? body.metadata : {}) as JsonObject;
   return {
-    environment,
+    environment: environmentOfObject(file, environment, metadata),
     file,
     documentIndex,
     apiVersion: body.apiVersion,
@@ -86,6 +86,21 @@ function toManifestObject(file: string, environment: string, documentIndex: numb
     namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
     body,
   };
+}
+
+/** Label an environment's objects carry (lib/platform/labels.ts); the environment chart sets it on every object. */
+const ENVIRONMENT_LABEL = 'generator-platform.dev/environment';
+
+/**
+ * The environment an object belongs to: its top-level folder, except for an environment's objects
+ * that a cluster-level Application syncs from a subfolder of `argocd/` (its cluster-scoped objects
+ * in `<cluster>/cluster-baseline/`, a preview's namespace and guard rails in `<cluster>/preview-namespace/`): those
+ * belong to the environment their label names, so that rules see them with the pods they govern.
+ */
+function environmentOfObject(file: string, folderEnvironment: string, metadata: JsonObject): string {
+  const labels = (typeof metadata.labels === 'object' && metadata.labels !== null ? metadata.labels : {}) as JsonObject;
+  const labelled = labels[ENVIRONMENT_LABEL];
+  return folderEnvironment === 'argocd' && file.split('/').length >= 3 && typeof labelled === 'string' && labelled !== '' ? labelled : folderEnvironment;
 }
 
 function firstLine(message: string): string {

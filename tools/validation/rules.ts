@@ -1,4 +1,6 @@
+import { ADDON_RULES } from './addons/third-party-rules';
 import { ARGOCD_REFERENCE_RULES } from './cross-references/argocd-references';
+import { ARGOCD_TENANCY_RULES } from './cross-references/argocd-tenancy';
 import { CERTIFICATE_REFERENCE_RULES } from './cross-references/certificate-references';
 import { IMAGE_PULL_REFERENCE_RULES } from './cross-references/image-pull-references';
 import { INGRESS_REFERENCE_RULES } from './cross-references/ingress-references';
@@ -8,12 +10,14 @@ import { ROLLOUT_REFERENCE_RULES } from './cross-references/rollout-references';
 import { SELECTOR_REFERENCE_RULES } from './cross-references/selector-references';
 import { EXEMPTION_RULES } from './exemptions';
 import { FRESHNESS_RULES } from './freshness';
+import { IMAGE_DIGEST_RULES } from './policy/image-digests';
 import { KUBE_LINTER_RULES } from './policy/kube-linter';
 import { KUBE_SCORE_RULES } from './policy/kube-score';
 import { POD_SECURITY_RESTRICTED_RULES } from './policy/pod-security-restricted';
 import { POLARIS_RULES } from './policy/polaris';
 import { PLATFORM_SECURITY_RULES } from './policy/platform-security';
 import { PLATFORM_TRANSPORT_TLS_RULES } from './policy/platform-transport-tls';
+import { TLS_CLIENT_TRUST_RULES } from './policy/tls-client-trust';
 import { Rule, RuleDescription } from './rule';
 import { SCHEMA_RULES } from './schema/schema-rules';
 
@@ -31,12 +35,15 @@ export const OBJECT_RULES: readonly Rule[] = [
   ...OPERATOR_REFERENCE_RULES,
   ...ROLLOUT_REFERENCE_RULES,
   ...ARGOCD_REFERENCE_RULES,
+  ...ARGOCD_TENANCY_RULES,
   ...PLATFORM_SECURITY_RULES,
   ...PLATFORM_TRANSPORT_TLS_RULES,
+  ...IMAGE_DIGEST_RULES,
+  ...TLS_CLIENT_TRUST_RULES,
 ];
 
 /** Every rule the gate can report, in the order of docs/validation-rules.md. */
-export const ALL_RULES: readonly RuleDescription[] = [...SCHEMA_RULES, ...OBJECT_RULES, ...FRESHNESS_RULES, ...EXEMPTION_RULES];
+export const ALL_RULES: readonly RuleDescription[] = [...SCHEMA_RULES, ...OBJECT_RULES, ...ADDON_RULES, ...FRESHNESS_RULES, ...EXEMPTION_RULES];
 
 const RULES_BY_ID = new Map(ALL_RULES.map((rule) => [rule.id, rule]));
 

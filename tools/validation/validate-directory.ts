@@ -1,4 +1,7 @@
 import * as path from 'path';
+import { AddonOrigin, addonOriginsIn } from './addons/addon-origin';
+import { addonSchemaRegistry, checkAddonSchema } from './addons/addon-schemas';
+import { ADDON_RULES, thirdPartyObjectRules } from './addons/third-party-rules';
 import { EnvironmentScope } from './environment-scope';
 import { applyExemptions } from './exemptions';
 import { AppliedExemption, Finding, FindingObject } from './finding';
@@ -39,7 +42,8 @@ export interface ValidationResult {
 export async function validateDirectory(dir: string, options: ValidationOptions = {}): Promise<ValidationResult> {
   const resolved = path.resolve(dir);
   const objects = loadManifests(resolved);
-  const { findings, exemptions } = await validateObjects(objects, options, loadFolderContents(resolved));
+  const folder = loadFolderContents(resolved);
+  const { findings, exemptions } = await validateObjects(objects, options, folder, addonOriginsIn(resolved, folder));
   const checkFreshnessNow = options.checkFreshness ?? resolved === PROJECT_DIST_DIR;
   const freshness: Finding[] = checkFreshnessNow
     ? checkFreshness(resolved, options.render).map((hit) => ({
@@ -60,17 +64,24 @@ export async function validateDirectory(dir: string, options: ValidationOptions 
   };
 }
 
-/** Schema, policy, cross-reference and exemption checks of already loaded objects. */
+/**
+ * Schema, policy, cross-reference and exemption checks of already loaded objects. The objects of
+ * rendered add-ons (environments in `addonOrigins`) are third-party: they get the rules
+ * tools/validation/addons/third-party-rules.ts decides apply to them, and the add-on rules.
+ */
 export async function validateObjects(
   objects: readonly ManifestObject[],
   options: SchemaSourceOptions = {},
   folder?: FolderContents,
+  addonOrigins: ReadonlyMap<string, AddonOrigin> = new Map(),
 ): Promise<{ findings: Finding[]; exemptions: AppliedExemption[] }> {
   const registry = await loadSchemaRegistry(options);
+  const addonObjects = objects.filter((object) => addonOrigins.has(object.environment));
+  const addonRegistry = addonObjects.length > 0 ? await addonSchemaRegistry(addonObjects, options) : registry;
   const findings: Finding[] = [];
   const schemaInvalid = new Set<ManifestObject>();
   for (const object of objects) {
-    const hits = checkSchema(object, registry);
+    const hits = addonOrigins.has(object.environment) ? checkAddonSchema(object, addonRegistry) : checkSchema(object, registry);
     findings.push(...hits.map((hit) => toFinding(object, hit)));
     if (hits.length > 0) {
       schemaInvalid.add(object);
@@ -80,9 +91,13 @@ export async function validateObjects(
   for (const environment of new Set(objects.map((object) => object.environment))) {
     scopes.set(environment, new EnvironmentScope(objects.filter((object) => object.environment === environment), objects, folder));
   }
+  const thirdPartyRules = thirdPartyObjectRules(OBJECT_RULES);
+  const addonRules = new Map(
+    [...addonOrigins].map(([environment, origin]) => [environment, [...thirdPartyRules, ...ADDON_RULES.map((rule): Rule => ({ ...rule, check: (checked, within) => rule.check(checked, within, origin) }))]]),
+  );
   for (const object of objects) {
     const scope = scopes.get(object.environment) as EnvironmentScope;
-    for (const rule of OBJECT_RULES) {
+    for (const rule of addonRules.get(object.environment) ?? OBJECT_RULES) {
       findings.push(...checkRule(rule, object, scope, schemaInvalid.has(object)).map((violation) => toFinding(object, { ...violation, ruleId: rule.id })));
     }
   }

@@ -1,9 +1,11 @@
 import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
+import { STORE_IMAGES } from './store-images';
 import { Replicas } from '../../platform/replicas';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { ROLLING_DELIVERY } from './delivery';
 import { REDUCED_FOOTPRINT_SERVICES } from './reduced-footprint-services';
+import { ACME_VAULT_CA_BUNDLE_PEM } from './vault-ca';
 
 const PREVIEW_DOMAIN = 'preview.generator-platform.example.com';
 
@@ -37,8 +39,12 @@ export function previewEnvironment(previewId: string): EnvironmentConfig {
     },
     redis: { primaries: 3, replicasPerPrimary: 0, cpuMillis: 250, memoryMi: 512, storageGi: 2, storageClass: 'standard' },
     messageBroker: { replicas: 1, cpuMillis: 500, memoryMi: 1024, storageGi: 5, storageClass: 'standard' },
+    storeImages: STORE_IMAGES,
     vaultPathPrefix: `generator-platform/preview/${previewId}`,
     vaultAddress: 'https://vault.acme.internal:8200',
+    vaultCaBundlePem: ACME_VAULT_CA_BUNDLE_PEM,
+    // One store and Vault role for every pull request's preview, and for nothing else.
+    vaultStoreNamespacePattern: '^generator-platform-pr-[0-9]+$',
     kubernetesApiCidr: '10.0.0.0/28',
     kedaOperator: KEDA_OPERATOR,
     generatorWorkspaceStorageClass: 'standard',

@@ -1,4 +1,5 @@
 import { Replicas } from '../../platform/replicas';
+import { pinnedReference, THIRD_PARTY_IMAGES } from '../../platform/third-party-images';
 import { DEFAULT_CERTIFICATE_LIFETIME } from '../../security/tls-certificate';
 import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig } from '../security-config';
 
@@ -18,7 +19,7 @@ const IDENTITY_PROVIDER = {
   issuerUrl: 'https://login.acme.example.com/realms/platform',
   groupsClaim: 'groups',
   mfa: { claim: 'amr', acceptedValues: ['mfa'], acrValues: 'mfa' },
-  proxyImage: { repository: 'quay.io/oauth2-proxy/oauth2-proxy', tag: 'v7.6.0' },
+  proxyImage: pinnedReference(THIRD_PARTY_IMAGES.oauth2Proxy),
 } as const;
 
 /** Sign-in for one environment: its own OAuth client, the groups that may use it, the proxy's replicas, and the public paths. */

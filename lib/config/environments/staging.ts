@@ -1,10 +1,12 @@
 import { ImageSigner } from '../../security/image-signature-policy';
 import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor, LETS_ENCRYPT } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
+import { STORE_IMAGES } from './store-images';
 import { Replicas } from '../../platform/replicas';
 import { SPEC_RESOURCES } from '../spec-minimums';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { FAST_STARTUP_SECONDS, GENERATOR_FAST_STARTUP_SECONDS, PROGRESSIVE_DELIVERY } from './delivery';
+import { ACME_VAULT_CA_BUNDLE_PEM } from './vault-ca';
 
 /** A production-shaped rehearsal: the same sizes and rules, a smaller ceiling. */
 export const staging: EnvironmentConfig = {
@@ -63,8 +65,10 @@ export const staging: EnvironmentConfig = {
   },
   redis: { primaries: 3, replicasPerPrimary: 1, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, storageClass: 'gp3' },
   messageBroker: { replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, storageClass: 'gp3' },
+  storeImages: STORE_IMAGES,
   vaultPathPrefix: 'generator-platform/staging',
   vaultAddress: 'https://vault.acme.internal:8200',
+  vaultCaBundlePem: ACME_VAULT_CA_BUNDLE_PEM,
   kubernetesApiCidr: '10.0.0.0/28',
   kedaOperator: KEDA_OPERATOR,
   generatorWorkspaceStorageClass: 'gp3',

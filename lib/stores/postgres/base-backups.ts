@@ -7,7 +7,7 @@ import {
   ScheduledBackupSpecBackupOwnerReference,
   ScheduledBackupSpecMethod,
 } from '../../../imports/postgresql.cnpg.io';
-import { ACCESS_KEY_ID, ACCESS_SECRET_KEY, ObjectStoreLocation } from './point-in-time-recovery';
+import { ACCESS_KEY_ID, ACCESS_SECRET_KEY, ENDPOINT_CA_KEY, ObjectStoreLocation } from './point-in-time-recovery';
 
 /** When base backups run when the caller names no schedule: 03:00 UTC every day (seconds first). */
 export const DEFAULT_BACKUP_SCHEDULE = '0 0 3 * * *';
@@ -35,6 +35,7 @@ export function objectStoreBackup(options: ObjectStoreBackupOptions): ClusterSpe
     barmanObjectStore: {
       destinationPath: store.destinationPath,
       endpointUrl: store.endpointUrl,
+      endpointCa: store.endpointCaSecretName !== undefined ? { name: store.endpointCaSecretName, key: ENDPOINT_CA_KEY } : undefined,
       serverName: options.serverName,
       s3Credentials: {
         accessKeyId: { name: store.credentialsSecretName, key: ACCESS_KEY_ID },

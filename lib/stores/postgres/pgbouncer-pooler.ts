@@ -9,7 +9,9 @@ import {
   PoolerSpecTemplateSpecContainersResourcesRequests,
   PoolerSpecType,
 } from '../../../imports/postgresql.cnpg.io';
+import { ImageReference, imageReference } from '../../platform/image-reference';
 import { workloadLabels } from '../../platform/labels';
+import { pinnedReference, THIRD_PARTY_IMAGES } from '../../platform/third-party-images';
 import { INetworkPeer } from '../../platform/network-peer';
 import { restrictedContainerSecurityContext } from '../../platform/security-contexts';
 import { IWorkload, WorkloadFootprint, singleContainerFootprint } from '../../platform/workload-footprint';
@@ -19,6 +21,8 @@ import { DisruptionBudget } from '../../workloads/disruption-budget';
 import { resourceMap } from './resource-quantities';
 import { ipBlockPeers, TcpFlowPolicy } from './tcp-flow-policy';
 
+/** PgBouncer 1.23.0, CloudNativePG 1.22.5's default, as lib/platform/third-party-images.ts pins it. */
+export const PGBOUNCER_IMAGE: ImageReference = pinnedReference(THIRD_PARTY_IMAGES.pgbouncer);
 /** Port PgBouncer serves clients on (the Pooler Service's port). */
 export const PGBOUNCER_PORT = 5432;
 /** Port of the PgBouncer exporter the operator runs beside PgBouncer. */
@@ -37,6 +41,12 @@ export interface PgBouncerPoolerProps {
   readonly instances: INetworkPeer;
   /** Name of the CloudNativePG Cluster. */
   readonly clusterName: string;
+  /**
+   * The PgBouncer image. Named rather than left to the operator, whose default (for a container
+   * that names none) changes with the operator's version and is pulled by tag.
+   * @default PGBOUNCER_IMAGE
+   */
+  readonly image?: ImageReference;
   /** PgBouncer pods. */
   readonly replicas: number;
   /** CPU per pod (requests = limits). */
@@ -150,6 +160,7 @@ export class PgBouncerPooler extends Construct implements IWorkload, INetworkPee
             containers: [
               {
                 name: 'pgbouncer',
+                image: imageReference(props.image ?? PGBOUNCER_IMAGE),
                 resources: {
                   requests: resourceMap(resources, PoolerSpecTemplateSpecContainersResourcesRequests.fromString),
                   limits: resourceMap(resources, PoolerSpecTemplateSpecContainersResourcesLimits.fromString),

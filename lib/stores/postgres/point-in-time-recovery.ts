@@ -8,11 +8,18 @@ export interface ObjectStoreLocation {
   readonly endpointUrl: string;
   /** Secret with the `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY` keys. */
   readonly credentialsSecretName: string;
+  /**
+   * Secret whose `ENDPOINT_CA_KEY` holds the CA bundle Barman verifies a private endpoint with.
+   * @default - none: the public roots of the operand image
+   */
+  readonly endpointCaSecretName?: string;
 }
 
 /** Keys of the object-store credentials Secret (and of the Vault secret behind it). */
 export const ACCESS_KEY_ID = 'ACCESS_KEY_ID';
 export const ACCESS_SECRET_KEY = 'ACCESS_SECRET_KEY';
+/** Key of the object store's CA bundle in its Secret. */
+export const ENDPOINT_CA_KEY = 'ca.crt';
 
 /** Name, inside the restored Cluster, of the external cluster that stands for the lost one. */
 const ORIGIN = 'origin';
@@ -85,6 +92,7 @@ export class PointInTimeRecovery {
         barmanObjectStore: {
           destinationPath: store.destinationPath,
           endpointUrl: store.endpointUrl,
+          endpointCa: store.endpointCaSecretName !== undefined ? { name: store.endpointCaSecretName, key: ENDPOINT_CA_KEY } : undefined,
           serverName: this.sourceFolder(clusterName),
           s3Credentials: {
             accessKeyId: { name: store.credentialsSecretName, key: ACCESS_KEY_ID },

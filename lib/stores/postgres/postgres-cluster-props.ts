@@ -1,11 +1,13 @@
 import { ImageReference } from '../../platform/image-reference';
+import { pinnedReference, THIRD_PARTY_IMAGES } from '../../platform/third-party-images';
 import { INetworkPeer } from '../../platform/network-peer';
 import { NamespaceBaseline } from '../../platform/namespace-baseline';
+import { CaBundle } from '../../security/ca-bundle';
 import { CertificateLifetime, ICertificateIssuer } from '../../security/tls-certificate';
 import { PointInTimeRecovery } from './point-in-time-recovery';
 
-/** PostgreSQL 15.4 in CloudNativePG's operand image; the tag is pinned, the digest is up to the caller. */
-export const POSTGRES_IMAGE: ImageReference = { repository: 'ghcr.io/cloudnative-pg/postgresql', tag: '15.4' };
+/** PostgreSQL 15.4 in CloudNativePG's operand image, as lib/platform/third-party-images.ts pins it. */
+export const POSTGRES_IMAGE: ImageReference = pinnedReference(THIRD_PARTY_IMAGES.postgres);
 
 export interface PostgresClusterProps {
   /** The namespace to run in; the instances and the pooler count themselves into its quota. */
@@ -22,6 +24,14 @@ export interface PostgresClusterProps {
   readonly backupDestinationPath: string;
   /** HTTPS endpoint of the S3-compatible object store, e.g. `https://s3.eu-west-1.amazonaws.com`. */
   readonly backupEndpointUrl: string;
+  /**
+   * The CA certificate(s) that sign the object store's certificate: rendered into the Secret
+   * `<name>-backup-endpoint-ca` (public data) that Barman's `endpointCA` names. Required for a
+   * private endpoint (`.internal`, `.local`, a private address), which no public CA certifies.
+   * @default - none: the operand image's public roots verify a public endpoint such as AWS S3
+   * @see https://cloudnative-pg.io/documentation/1.22/appendixes/object_stores/
+   */
+  readonly backupEndpointCaBundle?: CaBundle;
   /** Vault KV path of the object-store credentials, with properties `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`. */
   readonly backupCredentialsVaultPath: string;
   /**
@@ -54,9 +64,16 @@ export interface PostgresClusterProps {
   readonly tlsCertificateLifetime?: CertificateLifetime;
   /**
    * PostgreSQL image; the tag must be a PostgreSQL 15 release, as the parameters are for 15.
-   * @default POSTGRES_IMAGE (15.4, no digest)
+   * @default POSTGRES_IMAGE
    */
   readonly image?: ImageReference;
+  /**
+   * PgBouncer image of the Pooler; named rather than left to the operator, whose default changes
+   * with its version and is pulled by tag.
+   * @default PGBOUNCER_IMAGE (lib/stores/postgres/pgbouncer-pooler.ts)
+   * @see https://cloudnative-pg.io/documentation/1.22/connection_pooling/#pod-templates
+   */
+  readonly poolerImage?: ImageReference;
   /**
    * CPU per instance (requests = limits).
    * @default 4000

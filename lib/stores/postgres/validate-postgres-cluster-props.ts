@@ -1,5 +1,6 @@
 import { VAULT_PATH } from '../../platform/input-patterns';
 import { PropError } from '../../platform/prop-error';
+import { hostOf, isPrivateUseHost } from '../../security/endpoint-trust';
 import { readWriteGroupName, roleNameProblem } from './application-roles';
 import { OPERATOR_MANAGED_PARAMETERS } from './postgres-parameters';
 import { POSTGRES_IMAGE, PostgresClusterProps } from './postgres-cluster-props';
@@ -35,6 +36,9 @@ export function validatePostgresClusterProps(id: string, props: PostgresClusterP
   }
   if (image.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(image.digest)) {
     fail('image.digest', image.digest, 'use sha256:<64 hex digits>');
+  }
+  if (props.poolerImage?.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(props.poolerImage.digest)) {
+    fail('poolerImage.digest', props.poolerImage.digest, 'use sha256:<64 hex digits>');
   }
   wholeNumber('cpuMillis', props.cpuMillis, 500, 64000, 'millicores');
   wholeNumber('memoryMi', props.memoryMi, 1024, 262144, 'MiB');
@@ -84,6 +88,10 @@ function validateBackupProps(id: string, props: PostgresClusterProps, fail: Fail
   }
   if (!/^https:\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/.test(props.backupEndpointUrl)) {
     fail('backupEndpointUrl', props.backupEndpointUrl, 'use the HTTPS endpoint of the object store, e.g. https://s3.eu-west-1.amazonaws.com (credentials never travel in clear)');
+  }
+  const endpointHost = hostOf(props.backupEndpointUrl);
+  if (props.backupEndpointCaBundle === undefined && endpointHost !== undefined && isPrivateUseHost(endpointHost)) {
+    fail('backupEndpointCaBundle', undefined, `give the CA that signs the certificate of ${endpointHost}: a private endpoint has no certificate from a public CA, so every WAL upload would fail verification`);
   }
   if (props.backupServerName !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.backupServerName)) {
     fail('backupServerName', props.backupServerName, 'use a lower-case DNS label, e.g. the cluster name with a restore suffix');

@@ -1,11 +1,13 @@
 import { RabbitmqClusterSpec } from '../../../imports/rabbitmq.com';
+import { ImageReference, imageReference } from '../../platform/image-reference';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../platform/security-contexts';
 import { zoneNodeAffinity } from '../../platform/zone-node-affinity';
+import { pinnedReference, THIRD_PARTY_IMAGES } from '../../platform/third-party-images';
 import { DISTRIBUTION_CONFIG_DIR, DISTRIBUTION_TLS_DIR, distributionEnvConfig } from './distribution-tls';
 
-/** RabbitMQ 3.12 with the management plugin; the Cluster Operator 2.7 supports 3.12. */
-export const RABBITMQ_IMAGE = 'rabbitmq:3.12.14-management';
+/** RabbitMQ 3.12 with the management plugin, as lib/platform/third-party-images.ts pins it. */
+export const RABBITMQ_IMAGE: ImageReference = pinnedReference(THIRD_PARTY_IMAGES.rabbitmq);
 /** The init container the operator adds to copy configuration and the Erlang cookie. */
 export const SETUP_CONTAINER = { cpuMillis: 100, memoryMi: 512 };
 /** UID and GID of the rabbitmq user in the official image. */
@@ -13,6 +15,7 @@ const RABBITMQ_ID = 999;
 
 /** Everything `rabbitmqClusterSpec` renders, resolved: no defaults are applied here. */
 export interface RabbitmqClusterSpecOptions {
+  readonly image: ImageReference;
   readonly replicas: number;
   /** CPU per node (requests = limits). */
   readonly cpuMillis: number;
@@ -43,7 +46,7 @@ export function rabbitmqClusterSpec(options: RabbitmqClusterSpecOptions): Rabbit
   const restricted = restrictedContainerSecurityContext();
   return {
     replicas: options.replicas,
-    image: RABBITMQ_IMAGE,
+    image: imageReference(options.image),
     // One Secret for both: cert-manager's Secret holds tls.crt, tls.key and ca.crt. Operator
     // 2.7 projects a separate CA Secret whole into the same folder, so a CA Secret that also
     // holds a tls.crt would overwrite the server certificate (rabbitmq/cluster-operator#1616).

@@ -6,7 +6,9 @@
  * - `REDIS_NODES`: every node as `host:port`, space-separated, primaries' first (`redis-cli` makes
  *   the first nodes the primaries).
  * - `REDIS_CLUSTER_REPLICAS`: replicas per primary.
- * - `REDISCLI_AUTH`: the password; `redis-cli` reads it from the environment, so it is never an argument.
+ * - `REDIS_USERNAME`: the ACL user it logs in as (`redis-cli --user`), which may run only the
+ *   commands a bootstrap needs (BOOTSTRAP_ACCESS).
+ * - `REDISCLI_AUTH`: its password; `redis-cli` reads it from the environment, so it is never an argument.
  * - `REDIS_WAIT_SECONDS`: how long to wait for every node to answer, then for `cluster_state:ok`.
  * - `REDIS_TLS_CA_FILE`: the CA every node's certificate is verified against (TLS only, no plaintext port).
  *
@@ -19,6 +21,7 @@ set -eu
 : "\${REDIS_NODES:?list every node as host:port}"
 : "\${REDIS_CLUSTER_REPLICAS:?set the replicas per primary}"
 : "\${REDIS_TLS_CA_FILE:?set the CA file}"
+: "\${REDIS_USERNAME:?set the user to log in as}"
 wait_seconds="\${REDIS_WAIT_SECONDS:-300}"
 ALL_SLOTS=16384
 
@@ -33,7 +36,7 @@ primary_count=$((node_count / (REDIS_CLUSTER_REPLICAS + 1)))
 cli() {
   node="$1"
   shift
-  redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" -h "\${node%:*}" -p "\${node##*:}" "$@"
+  redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" --user "$REDIS_USERNAME" -h "\${node%:*}" -p "\${node##*:}" "$@"
 }
 
 # One field of CLUSTER INFO, without the carriage return Redis ends lines with.
@@ -71,7 +74,7 @@ if [ "$formed" -eq "$node_count" ]; then
 elif [ "$fresh" -eq "$node_count" ]; then
   echo "bootstrap: forming a cluster of $primary_count primaries with $REDIS_CLUSTER_REPLICAS replica(s) each"
   # Word splitting of REDIS_NODES is intended: one argument per node.
-  redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" --cluster create $REDIS_NODES --cluster-replicas "$REDIS_CLUSTER_REPLICAS" --cluster-yes
+  redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" --user "$REDIS_USERNAME" --cluster create $REDIS_NODES --cluster-replicas "$REDIS_CLUSTER_REPLICAS" --cluster-yes
 else
   echo "bootstrap: the cluster is partly formed ($formed of $node_count nodes formed, $fresh empty); not touching it." >&2
   echo "bootstrap: an empty node has lost its volume or the cluster is mid-change; repair with redis-cli --cluster check/fix or add-node." >&2

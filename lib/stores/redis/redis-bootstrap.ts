@@ -26,7 +26,9 @@ export interface RedisBootstrapProps {
   readonly replicasPerPrimary: number;
   /** The nodes' certificate Secret; only its `ca.crt` is mounted. */
   readonly caSecretName: string;
-  /** The password of the default user. */
+  /** The ACL user the Job logs in as; it may run only what forming the cluster takes. */
+  readonly username: string;
+  /** Where the user's password comes from. */
   readonly passwordSource: k8s.EnvVarSource;
 }
 
@@ -63,6 +65,8 @@ export class RedisBootstrap extends Construct implements IWorkload {
         { name: 'REDIS_CLUSTER_REPLICAS', value: String(props.replicasPerPrimary) },
         { name: 'REDIS_WAIT_SECONDS', value: String(BOOTSTRAP_WAIT_SECONDS) },
         { name: 'REDIS_TLS_CA_FILE', value: TLS_FILES.caCertFile },
+        { name: 'REDIS_USERNAME', value: props.username },
+        // Read when the Job starts: Argo CD creates it anew on each sync, with the Secret's current password.
         { name: 'REDISCLI_AUTH', valueFrom: props.passwordSource },
       ],
       resources: guaranteedResources(BOOTSTRAP_RESOURCES.cpuMillis, BOOTSTRAP_RESOURCES.memoryMi, memoryQuantity(BOOTSTRAP_RESOURCES.ephemeralMi)),

@@ -4,7 +4,6 @@ import { INetworkPeer } from '../../platform/network-peer';
 import { PropError } from '../../platform/prop-error';
 import { WorkloadFootprint } from '../../platform/workload-footprint';
 import { CertificateLifetime, ICertificateIssuer } from '../../security/tls-certificate';
-import { VaultSecret } from '../../security/vault-secret';
 import { OWNED_DIRECTIVES, RedisEvictionPolicy } from './redis-config';
 import { EXPORTER_RESOURCES, REDIS_EPHEMERAL_MI } from './redis-constants';
 
@@ -12,14 +11,12 @@ export interface RedisClusterProps {
   /** The namespace to run in; the cluster counts its pods into the namespace quota. */
   readonly namespace: NamespaceBaseline;
   /**
-   * The Secret holding the password of the default user. Referenced by every container, never read.
+   * Vault KV prefix of the environment, e.g. `generator-platform/production`. Every ACL user (the
+   * exporter, the bootstrap Job, replication, and each client added with `connect()` or
+   * `addUser()`) has its own password at `<prefix>/redis/<user>`, through the Secret
+   * `<id>-<user>-credentials`.
    */
-  readonly passwordSecret: VaultSecret;
-  /**
-   * Key of `passwordSecret` that holds the password.
-   * @default 'password'
-   */
-  readonly passwordSecretKey?: string;
+  readonly vaultPathPrefix: string;
   /** Availability zones the nodes run in and are spread over. */
   readonly zones: readonly string[];
   /** Prometheus, allowed to scrape the exporter's `metrics` port. */

@@ -25,20 +25,25 @@ export interface RedisNodeConfig {
   /** Memory for the dataset; the rest of the container limit is for copy-on-write during rewrites, buffers and fragmentation. */
   readonly maxMemoryMi: number;
   readonly evictionPolicy: RedisEvictionPolicy;
+  /** The ACL file the start script writes (users with hashed passwords); `default` is off in it. */
+  readonly aclFile: string;
+  /** The user a replica logs in to its primary as (`masteruser`); its password comes on standard input. */
+  readonly replicationUser: string;
   /** Directives added after the platform's own, for tuning the platform does not model. */
   readonly extraDirectives: Readonly<Record<string, string>>;
 }
 
 /**
- * Directives the platform owns. They are either rendered below or passed per pod on the command line:
- * `cluster-announce-hostname`, `requirepass` and `masterauth` because the ConfigMap is shared and holds
- * no secret, `dir` because Redis changes into it while it reads the file, so it must exist wherever the
- * file is read (a test reads it outside a pod).
+ * Directives the platform owns. They are either rendered below or passed per pod: on the command
+ * line `cluster-announce-hostname` because the ConfigMap is shared, and `dir` because Redis changes
+ * into it while it reads the file, so it must exist wherever the file is read (a test reads it
+ * outside a pod); on standard input `masterauth`, a password. `requirepass` and `user` are never
+ * set: users live in the ACL file, and Redis refuses `user` lines beside an `aclfile`.
  */
 export const OWNED_DIRECTIVES: ReadonlySet<string> = new Set([
   'port', 'bind', 'protected-mode', 'dir', 'cluster-enabled', 'cluster-config-file', 'cluster-node-timeout',
   'cluster-preferred-endpoint-type', 'cluster-announce-hostname', 'appendonly', 'appendfsync', 'save', 'maxmemory',
-  'maxmemory-policy', 'requirepass', 'masterauth', 'cluster-port',
+  'maxmemory-policy', 'requirepass', 'masterauth', 'masteruser', 'aclfile', 'user', 'acl-pubsub-default', 'cluster-port',
   'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-ca-cert-dir', 'tls-client-cert-file',
   'tls-client-key-file', 'tls-auth-clients', 'tls-replication', 'tls-cluster', 'tls-protocols',
 ]);
@@ -64,8 +69,11 @@ export function renderRedisConfig(config: RedisNodeConfig): string {
     ['tls-protocols', 'TLSv1.2 TLSv1.3'],
     // Every interface; `-::*` makes IPv6 optional, so a node without IPv6 still starts.
     ['bind', '*', '-::*'],
-    // Kept on as a safety net: should the password ever be empty, the node refuses every client but loopback.
+    // Kept on as a safety net: should the default user ever be on without a password, the node refuses every client but loopback.
     ['protected-mode', 'yes'],
+    // Every user with its own password and permissions (see RedisAccess); the default user is off.
+    ['aclfile', config.aclFile],
+    ['masteruser', config.replicationUser],
     ['cluster-enabled', 'yes'],
     // Relative to `dir`, the volume: the node rewrites this file, and it must survive restarts.
     ['cluster-config-file', 'nodes.conf'],

@@ -5,9 +5,13 @@ import { restrictedContainerSecurityContext, RUN_AS_ID } from '../../platform/se
 import { guaranteedResources } from '../../workloads/container-resources';
 import { livenessProbe, ProbeCheck, readinessProbe, startupProbe } from '../../workloads/probes';
 import {
-  CONFIG_DIR, CONFIG_FILE, DATA_DIR, EXPORTER_RESOURCES, PROBE_FILE, REDIS_CLUSTER_BUS_PORT, REDIS_EPHEMERAL_MI, REDIS_METRICS_PORT, REDIS_PORT,
-  START_FILE, TLS_DIR, TLS_FILES, TLS_RELOAD_SECONDS,
+  ACL_FILE, ACL_RULES_FILE, CONFIG_DIR, CONFIG_FILE, CREDENTIALS_DIR, DATA_DIR, EXPORTER_RESOURCES, NODE_AUTH_FILE, PROBE_FILE, REDIS_CLUSTER_BUS_PORT,
+  REDIS_EPHEMERAL_MI, REDIS_METRICS_PORT, REDIS_PORT, RELOAD_SECONDS, ROTATION_OVERLAP_SECONDS, RUN_DIR, START_FILE, TLS_DIR, TLS_FILES,
 } from './redis-constants';
+
+/** Volumes of the redis container besides the data: the users' password files and the memory-backed folder of the ACL file. */
+export const CREDENTIALS_VOLUME = 'credentials';
+export const RUN_VOLUME = 'run';
 
 export interface RedisContainerOptions {
   readonly image: ImageReference;
@@ -15,11 +19,13 @@ export interface RedisContainerOptions {
   readonly memoryMi: number;
   /** The pod's own DNS name, which it announces and its certificate names. */
   readonly podFqdn: string;
-  /** The password of the default user. */
-  readonly passwordSource: k8s.EnvVarSource;
 }
 
-/** The Redis node: started by the start script, probed by the probe script, TLS only. */
+/**
+ * The Redis node: started by the start script, probed by the probe script, TLS only. It reads no
+ * password from its environment: the users' passwords are files (CREDENTIALS_VOLUME), which the
+ * start script hashes into the ACL file and the users script watches for a rotation.
+ */
 export function redisContainer(options: RedisContainerOptions): k8s.Container {
   const probe = (mode: string): ProbeCheck => ({ exec: { command: ['sh', `${CONFIG_DIR}/${PROBE_FILE}`, mode] } });
   return {
@@ -27,18 +33,16 @@ export function redisContainer(options: RedisContainerOptions): k8s.Container {
     image: imageReference(options.image),
     imagePullPolicy: 'Always',
     // Not the image's entrypoint (it only adds a chown as root): the start script refreshes
-    // the nodes' IPs in nodes.conf from their hostnames, starts the certificate reload
-    // loop, then execs redis-server.
+    // the nodes' IPs in nodes.conf from their hostnames, writes the ACL file, starts the
+    // certificate and password reload loops, then execs redis-server.
     command: ['sh', `${CONFIG_DIR}/${START_FILE}`],
-    // Per-pod settings and the password go on the command line (Kubernetes expands $(VAR)),
-    // so the shared ConfigMap holds neither. Redis replaces its process title, so the
-    // password does not stay readable in the process list.
+    // Per-pod settings go on the command line (Kubernetes expands $(VAR)), so the shared
+    // ConfigMap holds none. No password: the replication password reaches redis-server on its
+    // standard input (see the start script).
     args: [
       `${CONFIG_DIR}/${CONFIG_FILE}`,
       '--dir', DATA_DIR,
       '--cluster-announce-hostname', '$(POD_FQDN)',
-      '--requirepass', '$(REDIS_PASSWORD)',
-      '--masterauth', '$(REDIS_PASSWORD)',
     ],
     ports: [
       { name: 'redis', containerPort: REDIS_PORT, protocol: 'TCP' },
@@ -52,10 +56,13 @@ export function redisContainer(options: RedisContainerOptions): k8s.Container {
       { name: 'REDIS_TLS_CERT_FILE', value: TLS_FILES.certFile },
       { name: 'REDIS_TLS_KEY_FILE', value: TLS_FILES.keyFile },
       { name: 'REDIS_TLS_CA_FILE', value: TLS_FILES.caCertFile },
-      { name: 'REDIS_TLS_RELOAD_SECONDS', value: String(TLS_RELOAD_SECONDS) },
-      { name: 'REDIS_PASSWORD', valueFrom: options.passwordSource },
-      // redis-cli in the probes and the reload loop reads the password from here.
-      { name: 'REDISCLI_AUTH', valueFrom: options.passwordSource },
+      { name: 'REDIS_RELOAD_SECONDS', value: String(RELOAD_SECONDS) },
+      { name: 'REDIS_ACL_RULES_FILE', value: `${CONFIG_DIR}/${ACL_RULES_FILE}` },
+      { name: 'REDIS_CREDENTIALS_DIR', value: CREDENTIALS_DIR },
+      { name: 'REDIS_ACL_FILE', value: ACL_FILE },
+      // The probes and the reload loops log in as the node's own user with the password in this file.
+      { name: 'REDIS_NODE_AUTH_FILE', value: NODE_AUTH_FILE },
+      { name: 'REDIS_ROTATION_OVERLAP_SECONDS', value: String(ROTATION_OVERLAP_SECONDS) },
     ],
     resources: guaranteedResources(options.cpuMillis, options.memoryMi, memoryQuantity(REDIS_EPHEMERAL_MI)),
     securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
@@ -68,6 +75,9 @@ export function redisContainer(options: RedisContainerOptions): k8s.Container {
       { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
       // The folder, not the files (subPath), so that the kubelet swaps in a renewed certificate.
       { name: 'tls', mountPath: TLS_DIR, readOnly: true },
+      // The folder too, so that the kubelet swaps in a rotated password.
+      { name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true },
+      { name: RUN_VOLUME, mountPath: RUN_DIR },
     ],
   };
 }
@@ -76,7 +86,8 @@ export interface ExporterContainerOptions {
   readonly image: ImageReference;
   /** The pod's own DNS name, which the exporter checks the node's certificate against. */
   readonly podFqdn: string;
-  /** The password of the default user. */
+  /** The exporter's ACL user and where its password comes from. */
+  readonly username: string;
   readonly passwordSource: k8s.EnvVarSource;
 }
 
@@ -94,6 +105,9 @@ export function exporterContainer(options: ExporterContainerOptions): k8s.Contai
       // its DNS name, not 127.0.0.1: the exporter checks the name against the certificate.
       { name: 'REDIS_ADDR', value: `rediss://$(POD_FQDN):${REDIS_PORT}` },
       { name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: TLS_FILES.caCertFile },
+      // redis_exporter v1.58.0 reads both at start only (main.go: REDIS_USER, REDIS_PASSWORD; its
+      // REDIS_PASSWORD_FILE is a JSON map of addresses, also read once): Reloader restarts the pods on a rotation.
+      { name: 'REDIS_USER', value: options.username },
       { name: 'REDIS_PASSWORD', valueFrom: options.passwordSource },
       { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${REDIS_METRICS_PORT}` },
       // /metrics over HTTPS only, with the node's certificate (it names the headless

@@ -1,3 +1,5 @@
+import { NODE_USER } from './redis-constants';
+
 /**
  * The health checks of a cluster node, one script for the three probes so that they share one
  * definition of "answering". `redis-cli` exits 0 even on an error reply, so the reply is compared.
@@ -9,14 +11,16 @@
  *   once the restarted node holds a copy of the data again. Cluster formation is deliberately not
  *   part of it: the bootstrap Job needs nothing but PING, and nodes must become ready before it runs.
  *
- * Environment: `REDISCLI_AUTH` (the password), `REDIS_PORT` (the TLS port, default 6379),
- * `REDIS_TLS_CA_FILE` (the CA the node's certificate is verified against; the node has no
+ * Environment: `REDIS_NODE_AUTH_FILE` (the password of the node's own user, which the start
+ * script writes; redis-cli reads it from `REDISCLI_AUTH`), `REDIS_PORT` (the TLS port, default
+ * 6379), `REDIS_TLS_CA_FILE` (the CA the node's certificate is verified against; the node has no
  * plaintext port).
  */
 export const REDIS_PROBE_SCRIPT = `#!/bin/sh
 set -u
 cli() {
-  redis-cli --tls --cacert "\${REDIS_TLS_CA_FILE:?set the CA file}" -h 127.0.0.1 -p "\${REDIS_PORT:-6379}" "$@" 2>&1
+  REDISCLI_AUTH="$(cat "\${REDIS_NODE_AUTH_FILE:?set the file of the node user's password}" 2>/dev/null)" \\
+    redis-cli --tls --cacert "\${REDIS_TLS_CA_FILE:?set the CA file}" --user ${NODE_USER} -h 127.0.0.1 -p "\${REDIS_PORT:-6379}" "$@" 2>&1
 }
 case "\${1:-}" in
   started)

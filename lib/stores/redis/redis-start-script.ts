@@ -10,13 +10,19 @@
  * that does not resolve yet (that pod has no IP yet) keeps its old IP; that pod resolves this one
  * when it starts, and gossip does the rest.
  *
- * Then it starts the certificate reload loop (`reload-tls.sh` beside this script, see
- * REDIS_TLS_RELOAD_SCRIPT) in the background, so that the loop lives as long as redis-server, in
- * the same container. It runs as a script of its own rather than a function of this one: a forked
- * copy of this shell would keep its arguments, the password among them, readable in the process list.
+ * Then the users (`users.sh` beside this script, see REDIS_USERS_SCRIPT): it writes the ACL file
+ * redis.conf names (`aclfile`, hashed passwords only) and the node user's password, and takes the
+ * replication password for `masterauth`, which it hands to redis-server on its standard input
+ * (`redis-server <file> <options> -` reads configuration from there after the file): no password
+ * is on a command line (`/proc/<pid>/cmdline`), in the environment or in a file of its own.
+ *
+ * Then it starts the certificate reload loop (`reload-tls.sh`, see REDIS_TLS_RELOAD_SCRIPT) and
+ * the password rotation loop (`users.sh watch`) in the background, so that they live as long as
+ * redis-server, in the same container. They run as scripts of their own rather than functions of
+ * this one, so that the process list shows what each is.
  *
  * Environment: `REDIS_DATA_DIR`, the folder of `nodes.conf` (the `--dir` passed to redis-server),
- * and the reload script's.
+ * and the users and reload scripts'.
  */
 export const REDIS_START_SCRIPT = `#!/bin/sh
 set -eu
@@ -53,11 +59,19 @@ if [ -s "$conf" ]; then
   mv "$conf.refreshed" "$conf"
 fi
 
-reload_script="$(dirname "$0")/reload-tls.sh"
+script_dir="$(dirname "$0")"
+users_script="$script_dir/users.sh"
+reload_script="$script_dir/reload-tls.sh"
+sh "$users_script" write
+replication_config="$(sh "$users_script" masterauth)"
 # Taken before redis-server reads the files: a renewal that lands in between is reloaded too.
 loaded_checksum="$(sh "$reload_script" checksum)"
 # exec keeps the pid: $$ is redis-server's from here on.
 sh "$reload_script" watch "$loaded_checksum" $$ &
+# Starts from the ACL file just written: a rotation that lands before redis-server reads it is applied too.
+sh "$users_script" watch $$ &
 
-exec redis-server "$@"
+exec redis-server "$@" - <<EOF
+$replication_config
+EOF
 `;

@@ -1,3 +1,5 @@
+import { NODE_USER } from './redis-constants';
+
 /**
  * Reloads a node's TLS certificate when cert-manager renews it. The renewal writes a new key pair
  * into the mounted Secret, which the kubelet swaps in atomically, but Redis 7.0 reads the files
@@ -17,8 +19,8 @@
  * tests) the loop must not outlive it.
  *
  * Environment: `REDIS_TLS_CERT_FILE`, `REDIS_TLS_KEY_FILE`, `REDIS_TLS_CA_FILE` (the files redis.conf
- * names), `REDIS_PORT` (the TLS port), `REDISCLI_AUTH` (the password), `REDIS_TLS_RELOAD_SECONDS`
- * (default 30).
+ * names), `REDIS_PORT` (the TLS port), `REDIS_NODE_AUTH_FILE` (the password of the node's own
+ * user, which redis-cli reads from `REDISCLI_AUTH`), `REDIS_RELOAD_SECONDS` (default 30).
  */
 export const REDIS_TLS_RELOAD_SCRIPT = `#!/bin/sh
 set -u
@@ -36,16 +38,17 @@ case "\${1:-}" in
     : "\${REDIS_PORT:?set the TLS port}"
     loaded="\${2:?give the checksum of the loaded files}"
     server_pid="\${3:?give the pid of redis-server}"
-    while sleep "\${REDIS_TLS_RELOAD_SECONDS:-30}" && kill -0 "$server_pid" 2>/dev/null; do
+    while sleep "\${REDIS_RELOAD_SECONDS:-30}" && kill -0 "$server_pid" 2>/dev/null; do
       current="$(checksum)"
       [ "$current" = "$loaded" ] && continue
-      reply="$(redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" -h 127.0.0.1 -p "$REDIS_PORT" \\
+      reply="$(REDISCLI_AUTH="$(cat "\${REDIS_NODE_AUTH_FILE:?set the file of the node user's password}")" \\
+        redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" --user ${NODE_USER} -h 127.0.0.1 -p "$REDIS_PORT" \\
         config set tls-cert-file "$REDIS_TLS_CERT_FILE" tls-key-file "$REDIS_TLS_KEY_FILE" tls-ca-cert-file "$REDIS_TLS_CA_FILE" 2>&1)"
       if [ "$reply" = "OK" ]; then
         loaded="$current"
         echo "reload-tls: reloaded the TLS certificate (checksum $current)"
       else
-        echo "reload-tls: reloading the TLS certificate failed, retrying in \${REDIS_TLS_RELOAD_SECONDS:-30}s: $reply" >&2
+        echo "reload-tls: reloading the TLS certificate failed, retrying in \${REDIS_RELOAD_SECONDS:-30}s: $reply" >&2
       fi
     done
     ;;

@@ -128,10 +128,22 @@ export async function startRedisNodes(
   }
 }
 
-/** One redis-cli command against a local node; the password travels in the environment, as in the pods. */
+/** One redis-cli command against a local node as the default user; the password travels in the environment, as in the pods. */
 export function redisCli(port: number, password: string, ...command: string[]): string {
-  const result = spawnSync('redis-cli', ['-h', HOST, '-p', String(port), ...command], {
-    env: { PATH: process.env.PATH, REDISCLI_AUTH: password },
+  return redisCliAs(port, undefined, password, ...command);
+}
+
+/** One redis-cli command against a local node as the ACL user `user` (`--user`; the default user when undefined), with the password in the environment. */
+export function redisCliAs(port: number, user: string | undefined, password: string, ...command: string[]): string {
+  return redisCliWithInput(port, user, password, undefined, ...command);
+}
+
+/** As redisCliAs, with `input` on redis-cli's standard input (which `-x` takes as the last argument). */
+export function redisCliWithInput(port: number, user: string | undefined, password: string, input: string | undefined, ...command: string[]): string {
+  const result = spawnSync('redis-cli', ['-h', HOST, '-p', String(port), ...(user !== undefined ? ['--user', user] : []), ...command], {
+    // An empty password: none at all, as a client that does not log in.
+    env: { PATH: process.env.PATH, ...(password !== '' ? { REDISCLI_AUTH: password } : {}) },
+    input,
     encoding: 'utf8',
     timeout: 5000,
   });

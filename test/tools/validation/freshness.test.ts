@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkFreshness, compareRenderedFiles } from '../../../tools/validation/freshness';
 import { validateDirectory } from '../../../tools/validation/validate-directory';
-import { ARGOCD_FILE, ENVIRONMENTS, writePlatformFolder } from './support/platform-fixtures';
+import { ARGOCD_FILE, CLUSTER_BASELINE_FILE, ENVIRONMENTS, writePlatformFolder } from './support/platform-fixtures';
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
 
@@ -34,7 +34,10 @@ describe('freshness: the folder equals a fresh synth', () => {
 
   test('runs for a folder when asked, with findings in the report', async () => {
     const dir = writePlatformFolder();
-    const onDisk = new Map([...ENVIRONMENTS.flatMap((environment) => [`${environment}/kustomization.yaml`, `${environment}/platform.yaml`]), ARGOCD_FILE].map((file) => [file, fs.readFileSync(path.join(dir, file), 'utf8')]));
+    const baseline = ENVIRONMENTS.map((environment) => path.posix.join(path.posix.dirname(CLUSTER_BASELINE_FILE), `${environment}.yaml`));
+    const onDisk = new Map(
+      [...ENVIRONMENTS.flatMap((environment) => [`${environment}/kustomization.yaml`, `${environment}/platform.yaml`]), ARGOCD_FILE, ...baseline].map((file) => [file, fs.readFileSync(path.join(dir, file), 'utf8')]),
+    );
     const stale = new Map([...onDisk, ['production/platform.yaml', `${onDisk.get('production/platform.yaml')}# changed\n`]]);
     expect((await validateDirectory(dir, { checkFreshness: true, render: () => onDisk })).findings).toEqual([]);
     const { findings } = await validateDirectory(dir, { checkFreshness: true, render: () => stale });

@@ -49,7 +49,7 @@ describe('npm run validate', () => {
   test('exits 0 with a PASS summary as the last line', () => {
     const { status, stdout } = run(platformFolder);
     expect(status).toBe(0);
-    expect(stdout.trim().split('\n').pop()).toMatch(/^validate: PASS — \d+ objects in 5 files across 5 environments/);
+    expect(stdout.trim().split('\n').pop()).toMatch(/^validate: PASS — \d+ objects in 9 files across 5 environments/);
   });
 
   test('exits 1 with a table naming the rule, the object and the fix', () => {

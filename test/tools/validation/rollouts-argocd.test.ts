@@ -4,7 +4,6 @@ import { parseManifestFile } from '../../../tools/validation/load-manifests';
 import { validateObjects } from '../../../tools/validation/validate-directory';
 import {
   allowIngressNetworkPolicy,
-  appProject,
   application,
   ARGOCD_NAMESPACE,
   clusterAnalysisTemplate,
@@ -18,7 +17,7 @@ import {
   scaledObject,
   secureContainer,
 } from './support/builders';
-import { at, findingsOf, folderWith, KUSTOMIZATION, objectNamed, ruleIdsOf, splitArgoCd, toYaml } from './support/platform-fixtures';
+import { at, CLUSTER_BASELINE_FILE, findingsOf, folderWith, KUSTOMIZATION, objectNamed, ruleIdsOf, splitArgoCd, toYaml } from './support/platform-fixtures';
 import { ALL_CASES } from './support/rule-cases';
 
 /** The compliant platform with `web` converted from a Deployment into an Argo Rollout (canary without traffic routing). */
@@ -226,15 +225,36 @@ describe('Argo Rollouts cross-references', () => {
   });
 });
 
-/** Validates objects laid out in the given files (relative path → objects). */
+/**
+ * Validates objects laid out in the given files (relative path → objects), with the cluster's
+ * baseline beside them: the cluster-scoped objects in their folder, and next to every Application
+ * the cluster baseline's project and Application that sync them first.
+ */
 async function ruleIdsOfFiles(files: Record<string, K8sObject[]>): Promise<string[]> {
-  const objects = Object.entries(files).flatMap(([file, contents]) => parseManifestFile(file, toYaml(contents)));
+  const { clusterScoped, argoCd } = splitArgoCd(compliantPlatform());
+  const baseline = argoCd.filter((object) => ['platform-cluster-baseline', 'cluster-baseline'].includes(String((object.metadata as K8sObject).name)));
+  const withBaseline: Record<string, K8sObject[]> = { [CLUSTER_BASELINE_FILE]: clusterScoped };
+  for (const [file, contents] of Object.entries(files)) {
+    const hasApplication = contents.some((object) => object.kind === 'Application' || object.kind === 'ApplicationSet');
+    withBaseline[file] = file.startsWith('argocd/') && hasApplication ? [...contents, ...baseline] : contents;
+  }
+  const objects = Object.entries(withBaseline).flatMap(([file, contents]) => parseManifestFile(file, toYaml(contents)));
   return ruleIdsOf((await validateObjects(objects)).findings);
+}
+
+/**
+ * The environment's project as the compliant platform renders it (the namespaced kinds of its
+ * folder), with only the environment's own namespace: these cases have no preview ApplicationSet.
+ */
+function environmentProject(): K8sObject {
+  const project = structuredClone(objectNamed(compliantPlatform(), 'AppProject', 'generator-platform'));
+  at(project, 'spec').destinations = [{ server: 'https://kubernetes.default.svc', namespace: 'generator-platform' }];
+  return project;
 }
 
 describe('Argo CD cross-references', () => {
   const platform = splitArgoCd(compliantPlatform()).platform;
-  const project = () => appProject('generator-platform');
+  const project = environmentProject;
   const app = (folder = 'production') => application(`generator-platform-${folder}`, folder, 'generator-platform');
 
   test('per-cluster folders: the project must be rendered in the Application folder or a parent', async () => {
@@ -277,13 +297,14 @@ describe('Argo CD cross-references', () => {
   test('destinations follow Argo CD: globs, and deny entries win', async () => {
     const globbed = project();
     at(globbed, 'spec').destinations = [{ server: '*', namespace: 'generator-*' }];
-    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [globbed, app()] })).toEqual([]);
+    // Argo CD permits it; the environment's project must not hand out a pattern, though.
+    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [globbed, app()] })).toEqual(['ARGOCD-TENANT-PROJECT']);
     at(globbed, 'spec').destinations = [
       { server: '*', namespace: '*' },
       { server: '*', namespace: '!generator-platform' },
     ];
     // The synced objects live in that namespace too, so each is refused as well.
-    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [globbed, app()] })).toEqual(['XREF-APPLICATION-DESTINATION', 'XREF-APPLICATION-RESOURCES']);
+    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [globbed, app()] })).toEqual(['ARGOCD-TENANT-PROJECT', 'XREF-APPLICATION-DESTINATION', 'XREF-APPLICATION-RESOURCES']);
   });
 
   test('booleans Argo CD drops when false (omitempty) are reported only when written as false', async () => {
@@ -303,7 +324,8 @@ describe('Argo CD cross-references', () => {
   });
 
   test('sync waves: signed integers pass, anything else is reported', async () => {
-    for (const [wave, expected] of [['-1', []], ['+2', []], ['10', []], ['1.5', ['ARGOCD-SYNC-WAVE']], ['', ['ARGOCD-SYNC-WAVE']], ['one', ['ARGOCD-SYNC-WAVE']]] as const) {
+    // The cluster baseline, which makes the environment's namespace, syncs in wave -1: an environment in it or before it waits for ever.
+    for (const [wave, expected] of [['0', []], ['+2', []], ['10', []], ['-1', ['ARGOCD-WAVE-ORDER']], ['1.5', ['ARGOCD-SYNC-WAVE']], ['', ['ARGOCD-SYNC-WAVE']], ['one', ['ARGOCD-SYNC-WAVE']]] as const) {
       const waved = app();
       at(waved, 'metadata', 'annotations')['argocd.argoproj.io/sync-wave'] = wave;
       expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [project(), waved] })).toEqual(expected);
@@ -345,7 +367,8 @@ describe('Argo CD cross-references', () => {
   test('an ApplicationSet template must name a rendered project', async () => {
     const objects = compliantPlatform();
     at(objectNamed(objects, 'ApplicationSet', 'generator-platform-previews'), 'spec', 'template', 'spec').project = 'previews';
-    expect(await ruleIds(objects)).toEqual(['XREF-APPLICATION-PROJECT']);
+    // The environment's project then allows the preview namespaces to no Application of its own.
+    expect(await ruleIds(objects)).toEqual(['ARGOCD-TENANT-PROJECT', 'XREF-APPLICATION-PROJECT']);
   });
 
   test('repository URLs are normalised as Argo CD does, and globs follow gobwas/glob', () => {
@@ -367,15 +390,15 @@ describe('cluster-scoped kinds', () => {
   });
 
   test('Argo CD objects alone (no environment folder) report only the missing path', async () => {
-    const objects = [appProject('generator-platform'), application('generator-platform-production', 'production', 'generator-platform')];
+    const objects = [environmentProject(), application('generator-platform-production', 'production', 'generator-platform')];
     expect((objects[0].metadata as K8sObject).namespace).toBe(ARGOCD_NAMESPACE);
     expect(await ruleIdsOfFiles({ 'argocd/apps.yaml': objects })).toEqual(['XREF-APPLICATION-PATH']);
   });
 });
 
 describe('Argo CD kustomize sources', () => {
-  const { platform, argoCd } = splitArgoCd(compliantPlatform());
-  const folder = (files: Record<string, string>) => folderWith({ 'production/platform.yaml': toYaml(platform), 'argocd/apps.yaml': toYaml(argoCd), ...files });
+  const { platform, argoCd, clusterScoped } = splitArgoCd(compliantPlatform());
+  const folder = (files: Record<string, string>) => folderWith({ 'production/platform.yaml': toYaml(platform), 'argocd/apps.yaml': toYaml(argoCd), [CLUSTER_BASELINE_FILE]: toYaml(clusterScoped), ...files });
   const ruleIdsIn = async (dir: string) => ruleIdsOf((await validateDirectory(dir)).findings);
 
   test('a kustomization is build input: not validated as an object, and its resources are what Argo CD syncs', async () => {
@@ -426,12 +449,17 @@ describe('Argo CD project resource restrictions', () => {
   const app = () => application('generator-platform-production', 'production', 'generator-platform');
 
   test('an empty namespaceResourceWhitelist permits nothing; an absent one everything not blacklisted', async () => {
-    const empty = appProject('generator-platform');
+    // An environment's project without a whitelist is a tenancy finding of its own, whatever Argo CD permits.
+    const empty = environmentProject();
     at(empty, 'spec').namespaceResourceWhitelist = [];
-    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [empty, app()] })).toEqual(['XREF-APPLICATION-RESOURCES']);
-    const rbac = appProject('generator-platform');
-    (at(rbac, 'spec').namespaceResourceBlacklist as K8sObject[]).push({ group: 'rbac.authorization.k8s.io', kind: 'Role*' });
-    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [rbac, app()] })).toEqual(['XREF-APPLICATION-RESOURCES']);
-    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [appProject('generator-platform'), app()] })).toEqual([]);
+    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [empty, app()] })).toEqual(['ARGOCD-TENANT-PROJECT', 'XREF-APPLICATION-RESOURCES']);
+    const rbac = environmentProject();
+    delete at(rbac, 'spec').namespaceResourceWhitelist;
+    at(rbac, 'spec').namespaceResourceBlacklist = [{ group: 'rbac.authorization.k8s.io', kind: 'Role*' }];
+    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [rbac, app()] })).toEqual(['ARGOCD-TENANT-PROJECT', 'XREF-APPLICATION-RESOURCES']);
+    const blacklistOnly = environmentProject();
+    delete at(blacklistOnly, 'spec').namespaceResourceWhitelist;
+    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [blacklistOnly, app()] })).toEqual(['ARGOCD-TENANT-PROJECT']);
+    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [environmentProject(), app()] })).toEqual([]);
   });
 });

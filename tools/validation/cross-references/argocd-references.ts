@@ -60,17 +60,17 @@ const RENDERED_ROOT = 'dist';
 const APPLICATION_KINDS = ['Application', 'ApplicationSet'];
 const INTEGER = /^[+-]?[0-9]+$/;
 
-function isArgoCd(object: ManifestObject): boolean {
+export function isArgoCd(object: ManifestObject): boolean {
   return object.apiVersion.startsWith('argoproj.io/');
 }
 
 /** Whether a value is an ApplicationSet template placeholder, resolved only per generated Application. */
-function isTemplated(value: unknown): boolean {
+export function isTemplated(value: unknown): boolean {
   return typeof value === 'string' && value.includes('{{');
 }
 
 /** The Application spec an object declares: an Application's spec, an ApplicationSet's template spec. */
-function applicationSpecOf(object: ManifestObject): { spec: Record<string, unknown>; path: PathSegment[] } {
+export function applicationSpecOf(object: ManifestObject): { spec: Record<string, unknown>; path: PathSegment[] } {
   if (object.kind === 'ApplicationSet') {
     return { spec: record(record(record(object.body.spec).template).spec), path: ['spec', 'template', 'spec'] };
   }
@@ -227,7 +227,7 @@ function resolveSource(source: Record<string, unknown>, scope: EnvironmentScope)
 const REPOSITORY_SOURCES = new WeakMap<readonly ManifestObject[], Map<ManifestObject, (Source & ResolvedSource)[]>>();
 
 /** Resolved once per object and validated folder: four rules read them. */
-function repositorySources(object: ManifestObject, scope: EnvironmentScope): (Source & ResolvedSource)[] {
+export function repositorySources(object: ManifestObject, scope: EnvironmentScope): (Source & ResolvedSource)[] {
   let byObject = REPOSITORY_SOURCES.get(scope.folderObjects);
   if (!byObject) {
     byObject = new Map();
@@ -264,7 +264,7 @@ export function isClusterScoped(object: ManifestObject): boolean {
 }
 
 /** Argo CD 2.10 `AppProject.IsGroupKindPermitted` (kinds and groups are `filepath.Match` patterns). */
-function groupKindPermitted(project: ManifestObject, group: string, kind: string, namespaced: boolean): boolean {
+export function groupKindPermitted(project: ManifestObject, group: string, kind: string, namespaced: boolean): boolean {
   const spec = record(project.body.spec);
   const inList = (entries: unknown) => records(entries).some((entry) => safeGlob(text(entry.kind) ?? '', '/').test(kind) && safeGlob(text(entry.group) ?? '', '/').test(group));
   if (namespaced) {
@@ -358,7 +358,7 @@ function safeGlob(pattern: string, separators: string): RegExp {
 }
 
 /** Argo CD 2.10 `AppProject.isDestinationMatched`. */
-function destinationPermitted(project: ManifestObject, destination: { server: string; name: string; namespace: string }): boolean {
+export function destinationPermitted(project: ManifestObject, destination: { server: string; name: string; namespace: string }): boolean {
   let anyMatched = false;
   let noDenyMatched = true;
   for (const item of records(record(project.body.spec).destinations)) {
@@ -399,7 +399,7 @@ function sourcePermitted(project: ManifestObject, repoUrl: string): boolean {
  * The AppProject an Application or ApplicationSet names: rendered in the folder of the object's
  * file or a parent folder (within the validated folder) — the folder set one Argo CD applies.
  */
-function projectOf(object: ManifestObject, scope: EnvironmentScope): { name: string; project?: ManifestObject } {
+export function projectOf(object: ManifestObject, scope: EnvironmentScope): { name: string; project?: ManifestObject } {
   const name = text(applicationSpecOf(object).spec.project) ?? '';
   const directory = path.posix.dirname(object.file);
   const project = scope.folderObjects.find((candidate) => {
@@ -572,7 +572,7 @@ function kustomizeViolations(source: Record<string, unknown>, sourcePath: PathSe
 }
 
 /** An object's Argo CD sync wave (0 when unset); undefined for hooks, which run in their own phase, and unreadable waves. */
-function syncWaveNumber(object: ManifestObject): number | undefined {
+export function syncWaveNumber(object: ManifestObject): number | undefined {
   const annotations = record(record(object.body.metadata).annotations);
   if (annotations[HOOK_ANNOTATION] !== undefined) {
     return undefined;

@@ -5,6 +5,7 @@ import { PodTemplate } from '../pod-templates';
 import { Rule, RuleDescription, RuleViolation } from '../rule';
 import { kindRule, podRule } from '../rule-builders';
 import { PUBLIC_PATHS_ANNOTATION } from '../../../lib/platform/labels';
+import { CaBundle } from '../../../lib/security/ca-bundle';
 
 /**
  * The platform's own security requirements (issue "Security"): access control, secrets, the
@@ -18,6 +19,11 @@ const BINDING_KINDS = ['RoleBinding', 'ClusterRoleBinding'];
 const BROAD_CLUSTER_ROLES = ['admin', 'edit'];
 const NGINX = 'nginx.ingress.kubernetes.io/';
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
+
+/** A Secret value that is only CA certificates (base64 in `data`): public, and checked as CaBundle checks config. */
+function isCaBundle(value: unknown, base64: boolean): boolean {
+  return typeof value === 'string' && CaBundle.problemOf(base64 ? Buffer.from(value, 'base64').toString('utf8') : value) === undefined;
+}
 
 /** Every rule of every Ingress (`spec.rules[]`), with its index. */
 function ingressRules(object: ManifestObject): { rule: Record<string, unknown>; index: number }[] {
@@ -114,13 +120,14 @@ export const PLATFORM_SECURITY_RULES: readonly Rule[] = [
   kindRule(
     {
       id: 'PLATFORM-SECRET-DATA',
-      requirement: 'no rendered Secret carries data or stringData: secret values come from Vault through ExternalSecrets, or from cert-manager',
+      requirement:
+        'no rendered Secret carries data or stringData other than PEM bundles of CA certificates (public trust anchors, e.g. an object store\'s endpointCA): secret values come from Vault through ExternalSecrets, or from cert-manager',
       fix: 'Remove the Secret and declare an ExternalSecret (VaultSecret) or a cert-manager Certificate that produces it.',
     },
     ['Secret'],
     (object) =>
       (['data', 'stringData'] as const)
-        .filter((field) => Object.keys(record(object.body[field])).length > 0)
+        .filter((field) => Object.values(record(object.body[field])).some((value) => !isCaBundle(value, field === 'data')))
         .map((field) => ({ path: [field], message: `Secret ${object.name} holds values in ${field}` })),
   ),
   kindRule(

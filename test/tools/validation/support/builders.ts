@@ -313,7 +313,12 @@ export function roleBinding(name: string, roleName: string, serviceAccountName: 
 }
 
 export function rabbitmqCluster(name: string): K8sObject {
-  return { apiVersion: 'rabbitmq.com/v1beta1', kind: 'RabbitmqCluster', metadata: meta(name), spec: { replicas: 3, tls: { secretName: `${name}-tls`, disableNonTLSListeners: true } } };
+  return {
+    apiVersion: 'rabbitmq.com/v1beta1',
+    kind: 'RabbitmqCluster',
+    metadata: meta(name),
+    spec: { replicas: 3, image: `docker.io/library/rabbitmq:3.12.14-management@${DIGEST}`, tls: { secretName: `${name}-tls`, disableNonTLSListeners: true } },
+  };
 }
 
 export function rabbitmqQueue(name: string, cluster: string): K8sObject {
@@ -335,6 +340,7 @@ export function postgresCluster(name: string, ownerSecret: string): K8sObject {
     metadata: meta(name),
     spec: {
       instances: 3,
+      imageName: `ghcr.io/cloudnative-pg/postgresql:15.4@${DIGEST}`,
       storage: { size: '10Gi' },
       postgresql: { pg_hba: ['hostnossl all all all reject'] },
       bootstrap: { initdb: { database: 'app', owner: 'app', secret: { name: ownerSecret } } },
@@ -343,7 +349,18 @@ export function postgresCluster(name: string, ownerSecret: string): K8sObject {
 }
 
 export function postgresPooler(name: string, cluster: string): K8sObject {
-  return { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Pooler', metadata: meta(name), spec: { cluster: { name: cluster }, instances: 2, type: 'rw', pgbouncer: { poolMode: 'transaction' } } };
+  return {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Pooler',
+    metadata: meta(name),
+    spec: {
+      cluster: { name: cluster },
+      instances: 2,
+      type: 'rw',
+      pgbouncer: { poolMode: 'transaction' },
+      template: { spec: { containers: [{ name: 'pgbouncer', image: `ghcr.io/cloudnative-pg/pgbouncer:1.23.0@${DIGEST}` }] } },
+    },
+  };
 }
 
 /** Lets pods labelled `fromApp` reach the pods `podLabels` selects on `port`. */
@@ -479,6 +496,7 @@ export function appProject(name: string): K8sObject {
         { group: 'kyverno.io', kind: 'ClusterPolicy' },
         { group: 'argoproj.io', kind: 'ClusterAnalysisTemplate' },
         { group: 'cert-manager.io', kind: 'ClusterIssuer' },
+        { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
       ],
       namespaceResourceBlacklist: [
         { group: '', kind: 'Secret' },
@@ -574,7 +592,7 @@ export function compliantPlatform(): K8sObject[] {
     metadata: { queueName: 'generation-jobs', mode: 'QueueLength', value: '10' },
     authenticationRef: { name: 'generator-rabbitmq' },
   });
-  return [
+  const platform: K8sObject[] = [
     namespace(),
     defaultDenyNetworkPolicy(),
     registryCredentials(REGISTRY_PULL_SECRET),
@@ -619,10 +637,72 @@ export function compliantPlatform(): K8sObject[] {
     ...blueGreenRollout(),
     ...canaryRollout(),
     kyvernoClusterPolicy('require-run-as-non-root'),
-    appProject('generator-platform'),
+    vaultSecretStore('vault'),
+  ];
+  return [...platform, ...argoCdObjectsFor(platform)];
+}
+
+/** Whether the API server keeps an object of this fixture without a namespace. */
+export function isClusterScopedFixture(object: K8sObject): boolean {
+  return (object.metadata as K8sObject).namespace === undefined;
+}
+
+/**
+ * The Argo CD objects of one cluster for `platform`: the environment's Application and the
+ * previews' ApplicationSet in a project confined to their namespaces and the namespaced kinds of
+ * the platform, and the cluster baseline Application, one wave earlier, for its cluster-scoped objects.
+ */
+export function argoCdObjectsFor(platform: readonly K8sObject[]): K8sObject[] {
+  const kinds = new Map(
+    platform.filter((object) => !isClusterScopedFixture(object)).map((object) => {
+      const apiVersion = String(object.apiVersion);
+      const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+      return [`${group}/${String(object.kind)}`, { group, kind: String(object.kind) }];
+    }),
+  );
+  const project = appProject('generator-platform');
+  const projectSpec = project.spec as K8sObject;
+  projectSpec.clusterResourceWhitelist = [];
+  delete projectSpec.namespaceResourceBlacklist;
+  projectSpec.namespaceResourceWhitelist = [...kinds.values()].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+  const baselineProject = appProject('platform-cluster-baseline');
+  const baselineSpec = baselineProject.spec as K8sObject;
+  baselineSpec.description = 'Cluster-scoped objects of the environments';
+  baselineSpec.destinations = [{ server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE }];
+  baselineSpec.namespaceResourceBlacklist = [{ group: '*', kind: '*' }];
+  const baseline = application('cluster-baseline', 'argocd/cluster-baseline', 'platform-cluster-baseline');
+  (baseline.metadata as K8sObject).annotations = { 'argocd.argoproj.io/sync-wave': '-1' };
+  const baselineSpecOfApp = baseline.spec as K8sObject;
+  baselineSpecOfApp.destination = { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE };
+  delete baselineSpecOfApp.ignoreDifferences;
+  baselineSpecOfApp.syncPolicy = { automated: { selfHeal: true }, syncOptions: ['ServerSideApply=true'] };
+  return [
+    project,
+    baselineProject,
+    baseline,
     application('generator-platform-production', 'production', 'generator-platform'),
     previewApplicationSet('generator-platform-previews', 'generator-platform'),
   ];
+}
+
+/** A Vault ClusterSecretStore that serves the platform's namespace only, trusting Vault's CA. */
+export function vaultSecretStore(name: string): K8sObject {
+  return {
+    apiVersion: 'external-secrets.io/v1beta1',
+    kind: 'ClusterSecretStore',
+    metadata: { name, labels: { 'app.kubernetes.io/part-of': 'generator-platform' } },
+    spec: {
+      provider: {
+        vault: {
+          server: 'https://vault.generator-platform.svc:8200',
+          path: 'secret',
+          version: 'v2',
+          auth: { kubernetes: { mountPath: 'kubernetes', role: 'generator-platform-production' } },
+        },
+      },
+      conditions: [{ namespaces: [NAMESPACE] }],
+    },
+  };
 }
 
 /** `api`: a blue-green Rollout scaled by an HPA, promoted after a pre-promotion analysis of its preview Service. */

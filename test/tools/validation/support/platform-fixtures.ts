@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { AppliedExemption, Finding } from '../../../../tools/validation/finding';
 import { parseKustomization, parseManifestFile } from '../../../../tools/validation/load-manifests';
 import { validateObjects } from '../../../../tools/validation/validate-directory';
-import { ARGOCD_KINDS, compliantPlatform, K8sObject } from './builders';
+import { ARGOCD_KINDS, compliantPlatform, isClusterScopedFixture, K8sObject } from './builders';
 
 /** Every temporary folder made here: the test file that made them removes them after its tests (also when one fails). */
 const madeDirs: string[] = [];
@@ -33,11 +33,27 @@ export function toYaml(objects: readonly K8sObject[]): string {
   return objects.map((object) => stringify(object, { version: '1.1' })).join('---\n');
 }
 
-/** Argo CD objects go to the Argo CD folder, everything else to the environment's folder. */
-export function splitArgoCd(objects: readonly K8sObject[]): { platform: K8sObject[]; argoCd: K8sObject[] } {
+/**
+ * Argo CD objects go to the Argo CD folder, cluster-scoped objects to the cluster baseline folder
+ * (labelled with their environment, as the synth renders them), everything else to the environment's folder.
+ */
+export function splitArgoCd(objects: readonly K8sObject[]): { platform: K8sObject[]; argoCd: K8sObject[]; clusterScoped: K8sObject[] } {
   const isArgoCd = (object: K8sObject) => ARGOCD_KINDS.includes(String(object.kind));
-  return { platform: objects.filter((object) => !isArgoCd(object)), argoCd: objects.filter(isArgoCd) };
+  const clusterScoped = objects.filter((object) => !isArgoCd(object) && isClusterScopedFixture(object));
+  return {
+    platform: objects.filter((object) => !isArgoCd(object) && !isClusterScopedFixture(object)),
+    argoCd: objects.filter(isArgoCd),
+    clusterScoped: clusterScoped.map((object) => {
+      const metadata = object.metadata as K8sObject;
+      return { ...object, metadata: { ...metadata, labels: { ...((metadata.labels as K8sObject | undefined) ?? {}), [ENVIRONMENT_LABEL]: 'production' } } };
+    }),
+  };
 }
+
+/** The label that puts an object of the Argo CD folder in its environment's scope (tools/validation/load-manifests.ts). */
+const ENVIRONMENT_LABEL = 'generator-platform.dev/environment';
+/** Where the fixtures put the cluster-scoped objects: the folder the cluster baseline Application syncs. */
+export const CLUSTER_BASELINE_FILE = 'argocd/cluster-baseline/production.yaml';
 
 /**
  * Schema, policy, cross-reference and exemption findings for objects of one environment, written
@@ -50,9 +66,10 @@ export async function findingsOf(objects: readonly K8sObject[]): Promise<Finding
 
 /** Findings and applied exemptions for objects laid out as `findingsOf` describes. */
 export async function validatePlatform(objects: readonly K8sObject[]): Promise<{ findings: Finding[]; exemptions: AppliedExemption[] }> {
-  const { platform, argoCd } = splitArgoCd(objects);
+  const { platform, argoCd, clusterScoped } = splitArgoCd(objects);
   const manifests = [
     ...(argoCd.length > 0 ? parseManifestFile(ARGOCD_FILE, toYaml(argoCd)) : []),
+    ...(clusterScoped.length > 0 ? parseManifestFile(CLUSTER_BASELINE_FILE, toYaml(clusterScoped)) : []),
     ...(platform.length > 0 ? parseManifestFile('production/platform.yaml', toYaml(platform)) : []),
   ];
   const kustomization = parseKustomization(PRODUCTION_KUSTOMIZATION, KUSTOMIZATION);
@@ -97,17 +114,25 @@ export function firstContainerOf(workload: K8sObject): K8sObject {
 
 /**
  * Writes the compliant platform as `<environment>/platform.yaml` for each environment into a new
- * temporary folder, and its Argo CD objects once as `argocd/apps.yaml`.
+ * temporary folder, its Argo CD objects once as `argocd/apps.yaml` and its cluster-scoped objects
+ * once in the cluster baseline folder.
  */
 export function writePlatformFolder(): string {
   const dir = tempDir('validate-gate-');
-  const { platform, argoCd } = splitArgoCd(compliantPlatform());
+  const { platform, argoCd, clusterScoped } = splitArgoCd(compliantPlatform());
+  fs.mkdirSync(path.join(dir, path.dirname(CLUSTER_BASELINE_FILE)), { recursive: true });
+  for (const environment of ENVIRONMENTS) {
+    const labelled = clusterScoped.map((object) => {
+      const metadata = object.metadata as K8sObject;
+      return { ...object, metadata: { ...metadata, labels: { ...(metadata.labels as K8sObject), [ENVIRONMENT_LABEL]: environment } } };
+    });
+    fs.writeFileSync(path.join(dir, path.dirname(CLUSTER_BASELINE_FILE), `${environment}.yaml`), toYaml(labelled));
+  }
   for (const environment of ENVIRONMENTS) {
     fs.mkdirSync(path.join(dir, environment));
     fs.writeFileSync(path.join(dir, environment, 'platform.yaml'), toYaml(platform));
     fs.writeFileSync(path.join(dir, environment, 'kustomization.yaml'), KUSTOMIZATION);
   }
-  fs.mkdirSync(path.join(dir, path.dirname(ARGOCD_FILE)));
   fs.writeFileSync(path.join(dir, ARGOCD_FILE), toYaml(argoCd));
   return dir;
 }

@@ -207,8 +207,8 @@ export const ARGOCD_CASES: readonly RuleCase[] = [
   },
   {
     ruleId: 'XREF-APPLICATION-RESOURCES',
-    breaks: 'a synced Namespace whose kind the project does not whitelist',
-    mutate: (objects) => (at(objectNamed(objects, 'AppProject', 'generator-platform'), 'spec').clusterResourceWhitelist = [{ group: 'kyverno.io', kind: 'ClusterPolicy' }]),
+    breaks: 'a synced Namespace whose kind the cluster baseline project does not whitelist',
+    mutate: (objects) => (at(objectNamed(objects, 'AppProject', 'platform-cluster-baseline'), 'spec').clusterResourceWhitelist = [{ group: 'kyverno.io', kind: 'ClusterPolicy' }]),
   },
   {
     ruleId: 'XREF-APPLICATION-KUSTOMIZE',
@@ -232,6 +232,31 @@ export const ARGOCD_CASES: readonly RuleCase[] = [
     mutate: (objects) => ((objectNamed(objects, 'ExternalSecret', 'web-database').metadata as K8sObject).annotations = { 'argocd.argoproj.io/sync-wave': '3' }),
   },
   { ruleId: 'ARGOCD-DROPPED-FALSE', breaks: 'an Application that writes prune: false, which Argo CD drops', mutate: (objects) => (at(productionApplication(objects), 'spec', 'syncPolicy', 'automated').prune = false) },
+  {
+    ruleId: 'ARGOCD-TENANT-PROJECT',
+    breaks: "an environment's project that allows the cluster-scoped kind Namespace",
+    mutate: (objects) => (at(objectNamed(objects, 'AppProject', 'generator-platform'), 'spec').clusterResourceWhitelist = [{ group: '', kind: 'Namespace' }]),
+  },
+  {
+    ruleId: 'ARGOCD-TENANT-PROJECT',
+    breaks: "an environment's project that allows a foreign namespace",
+    mutate: (objects) => (at(objectNamed(objects, 'AppProject', 'generator-platform'), 'spec', 'destinations') as unknown as K8sObject[]).push({ server: 'https://kubernetes.default.svc', namespace: 'kube-system' }),
+  },
+  {
+    ruleId: 'ARGOCD-TENANT-PROJECT',
+    breaks: "an environment's project that lets its content create ApplicationSets",
+    mutate: (objects) => (at(objectNamed(objects, 'AppProject', 'generator-platform'), 'spec', 'namespaceResourceWhitelist') as unknown as K8sObject[]).push({ group: 'argoproj.io', kind: 'ApplicationSet' }),
+  },
+  {
+    ruleId: 'ARGOCD-WAVE-ORDER',
+    breaks: 'the cluster baseline (namespace, secret store, issuer) synced in the same wave as the environment that needs it',
+    mutate: (objects) => (at(objectNamed(objects, 'Application', 'cluster-baseline'), 'metadata', 'annotations')['argocd.argoproj.io/sync-wave'] = '1'),
+  },
+  {
+    ruleId: 'ARGOCD-WAVE-ORDER',
+    breaks: 'an ExternalSecret naming a ClusterSecretStore no Application provides',
+    mutate: (objects) => (at(objectNamed(objects, 'ExternalSecret', 'web-database'), 'spec', 'secretStoreRef').name = 'vault-elsewhere'),
+  },
   { ruleId: 'ARGOCD-SYNC-WAVE', breaks: 'a sync wave that is not an integer', mutate: (objects) => (at(productionApplication(objects), 'metadata', 'annotations')['argocd.argoproj.io/sync-wave'] = 'first') },
 ];
 
@@ -319,6 +344,35 @@ export const PLATFORM_SECURITY_CASES: readonly RuleCase[] = [
     ruleId: 'PLATFORM-SERVICE-ACCOUNT-TOKEN',
     breaks: 'a pod of an unbound ServiceAccount that mounts the token',
     mutate: (objects) => (podSpecOf(objectNamed(objects, 'Deployment', 'generator')).automountServiceAccountToken = true),
+  },
+  { ruleId: 'PLATFORM-IMAGE-DIGEST', breaks: 'a production container pulled by tag only', mutate: (objects) => (webContainer(objects).image = 'ghcr.io/acme/generator-platform-web:1.4.2') },
+  {
+    ruleId: 'PLATFORM-IMAGE-DIGEST',
+    breaks: "a production Pooler left to the operator's default PgBouncer image",
+    mutate: (objects) => delete at(objectNamed(objects, 'Pooler', 'db-pooler'), 'spec').template,
+  },
+  {
+    ruleId: 'PLATFORM-VAULT-CLIENT-CA',
+    breaks: 'a Vault ClusterSecretStore toward vault.acme.internal without a CA bundle',
+    mutate: (objects) =>
+      objects.push({
+        apiVersion: 'external-secrets.io/v1beta1',
+        kind: 'ClusterSecretStore',
+        metadata: { name: 'vault' },
+        spec: { provider: { vault: { server: 'https://vault.acme.internal:8200', path: 'secret', version: 'v2', auth: { kubernetes: { mountPath: 'kubernetes', role: 'platform' } } } } },
+      }),
+  },
+  {
+    ruleId: 'PLATFORM-OBJECT-STORE-CA',
+    breaks: 'a CloudNativePG Cluster archiving to a private object store without endpointCA',
+    mutate: (objects) =>
+      (at(objectNamed(objects, 'Cluster', 'db'), 'spec').backup = {
+        barmanObjectStore: {
+          destinationPath: 's3://backups/db',
+          endpointURL: 'https://minio.acme.internal:9000',
+          s3Credentials: { accessKeyId: { name: 'db-owner', key: 'username' }, secretAccessKey: { name: 'db-owner', key: 'password' } },
+        },
+      }),
   },
 ];
 

@@ -1,0 +1,33 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { LOGGING_SECRET_STORE } from '../lib/gitops/logging-secret-store';
+import { PLATFORM_NAME } from '../lib/platform/labels';
+import { CaBundle } from '../lib/security/ca-bundle';
+import { VaultSecretStore } from '../lib/security/vault-secret-store';
+
+export interface ClusterBaselineChartProps {
+  /** HTTPS address of the cluster's Vault. */
+  readonly vaultAddress: string;
+  /** PEM of the CA certificate(s) that sign Vault's server certificate. */
+  readonly vaultCaBundlePem: string;
+}
+
+/**
+ * The cluster-scoped objects a cluster needs besides its environments', rendered into
+ * `dist/argocd/<cluster>/cluster-baseline/` with theirs: the logging stack's secret store.
+ * Composition only.
+ */
+export class ClusterBaselineChart extends Chart {
+  public readonly loggingSecretStore: VaultSecretStore;
+
+  public constructor(scope: Construct, id: string, props: ClusterBaselineChartProps) {
+    super(scope, id, { labels: { 'app.kubernetes.io/part-of': PLATFORM_NAME } });
+    this.loggingSecretStore = new VaultSecretStore(this, 'logging', {
+      storeName: LOGGING_SECRET_STORE.storeName,
+      server: props.vaultAddress,
+      caBundle: CaBundle.fromPem(props.vaultCaBundlePem),
+      role: LOGGING_SECRET_STORE.role,
+      namespaces: [LOGGING_SECRET_STORE.namespace],
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import { Construct } from 'constructs';
+import { ApplicationSet } from '../../imports/argoproj.io';
+import { ApplicationWave } from './application-waves';
+import { PlatformProject } from './platform-project';
+import { PULL_REQUEST_LABEL, pullRequestSelectionOf } from './preview-application-set';
+import { KustomizeJsonPatch, globMatches, kustomizePatchesOf, previewNamespaceTemplate, pullRequestGenerator } from './pull-request-previews';
+import { RenderedObject } from './rendered-objects';
+import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER } from './repository';
+import { ARGOCD_SYNC_WAVE, automatedSync, RESOURCES_FINALIZER, retryWithBackoff } from './sync-policy';
+
+export interface PreviewNamespaceApplicationSetProps {
+  /** The project of preview namespaces: the kind Namespace and the baseline's kinds, in `generator-platform-pr-*` only. */
+  readonly project: PlatformProject;
+  /** The preview's Namespace and baseline (quota, limits, default-deny policies), rendered for the base preview id. */
+  readonly baseObjects: readonly RenderedObject[];
+  /** The same objects rendered for PREVIEW_PROBE_ID. */
+  readonly probeObjects: readonly RenderedObject[];
+  /** Folder of dist/ with the objects and their kustomization, e.g. `argocd/development/preview-namespace`. */
+  readonly folder: string;
+  /**
+   * Only pull requests with this label get a preview; the same as the PreviewApplicationSet's.
+   * @default 'preview'
+   */
+  readonly pullRequestLabel?: string;
+  /**
+   * How often the generator lists pull requests; the same as the PreviewApplicationSet's.
+   * @default 180
+   */
+  readonly requeueAfterSeconds?: number;
+  /**
+   * The repository whose pull requests are previewed; the namespace comes from its tracked branch.
+   * @default PLATFORM_REPOSITORY
+   */
+  readonly repository?: GitRepository;
+}
+
+/**
+ * One Application per previewed pull request that makes the preview's namespace and its guard
+ * rails: the Namespace with its Pod Security and environment labels (which decide which secret
+ * store and which certificates the preview may use), its ResourceQuota, LimitRange and
+ * default-deny NetworkPolicies. They come from the tracked branch (`main`), never from the pull
+ * request, which cannot relabel its namespace or lift its quota: its own project does not allow
+ * these kinds. Argo CD's CreateNamespace is no substitute: it needs the kind Namespace in the
+ * project of the very Application whose content the pull request writes. Closing the pull request
+ * deletes the Application, and its finalizer the namespace with everything in it.
+ */
+export class PreviewNamespaceApplicationSet extends Construct {
+  public readonly namespaceTemplate: string;
+  public readonly patches: readonly KustomizeJsonPatch[];
+  public readonly path: string;
+
+  public constructor(scope: Construct, id: string, props: PreviewNamespaceApplicationSetProps) {
+    super(scope, id);
+    const selection = pullRequestSelectionOf(props);
+    const generator = pullRequestGenerator(selection, `PreviewNamespaceApplicationSet ${id}`);
+    if (!props.baseObjects.some((o) => o.kind === 'Namespace')) {
+      throw new Error(`PreviewNamespaceApplicationSet ${id}: baseObjects holds no Namespace. Fix: pass the preview's NamespaceBaseline objects`);
+    }
+    this.namespaceTemplate = previewNamespaceTemplate(props.probeObjects, `PreviewNamespaceApplicationSet ${id}`);
+    if (!props.project.namespaces.some((pattern) => globMatches(pattern, this.namespaceTemplate.replace('{{number}}', '42')))) {
+      throw new Error(`PreviewNamespaceApplicationSet ${id}: project ${props.project.projectName} does not allow the preview namespaces "${this.namespaceTemplate}". Fix: add "generator-platform-pr-*" to its namespaces`);
+    }
+    this.patches = kustomizePatchesOf(props.baseObjects, props.probeObjects);
+    this.path = `dist/${props.folder}`;
+    new ApplicationSet(this, 'Resource', {
+      // Waves order ApplicationSets, not the Applications they generate: a preview's Application
+      // retries (10s, 20s, ...) until this one has made its namespace, which takes seconds.
+      metadata: { name: 'generator-platform-preview-namespaces', namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.ENVIRONMENTS) } },
+      spec: {
+        generators: [generator],
+        syncPolicy: { preserveResourcesOnDeletion: false },
+        template: {
+          metadata: {
+            name: 'preview-{{number}}-namespace',
+            finalizers: [RESOURCES_FINALIZER],
+            labels: { 'generator-platform.dev/environment': 'preview', [PULL_REQUEST_LABEL]: '{{number}}' },
+          },
+          spec: {
+            project: props.project.projectName,
+            source: {
+              repoUrl: selection.repository.url,
+              // The tracked branch, not the pull request's commit: the pull request must not shape its own sandbox.
+              targetRevision: selection.repository.revision,
+              path: this.path,
+              kustomize: { namespace: this.namespaceTemplate, patches: this.patches.map((p) => ({ target: { ...p.target }, patch: p.patch })) },
+            },
+            destination: { server: IN_CLUSTER_SERVER, namespace: this.namespaceTemplate },
+            syncPolicy: {
+              automated: automatedSync({ prune: true, selfHeal: true }),
+              syncOptions: ['ServerSideApply=true', 'CreateNamespace=false', 'PruneLast=true'],
+              retry: retryWithBackoff(5),
+            },
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { ApplicationSetSpecGenerators } from '../../imports/argoproj.io';
+import { PREVIEW_PROBE_ID, PULL_REQUEST_PREVIEW_ID, PreviewPatch, previewPatches } from './preview-parametrization';
+import { RenderedObject, namespacesOf } from './rendered-objects';
+import { GitRepository } from './repository';
+
+/** Which pull requests get a preview: the ApplicationSets of one preview (its namespace, its content) must select the same ones. */
+export interface PullRequestSelection {
+  readonly repository: GitRepository;
+  /** Only pull requests with this label get a preview. */
+  readonly label: string;
+  /** How often the generator lists pull requests (a GitHub webhook makes it immediate). */
+  readonly requeueAfterSeconds: number;
+}
+
+/** A kustomize patch as Argo CD's `kustomize.patches` takes it. */
+export interface KustomizeJsonPatch {
+  readonly target: { readonly group: string; readonly version: string; readonly kind: string; readonly name: string };
+  readonly patch: string;
+}
+
+/** The GitHub pull-request generator of a selection; refuses a poll interval that would exhaust GitHub's API rate limit. */
+export function pullRequestGenerator(selection: PullRequestSelection, where: string): ApplicationSetSpecGenerators {
+  const { requeueAfterSeconds } = selection;
+  if (!Number.isInteger(requeueAfterSeconds) || requeueAfterSeconds < 30) {
+    throw new Error(`${where}: requeueAfterSeconds = ${requeueAfterSeconds}: must be a whole number of at least 30, or GitHub's API rate limit runs out. Fix: use 180`);
+  }
+  return {
+    pullRequest: {
+      github: { owner: selection.repository.githubOwner, repo: selection.repository.githubRepository, labels: [selection.label] },
+      requeueAfterSeconds,
+    },
+  };
+}
+
+/** The one namespace a preview renders into, with `{{number}}` in place of the probe's id. */
+export function previewNamespaceTemplate(probe: readonly RenderedObject[], where: string): string {
+  const namespaces = namespacesOf(probe);
+  if (namespaces.length !== 1) {
+    throw new Error(`${where}: a preview must render into exactly one namespace, found ${namespaces.join(', ') || 'none'}`);
+  }
+  return namespaces[0].split(PREVIEW_PROBE_ID).join(PULL_REQUEST_PREVIEW_ID);
+}
+
+/** The kustomize patches that turn the base preview's objects into any pull request's. */
+export function kustomizePatchesOf(base: readonly RenderedObject[], probe: readonly RenderedObject[]): KustomizeJsonPatch[] {
+  return previewPatches(base, probe).map(toKustomizePatch);
+}
+
+function toKustomizePatch(patch: PreviewPatch): KustomizeJsonPatch {
+  return {
+    target: { group: patch.group, version: patch.version, kind: patch.kind, name: patch.name },
+    patch: JSON.stringify(patch.operations),
+  };
+}
+
+/** Argo CD destination namespace patterns: `*` matches any run of characters. */
+export function globMatches(pattern: string, value: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return regex.test(value);
+}
