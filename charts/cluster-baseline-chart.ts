@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LOGGING_SECRET_STORE } from '../lib/gitops/logging-secret-store';
+import { MONITORING_SECRET_STORE } from '../lib/gitops/monitoring-secret-store';
 import { PLATFORM_NAME } from '../lib/platform/labels';
 import { CaBundle } from '../lib/security/ca-bundle';
 import { VaultSecretStore } from '../lib/security/vault-secret-store';
@@ -14,11 +15,13 @@ export interface ClusterBaselineChartProps {
 
 /**
  * The cluster-scoped objects a cluster needs besides its environments', rendered into
- * `dist/argocd/<cluster>/cluster-baseline/` with theirs: the logging stack's secret store.
+ * `dist/argocd/<cluster>/cluster-baseline/` with theirs: the logging and monitoring stacks' secret
+ * stores.
  * Composition only.
  */
 export class ClusterBaselineChart extends Chart {
   public readonly loggingSecretStore: VaultSecretStore;
+  public readonly monitoringSecretStore: VaultSecretStore;
 
   public constructor(scope: Construct, id: string, props: ClusterBaselineChartProps) {
     super(scope, id, { labels: { 'app.kubernetes.io/part-of': PLATFORM_NAME } });
@@ -28,6 +31,13 @@ export class ClusterBaselineChart extends Chart {
       caBundle: CaBundle.fromPem(props.vaultCaBundlePem),
       role: LOGGING_SECRET_STORE.role,
       namespaces: [LOGGING_SECRET_STORE.namespace],
+    });
+    this.monitoringSecretStore = new VaultSecretStore(this, 'monitoring', {
+      storeName: MONITORING_SECRET_STORE.storeName,
+      server: props.vaultAddress,
+      caBundle: CaBundle.fromPem(props.vaultCaBundlePem),
+      role: MONITORING_SECRET_STORE.role,
+      namespaces: [MONITORING_SECRET_STORE.namespace],
     });
   }
 }

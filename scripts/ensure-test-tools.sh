@@ -3,7 +3,7 @@
 # from Debian's packages, when they are missing: redis-server 7.0, PostgreSQL 15, promtool (the
 # `prometheus` package, 2.42 in Debian 12), which checks and unit-tests the rendered PrometheusRules,
 # rabbitmq-server (3.10 in Debian 12), which the job queue's users and KEDA's queue-depth check
-# run against, and lua5.1 for the Argo CD health check.
+# run against, and lua5.1 for the Argo CD health check; then builds the Kyverno CLI (Go module proxy) once.
 set -euo pipefail
 
 missing=()
@@ -35,3 +35,14 @@ case "$redis_version" in
 esac
 rabbitmq_version="$(basename /usr/lib/rabbitmq/lib/rabbitmq_server-* | sed 's/^rabbitmq_server-//')"
 echo "ensure-test-tools: redis-server $redis_version, $(/usr/lib/postgresql/15/bin/postgres --version), $(promtool --version 2>&1 | head -n 1), rabbitmq-server $rabbitmq_version"
+
+# The Kyverno CLI of the cluster's Kyverno (chart 3.1.5 = v1.11.5) runs the admission policies
+# against real and forged objects. It is built from the Go module proxy once and cached outside the
+# repository (test/security/support/kyverno-cli.ts); building it here, before jest, keeps two jest
+# workers from building it side by side.
+kyverno_cli="$(node -e "console.log(require('os').tmpdir())")/generator-platform-kyverno-cli-v1.11.5/kyverno"
+if [ ! -x "$kyverno_cli" ]; then
+  echo "ensure-test-tools: building the Kyverno CLI v1.11.5 from the Go module proxy (once; about 5 minutes on 2 cores, then cached in $(dirname "$kyverno_cli"))"
+  node --import tsx -e "require('./test/security/support/kyverno-cli').kyvernoBinary()"
+fi
+echo "ensure-test-tools: Kyverno CLI v1.11.5 at $kyverno_cli"

@@ -33,7 +33,7 @@ phase_end() { # start second, status
 }
 
 t=$SECONDS
-phase_start 1 "test tools (real redis-server, postgres, rabbitmq-server and promtool from Debian's packages)"
+phase_start 1 "test tools (real redis-server, postgres, rabbitmq-server and promtool from Debian's packages; the Kyverno CLI built from the Go module proxy, once)"
 status=0
 bash scripts/ensure-test-tools.sh || status=$?
 phase_end "$t" "$status"

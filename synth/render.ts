@@ -8,6 +8,7 @@ import { EnvironmentConfig, EnvironmentName } from '../lib/config/environment-co
 import { loadEnvironments, loadPreviews } from '../lib/config/environments';
 import { CLUSTERS, ClusterConfig } from '../lib/config/clusters';
 import { loggingOf } from '../lib/config/logging';
+import { monitoringOf } from '../lib/config/monitoring';
 import { addonsOf } from '../lib/gitops/addon-catalog';
 import { CERTIFICATE_AUTHORITY_FOLDER } from '../lib/gitops/certificate-authority-application';
 import { CLUSTER_BASELINE_FOLDER } from '../lib/gitops/cluster-baseline-application';
@@ -188,7 +189,8 @@ function argoCdCharts(rendered: ReadonlyMap<string, SplitEnvironment>): ChartInF
     const preview = cluster.runsPreviews && previewBase ? renderedPreview(previewBase) : undefined;
     const onCluster = [...environments, ...(preview ? [preview.base] : [])];
     const certificateAuthority = certificateAuthorityChart(cluster, onCluster);
-    const addons = addonsOf(loggingOf(cluster, (name) => environments.find((e) => e.config.name === name)!.config));
+    const configOf = (name: EnvironmentName) => environments.find((e) => e.config.name === name)!.config;
+    const addons = addonsOf(loggingOf(cluster, configOf), monitoringOf(cluster, configOf));
     const clusterFolder = `${ARGOCD_FOLDER}/${cluster.name}`;
     const clusterOwner = environments.find((e) => e.config.ownsClusterScopedObjects) ?? environments[0];
     const clusterChart = new ClusterBaselineChart(new App(), `cluster-baseline-${cluster.name}`, {

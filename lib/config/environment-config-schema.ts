@@ -85,6 +85,7 @@ const authentication = z
     mfa,
     sessionHours: z.number(),
     refreshMinutes: z.number(),
+    idTokenLifetimeMinutes: z.number(),
     webPublicPaths: strings,
     apiPublicPaths: strings,
     proxyImage: image,

@@ -77,6 +77,12 @@ export interface AuthenticationConfig {
   readonly sessionHours: number;
   /** Minutes after which the session's tokens are refreshed at the provider (a revoked user is out by then). */
   readonly refreshMinutes: number;
+  /**
+   * Lifetime of the provider's ID tokens, in minutes (Keycloak: the access token lifespan, 5 by
+   * default). oauth2-proxy forwards the stored ID token until the session is refreshMinutes old,
+   * and web and api refuse an expired one, so refreshMinutes must be shorter.
+   */
+  readonly idTokenLifetimeMinutes: number;
   /** Paths of the web host that bypass sign-in (exact prefixes), e.g. `/healthz`. */
   readonly webPublicPaths: readonly string[];
   /** Paths of the api host that bypass sign-in, e.g. `/healthz`, `/webhooks/`. */

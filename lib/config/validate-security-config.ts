@@ -97,7 +97,13 @@ function validateAuthentication(config: EnvironmentConfig, fail: Fail): void {
     fail('authentication.sessionHours', auth.sessionHours, `must be a whole number from 1 to ${MAX_SESSION_HOURS}`, 'use a working day, e.g. 8');
   }
   if (!Number.isInteger(auth.refreshMinutes) || auth.refreshMinutes < 1 || auth.refreshMinutes >= auth.sessionHours * 60) {
-    fail('authentication.refreshMinutes', auth.refreshMinutes, `must be a whole number of minutes below the session lifetime (${auth.sessionHours * 60})`, 'use e.g. 15, so a revoked account loses access within 15 minutes');
+    fail('authentication.refreshMinutes', auth.refreshMinutes, `must be a whole number of minutes below the session lifetime (${auth.sessionHours * 60})`, 'use e.g. 4, so a revoked account loses access within 4 minutes');
+  }
+  if (!Number.isInteger(auth.idTokenLifetimeMinutes) || auth.idTokenLifetimeMinutes < 1) {
+    fail('authentication.idTokenLifetimeMinutes', auth.idTokenLifetimeMinutes, 'must be a whole number of minutes', "use the identity provider's ID token lifetime, e.g. 5 (Keycloak's default access token lifespan)");
+  }
+  if (auth.refreshMinutes >= auth.idTokenLifetimeMinutes) {
+    fail('authentication.refreshMinutes', auth.refreshMinutes, `is not below the ID token lifetime (${auth.idTokenLifetimeMinutes} minutes): oauth2-proxy would forward expired ID tokens, which web and api refuse`, `set refreshMinutes below ${auth.idTokenLifetimeMinutes}, or raise the provider's token lifespan and idTokenLifetimeMinutes with it`);
   }
   for (const field of ['webPublicPaths', 'apiPublicPaths'] as const) {
     for (const path of auth[field]) {

@@ -2,11 +2,13 @@ import { stringify } from 'yaml';
 import { INTERNAL_CA_TRUST_SECRET } from '../security/certificate-authority-trust';
 import { FLUENT_BIT_EVENTS_RELEASE, FLUENT_BIT_RELEASE, fluentBitEventsHelmValues, fluentBitHelmValues } from './fluent-bit-values';
 import { ApplicationWave } from './application-waves';
+import { ClusterMonitoring, GRAFANA_RELEASE, grafanaHelmValues } from './grafana-values';
 import { GroupKind } from './group-kind';
+import { kubePrometheusStackHelmValues } from './kube-prometheus-stack-values';
 import { KYVERNO_HELM_VALUES } from './kyverno-values';
 import { ClusterLogging, LOGGING_NAMESPACE, LOKI_RELEASE, checkedLogging } from './logging-settings';
-import { lokiGrafanaDataSource } from './loki-grafana-datasource';
 import { lokiHelmValues } from './loki-values';
+import { MONITORING_NAMESPACE } from './monitoring-secret-store';
 
 /** How an add-on's manifests are fetched. */
 export enum AddonSourceType {
@@ -122,7 +124,7 @@ export const INGRESS_NGINX_CONTROLLER: AddonPods = {
 
 /** Prometheus as kube-prometheus-stack labels its server pods. */
 export const KUBE_PROMETHEUS: AddonPods = {
-  namespace: 'monitoring',
+  namespace: MONITORING_NAMESPACE,
   podLabels: { 'app.kubernetes.io/name': 'prometheus' },
 };
 
@@ -166,10 +168,10 @@ const FLUENT_BIT_CHART = {
 
 /**
  * Every add-on of a cluster, pinned, the log pipeline's with the cluster's settings (bucket,
- * retention, `environment` label). A test asserts that every CRD group used in dist/ is installed
- * by one of them and that no revision floats.
+ * retention, `environment` label), Grafana's with its admin credentials' Vault path. A test
+ * asserts that every CRD group used in dist/ is installed by one of them and that no revision floats.
  */
-export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
+export function addonsOf(clusterLogging: ClusterLogging, monitoring: ClusterMonitoring): readonly Addon[] {
   const logging = checkedLogging(clusterLogging);
   return [
     {
@@ -204,21 +206,23 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
       verifiedAt:
         'prometheus-community/helm-charts#4352 (2024-03-09) bumped the operator to 0.72.0 (major 57); kube-prometheus-stack-58.0.0 bumped it to 0.73.0 (#4422), so 57.2.1, the last 57.x, ships v0.72.0',
       syncWave: FOUNDATION_ADDON_WAVE,
-      helmValues: {
-        prometheus: {
-          prometheusSpec: {
-            serviceMonitorSelectorNilUsesHelmValues: false,
-            podMonitorSelectorNilUsesHelmValues: false,
-            ruleSelectorNilUsesHelmValues: false,
-          },
-        },
-        // Dashboards arrive as ConfigMaps labelled grafana_dashboard; their folder comes from an annotation.
-        grafana: {
-          sidecar: { dashboards: { folderAnnotation: 'grafana_folder', provider: { foldersFromFilesStructure: true } } },
-          // The only reader of Loki, which only it may reach (the logging namespace's NetworkPolicies), with the one tenant.
-          additionalDataSources: [lokiGrafanaDataSource(logging)],
-        },
-      },
+      helmValues: kubePrometheusStackHelmValues(logging),
+    },
+    {
+      name: GRAFANA_RELEASE,
+      sourceType: AddonSourceType.HELM,
+      repoUrl: 'https://grafana.github.io/helm-charts',
+      chart: 'grafana',
+      targetRevision: '7.3.7',
+      namespace: MONITORING_NAMESPACE,
+      appVersion: '10.4.0',
+      crdVersion: 'none (no CRDs)',
+      crdGroups: [],
+      clusterResourceKinds: [CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+      verifiedAt: 'grafana/helm-charts charts/grafana/Chart.yaml at tag grafana-7.3.7 (commit 8a725bc5): version 7.3.7, appVersion 10.4.0; the chart kube-prometheus-stack 57.2.1 bundles (grafana 7.3.*)',
+      // Its admin credentials come through the monitoring secret store (CLUSTER_BASELINE); kube-prometheus-stack cannot wait that long.
+      syncWave: ApplicationWave.LOGGING,
+      helmValues: grafanaHelmValues(monitoring),
     },
     {
       name: 'cloudnative-pg',
@@ -348,6 +352,8 @@ export function addonsOf(clusterLogging: ClusterLogging): readonly Addon[] {
             // the first Ingress of a host lends its proxy-ssl settings to the whole server block,
             // and the sign-in subrequest to oauth2-proxy would be checked against the web's name.
             'proxy-ssl-location-only': 'true',
+            // No Ingress may name another namespace's Secret (ours: the ingress-backend-client key pair).
+            'allow-cross-namespace-resources': 'false',
           },
           service: { externalTrafficPolicy: 'Local' },
           // No backend of type ExternalName: otherwise an Ingress in any namespace could point a

@@ -19,7 +19,7 @@ export enum ApplicationWave {
    * and the operators that trust the CA.
    */
   CLUSTER_BASELINE = -1,
-  /** Loki: its object-store credentials come through a secret store of CLUSTER_BASELINE. */
+  /** Loki and Grafana: their credentials (bucket, admin) come through secret stores of CLUSTER_BASELINE. */
   LOGGING = 0,
   /** The environments and the pull-request previews. */
   ENVIRONMENTS = 1,

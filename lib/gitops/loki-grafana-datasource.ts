@@ -1,15 +1,5 @@
-import { ClusterPeer } from '../platform/network-peer';
 import { lokiQueryUrl } from './logging-network-policies';
 import { ClusterLogging, LOKI_RELEASE, LOKI_TENANT } from './logging-settings';
-
-/**
- * Grafana's pods as kube-prometheus-stack's grafana chart (7.3.x) labels them: its selector labels
- * are the chart name and the release name, and the release is kube-prometheus-stack's, in `monitoring`.
- */
-export const KUBE_PROMETHEUS_GRAFANA = new ClusterPeer('grafana', 'monitoring', {
-  'app.kubernetes.io/name': 'grafana',
-  'app.kubernetes.io/instance': 'kube-prometheus-stack',
-});
 
 /**
  * The Loki data source of Grafana (kube-prometheus-stack's `grafana.additionalDataSources`): the

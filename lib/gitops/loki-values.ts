@@ -7,7 +7,7 @@ import { lokiObjectStoreTrust } from './loki-object-store-trust';
 import { ClusterLogging, LOGGING_NAMESPACE, LOKI_RELEASE, LokiDeploymentMode } from './logging-settings';
 import { FLUENT_BIT_EVENTS_RELEASE, FLUENT_BIT_RELEASE } from './fluent-bit-values';
 import { LoggingNetworkPolicies } from './logging-network-policies';
-import { KUBE_PROMETHEUS_GRAFANA } from './loki-grafana-datasource';
+import { GRAFANA_PODS } from './grafana-values';
 
 /** The Secret (made by External Secrets from Vault) holding the bucket's credentials as AWS environment variables. */
 export const LOKI_STORAGE_SECRET = 'loki-object-storage';
@@ -81,7 +81,7 @@ function networkPolicies(logging: ClusterLogging): unknown[] {
     deploymentMode: logging.deploymentMode,
     lokiRelease: LOKI_RELEASE,
     fluentBitReleases: [FLUENT_BIT_RELEASE, FLUENT_BIT_EVENTS_RELEASE],
-    lokiReaders: [KUBE_PROMETHEUS_GRAFANA],
+    lokiReaders: [GRAFANA_PODS],
     objectStorageCidrs: logging.objectStorageCidrs,
     objectStoragePort: logging.s3Endpoint === undefined ? 443 : Number(new URL(logging.s3Endpoint).port || 443),
     kubernetesApiCidrs: logging.kubernetesApiCidrs,

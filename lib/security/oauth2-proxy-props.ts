@@ -22,7 +22,7 @@ export interface OAuth2ProxyProps {
   readonly groupsClaim: string;
   /** Only members of one of these groups get a session (`--allowed-group`). */
   readonly allowedGroups: readonly string[];
-  /** ID-token claim the identity provider asserts MFA in, e.g. `amr`; forwarded to web and api, which check it. */
+  /** ID-token claim the identity provider asserts MFA in, e.g. `amr`; web and api check it on the forwarded token. */
   readonly mfaClaim: string;
   /** Values of `mfaClaim` that prove MFA, e.g. `['mfa']`. */
   readonly mfaAcceptedValues: readonly string[];
@@ -41,7 +41,10 @@ export interface OAuth2ProxyProps {
   readonly credentials: VaultSecret;
   /** Redis cluster that stores the sessions; the cookie holds only a ticket. */
   readonly sessionStore: RedisCluster;
-  /** The identity provider's addresses, reached on 443 to redeem codes, refresh tokens and read keys. */
+  /**
+   * The identity provider's addresses, reached on 443 to redeem codes, refresh tokens and read keys;
+   * every service behind the proxy reaches them too, for the keys (`identityProviderPeers`).
+   */
   readonly identityProviderCidrs: readonly string[];
   /** The ingress controller's pods: the only clients of the proxy (auth subrequests, sign-in, callback). */
   readonly ingressController: INetworkPeer;
@@ -102,8 +105,12 @@ export function validateOAuth2ProxyProps(id: string, props: OAuth2ProxyProps): v
   if (props.allowedGroups.length === 0) {
     fail('allowedGroups', props.allowedGroups, 'list the groups that may sign in; without one every account of the provider would get in');
   }
-  if (props.mfaAcceptedValues.length === 0) {
-    fail('mfaAcceptedValues', props.mfaAcceptedValues, "list the claim values that prove MFA, e.g. ['mfa']");
+  // Web and api read the list comma-separated (AUTH_ALLOWED_GROUPS): a comma would split a group in two.
+  if (props.allowedGroups.some((group) => group.trim() === '' || group.includes(','))) {
+    fail('allowedGroups', props.allowedGroups, 'list group names that are not empty and hold no comma');
+  }
+  if (props.mfaAcceptedValues.length === 0 || props.mfaAcceptedValues.some((value) => value.trim() === '' || value.includes(','))) {
+    fail('mfaAcceptedValues', props.mfaAcceptedValues, "list the claim values that prove MFA, not empty and without commas (web and api read them comma-separated), e.g. ['mfa']");
   }
   if (props.hostnames.length === 0) {
     fail('hostnames', props.hostnames, 'list the public hostnames the proxy signs users in for');

@@ -6,7 +6,7 @@ import { selectorLabels } from '../platform/labels';
 import { memoryQuantity } from '../platform/quantities';
 import { Replicas } from '../platform/replicas';
 import { restrictedContainerSecurityContext, RUN_AS_ID } from '../platform/security-contexts';
-import { tcpPorts } from '../platform/network-peer';
+import { INetworkPeer, tcpPorts } from '../platform/network-peer';
 import { singleContainerFootprint } from '../platform/workload-footprint';
 import { REDIS_PORT } from '../stores/redis-cluster';
 import { guaranteedResources } from '../workloads/container-resources';
@@ -36,6 +36,13 @@ const DEFAULT_RESOURCES = { cpuMillis: 200, memoryMi: 128, ephemeralMi: 256 };
 const TMP_MI = 64;
 /** Half the pods at a time: a release of four pods takes two batches, well inside the five-minute budget. */
 const MAX_SURGE_PERCENT = 50;
+/** The identity provider's HTTPS port (discovery, JWKS, token endpoint): the proxy's egress and that of every service behind it. */
+const IDENTITY_PROVIDER_PORT = 443;
+/**
+ * How far web's and api's clocks may be from the identity provider's when they check `exp` and
+ * `nbf`: a minute covers NTP-synchronised nodes with margin and adds at most a minute to a token's life.
+ */
+const TOKEN_CLOCK_SKEW_SECONDS = 60;
 
 
 /**
@@ -51,11 +58,15 @@ const MAX_SURGE_PERCENT = 50;
  *
  * What it cannot enforce: oauth2-proxy 7.6 restricts sessions by groups and e-mail only; it cannot
  * require a value of another claim such as `amr` or `acr` (oauth2-proxy issue #2725). `acrValues`
- * only asks the provider to step up, and a user can strip it from the authorization URL. So the
- * proxy forwards the verified ID token to web and api (`Authorization: Bearer`, through
- * `auth-response-headers`), and `mfaEnvironment()` tells them which claim and values to require.
- * Web and api must make that check on every request (README, container contract); nothing rendered
- * here enforces it. The identity provider's policy for this client should require MFA as well.
+ * only asks the provider to step up, and a user can strip it from the authorization URL. Nor can
+ * it vouch for a request that did not come through its own `auth-url` check: ingress-nginx serves
+ * every namespace of the cluster, so another tenant's Ingress can reach web and api with headers of
+ * its choosing (docs/security.md). So the proxy forwards the verified ID token to web and api
+ * (`Authorization: Bearer`, through `auth-response-headers`), and they verify it themselves on
+ * every request (signature against the provider's keys, issuer, audience, expiry, MFA claim,
+ * groups; README, container contract) with what `tokenVerificationEnvironment()` tells them, and
+ * trust no identity header. Nothing rendered here enforces it. The identity provider's policy for
+ * this client should require MFA as well.
  */
 export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
   /** Secret of the proxy's server certificate; `ca.crt` is the CA that clients verify it against. */
@@ -73,10 +84,12 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
   public readonly responseHeaders: readonly string[] = ['X-Auth-Request-User', 'X-Auth-Request-Email', 'X-Auth-Request-Groups', 'Authorization'];
   /** Path prefix of the proxy's endpoints (`/oauth2/start`, `/oauth2/callback`, `/oauth2/auth`, ...). */
   public readonly pathPrefix = OAUTH2_PROXY_PREFIX;
+  /** The identity provider's addresses (`identityProviderCidrs`), `identity-provider-<n>`: the proxy's egress, and the JWKS of every service behind it. */
+  public readonly identityProviderPeers: readonly INetworkPeer[];
+  public readonly identityProviderPort = IDENTITY_PROVIDER_PORT;
   /** The argument list of the container, as rendered. */
   public readonly args: readonly string[];
-  private readonly mfaClaim: string;
-  private readonly mfaAcceptedValues: readonly string[];
+  private readonly tokenVerification: readonly k8s.EnvVar[];
 
   public constructor(scope: Construct, id: string, props: OAuth2ProxyProps) {
     validateOAuth2ProxyProps(id, props);
@@ -99,8 +112,17 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
     this.serverTlsSecretName = `${id}-server-tls`;
     this.serverTlsName = `${id}.${this.namespaceName}.svc`;
     this.backendTlsAnnotations = ingressBackendTlsAnnotations(this.namespaceName, this.serverTlsName, props.ingressBackendClientSecretName ?? INGRESS_BACKEND_CLIENT_SECRET);
-    this.mfaClaim = props.mfaClaim;
-    this.mfaAcceptedValues = [...props.mfaAcceptedValues];
+    this.identityProviderPeers = props.identityProviderCidrs.map((cidr, index) => new CidrPeer(`identity-provider-${index + 1}`, cidr));
+    // What the proxy checks at sign-in, restated for the services that verify the token again (README, container contract).
+    this.tokenVerification = [
+      { name: 'AUTH_ISSUER_URL', value: props.issuerUrl },
+      { name: 'AUTH_AUDIENCE', value: props.clientId },
+      { name: 'AUTH_CLOCK_SKEW_SECONDS', value: String(TOKEN_CLOCK_SKEW_SECONDS) },
+      { name: 'AUTH_GROUPS_CLAIM', value: props.groupsClaim },
+      { name: 'AUTH_ALLOWED_GROUPS', value: props.allowedGroups.join(',') },
+      { name: 'AUTH_MFA_CLAIM', value: props.mfaClaim },
+      { name: 'AUTH_MFA_ACCEPTED_VALUES', value: props.mfaAcceptedValues.join(',') },
+    ];
     this.args = oauth2ProxyArgs(props);
 
     new TlsCertificate(this, 'ServerTlsCertificate', {
@@ -126,12 +148,14 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
     this.renderNetworkPolicies(props);
   }
 
-  /** What web and api read to check MFA on the ID token the proxy forwards: the claim and the accepted values. */
-  public mfaEnvironment(): k8s.EnvVar[] {
-    return [
-      { name: 'AUTH_MFA_CLAIM', value: this.mfaClaim },
-      { name: 'AUTH_MFA_ACCEPTED_VALUES', value: this.mfaAcceptedValues.join(',') },
-    ];
+  /**
+   * What web and api read to verify the ID token the proxy forwards: the issuer (whose discovery
+   * document names the JWKS), the audience (this environment's client id: a token another tenant's
+   * proxy obtained for its own client fails), the clock skew for `exp`/`nbf`, the groups claim and
+   * the allowed groups, the MFA claim and the values that prove MFA. Lists are comma-separated.
+   */
+  public tokenVerificationEnvironment(): k8s.EnvVar[] {
+    return this.tokenVerification.map((variable) => ({ ...variable }));
   }
 
   /**
@@ -226,8 +250,8 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
     this.createNetworkPolicy('AllowEgress-to-identity-provider', `${this.name}-allow-egress-to-identity-provider`, this.selector, {
       policyTypes: ['Egress'],
       egress: [{
-        to: props.identityProviderCidrs.map((cidr) => new CidrPeer('identity-provider', cidr).toNetworkPolicyPeer()),
-        ports: tcpPorts(443),
+        to: this.identityProviderPeers.map((peer) => peer.toNetworkPolicyPeer(this.namespaceName)),
+        ports: tcpPorts(IDENTITY_PROVIDER_PORT),
       }],
     });
   }

@@ -174,8 +174,10 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
   }
 
   /**
-   * Puts the Ingress of exposeViaIngress() behind `proxy` (see SignInIngresses) and tells the
-   * container which MFA claim to check on the ID token the proxy forwards (see OAuth2Proxy).
+   * Puts the Ingress of exposeViaIngress() behind `proxy` (see SignInIngresses), tells the
+   * container how to verify the ID token the proxy forwards and which paths need none
+   * (`AUTH_PUBLIC_PATHS`), and lets the pods fetch the identity provider's keys: the container
+   * trusts that token alone, never an identity header (README, container contract).
    */
   public requireSignIn(proxy: ISignInProxy, options: SignInOptions = {}): void {
     if (this.ingressExposure === undefined) {
@@ -193,7 +195,14 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
     if (signIn.publicIngressName !== undefined) {
       this.additionalStableIngresses.push(signIn.publicIngressName);
     }
-    this.addEnvironment(...proxy.mfaEnvironment());
+    this.addEnvironment(
+      ...proxy.tokenVerificationEnvironment(),
+      // The same list, and notation, as the public Ingress: a trailing / is a prefix, anything else exact.
+      { name: 'AUTH_PUBLIC_PATHS', value: (options.publicPaths ?? []).join(',') },
+    );
+    for (const peer of proxy.identityProviderPeers) {
+      this.allowEgressTo(peer, [proxy.identityProviderPort]);
+    }
   }
 
   /**

@@ -450,6 +450,8 @@ describe.each(ALL)('%s is secure by default', (env) => {
       'oauth2-proxy -> redis:6379',
       'oauth2-proxy egress -> redis:6379',
       `oauth2-proxy egress -> ${ENVIRONMENTS[env].egress.identityProviderCidrs.join('+')}:443`,
+      // Web and api verify the forwarded ID token themselves: they fetch the provider's keys (JWKS).
+      ...ENVIRONMENTS[env].egress.identityProviderCidrs.flatMap((cidr) => [`web egress -> ${cidr}:443`, `api egress -> ${cidr}:443`]),
       ...withKeda,
       ...withPreviewTraffic,
       ...withAcmeSolver,

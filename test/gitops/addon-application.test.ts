@@ -44,7 +44,7 @@ describe('AddonApplication', () => {
     expect(byName('keda')).toMatchObject({ targetRevision: '2.13.2', appVersion: '2.13.1', crdVersion: '2.13.1' });
   });
 
-  test('passes the minimal secure values of the catalog: no snippets, HSTS for a year, TLS 1.2+, real client addresses, backend TLS per Ingress, no ExternalName backends', () => {
+  test("passes the minimal secure values of the catalog: no snippets, HSTS for a year, TLS 1.2+, real client addresses, backend TLS per Ingress, no ExternalName backends, no other namespace's Secrets", () => {
     expect(render(byName('ingress-nginx')).spec.source.helm.valuesObject).toEqual({
       controller: {
         allowSnippetAnnotations: false,
@@ -56,6 +56,7 @@ describe('AddonApplication', () => {
           'ssl-protocols': 'TLSv1.2 TLSv1.3',
           'use-forwarded-headers': 'false',
           'proxy-ssl-location-only': 'true',
+          'allow-cross-namespace-resources': 'false',
         },
         service: { externalTrafficPolicy: 'Local' },
         extraArgs: { 'disable-svc-external-name': 'true' },

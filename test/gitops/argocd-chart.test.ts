@@ -80,31 +80,32 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('dist/argocd/%s', (clus
     expect(project.spec.namespaceResourceBlacklist).toEqual([{ group: '*', kind: '*' }]);
   });
 
-  test('gives each environment, the previews and the logging stack a Vault store of their own, which serves only their namespaces', () => {
+  test('gives each environment, the previews, the logging and the monitoring stack a Vault store of their own, which serves only their namespaces', () => {
     const stores = docsIn(`argocd/${clusterName}/cluster-baseline/`).filter((d) => d.kind === 'ClusterSecretStore');
     const expected = [
       ...cluster.environments.map((e) => ({ name: `vault-${e}`, role: `generator-platform-${e}`, conditions: [{ namespaces: [ENVIRONMENTS[e].namespace] }] })),
       ...(cluster.runsPreviews ? [{ name: 'vault-preview', role: 'generator-platform-preview', conditions: [{ namespaceRegexes: ['^generator-platform-pr-[0-9]+$'] }] }] : []),
       { name: 'vault-logging', role: 'generator-platform-logging', conditions: [{ namespaces: ['logging'] }] },
+      { name: 'vault-monitoring', role: 'generator-platform-monitoring', conditions: [{ namespaces: ['monitoring'] }] },
     ];
     expect(stores.map((s) => ({ name: s.metadata.name, role: s.spec.provider.vault.auth.kubernetes.role, conditions: s.spec.conditions })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
       expected.sort((a, b) => a.name.localeCompare(b.name)),
     );
   });
 
-  test('syncs the projects first, then cert-manager and the Prometheus CRDs, then the other operators, then the cluster baseline, then Loki, then the environments', () => {
+  test('syncs the projects first, then cert-manager and the Prometheus CRDs, then the other operators, then the cluster baseline, then Loki and Grafana, then the environments', () => {
     const waveOfApp = (name: string) => wave(applications.find((a) => a.metadata.name === name)!);
     const projectWaves = [...projects.values()].map(wave);
     const foundation = ['cert-manager', 'kube-prometheus-stack'].map(waveOfApp);
-    const laterAddons = ['cert-manager', 'kube-prometheus-stack', 'rabbitmq-messaging-topology-operator', 'loki'];
+    const laterAddons = ['cert-manager', 'kube-prometheus-stack', 'rabbitmq-messaging-topology-operator', 'loki', 'grafana'];
     const operators = clusterAddons(cluster).filter((a) => !laterAddons.includes(a.name)).map((a) => waveOfApp(a.name));
     const baseline = ['cluster-baseline', 'certificate-authority', 'rabbitmq-messaging-topology-operator'].map(waveOfApp);
     const environments = cluster.environments.map((e) => waveOfApp(`generator-platform-${e}`));
     expect(Math.max(...projectWaves)).toBeLessThan(Math.min(...foundation));
     expect(Math.max(...foundation)).toBeLessThan(Math.min(...operators));
     expect(Math.max(...operators)).toBeLessThan(Math.min(...baseline));
-    expect(Math.max(...baseline)).toBeLessThan(waveOfApp('loki'));
-    expect(waveOfApp('loki')).toBeLessThan(Math.min(...environments));
+    expect(Math.max(...baseline)).toBeLessThan(Math.min(waveOfApp('loki'), waveOfApp('grafana')));
+    expect(Math.max(waveOfApp('loki'), waveOfApp('grafana'))).toBeLessThan(Math.min(...environments));
   });
 
   test('installs every add-on', () => {

@@ -1,10 +1,11 @@
 import { EnvironmentSplit, splitEnvironment } from '../../synth/environment-split';
 import { App, Chart } from 'cdk8s';
 import { EnvironmentChart } from '../../charts/environment-chart';
-import { EnvironmentConfig } from '../../lib/config/environment-config';
+import { EnvironmentConfig, EnvironmentName } from '../../lib/config/environment-config';
 import { ClusterConfig } from '../../lib/config/clusters';
 import { ENVIRONMENTS, previewEnvironment } from '../../lib/config/environments';
 import { loggingOf } from '../../lib/config/logging';
+import { monitoringOf } from '../../lib/config/monitoring';
 import { Addon, addonsOf } from '../../lib/gitops/addon-catalog';
 import { PlatformProject } from '../../lib/gitops/platform-project';
 import { PREVIEW_PROBE_ID } from '../../lib/gitops/preview-parametrization';
@@ -29,7 +30,8 @@ export function previewParts(): { base: EnvironmentSplit; probe: EnvironmentSpli
 
 /** The add-ons of a cluster, as synth renders them. */
 export function clusterAddons(cluster: ClusterConfig): readonly Addon[] {
-  return addonsOf(loggingOf(cluster, (environment) => ENVIRONMENTS[environment]));
+  const configOf = (environment: EnvironmentName) => ENVIRONMENTS[environment];
+  return addonsOf(loggingOf(cluster, configOf), monitoringOf(cluster, configOf));
 }
 
 export function platformProject(scope: Chart, namespaces: string[] = ['generator-platform', 'generator-platform-pr-*']): PlatformProject {

@@ -11,10 +11,10 @@ import { RenderedAddonObjects, renderAddonsNamed } from './support/rendered-addo
 
 /**
  * The logging namespace as the add-on Applications really render it (helm template of the pinned
- * Loki, Fluent Bit and kube-prometheus-stack charts with our values), judged by evaluating the
+ * Loki, Fluent Bit, Grafana and kube-prometheus-stack charts with our values), judged by evaluating the
  * rendered NetworkPolicies' selectors against the rendered pods, not by reading strings.
  */
-const ADDONS = ['loki', 'fluent-bit', 'fluent-bit-events', 'kube-prometheus-stack'];
+const ADDONS = ['loki', 'fluent-bit', 'fluent-bit-events', 'grafana', 'kube-prometheus-stack'];
 let rendered: RenderedAddonObjects[] = [];
 beforeAll(async () => {
   rendered = await renderAddonsNamed(ADDONS);
@@ -27,7 +27,7 @@ const objectsOf = (cluster: string, name: string): any[] => {
   }
   return [...addon.objects];
 };
-const podsOf = (cluster: string, name: string): PodEndpoint[] => workloadPods(objectsOf(cluster, name), name === 'kube-prometheus-stack' ? 'monitoring' : LOGGING_NAMESPACE);
+const podsOf = (cluster: string, name: string): PodEndpoint[] => workloadPods(objectsOf(cluster, name), ['grafana', 'kube-prometheus-stack'].includes(name) ? 'monitoring' : LOGGING_NAMESPACE);
 const names = (pods: readonly PodEndpoint[]) => pods.map((pod) => pod.name).sort();
 const pod = (name: string, namespace: string, labels: Record<string, string>, ports: PodEndpoint['ports'] = []): PodEndpoint => ({ name: `${namespace}/${name}`, namespace, labels, ports });
 const address = (name: string, ip: string): AddressEndpoint => ({ name, ip });
@@ -42,7 +42,7 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('the logging namespace 
   const members = () => lokiPods().filter((p) => p.labels['app.kubernetes.io/part-of'] === 'memberlist');
   const component = (...components: string[]) => lokiPods().filter((p) => components.includes(p.labels['app.kubernetes.io/component']));
   const fluentBit = () => [...podsOf(clusterName, 'fluent-bit'), ...podsOf(clusterName, 'fluent-bit-events')];
-  const grafana = () => podsOf(clusterName, 'kube-prometheus-stack').filter((p) => p.labels['app.kubernetes.io/name'] === 'grafana');
+  const grafana = () => podsOf(clusterName, 'grafana').filter((p) => p.labels['app.kubernetes.io/name'] === 'grafana');
   const singleBinary = () => component('single-binary').length > 0;
   const writePath = () => (singleBinary() ? component('single-binary') : component('write'));
   const readPath = () => (singleBinary() ? component('single-binary') : component('read'));
@@ -51,9 +51,10 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('the logging namespace 
     ...lokiPods(),
     ...fluentBit(),
     ...podsOf(clusterName, 'kube-prometheus-stack'),
+    ...podsOf(clusterName, 'grafana'),
     pod('prometheus', KUBE_PROMETHEUS.namespace, { ...KUBE_PROMETHEUS.podLabels }),
     pod('api', config.namespace, { 'app.kubernetes.io/name': 'api' }),
-    pod('fake-grafana', 'generator-platform-pr-7', { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'kube-prometheus-stack' }),
+    pod('fake-grafana', 'generator-platform-pr-7', { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'grafana' }),
     pod('fake-fluent-bit', 'generator-platform-pr-7', { 'app.kubernetes.io/name': 'fluent-bit', 'app.kubernetes.io/instance': 'fluent-bit' }),
     pod('fake-loki', 'generator-platform-pr-7', { ...members()[0].labels }),
   ];

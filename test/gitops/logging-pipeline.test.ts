@@ -166,15 +166,17 @@ describe('the add-ons of a cluster', () => {
 
   const logging: ClusterLogging = { ...LOGGING_SETTINGS.staging!, clusterName: 'qa', environment: 'staging', credentialsVaultPath: 'x/loki-object-storage', retentionDays: { application: 1, system: 1, audit: 1, security: 1 }, objectStorageCidrs: ['52.218.0.0/17'], kubernetesApiCidrs: ['10.0.0.0/28'] };
 
+  const monitoring = { grafanaAdminVaultPath: 'x/grafana-admin' };
+
   test('fails for a cluster with no Loki replica', () => {
-    expect(() => addonsOf({ ...logging, lokiReplicas: 0 })).toThrow(/cluster qa: lokiReplicas = 0; must be a whole number of at least 1/);
+    expect(() => addonsOf({ ...logging, lokiReplicas: 0 }, monitoring)).toThrow(/cluster qa: lokiReplicas = 0; must be a whole number of at least 1/);
   });
 
   test('fails for an audit log outside /var/log, which Fluent Bit cannot read', () => {
-    expect(() => addonsOf({ ...logging, auditLogPath: '/etc/audit.log' })).toThrow(/cluster qa: auditLogPath = \/etc\/audit.log; Fluent Bit mounts only \/var\/log/);
+    expect(() => addonsOf({ ...logging, auditLogPath: '/etc/audit.log' }, monitoring)).toThrow(/cluster qa: auditLogPath = \/etc\/audit.log; Fluent Bit mounts only \/var\/log/);
   });
 
   test('fails for a retention that is not whole days', () => {
-    expect(() => addonsOf({ ...logging, retentionDays: { ...logging.retentionDays, audit: 0.5 } })).toThrow(/cluster qa: audit retention = 0.5 days/);
+    expect(() => addonsOf({ ...logging, retentionDays: { ...logging.retentionDays, audit: 0.5 } }, monitoring)).toThrow(/cluster qa: audit retention = 0.5 days/);
   });
 });

@@ -307,10 +307,42 @@ describe('LongRunningService.requireSignIn', () => {
     expect(find(objects, 'Certificate', 'oauth2-proxy-server-tls').spec.dnsNames).toContain(tls['nginx.ingress.kubernetes.io/proxy-ssl-name']);
   });
 
-  test('tells the service which claim proves MFA on the ID token the proxy forwards', () => {
-    const objects = protectedApi();
+  test('tells the service how to verify the ID token the proxy forwards (issuer, audience, skew, groups, MFA) and which paths need none', () => {
+    const objects = protectedApi(['/healthz', '/webhooks/']);
     const env = find(objects, 'Deployment', 'api').spec.template.spec.containers[0].env;
-    expect(env).toEqual(expect.arrayContaining([{ name: 'AUTH_MFA_CLAIM', value: 'amr' }, { name: 'AUTH_MFA_ACCEPTED_VALUES', value: 'mfa' }]));
+    expect(env.filter((variable: any) => variable.name.startsWith('AUTH_'))).toEqual([
+      { name: 'AUTH_ISSUER_URL', value: 'https://login.example.com/realms/platform' },
+      { name: 'AUTH_AUDIENCE', value: 'platform' },
+      { name: 'AUTH_CLOCK_SKEW_SECONDS', value: '60' },
+      { name: 'AUTH_GROUPS_CLAIM', value: 'groups' },
+      { name: 'AUTH_ALLOWED_GROUPS', value: 'platform-users' },
+      { name: 'AUTH_MFA_CLAIM', value: 'amr' },
+      { name: 'AUTH_MFA_ACCEPTED_VALUES', value: 'mfa' },
+      { name: 'AUTH_PUBLIC_PATHS', value: '/healthz,/webhooks/' },
+    ]);
+    // Without public paths every path but the probes needs a token.
+    expect(find(protectedApi(), 'Deployment', 'api').spec.template.spec.containers[0].env).toContainEqual({ name: 'AUTH_PUBLIC_PATHS', value: '' });
+  });
+
+  test('lets the service fetch the identity provider\'s keys: egress to each of its CIDRs on 443, nothing else new', () => {
+    const { chart, proxy } = minimalProxy({ identityProviderCidrs: ['10.20.4.0/28', '10.20.5.0/28'] });
+    const api = new ApiService(chart, 'api', {
+      namespace: proxy.namespace, image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus,
+      hostname: 'api.example.com', ingressController, ...publicTls,
+    });
+    const egressBefore = kinds(objectsOf(chart), 'NetworkPolicy').filter((p) => p.metadata.name.startsWith('api-allow-egress')).map((p) => p.metadata.name);
+    expect(egressBefore).toEqual([]);
+    api.requireSignIn(proxy);
+    const egress = kinds(objectsOf(chart), 'NetworkPolicy').filter((p) => p.metadata.name.startsWith('api-allow-egress'));
+    expect(egress.map((p) => [p.metadata.name, p.spec.podSelector.matchLabels['app.kubernetes.io/name'], p.spec.policyTypes, p.spec.egress])).toEqual([
+      ['api-allow-egress-to-identity-provider-1', 'api', ['Egress'], [{ to: [{ ipBlock: { cidr: '10.20.4.0/28' } }], ports: [{ protocol: 'TCP', port: 443 }] }]],
+      ['api-allow-egress-to-identity-provider-2', 'api', ['Egress'], [{ to: [{ ipBlock: { cidr: '10.20.5.0/28' } }], ports: [{ protocol: 'TCP', port: 443 }] }]],
+    ]);
+  });
+
+  test('fails on an allowed group or MFA value with a comma, which web and api would read as two', () => {
+    expect(() => minimalProxy({ allowedGroups: ['platform,admins'] })).toThrow(/allowedGroups is \["platform,admins"\]; list group names that are not empty and hold no comma/);
+    expect(() => minimalProxy({ mfaAcceptedValues: ['mfa,otp'] })).toThrow(/mfaAcceptedValues is \["mfa,otp"\]; list the claim values that prove MFA, not empty and without commas/);
   });
 
   test('fails on a public path of / or under /oauth2', () => {

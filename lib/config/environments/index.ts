@@ -60,6 +60,22 @@ function checkAcrossEnvironments(registry: Readonly<Record<string, EnvironmentCo
       }
     }
   }
+  checkSecretStoresApart(registry, wanted);
+}
+
+/** An environment's Vault store must serve no other environment's namespace: that environment's pods could read its secrets. */
+function checkSecretStoresApart(registry: Readonly<Record<string, EnvironmentConfig>>, wanted: readonly string[]): void {
+  for (const [name, config] of Object.entries(registry)) {
+    const pattern = config.vaultStoreNamespacePattern;
+    if (pattern === undefined || !wanted.includes(name)) {
+      continue;
+    }
+    const other = Object.entries(registry).find(([otherName, otherConfig]) => otherName !== name && new RegExp(pattern).test(otherConfig.namespace));
+    if (other !== undefined) {
+      throw new ConfigError(name, 'vaultStoreNamespacePattern', pattern, `matches ${other[0]}'s namespace ${other[1].namespace}, so ${other[0]}'s pods could read ${name}'s secrets`,
+        `narrow it to ${name}'s own namespaces, e.g. ^generator-platform-pr-[0-9]+$ (in ${definingFile(name, 'vaultStoreNamespacePattern')})`);
+    }
+  }
 }
 
 /** Builds and validates the config of each named preview environment (`--preview pr-42`). */

@@ -19,6 +19,8 @@ const IDENTITY_PROVIDER = {
   issuerUrl: 'https://login.acme.example.com/realms/platform',
   groupsClaim: 'groups',
   mfa: { claim: 'amr', acceptedValues: ['mfa'], acrValues: 'mfa' },
+  // The realm's access token lifespan, which Keycloak gives its ID tokens too.
+  idTokenLifetimeMinutes: 5,
   proxyImage: pinnedReference(THIRD_PARTY_IMAGES.oauth2Proxy),
 } as const;
 
@@ -31,7 +33,8 @@ export function authenticationFor(clientId: string, allowedGroups: readonly stri
     allowedGroups,
     proxyReplicas,
     sessionHours: 8,
-    refreshMinutes: 15,
+    // Below the ID token's lifetime: the token web and api verify is refreshed before it expires.
+    refreshMinutes: 4,
     webPublicPaths: ['/healthz'],
     apiPublicPaths: ['/healthz', '/webhooks/'],
   };

@@ -18,5 +18,7 @@ export const SIGN_IN_PROXY: ISignInProxy = {
   responseHeaders: ['X-Auth-Request-User', 'Authorization'],
   backendTlsAnnotations: { 'nginx.ingress.kubernetes.io/proxy-ssl-name': 'oauth2-proxy.apps.svc' },
   ingressBackend: (): k8s.IngressBackend => ({ service: { name: 'oauth2-proxy', port: { name: 'https' } } }),
-  mfaEnvironment: () => [],
+  identityProviderPeers: [],
+  identityProviderPort: 443,
+  tokenVerificationEnvironment: () => [],
 };

@@ -323,6 +323,29 @@ describe('Argo CD cross-references', () => {
     }
   });
 
+  test('an ExternalSecret written anywhere in an add-on\'s Helm values needs its store from an earlier wave', async () => {
+    const addon = (wave: string, values: K8sObject) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'grafana', namespace: 'argocd', annotations: { 'argocd.argoproj.io/sync-wave': wave } },
+      spec: {
+        project: 'generator-platform',
+        source: { repoURL: 'https://grafana.github.io/helm-charts', chart: 'grafana', targetRevision: '7.3.7', helm: { valuesObject: values } },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'generator-platform' },
+      },
+    });
+    const externalSecret = { apiVersion: 'external-secrets.io/v1beta1', kind: 'ExternalSecret', metadata: { name: 'grafana-admin' }, spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' } } };
+    const withChartRepository = () => {
+      const permissive = project();
+      (at(permissive, 'spec').sourceRepos as string[]).push('https://grafana.github.io/helm-charts');
+      return permissive;
+    };
+    // The cluster baseline brings the store in wave -1: in wave 0 the add-on is fine, in wave -2 it would wait for ever.
+    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [withChartRepository(), app(), addon('0', { grafana: { extraObjects: [externalSecret] } })] })).toEqual([]);
+    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [withChartRepository(), app(), addon('-2', { grafana: { extraObjects: [externalSecret] } })] })).toEqual(['ARGOCD-WAVE-ORDER']);
+    expect(await ruleIdsOfFiles({ 'production/platform.yaml': platform, 'argocd/apps.yaml': [withChartRepository(), app(), addon('-2', { extraManifests: [externalSecret] })] })).toEqual(['ARGOCD-WAVE-ORDER']);
+  });
+
   test('sync waves: signed integers pass, anything else is reported', async () => {
     // The cluster baseline, which makes the environment's namespace, syncs in wave -1: an environment in it or before it waits for ever.
     for (const [wave, expected] of [['0', []], ['+2', []], ['10', []], ['-1', ['ARGOCD-WAVE-ORDER']], ['1.5', ['ARGOCD-SYNC-WAVE']], ['', ['ARGOCD-SYNC-WAVE']], ['one', ['ARGOCD-SYNC-WAVE']]] as const) {

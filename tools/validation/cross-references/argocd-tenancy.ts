@@ -104,16 +104,30 @@ function syncedObjects(application: ManifestObject, scope: EnvironmentScope): { 
   }
   const sources = [record(spec.source), ...records(spec.sources)];
   for (const source of sources) {
-    const values = record(record(source.helm).valuesObject);
-    for (const embedded of records(values.extraObjects)) {
-      const kind = text(embedded.kind);
-      const apiVersion = text(embedded.apiVersion);
-      if (kind && apiVersion) {
-        objects.push({ body: embedded, kind, apiVersion, namespace: text(record(embedded.metadata).namespace) ?? destinationNamespace });
-      }
+    for (const embedded of embeddedObjects(record(source.helm).valuesObject)) {
+      objects.push({ body: embedded, kind: text(embedded.kind) as string, apiVersion: text(embedded.apiVersion) as string, namespace: text(record(embedded.metadata).namespace) ?? destinationNamespace });
     }
   }
   return { objects };
+}
+
+/**
+ * Kubernetes objects written into Helm values, wherever a chart takes them (`extraObjects`,
+ * `grafana.extraObjects`, `extraManifests`, ...): any map with string apiVersion and kind and a
+ * metadata map. The chart renders them as they are, so the Application syncs them.
+ */
+function embeddedObjects(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) {
+    return value.flatMap(embeddedObjects);
+  }
+  if (typeof value !== 'object' || value === null) {
+    return [];
+  }
+  const map = value as Record<string, unknown>;
+  if (typeof map.apiVersion === 'string' && typeof map.kind === 'string' && typeof map.metadata === 'object' && map.metadata !== null) {
+    return [map];
+  }
+  return Object.values(map).flatMap(embeddedObjects);
 }
 
 function syncOptions(application: ManifestObject): string[] {
