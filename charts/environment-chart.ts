@@ -25,6 +25,7 @@ import { VaultSecret, readVaultSecretsFrom } from '../lib/security/vault-secret'
 import { VaultSecretStore } from '../lib/security/vault-secret-store';
 import { CaBundle } from '../lib/security/ca-bundle';
 import { applySyncWaves } from '../lib/gitops/sync-waves';
+import { INGRESS_NGINX_METRICS_SERVICE } from '../lib/gitops/ingress-nginx-metrics-values';
 import { GrafanaDashboards } from '../lib/observability/dashboards/grafana-dashboards';
 import { PlatformAlertRules } from '../lib/observability/platform-alert-rules';
 import { RabbitmqMonitor, RedisExporterMonitor } from '../lib/observability/store-monitors';
@@ -379,6 +380,8 @@ export class EnvironmentChart extends Chart {
         broker: this.messageBroker,
         environment: config.name,
         includeClusterWideRules: config.ownsClusterScopedObjects,
+        publicHosts: [{ service: this.web.name, hostname: config.webHostname }, { service: this.api.name, hostname: config.apiHostname }],
+        ingressController: { namespace: config.ingressController.namespace, metricsServiceName: INGRESS_NGINX_METRICS_SERVICE },
       });
       new GrafanaDashboards(this, 'dashboards', { namespace: config.namespace });
     }

@@ -16,6 +16,8 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # Lua 5.1 (the language of Argo CD's gopher-lua) runs the Application health check of docs/gitops.md.
 command -v lua5.1 >/dev/null 2>&1 || missing+=(lua5.1)
+# etcd 3.4 is the store of the real kube-apiserver 1.27.16 the cluster tests run (tools/cluster/).
+[ -x /usr/bin/etcd ] || missing+=(etcd-server)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

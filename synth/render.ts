@@ -7,9 +7,7 @@ import { EnvironmentChart } from '../charts/environment-chart';
 import { EnvironmentConfig, EnvironmentName } from '../lib/config/environment-config';
 import { loadEnvironments, loadPreviews } from '../lib/config/environments';
 import { CLUSTERS, ClusterConfig } from '../lib/config/clusters';
-import { loggingOf } from '../lib/config/logging';
-import { monitoringOf } from '../lib/config/monitoring';
-import { addonsOf } from '../lib/gitops/addon-catalog';
+import { clusterAddonsOf } from '../lib/config/addon-sizing';
 import { CERTIFICATE_AUTHORITY_FOLDER } from '../lib/gitops/certificate-authority-application';
 import { CLUSTER_BASELINE_FOLDER } from '../lib/gitops/cluster-baseline-application';
 import { PREVIEW_PROBE_ID } from '../lib/gitops/preview-parametrization';
@@ -190,7 +188,7 @@ function argoCdCharts(rendered: ReadonlyMap<string, SplitEnvironment>): ChartInF
     const onCluster = [...environments, ...(preview ? [preview.base] : [])];
     const certificateAuthority = certificateAuthorityChart(cluster, onCluster);
     const configOf = (name: EnvironmentName) => environments.find((e) => e.config.name === name)!.config;
-    const addons = addonsOf(loggingOf(cluster, configOf), monitoringOf(cluster, configOf));
+    const addons = clusterAddonsOf(cluster, configOf);
     const clusterFolder = `${ARGOCD_FOLDER}/${cluster.name}`;
     const clusterOwner = environments.find((e) => e.config.ownsClusterScopedObjects) ?? environments[0];
     const clusterChart = new ClusterBaselineChart(new App(), `cluster-baseline-${cluster.name}`, {

@@ -244,7 +244,7 @@ export class DeliveryStrategy {
         steps: [
           // The canary starts at full size before it gets any traffic: the weights then only move
           // traffic, so a release waits for one batch of new pods instead of one per weight, and
-          // the canary never runs short of pods. It costs no extra quota (the peak is 2x either way).
+          // the canary never runs short of pods. It costs no extra quota (the canary reaches full size either way).
           { setCanaryScale: { weight: 100 } },
           { setWeight: this.firstWeightPercent },
           pause(),
@@ -257,11 +257,19 @@ export class DeliveryStrategy {
   }
 
   /**
-   * Pods the service can run at once, at `maxReplicas`, during a release: a blue-green or canary
-   * release runs the new version at full size beside the old one before it switches.
+   * Pods the service can run at once, at `maxReplicas`, during a release. A blue-green or canary
+   * release runs the new version at full size beside the old one before it switches, and Argo
+   * Rollouts keeps a replaced ReplicaSet at full size for `scaleDownDelaySeconds` (an aborted one
+   * for `abortScaleDownDelaySeconds`): a second release within that delay runs three full sets, the
+   * one waiting to scale down (the previous stable, or the previous preview a new version replaced),
+   * the stable one and the new one. (Argo Rollouts v1.6.6, commit 737ca89b, rollout/replicaset.go
+   * `scaleDownDelayHelper`: an old ReplicaSet with a scale-down deadline ahead keeps the Rollout's
+   * replicas, for blue-green and, after a promotion, for a canary with traffic routing;
+   * `scaleDownDelayRevisionLimit` is unset, so none is cut short.) A third release within the same
+   * delay would add a fourth set; its pods wait for quota until the oldest set's delay has passed.
    */
   public maxPodsDuringRelease(maxReplicas: number): number {
-    return this.isProgressive ? 2 * maxReplicas : maxReplicas + Math.max(1, Math.ceil((maxReplicas * this.maxSurgePercent) / 100));
+    return this.isProgressive ? 3 * maxReplicas : maxReplicas + Math.max(1, Math.ceil((maxReplicas * this.maxSurgePercent) / 100));
   }
 
   private validate(): void {

@@ -9,6 +9,7 @@ import { KYVERNO_HELM_VALUES } from './kyverno-values';
 import { ClusterLogging, LOGGING_NAMESPACE, LOKI_RELEASE, checkedLogging } from './logging-settings';
 import { lokiHelmValues } from './loki-values';
 import { MONITORING_NAMESPACE } from './monitoring-secret-store';
+import { INGRESS_NGINX_EDGE_STATUS_CONFIG, INGRESS_NGINX_METRICS_VALUES } from './ingress-nginx-metrics-values';
 
 /** How an add-on's manifests are fetched. */
 export enum AddonSourceType {
@@ -72,7 +73,7 @@ export interface Addon {
 
 /** One strategic-merge patch of a kustomize add-on's object. */
 export interface KustomizePatch {
-  readonly target: { readonly group: string; readonly kind: string; readonly name: string; readonly namespace: string };
+  readonly target: { readonly group: string; readonly kind: string; readonly name: string; readonly namespace?: string };
   /** The patch, as YAML. */
   readonly patch: string;
 }
@@ -167,9 +168,9 @@ const FLUENT_BIT_CHART = {
 } as const;
 
 /**
- * Every add-on of a cluster, pinned, the log pipeline's with the cluster's settings (bucket,
- * retention, `environment` label), Grafana's with its admin credentials' Vault path. A test
- * asserts that every CRD group used in dist/ is installed by one of them and that no revision floats.
+ * Every add-on of a cluster, pinned, the log pipeline's with the cluster's settings, Grafana's with its
+ * admin credentials' Vault path; clusterAddonsOf (lib/config/addon-sizing.ts) adds replicas, budgets and
+ * spread. A test asserts that every CRD group used in dist/ has an add-on and that no revision floats.
  */
 export function addonsOf(clusterLogging: ClusterLogging, monitoring: ClusterMonitoring): readonly Addon[] {
   const logging = checkedLogging(clusterLogging);
@@ -340,7 +341,7 @@ export function addonsOf(clusterLogging: ClusterLogging, monitoring: ClusterMoni
       helmValues: {
         controller: {
           allowSnippetAnnotations: false,
-          metrics: { enabled: true },
+          metrics: INGRESS_NGINX_METRICS_VALUES,
           // HSTS for one year on every host, and the real client address for per-client rate limits.
           config: {
             'hsts': 'true',
@@ -354,6 +355,7 @@ export function addonsOf(clusterLogging: ClusterLogging, monitoring: ClusterMoni
             'proxy-ssl-location-only': 'true',
             // No Ingress may name another namespace's Secret (ours: the ingress-backend-client key pair).
             'allow-cross-namespace-resources': 'false',
+            ...INGRESS_NGINX_EDGE_STATUS_CONFIG,
           },
           service: { externalTrafficPolicy: 'Local' },
           // No backend of type ExternalName: otherwise an Ingress in any namespace could point a

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { PrometheusRule } from '../../imports/monitoring.coreos.com';
 import { PLATFORM_NAME } from '../platform/labels';
 import { generatorAlerts } from './rules/generator-alerts';
-import { clusterAlerts, platformAlerts } from './rules/platform-alerts';
+import { clusterAlerts, MonitoredIngressController, platformAlerts } from './rules/platform-alerts';
 import { saturationAlerts } from './rules/saturation-alerts';
 import { storeAlerts } from './rules/store-alerts';
 import { ruleGroupSpec } from './rules/promtool';
@@ -19,6 +19,8 @@ import {
   sloRecordingRules,
   TEST_RATIOS_99_9,
 } from './rules/slo-rules';
+
+export type { MonitoredIngressController } from './rules/platform-alerts';
 
 /** The namespace the rules watch (a NamespaceBaseline). */
 export interface IRuleNamespace {
@@ -47,6 +49,22 @@ export const PLATFORM_SLOS: readonly SloObjective[] = [
   { service: 'api', sli: SliKind.LATENCY, objectivePercent: 99.9, latencyThresholdSeconds: 0.5, test: { badRatios: TEST_RATIOS_99_9, bucketLe: '0.5' } },
 ];
 
+/** A service's public hostname, whose availability is also measured where users meet it: at ingress-nginx. */
+export interface PublicHost {
+  /** The service the hostname publishes, e.g. `web`; names the objective and labels its alerts. */
+  readonly service: string;
+  /** The hostname, as ingress-nginx labels its requests (`host`). */
+  readonly hostname: string;
+}
+
+/**
+ * The 99.9% availability objective of each public hostname, measured at ingress-nginx: the same
+ * budget as at the pods, with every request the pods never saw counted as well.
+ */
+export function edgeSlos(hosts: readonly PublicHost[]): SloObjective[] {
+  return hosts.map((host) => ({ service: host.service, sli: SliKind.EDGE_AVAILABILITY, objectivePercent: 99.9, hostname: host.hostname, test: { badRatios: TEST_RATIOS_99_9 } }));
+}
+
 export interface PlatformAlertRulesProps {
   /** The namespace whose workloads the rules judge; the PrometheusRules live in it too. */
   readonly namespace: IRuleNamespace;
@@ -59,6 +77,18 @@ export interface PlatformAlertRulesProps {
    * @default PLATFORM_SLOS
    */
   readonly objectives?: readonly SloObjective[];
+  /**
+   * Public hostnames whose availability is measured at ingress-nginx as well (edgeSlos()): a 503
+   * without ready pods, a failed sign-in or session store never reaches the pods' own counters.
+   * @default - none: availability is measured at the pods only
+   */
+  readonly publicHosts?: readonly PublicHost[];
+  /**
+   * The ingress controller the edge objectives read. With no controller pod scraped they measure
+   * nothing, so a cluster-wide alert pages then (with the cluster-wide rules).
+   * @default - no alert on the controller's metrics
+   */
+  readonly ingressController?: MonitoredIngressController;
   /**
    * The multi-window, multi-burn-rate scheme of the SLO alerts.
    * @default MULTI_WINDOW_BURN_RATES
@@ -81,7 +111,7 @@ export interface PlatformAlertRulesProps {
 /** The rule groups of one environment, one per concern: what PlatformAlertRules renders. */
 export function platformRuleGroups(props: PlatformAlertRulesProps): RuleGroupDefinition[] {
   const namespace = props.namespace.namespaceName;
-  const objectives = props.objectives ?? PLATFORM_SLOS;
+  const objectives = [...(props.objectives ?? PLATFORM_SLOS), ...edgeSlos(props.publicHosts ?? [])];
   const groups: RuleGroupDefinition[] = [
     {
       // Release analysis reads these every 20 s, so they are evaluated at the scrape interval.
@@ -97,7 +127,7 @@ export function platformRuleGroups(props: PlatformAlertRulesProps): RuleGroupDef
     { name: 'platform', recordings: [], alerts: platformAlerts(namespace) },
   ];
   if (props.includeClusterWideRules ?? true) {
-    groups.push({ name: 'cluster', recordings: [], alerts: clusterAlerts() });
+    groups.push({ name: 'cluster', recordings: [], alerts: clusterAlerts(props.ingressController) });
   }
   validateGroups(groups);
   const environment = props.environment;

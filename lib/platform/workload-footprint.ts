@@ -1,9 +1,13 @@
 /**
- * The most a workload can ask of its namespace at once, rollout surge included. The namespace
- * baseline sums these into its ResourceQuota and LimitRange, so the quota follows the workloads.
+ * The most a workload can ask of its namespace at once, release surge included: every ReplicaSet
+ * that can run at once, those of two releases that overlap too. The namespace baseline sums these
+ * into its ResourceQuota and LimitRange, so the quota follows the workloads.
  */
 export interface WorkloadFootprint {
-  /** Pods at the autoscaler's maximum plus the pods a rolling update adds on top. */
+  /**
+   * Pods at the autoscaler's maximum plus the pods a release adds on top: a rolling update's surge,
+   * or for a blue-green or canary Rollout two more full sets (DeliveryStrategy.maxPodsDuringRelease).
+   */
   readonly maxPods: number;
   /** Requests and limits of one pod (equal: every pod is Guaranteed QoS). */
   readonly podCpuMillis: number;

@@ -7,21 +7,24 @@ import { IStoreClient } from '../platform/store-client';
 import { SECRET_RELOAD_ANNOTATION, secretsReadAsEnvironment } from '../security/secret-reload';
 import { DEFAULT_CERTIFICATE_LIFETIME, TlsCertificate } from '../security/tls-certificate';
 import { UnhealthyPodEviction } from '../workloads/disruption-budget';
-import { HostSeparation } from '../workloads/restricted-pod-spec';
+import { HostSeparation, podPlacement } from '../workloads/restricted-pod-spec';
 import { RestrictedWorkload } from '../workloads/restricted-workload';
 import { trustedCaFile } from '../workloads/workload-conventions';
 import { RedisBootstrap } from './redis/redis-bootstrap';
 import { RedisClusterPolicies } from './redis/redis-cluster-policies';
+import { PlannedRedisNode, planRedisPlacement, RedisPlacement, RedisZoneSet } from './redis/redis-placement';
 import { RedisClusterProps, redisClusterFootprint, RedisNodeSizing, redisNodeSizing, validateRedisClusterProps } from './redis/redis-cluster-props';
 import { ImageReference } from '../platform/image-reference';
 import { RedisEvictionPolicy, renderRedisConfig } from './redis/redis-config';
 import { BOOTSTRAP_ACCESS, EXPORTER_ACCESS, RedisAccess, REPLICATION_ACCESS } from './redis/redis-access';
 import {
   ACL_FILE, ACL_RULES_FILE, BOOTSTRAP_USER, CONFIG_FILE, DEFAULT_REDIS_EXPORTER_IMAGE, DEFAULT_REDIS_IMAGE, EXPORTER_USER, MAX_MEMORY_PERCENT, PROBE_FILE,
-  REDIS_CLUSTER_BUS_PORT, REDIS_METRICS_PORT, REDIS_PORT, REPLICATION_USER, RUN_DIR_MI, START_FILE, TLS_FILES, TLS_RELOAD_FILE, USERS_FILE,
+  REDIS_CLUSTER_BUS_PORT, REDIS_METRICS_PORT, REDIS_PORT, REPLICATION_USER, ROLE_FILE, RUN_DIR_MI, START_FILE, TERMINATION_GRACE_SECONDS, TLS_FILES,
+  TLS_RELOAD_FILE, USERS_FILE, ZONE_LABEL,
 } from './redis/redis-constants';
 import { exporterContainer, CREDENTIALS_VOLUME, redisContainer, RUN_VOLUME } from './redis/redis-containers';
 import { REDIS_PROBE_SCRIPT } from './redis/redis-probe-script';
+import { REDIS_ROLE_SCRIPT } from './redis/redis-role-script';
 import { REDIS_START_SCRIPT } from './redis/redis-start-script';
 import { REDIS_TLS_RELOAD_SCRIPT } from './redis/redis-tls-reload-script';
 import { REDIS_USERS_SCRIPT } from './redis/redis-users-script';
@@ -31,15 +34,24 @@ export { RedisEvictionPolicy } from './redis/redis-config';
 export { RedisClusterProps } from './redis/redis-cluster-props';
 export { RedisAccess } from './redis/redis-access';
 export { RedisUser } from './redis/redis-users';
+export { PlannedRedisNode, RedisPlacement, RedisZoneSet } from './redis/redis-placement';
 /** Pod template annotation: a digest of the config ConfigMap, so that a change of redis.conf, the users' rules or a script rolls the nodes. */
 export const CONFIG_CHECKSUM_ANNOTATION = 'generator-platform.dev/config-checksum';
-export { DEFAULT_REDIS_EXPORTER_IMAGE, DEFAULT_REDIS_IMAGE, REDIS_CLUSTER_BUS_PORT, REDIS_METRICS_PORT, REDIS_PORT } from './redis/redis-constants';
+export { DEFAULT_REDIS_EXPORTER_IMAGE, DEFAULT_REDIS_IMAGE, REDIS_CLUSTER_BUS_PORT, REDIS_METRICS_PORT, REDIS_PORT, ZONE_LABEL } from './redis/redis-constants';
 
 /**
- * Redis 7.0 in cluster mode: a StatefulSet of `primaries x (1 + replicasPerPrimary)` nodes with AOF
- * persistence on a volume each, stable per-pod hostnames announced to clients, a metrics sidecar, and
- * an idempotent Job that forms the cluster once. Closed to every flow but the ones asked for:
+ * Redis 7.0 in cluster mode: `primaries x (1 + replicasPerPrimary)` nodes with AOF persistence on a
+ * volume each, stable per-pod hostnames announced to clients, a metrics sidecar, and an idempotent
+ * Job that forms the cluster once. Closed to every flow but the ones asked for:
  * `allowFrom(client)` or `connect(client)` opens a client's way in.
+ *
+ * Zones: one StatefulSet per zone, `<id>-<zone>`, pinned to it, so that a node's zone follows from
+ * its name; each shard's primary runs in one zone and its replica in the next (planRedisPlacement),
+ * and the bootstrap pairs them so. The loss of any one zone leaves a copy of every slot range in
+ * the others, and a majority of the primaries there to promote the replicas. A primary hands its
+ * role to its replica before it stops, and a planned primary takes it back once in sync
+ * (REDIS_ROLE_SCRIPT), so restarts, drains and the zones' independent rollouts keep one primary
+ * per zone and never leave a slot range without one.
  *
  * Authentication: one ACL user per client, each with its own password from Vault and only the
  * commands and keys it needs (RedisAccess); the default user is off. The exporter, the bootstrap
@@ -54,6 +66,8 @@ export class RedisCluster extends RestrictedWorkload {
   public readonly replicasPerPrimary: number;
   /** Pods, i.e. cluster nodes. */
   public readonly nodeCount: number;
+  /** Which zone each node runs in, as which ordinal of which StatefulSet, and the shard it was planned to serve as primary or replica. */
+  public readonly placement: RedisPlacement;
   /** Name of the headless Service that gives every pod its DNS name. */
   public readonly headlessServiceName: string;
   /**
@@ -75,6 +89,7 @@ export class RedisCluster extends RestrictedWorkload {
     this.primaries = sizing.primaries;
     this.replicasPerPrimary = sizing.replicasPerPrimary;
     this.nodeCount = this.primaries * (1 + this.replicasPerPrimary);
+    this.placement = planRedisPlacement(id, props.zones, this.primaries, this.replicasPerPrimary);
     this.headlessServiceName = `${id}-headless`;
     this.metricsServerName = `${this.headlessServiceName}.${this.namespaceName}.svc`;
     this.caSecretName = `${id}-tls`;
@@ -96,7 +111,7 @@ export class RedisCluster extends RestrictedWorkload {
         this.serviceHost,
         ...headlessDomains,
         ...headlessDomains.map((domain) => `*.${domain}`),
-        ...Array.from({ length: this.nodeCount }, (_, ordinal) => headlessDomains.map((domain) => `${id}-${ordinal}.${domain}`)).flat(),
+        ...this.plannedNodes().flatMap((node) => headlessDomains.map((domain) => `${node.podName}.${domain}`)),
       ],
       issuer: props.tlsIssuer,
       // Each node presents it as a client too, to the others' cluster bus and to its primary.
@@ -108,6 +123,7 @@ export class RedisCluster extends RestrictedWorkload {
         tlsPort: REDIS_PORT,
         tls: TLS_FILES,
         clusterNodeTimeoutMillis: props.nodeTimeoutMillis ?? 5000,
+        replicasPerPrimary: this.replicasPerPrimary,
         maxMemoryMi: Math.floor((sizing.memoryMi * MAX_MEMORY_PERCENT) / 100),
         evictionPolicy: props.evictionPolicy ?? RedisEvictionPolicy.NO_EVICTION,
         aclFile: ACL_FILE,
@@ -119,6 +135,7 @@ export class RedisCluster extends RestrictedWorkload {
       [START_FILE]: REDIS_START_SCRIPT,
       [USERS_FILE]: REDIS_USERS_SCRIPT,
       [TLS_RELOAD_FILE]: REDIS_TLS_RELOAD_SCRIPT,
+      [ROLE_FILE]: REDIS_ROLE_SCRIPT,
       [PROBE_FILE]: REDIS_PROBE_SCRIPT,
     });
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
@@ -127,7 +144,9 @@ export class RedisCluster extends RestrictedWorkload {
     });
     // Resolved at synth time too, from the same data: a pod template that changes with the files rolls the nodes.
     const configChecksum: string = Lazy.any({ produce: () => createHash('sha256').update(JSON.stringify(configData())).digest('hex') });
-    this.renderStatefulSet(props, sizing, image, configMap.name, { exporterUser, configChecksum });
+    for (const zoneSet of this.placement.sets) {
+      this.renderStatefulSet(zoneSet, props, sizing, image, configMap.name, { exporterUser, handoverUser: bootstrapUser, configChecksum });
+    }
     // Headless: nodes must resolve each other, and the bootstrap must reach them, before any of them is ready.
     this.createService('HeadlessService', this.headlessServiceName, [
       { name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' },
@@ -136,7 +155,9 @@ export class RedisCluster extends RestrictedWorkload {
       { name: 'metrics', port: REDIS_METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'https' },
     ], { headless: true });
     this.createService('Service', id, [{ name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' }]);
-    // A not-ready node may be a replica still copying its primary; evict it only while no other node is down.
+    // One budget over every zone's nodes, not one per zone: a shard's primary and replica are in
+    // two zones, and per-zone budgets would let a drain in each take both at once. A not-ready node
+    // may be a replica still copying its primary; evict it only while no other node is down.
     this.createDisruptionBudget(UnhealthyPodEviction.IF_HEALTHY_BUDGET);
 
     const bootstrapName = `${id}-bootstrap`;
@@ -145,8 +166,8 @@ export class RedisCluster extends RestrictedWorkload {
       name: bootstrapName,
       serviceAccountName: id,
       image,
-      nodeAddresses: this.nodeAddresses(),
-      replicasPerPrimary: this.replicasPerPrimary,
+      primaryAddresses: this.placement.primaries.map((node) => this.nodeAddress(node)),
+      replicaAddresses: this.placement.replicas.map((node) => this.nodeAddress(node)),
       caSecretName: this.caSecretName,
       username: bootstrapUser.name,
       passwordSource: bootstrapUser.credentials.envValue('password'),
@@ -155,12 +176,9 @@ export class RedisCluster extends RestrictedWorkload {
     this.allowIngressFrom(props.metricsScraper, [REDIS_METRICS_PORT], 'metrics-scrape');
   }
 
-  /** Every node's stable address, `<pod>.<headless service>.<namespace>.svc.cluster.local:6379`. */
+  /** Every node's stable address, `<id>-<zone>-<ordinal>.<headless service>.<namespace>.svc.cluster.local:6379`, zone by zone. */
   public nodeAddresses(): string[] {
-    return Array.from(
-      { length: this.nodeCount },
-      (_, ordinal) => `${this.name}-${ordinal}.${this.headlessServiceName}.${this.namespaceName}.svc.cluster.local:${REDIS_PORT}`,
-    );
+    return this.plannedNodes().map((node) => this.nodeAddress(node));
   }
 
   /** Every node as a TLS URL, `rediss://<pod>.<headless service>.<namespace>.svc.cluster.local:6379`, for cluster clients' seed lists. */
@@ -218,16 +236,26 @@ export class RedisCluster extends RestrictedWorkload {
     return user;
   }
 
+  private plannedNodes(): PlannedRedisNode[] {
+    return this.placement.sets.flatMap((zoneSet) => zoneSet.nodes);
+  }
+
+  private nodeAddress(node: PlannedRedisNode): string {
+    return `${node.podName}.${this.headlessServiceName}.${this.namespaceName}.svc.cluster.local:${REDIS_PORT}`;
+  }
+
+  /** The StatefulSet of one zone's nodes, pinned to the zone. */
   private renderStatefulSet(
+    zoneSet: RedisZoneSet,
     props: RedisClusterProps,
     sizing: RedisNodeSizing,
     image: ImageReference,
     configMapName: string,
-    options: { readonly exporterUser: RedisUser; readonly configChecksum: string },
+    options: { readonly exporterUser: RedisUser; readonly handoverUser: RedisUser; readonly configChecksum: string },
   ): void {
     const podFqdn = `$(POD_NAME).${this.headlessServiceName}.${this.namespaceName}.svc.cluster.local`;
     const containers = [
-      redisContainer({ image, cpuMillis: sizing.cpuMillis, memoryMi: sizing.memoryMi, podFqdn }),
+      redisContainer({ image, cpuMillis: sizing.cpuMillis, memoryMi: sizing.memoryMi, podFqdn, primaryOrdinals: zoneSet.primaryOrdinals, handoverUser: options.handoverUser.name }),
       exporterContainer({
         image: props.exporterImage ?? DEFAULT_REDIS_EXPORTER_IMAGE,
         podFqdn,
@@ -235,13 +263,40 @@ export class RedisCluster extends RestrictedWorkload {
         passwordSource: options.exporterUser.credentials.envValue('password'),
       }),
     ];
-    new k8s.KubeStatefulSet(this, 'StatefulSet', {
+    // The cluster's selector labels (Services, NetworkPolicies, the budget and the ServiceMonitor
+    // select every zone's nodes by them) and the zone, which keeps the sets' selectors apart.
+    const podLabels = { ...this.selector, [ZONE_LABEL]: zoneSet.zone };
+    const podSpec = this.podSpec({
+      // SIGTERM makes Redis fsync the AOF and, as a primary, wait for replicas to catch up
+      // (shutdown-timeout 10 s); before it, the preStop hook hands a primary's role over.
+      terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+      // Two nodes on one machine would let a single machine failure take a primary and its replica.
+      hostSeparation: HostSeparation.APART,
+      strictTopologySpread: props.strictTopologySpread,
+      containers,
+      volumes: [
+        { name: 'config', configMap: { name: configMapName, defaultMode: 0o444 } },
+        // Readable by the pod's group (fsGroup) only: it holds the private key.
+        { name: 'tls', secret: { secretName: this.caSecretName, defaultMode: 0o440 } },
+        // Every user's password, by the pod's group only; resolved at synth time, when every user is added.
+        { name: CREDENTIALS_VOLUME, projected: { defaultMode: 0o440, sources: Lazy.any({ produce: () => this.users.passwordFiles() }) } },
+        // The ACL file and the node user's password: in memory, never on a disk.
+        { name: RUN_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: memoryQuantity(RUN_DIR_MI) } },
+      ],
+    });
+    // Pinned to the set's zone (its volumes stay there too); apart from every other node of the
+    // cluster, whatever its zone. Nothing to spread over zones within one zone.
+    const { affinity } = podPlacement({ selector: this.selector, zones: [zoneSet.zone], strict: props.strictTopologySpread ?? true, hostSeparation: HostSeparation.APART });
+    new k8s.KubeStatefulSet(this, `StatefulSet-${zoneSet.zone}`, {
       // Only the exporter reads a password from its environment (at start): Reloader restarts the
       // nodes when it is rotated. The redis container reads every password as a file and applies
       // a rotation itself, without a restart.
-      metadata: { ...this.objectMetadata(), annotations: { [SECRET_RELOAD_ANNOTATION]: secretsReadAsEnvironment(containers).join(',') } },
+      metadata: {
+        ...this.objectMetadata(zoneSet.name),
+        annotations: { [SECRET_RELOAD_ANNOTATION]: secretsReadAsEnvironment(containers).join(',') },
+      },
       spec: {
-        replicas: this.nodeCount,
+        replicas: zoneSet.nodes.length,
         serviceName: this.headlessServiceName,
         // Nodes are peers: they must all start at once for the bootstrap to find them.
         podManagementPolicy: 'Parallel',
@@ -249,31 +304,15 @@ export class RedisCluster extends RestrictedWorkload {
         revisionHistoryLimit: 5,
         minReadySeconds: 10,
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        selector: { matchLabels: { ...this.selector } },
+        selector: { matchLabels: podLabels },
         template: {
           metadata: {
-            labels: { ...this.labels, 'app.kubernetes.io/version': image.tag },
+            labels: { ...this.labels, ...podLabels, 'app.kubernetes.io/version': image.tag },
             annotations: { [CONFIG_CHECKSUM_ANNOTATION]: options.configChecksum },
           },
           // UID/GID 10001 like every pod of the platform, not the image's 999: redis-server writes only
           // to its volume, which fsGroup gives to that user.
-          spec: this.podSpec({
-            // SIGTERM makes Redis fsync the AOF and, as a primary, wait for replicas to catch up (shutdown-timeout 10 s).
-            terminationGracePeriodSeconds: 30,
-            // Two nodes on one machine would let a single machine failure take a primary and its replica.
-            hostSeparation: HostSeparation.APART,
-            strictTopologySpread: props.strictTopologySpread,
-            containers,
-            volumes: [
-              { name: 'config', configMap: { name: configMapName, defaultMode: 0o444 } },
-              // Readable by the pod's group (fsGroup) only: it holds the private key.
-              { name: 'tls', secret: { secretName: this.caSecretName, defaultMode: 0o440 } },
-              // Every user's password, by the pod's group only; resolved at synth time, when every user is added.
-              { name: CREDENTIALS_VOLUME, projected: { defaultMode: 0o440, sources: Lazy.any({ produce: () => this.users.passwordFiles() }) } },
-              // The ACL file and the node user's password: in memory, never on a disk.
-              { name: RUN_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: memoryQuantity(RUN_DIR_MI) } },
-            ],
-          }),
+          spec: { ...podSpec, affinity, topologySpreadConstraints: undefined },
         },
         volumeClaimTemplates: [
           {

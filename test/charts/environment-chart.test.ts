@@ -85,9 +85,11 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
     }
   });
 
-  test('runs Redis 7.0 in cluster mode as 3 primaries with a replica each, 2 CPU / 4Gi per node, one node per host', () => {
-    const redis = find(objects, 'StatefulSet', 'redis');
-    expect(redis.spec.replicas).toBe(6);
+  test('runs Redis 7.0 in cluster mode as 3 primaries with a replica each, 2 CPU / 4Gi per node, one node per host, a StatefulSet per zone', () => {
+    const sets = kinds(objects, 'StatefulSet').filter((set) => set.metadata.name.startsWith('redis-'));
+    expect(sets.map((set) => set.metadata.name)).toEqual(['redis-eu-west-1a', 'redis-eu-west-1b', 'redis-eu-west-1c']);
+    expect(sets.map((set) => set.spec.replicas)).toEqual([2, 2, 2]);
+    const [redis] = sets;
     const [server] = redis.spec.template.spec.containers;
     expect(server.image).toMatch(/redis:7\.0\.\d+/);
     expect(server.resources.limits).toMatchObject({ cpu: '2', memory: '4Gi' });
@@ -334,9 +336,10 @@ describe.each(ALL)('%s is secure by default', (env) => {
     for (const deployment of workloads(objects)) {
       const scaler = objects.find((o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.spec.scaleTargetRef.name === deployment.metadata.name);
       const max = scaler ? (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount) : deployment.spec.replicas;
-      // A Deployment surges 25%; a blue-green or canary Rollout runs the new version at full size beside the old.
+      // A Deployment surges 25%; a blue-green or canary Rollout runs the new version at full size beside the old,
+      // and a second release within the scale-down delay a third set (test/platform/release-overlap-quota.test.ts).
       const surgePercent = deployment.kind === 'Deployment' ? parseInt(deployment.spec.strategy.rollingUpdate.maxSurge, 10) : 100;
-      const duringRelease = deployment.kind === 'Rollout' ? 2 * max : max + Math.max(1, Math.ceil((max * surgePercent) / 100));
+      const duringRelease = deployment.kind === 'Rollout' ? 3 * max : max + Math.max(1, Math.ceil((max * surgePercent) / 100));
       count(duringRelease, deployment.spec.template.spec.containers.map((c: any) => c.resources.requests));
     }
     for (const statefulSet of kinds(objects, 'StatefulSet')) {

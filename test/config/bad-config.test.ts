@@ -141,6 +141,8 @@ const cases: Array<[string, `${EnvironmentName}`, (c: any) => void, string]> = [
     'environment "development": redis.primaries = 2: the redis construct rejects it as its primaries. Fix: use 3 to 100: Redis Cluster needs at least 3 primaries for a majority to fail a node over (in lib/config/environments/development.ts)'],
   ['a Redis volume too small for an AOF rewrite', 'staging', (c) => (c.redis = { ...c.redis, storageGi: 4 }),
     'environment "staging": redis.storageGi = 4: the redis construct rejects it as its storageGi. Fix: use at least 8: an AOF rewrite briefly needs room for two copies of the dataset (in lib/config/environments/staging.ts)'],
+  ['Redis primaries that a zone loss would leave without a majority', 'production', (c) => (c.redis = { ...c.redis, primaries: 4 }),
+    'environment "production": redis.primaries = 4: the redis construct rejects it as its primaries. Fix: over 3 zones one zone would hold 2 of 4 primaries, and after its loss the rest are no majority (3) to promote their replicas: use 3, 5, 6, 7, 8 primaries or more zones (in lib/config/environments/production.ts)'],
   ['a preview that renders cluster-scoped objects', 'preview', (c) => (c.ownsClusterScopedObjects = true),
     'environment "preview": ownsClusterScopedObjects = true: a preview runs on the development cluster, whose environment renders its ClusterIssuer and ClusterSecretStore. Fix: set ownsClusterScopedObjects to false (in lib/config/environments/preview.ts)'],
   ['staging that leaves its cluster-scoped objects to no one', 'staging', (c) => (c.ownsClusterScopedObjects = false),

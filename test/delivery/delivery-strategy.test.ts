@@ -23,7 +23,8 @@ describe('DeliveryStrategy', () => {
   test('blueGreen with minimal props: pre-promotion gate against the preview Service, automatic promotion, 30 s scale-down delays', () => {
     const strategy = DeliveryStrategy.blueGreen({ analysis: analysis() });
     expect(strategy.newVersionServiceSuffix).toBe('preview');
-    expect(strategy.maxPodsDuringRelease(12)).toBe(24);
+    // Stable, new, and the set a second release within the scale-down delay leaves waiting.
+    expect(strategy.maxPodsDuringRelease(12)).toBe(36);
     expect(strategy.progressDeadlineSeconds).toBe(180);
     expect(strategy.rolloutStrategy({ ...targets, stableService: 'web', newVersionService: 'web-preview' })).toEqual({
       blueGreen: {

@@ -57,8 +57,9 @@ describe('PreviewTraffic', () => {
       ports: [{ protocol: 'TCP', port: 3000 }],
     });
     expect(find(objects, 'NetworkPolicy', 'web-preview-traffic-allow-egress-to-web').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 3000 }]);
-    // web and its full-size preview, plus the traffic Job's pod: 3 pods, and 20% headroom.
-    expect(find(objects, 'ResourceQuota', 'workload-quota').spec.hard.pods).toBe(Math.ceil(3 * 1.2));
+    // web, its full-size preview and the set a second release leaves waiting out the scale-down delay,
+    // plus the traffic Job's pod: 4 pods, and 20% headroom.
+    expect(find(objects, 'ResourceQuota', 'workload-quota').spec.hard.pods).toBe(Math.ceil(4 * 1.2));
   });
 
   test('with all props', () => {

@@ -9,6 +9,8 @@ import { clusterAddons } from './fixtures';
 
 const ADDONS = clusterAddons(CLUSTERS.find((c) => c.name === 'staging')!);
 const byName = (name: string) => ADDONS.find((a) => a.name === name)!;
+/** An add-on as the catalog writes it: development adds no replicas, budgets or spread (addon-availability.test.ts covers those). */
+const catalogEntry = (name: string) => clusterAddons(CLUSTERS.find((c) => c.name === 'development')!).find((a) => a.name === name)!;
 
 function render(addon: Addon) {
   const chart = emptyChart();
@@ -31,7 +33,7 @@ describe('AddonApplication', () => {
   });
 
   test('runs the Argo Rollouts controller at its release tag, not the :latest its manifests name', () => {
-    const application = render(byName('argo-rollouts'));
+    const application = render(catalogEntry('argo-rollouts'));
     expect(application.spec.source).toEqual({
       repoURL: 'https://github.com/argoproj/argo-rollouts.git',
       targetRevision: 'v1.6.6',
@@ -45,10 +47,11 @@ describe('AddonApplication', () => {
   });
 
   test("passes the minimal secure values of the catalog: no snippets, HSTS for a year, TLS 1.2+, real client addresses, backend TLS per Ingress, no ExternalName backends, no other namespace's Secrets", () => {
-    expect(render(byName('ingress-nginx')).spec.source.helm.valuesObject).toEqual({
+    expect(render(catalogEntry('ingress-nginx')).spec.source.helm.valuesObject).toEqual({
       controller: {
         allowSnippetAnnotations: false,
-        metrics: { enabled: true },
+        // Scraped by Prometheus for the edge objectives (lib/gitops/ingress-nginx-metrics-values.ts).
+        metrics: { enabled: true, serviceMonitor: { enabled: true } },
         config: {
           'hsts': 'true',
           'hsts-max-age': '31536000',
@@ -57,6 +60,9 @@ describe('AddonApplication', () => {
           'use-forwarded-headers': 'false',
           'proxy-ssl-location-only': 'true',
           'allow-cross-namespace-resources': 'false',
+          // A rejected rate limit is 429, never a 503 the edge objective would count.
+          'limit-req-status-code': '429',
+          'limit-conn-status-code': '429',
         },
         service: { externalTrafficPolicy: 'Local' },
         extraArgs: { 'disable-svc-external-name': 'true' },
@@ -85,7 +91,7 @@ describe('AddonApplication', () => {
     const topology = byName('rabbitmq-messaging-topology-operator');
     const { patches } = render(topology).spec.source.kustomize;
     expect(patches).toEqual(topology.kustomizePatches!.map((p) => ({ target: p.target, patch: p.patch })));
-    expect(render(byName('rabbitmq-cluster-operator')).spec.source.kustomize.patches).toBeUndefined();
+    expect(render(catalogEntry('rabbitmq-cluster-operator')).spec.source.kustomize.patches).toBeUndefined();
     expect(ADDONS.filter((a) => a.kustomizePatches?.length && a.sourceType !== AddonSourceType.KUSTOMIZE)).toEqual([]);
   });
 

@@ -4,9 +4,8 @@ import { EnvironmentChart } from '../../charts/environment-chart';
 import { EnvironmentConfig, EnvironmentName } from '../../lib/config/environment-config';
 import { ClusterConfig } from '../../lib/config/clusters';
 import { ENVIRONMENTS, previewEnvironment } from '../../lib/config/environments';
-import { loggingOf } from '../../lib/config/logging';
-import { monitoringOf } from '../../lib/config/monitoring';
-import { Addon, addonsOf } from '../../lib/gitops/addon-catalog';
+import { clusterAddonsOf } from '../../lib/config/addon-sizing';
+import { Addon } from '../../lib/gitops/addon-catalog';
 import { PlatformProject } from '../../lib/gitops/platform-project';
 import { PREVIEW_PROBE_ID } from '../../lib/gitops/preview-parametrization';
 
@@ -31,7 +30,7 @@ export function previewParts(): { base: EnvironmentSplit; probe: EnvironmentSpli
 /** The add-ons of a cluster, as synth renders them. */
 export function clusterAddons(cluster: ClusterConfig): readonly Addon[] {
   const configOf = (environment: EnvironmentName) => ENVIRONMENTS[environment];
-  return addonsOf(loggingOf(cluster, configOf), monitoringOf(cluster, configOf));
+  return clusterAddonsOf(cluster, configOf);
 }
 
 export function platformProject(scope: Chart, namespaces: string[] = ['generator-platform', 'generator-platform-pr-*']): PlatformProject {

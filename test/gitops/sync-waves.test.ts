@@ -26,7 +26,7 @@ describe('applySyncWaves', () => {
   test('applies the namespace baseline first, then secrets, then stores, then the applications', () => {
     const baseline = [waveOf('Namespace'), waveOf('ResourceQuota'), waveOf('LimitRange'), waveOf('ServiceAccount', 'api'), waveOf('NetworkPolicy')];
     const secrets = objects.filter((o) => o.kind === 'ExternalSecret').map((o) => Number(o.metadata.annotations[SYNC_WAVE_ANNOTATION]));
-    const stores = [waveOf('Cluster'), waveOf('Pooler'), waveOf('StatefulSet', 'redis'), waveOf('RabbitmqCluster'), waveOf('Queue'), waveOf('User')];
+    const stores = [waveOf('Cluster'), waveOf('Pooler'), waveOf('StatefulSet', 'redis-eu-west-1a'), waveOf('RabbitmqCluster'), waveOf('Queue'), waveOf('User')];
     const applications = ['web', 'api', 'generator'].map((name) => waveOf(workloadKind(name), name)).concat(waveOf('HorizontalPodAutoscaler'), waveOf('ScaledObject'), waveOf('Ingress'));
     expect(new Set(baseline)).toEqual(new Set([SyncWave.NAMESPACE_BASELINE]));
     expect(secrets.length).toBeGreaterThan(0);

@@ -8,7 +8,13 @@ import { checkAndTest, renderGroups } from './support/promtool';
  * The promtool tests bind the numbers: change a threshold in the typed description, up or down,
  * and the alert's unit tests fail (its firing case stops firing, or its quiet case fires).
  */
-const PROPS: PlatformAlertRulesProps = { namespace: { namespaceName: 'apps' }, jobQueue: { queueName: 'generation.jobs' }, broker: { vhostName: 'generator-platform' } };
+const PROPS: PlatformAlertRulesProps = {
+  namespace: { namespaceName: 'apps' },
+  jobQueue: { queueName: 'generation.jobs' },
+  broker: { vhostName: 'generator-platform' },
+  publicHosts: [{ service: 'web', hostname: 'app.example.com' }],
+  ingressController: { namespace: 'ingress-nginx', metricsServiceName: 'ingress-nginx-controller-metrics' },
+};
 
 async function unitTestsOf(groups: readonly RuleGroupDefinition[], alertName: string) {
   const alert = groups.flatMap((g) => g.alerts).find((a) => a.name === alertName)!;
@@ -69,6 +75,19 @@ describe('changing a threshold fails the promtool unit tests', () => {
   });
 
   test.each([
+    ['edge page 14.4x -> 15x', 'WebEdgeAvailabilityBudgetBurnPage', '(14.4 * 0.001)', '(15 * 0.001)'],
+    ['edge ticket 1x -> 0.95x', 'WebEdgeAvailabilityBudgetBurnTicket', '(1 * 0.001)', '(0.95 * 0.001)'],
+  ])('SLO at the edge, %s', async (_label, alertName, from, to) => {
+    const groups = platformRuleGroups(PROPS).map((group) => ({
+      ...group,
+      alerts: group.alerts.map((a): AlertDefinition => (a.name === alertName ? { ...a, expr: a.expr.replaceAll(from, to) } : a)),
+    }));
+    const run = await unitTestsOf(groups, alertName);
+    expect(run.output).toContain('FAILED');
+    expect(run.status).not.toBe(0);
+  });
+
+  test.each([
     ['GeneratorGenerationsFailing', '> 0.1', '> 0.11'],
     ['GeneratorGenerationsFailing', '> 0.1', '> 0.09'],
     ['GeneratorGenerationsStalled', '[30m])) > 0\n', '[30m])) > 1\n'],
@@ -105,6 +124,7 @@ describe('changing a threshold fails the promtool unit tests', () => {
     ['ExternalSecretSyncFailing', '== 1', '== 0'],
     ['ExternalSecretSyncFailing', 'status="False"', 'status="True"'],
     ['NodeNotReady', '== 0', '== 1'],
+    ['IngressControllerDown', '== 1', '== 0'],
   ])('%s: %j -> %j', async (alertName, from, to) => {
     const run = await unitTestsOf(withExpr(alertName, from, to), alertName);
     expect(run.output).toContain('FAILED');
@@ -112,7 +132,7 @@ describe('changing a threshold fails the promtool unit tests', () => {
   });
 
   test('every alert outside the SLOs is covered by a threshold change above', () => {
-    const covered = new Set(['GeneratorGenerationsFailing', 'GeneratorGenerationsStalled', 'GeneratorGenerationsSlow', 'GeneratorQueueBacklog', 'GeneratorQueueOldestJobTooOld', 'ContainerCpuThrottled', 'ContainerMemoryNearLimit', 'PersistentVolumeFillingUp', 'AutoscalerAtMaximum', 'PostgresReplicationLagHigh', 'PostgresWalArchivingFailing', 'PostgresWalArchiveBehindRpo', 'PostgresBaseBackupTooOld', 'RedisClusterStateNotOk', 'RedisDown', 'RabbitmqResourceAlarm', 'RabbitmqNetworkPartition', 'PodCrashLooping', 'CertificateExpiringSoon', 'CertificateNotReady', 'ExternalSecretSyncFailing', 'NodeNotReady']);
+    const covered = new Set(['GeneratorGenerationsFailing', 'GeneratorGenerationsStalled', 'GeneratorGenerationsSlow', 'GeneratorQueueBacklog', 'GeneratorQueueOldestJobTooOld', 'ContainerCpuThrottled', 'ContainerMemoryNearLimit', 'PersistentVolumeFillingUp', 'AutoscalerAtMaximum', 'PostgresReplicationLagHigh', 'PostgresWalArchivingFailing', 'PostgresWalArchiveBehindRpo', 'PostgresBaseBackupTooOld', 'RedisClusterStateNotOk', 'RedisDown', 'RabbitmqResourceAlarm', 'RabbitmqNetworkPartition', 'PodCrashLooping', 'CertificateExpiringSoon', 'CertificateNotReady', 'ExternalSecretSyncFailing', 'NodeNotReady', 'IngressControllerDown']);
     const others = platformRuleGroups(PROPS).filter((g) => g.name !== 'slo').flatMap((g) => g.alerts.map((a) => a.name));
     expect(others.sort()).toEqual([...covered].sort());
   });

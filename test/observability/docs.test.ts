@@ -6,7 +6,14 @@ import { Severity } from '../../lib/observability/rules/rule-types';
 const DOC = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'observability.md'), 'utf8');
 
 describe('docs/observability.md', () => {
-  const groups = platformRuleGroups({ namespace: { namespaceName: 'generator-platform' }, jobQueue: { queueName: 'generation.jobs' }, broker: { vhostName: 'generator-platform' } });
+  // Everything production renders: the edge objectives of both hostnames and the ingress controller alert included.
+  const groups = platformRuleGroups({
+    namespace: { namespaceName: 'generator-platform' },
+    jobQueue: { queueName: 'generation.jobs' },
+    broker: { vhostName: 'generator-platform' },
+    publicHosts: [{ service: 'web', hostname: 'app.generator-platform.example.com' }, { service: 'api', hostname: 'api.generator-platform.example.com' }],
+    ingressController: { namespace: 'ingress-nginx', metricsServiceName: 'ingress-nginx-controller-metrics' },
+  });
 
   test.each(groups.flatMap((group) => group.alerts.map((alert) => [alert.name, group.name, alert] as const)))(
     'lists %s with its threshold, for, severity and runbook',

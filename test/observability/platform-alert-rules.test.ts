@@ -6,6 +6,10 @@ import { emptyChart, find, kinds, objectsOf } from '../support/kube';
 import { checkAndTest, PromtoolResult, ruleFilesFor } from './support/promtool';
 
 const PROPS: PlatformAlertRulesProps = { namespace: { namespaceName: 'apps' }, jobQueue: { queueName: 'generation.jobs' }, broker: { vhostName: 'generator-platform' } };
+const PUBLIC_HOSTS = [{ service: 'web', hostname: 'app.example.com' }, { service: 'api', hostname: 'api.example.com' }];
+const INGRESS_CONTROLLER = { namespace: 'ingress-nginx', metricsServiceName: 'ingress-nginx-controller-metrics' };
+/** Everything rendered, edge objectives and the controller alert included: what staging and production render. */
+const EDGE_PROPS: PlatformAlertRulesProps = { ...PROPS, publicHosts: PUBLIC_HOSTS, ingressController: INGRESS_CONTROLLER };
 
 function render(props: PlatformAlertRulesProps = PROPS) {
   const chart = emptyChart();
@@ -59,6 +63,29 @@ describe('PlatformAlertRules', () => {
     expect(slowRatio1h[1]).toContain('{namespace="apps",service="api",le="0.5"}');
   });
 
+  test('edge SLOs: availability of each public hostname at ingress-nginx, 5xx of every Ingress of the host, with the same page and ticket alerts', () => {
+    const { rules } = render(EDGE_PROPS);
+    const slo = rules.groups.find((g) => g.name === 'slo')!;
+    expect(slo.alerts.map((a) => a.name).filter((name) => name.includes('Edge'))).toEqual([
+      'WebEdgeAvailabilityBudgetBurnPage',
+      'WebEdgeAvailabilityBudgetBurnTicket',
+      'ApiEdgeAvailabilityBudgetBurnPage',
+      'ApiEdgeAvailabilityBudgetBurnTicket',
+    ]);
+    const edge1h = slo.recordings.filter((r) => r.record === 'service:nginx_ingress_controller_requests:error_ratio_rate1h');
+    expect(edge1h.map((r) => r.labels)).toEqual([{ namespace: 'apps', service: 'web' }, { namespace: 'apps', service: 'api' }]);
+    // Selected by the Ingress's namespace as the scrape renames it, and by host: the service's, sign-in, public and canary Ingresses alike.
+    expect(edge1h[0].expr).toContain('sum by (host) (rate(nginx_ingress_controller_requests{exported_namespace="apps",host="app.example.com",status=~"5.."}[1h]))');
+    expect(edge1h[0].expr).toContain('sum by (host) (rate(nginx_ingress_controller_requests{exported_namespace="apps",host="app.example.com"}[1h])) * 0');
+    const page = slo.alerts.find((a) => a.name === 'ApiEdgeAvailabilityBudgetBurnPage')!;
+    expect(page.expr).toContain('service:nginx_ingress_controller_requests:error_ratio_rate1h{namespace="apps",service="api"} > (14.4 * 0.001)');
+    expect(page.expr).toContain('service:nginx_ingress_controller_requests:error_ratio_rate5m{namespace="apps",service="api"} > (14.4 * 0.001)');
+    expect(page.labels).toEqual({ slo: 'api-edge-availability' });
+    const cluster = rules.groups.find((g) => g.name === 'cluster')!;
+    expect(cluster.alerts.find((a) => a.name === 'IngressControllerDown')!.expr).toBe('absent(up{namespace="ingress-nginx",service="ingress-nginx-controller-metrics"} == 1)');
+    expect(render({ ...EDGE_PROPS, includeClusterWideRules: false }).rules.alerts.map((a) => a.name)).not.toContain('IngressControllerDown');
+  });
+
   test('every alert has at least one firing and one quiet promtool case, a severity, a runbook and a threshold', () => {
     const { rules } = render();
     expect(rules.alerts.length).toBe(30);
@@ -73,10 +100,19 @@ describe('PlatformAlertRules', () => {
   });
 
   test('with all props: an environment label on every alert, for Alertmanager routing', () => {
-    const props: Required<PlatformAlertRulesProps> = { ...PROPS, objectives: PLATFORM_SLOS, burnRateWindows: MULTI_WINDOW_BURN_RATES, environment: 'staging', includeClusterWideRules: true };
+    const props: Required<PlatformAlertRulesProps> = {
+      ...PROPS,
+      objectives: PLATFORM_SLOS,
+      publicHosts: PUBLIC_HOSTS,
+      ingressController: INGRESS_CONTROLLER,
+      burnRateWindows: MULTI_WINDOW_BURN_RATES,
+      environment: 'staging',
+      includeClusterWideRules: true,
+    };
     const { objects } = render(props);
     const alertRules = objects.flatMap((o) => o.spec.groups[0].rules).filter((r: any) => r.alert !== undefined);
-    expect(alertRules).toHaveLength(30);
+    // 30 without the edge: four edge SLO alerts and IngressControllerDown.
+    expect(alertRules).toHaveLength(35);
     for (const rule of alertRules) {
       expect(rule.labels.environment).toBe('staging');
     }
@@ -96,12 +132,18 @@ describe('PlatformAlertRules', () => {
       'SLO api-latency: latencyThresholdSeconds is undefined; a latency objective needs a threshold above 0',
     );
     expect(() => platformRuleGroups({ ...PROPS, objectives: [{ ...PLATFORM_SLOS[0], objectivePercent: 100 }] })).toThrow('SLO web-availability: objectivePercent is 100');
+    expect(() => platformRuleGroups({ ...PROPS, publicHosts: [{ service: 'web', hostname: 'App.Example.com' }] })).toThrow(
+      'SLO web-edge-availability: hostname is "App.Example.com"; an edge objective needs the public hostname ingress-nginx serves, e.g. app.example.com',
+    );
+    expect(() => platformRuleGroups({ ...PROPS, objectives: [{ ...PLATFORM_SLOS[0], hostname: 'app.example.com' }] })).toThrow(
+      'SLO web-availability: hostname is "app.example.com"; only an edge objective is measured per hostname',
+    );
   });
 });
 
 describe('promtool', () => {
   let result: PromtoolResult;
-  const { rules, objects } = render({ ...PROPS, environment: 'production' });
+  const { rules, objects } = render({ ...EDGE_PROPS, environment: 'production' });
 
   beforeAll(async () => {
     result = await checkAndTest(objects, rules.alerts);

@@ -72,7 +72,7 @@ describe("ImageAdmissionPolicy in Kyverno's engine", () => {
     const pods = podsOf(objects, environment);
     const results = verdicts(kyvernoApply([policyOf(objects)], pods));
     // Stores, services, the sign-in proxy, Jobs and analysis Jobs, and the operators' Pods.
-    expect(pods.map((entry) => entry.metadata.name)).toEqual(expect.arrayContaining(['statefulset-redis-0', 'job-redis-bootstrap-0', 'cluster-postgres', 'pooler-postgres-pooler', 'rabbitmqcluster-rabbitmq']));
+    expect(pods.map((entry) => entry.metadata.name)).toEqual(expect.arrayContaining(['statefulset-redis-eu-west-1a-0', 'job-redis-bootstrap-0', 'cluster-postgres', 'pooler-postgres-pooler', 'rabbitmqcluster-rabbitmq']));
     expect(Object.keys(results).sort()).toEqual(pods.map((entry) => entry.metadata.name).sort());
     for (const [name, rules] of Object.entries(results)) {
       expect([name, rules]).toEqual([name, { 'allowed-image-repositories': 'pass', 'images-by-digest': 'pass' }]);

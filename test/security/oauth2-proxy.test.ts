@@ -68,8 +68,8 @@ describe('OAuth2Proxy', () => {
     expect(proxy.args).toEqual(expect.arrayContaining([
       '--session-store-type=redis',
       '--redis-use-cluster=true',
-      '--redis-cluster-connection-urls=rediss://redis-0.redis-headless.apps.svc.cluster.local:6379',
-      '--redis-cluster-connection-urls=rediss://redis-5.redis-headless.apps.svc.cluster.local:6379',
+      '--redis-cluster-connection-urls=rediss://redis-z1-0.redis-headless.apps.svc.cluster.local:6379',
+      '--redis-cluster-connection-urls=rediss://redis-z3-1.redis-headless.apps.svc.cluster.local:6379',
       '--redis-ca-path=/etc/oauth2-proxy/redis-ca/ca.crt',
     ]));
     expect(proxy.args.some((a: string) => a.startsWith('--redis-cluster-connection-urls=redis://'))).toBe(false);

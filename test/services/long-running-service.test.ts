@@ -281,7 +281,8 @@ describe('LongRunningService', () => {
       ]);
       expect(find(objects, 'HorizontalPodAutoscaler', 'svc').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'svc' });
       expect(find(objects, 'PodDisruptionBudget', 'svc').spec.selector).toEqual(rollout.spec.selector);
-      expect(service.footprint.maxPods).toBe(12);
+      // Three full sets at the maximum: stable, new, and the one a second release leaves waiting out the scale-down delay.
+      expect(service.footprint.maxPods).toBe(18);
     });
 
     test('addEnvironment reaches the Rollout\'s pod template after construction', () => {

@@ -16,7 +16,9 @@ describe('RedisBootstrap', () => {
     expect(find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh']).toContain('redis-cli');
     expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('PostSync');
     expect(pod).toMatchObject({ restartPolicy: 'Never', serviceAccountName: 'redis', automountServiceAccountToken: false, enableServiceLinks: false });
-    expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_NODES', value: 'redis-0.redis-headless:6379 redis-1.redis-headless:6379' });
+    // The plan: each shard's primary, then its replica in the same order (shard 0: redis-a-0 and redis-b-1).
+    expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_PRIMARIES', value: 'redis-a-0.redis-headless:6379 redis-b-0.redis-headless:6379 redis-c-0.redis-headless:6379' });
+    expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_REPLICAS', value: 'redis-b-1.redis-headless:6379 redis-c-1.redis-headless:6379 redis-a-1.redis-headless:6379' });
     // Its own user, with its password from its own Secret, in the environment: never an argument.
     expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_USERNAME', value: 'bootstrap' });
     expect(pod.containers[0].env).toContainEqual({ name: 'REDISCLI_AUTH', valueFrom: redisPasswordSource('bootstrap') });

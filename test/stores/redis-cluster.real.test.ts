@@ -80,6 +80,10 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
       const get = (name: string) => env.nodeCli(node, 'config', 'get', name).split('\n')[1];
       expect(get('cluster-enabled')).toBe('yes');
       expect(get('cluster-node-timeout')).toBe('5000');
+      expect(get('cluster-require-full-coverage')).toBe('no');
+      expect(get('cluster-replica-validity-factor')).toBe('0');
+      expect(get('cluster-allow-replica-migration')).toBe('no');
+      expect(get('repl-diskless-sync-max-replicas')).toBe('1');
       expect(get('cluster-preferred-endpoint-type')).toBe('hostname');
       expect(get('cluster-announce-hostname')).toBe(ANNOUNCED_HOST);
       expect(get('appendonly')).toBe('yes');
@@ -230,7 +234,7 @@ describe('RedisCluster on real redis-server 7.0 processes', () => {
 describe('RedisCluster without replicas on real redis-server processes', () => {
   test('3 primaries and no replica: the bootstrap forms them, then finds them formed', async () => {
     const env = new RedisTestEnvironment(renderRedis({ replicasPerPrimary: 0 }));
-    expect(env.rendered.bootstrapEnv.REDIS_CLUSTER_REPLICAS).toBe('0');
+    expect(env.rendered.bootstrapEnv.REDIS_REPLICAS).toBe('');
     let nodes: RedisProcess[] = [];
     try {
       // Ready: each answers PING, so the bootstrap's own wait is not what the test leans on.

@@ -5,6 +5,8 @@ import { IMAGE, oneReplica, PINNED_IMAGE, prometheus, smallResources } from '../
 import { minimalRedis, redisPasswordSource, redisScope, TLS_ISSUER } from './support/redis-fixtures';
 
 const SELECTOR = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/part-of': 'generator-platform' };
+/** The StatefulSet of the first zone (minimalRedis runs in z1, z2 and z3); every zone's renders the same pod but for the zone. */
+const FIRST_SET = 'redis-z1';
 const BOOTSTRAP_SELECTOR = { 'app.kubernetes.io/name': 'redis-bootstrap', 'app.kubernetes.io/part-of': 'generator-platform' };
 
 function podsOf(objects: readonly KubeObject[]): { kind: string; spec: any }[] {
@@ -23,12 +25,13 @@ describe('RedisCluster', () => {
   test('with minimal props: 3 primaries with a replica each, i.e. 6 pods, 2 CPU / 4Gi and a 20Gi volume per node', () => {
     const { chart, redis } = minimalRedis();
     const objects = objectsOf(chart);
-    const sts = find(objects, 'StatefulSet', 'redis');
+    const sts = find(objects, 'StatefulSet', FIRST_SET);
     const pod = sts.spec.template.spec;
     const [server, exporter] = pod.containers;
 
     expect(redis.nodeCount).toBe(6);
-    expect(sts.spec).toMatchObject({ replicas: 6, serviceName: 'redis-headless', podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate' } });
+    expect(kinds(objects, 'StatefulSet').map((set) => [set.metadata.name, set.spec.replicas])).toEqual([['redis-z1', 2], ['redis-z2', 2], ['redis-z3', 2]]);
+    expect(sts.spec).toMatchObject({ replicas: 2, serviceName: 'redis-headless', podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate' } });
     expect(server.image).toBe('docker.io/library/redis:7.0.15');
     expect(exporter.image).toBe('docker.io/oliver006/redis_exporter:v1.58.0@sha256:2e42c98f2c53aaf3ce205e746ff8bfa25d39e30d8b4f401ce0ad2740836bb817');
     expect(server.resources.limits).toEqual({ 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '768Mi' });
@@ -45,6 +48,7 @@ describe('RedisCluster', () => {
     expect(config).toContain('cluster-enabled yes\n');
     expect(config).toContain('cluster-config-file nodes.conf\n');
     expect(config).toContain('cluster-node-timeout 5000\n');
+    expect(config).toContain('cluster-require-full-coverage no\ncluster-replica-validity-factor 0\ncluster-allow-replica-migration no\nrepl-diskless-sync-max-replicas 1\n');
     expect(config).toContain('cluster-preferred-endpoint-type hostname\n');
     expect(config).toContain('appendonly yes\nappendfsync everysec\n');
     expect(config).toContain('maxmemory 2867mb\nmaxmemory-policy noeviction\n');
@@ -69,9 +73,9 @@ describe('RedisCluster', () => {
     const props: Required<RedisClusterProps> = {
       namespace,
       vaultPathPrefix: 'generator-platform/all-props',
-      zones: ['z1', 'z2'],
+      zones: ['z1', 'z2', 'z3'],
       metricsScraper: prometheus,
-      primaries: 4,
+      primaries: 5,
       replicasPerPrimary: 1,
       cpuMillis: 1500,
       memoryMi: 2048,
@@ -88,19 +92,20 @@ describe('RedisCluster', () => {
     };
     const redis = new RedisCluster(chart, 'cache', props);
     const objects = objectsOf(chart);
-    const sts = find(objects, 'StatefulSet', 'cache');
+    const sts = find(objects, 'StatefulSet', 'cache-z2');
     const pod = sts.spec.template.spec;
     const [server, exporter] = pod.containers;
     const config = find(objects, 'ConfigMap', 'cache-config').data['redis.conf'];
 
-    expect(redis.nodeCount).toBe(8);
-    expect(sts.spec.replicas).toBe(8);
+    expect(redis.nodeCount).toBe(10);
+    // z2 holds the primaries of shards 1 and 4 and the replicas of shards 0 and 3.
+    expect(kinds(objects, 'StatefulSet').map((set) => set.spec.replicas)).toEqual([3, 4, 3]);
+    expect(envOf(server).REDIS_PRIMARY_ORDINALS).toBe('2');
     expect(envOf(exporter).REDIS_PASSWORD).toEqual(redisPasswordSource('exporter', 'cache'));
     expect(find(objects, 'ExternalSecret', 'cache-exporter-credentials').spec.data).toEqual([
       { secretKey: 'password', remoteRef: { key: 'generator-platform/all-props/redis/exporter', property: 'password' } },
     ]);
-    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['z1', 'z2']);
-    expect(pod.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['z2']);
     expect(pod.affinity.podAntiAffinity).toEqual({
       preferredDuringSchedulingIgnoredDuringExecution: [
         { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'cache', 'app.kubernetes.io/part-of': 'generator-platform' } } } },
@@ -115,36 +120,68 @@ describe('RedisCluster', () => {
     expect(exporter.image).toBe(`registry.example/redis_exporter:v1.58.0@sha256:${'c'.repeat(64)}`);
     expect(find(objects, 'Job', 'cache-bootstrap').spec.template.spec.containers[0].image).toBe(server.image);
     expect(find(objects, 'NetworkPolicy', 'cache-allow-metrics-scrape').spec.ingress[0].from).toEqual([prometheus.toNetworkPolicyPeer()]);
-    expect(redis.footprint).toMatchObject({ maxPods: 8, podCpuMillis: 1600, podClaimStorageGi: 8, largestClaimGi: 8 });
+    expect(redis.footprint).toMatchObject({ maxPods: 10, podCpuMillis: 1600, podClaimStorageGi: 8, largestClaimGi: 8 });
     const certificate = find(objects, 'Certificate', 'cache-tls');
     expect(certificate.spec).toMatchObject({ duration: '720h', renewBefore: '240h', issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'platform-ca' } });
-    expect(certificate.spec.dnsNames).toContain('cache-7.cache-headless.apps.svc.cluster.local');
+    expect(certificate.spec.dnsNames).toContain('cache-z2-3.cache-headless.apps.svc.cluster.local');
   });
 
   test.each([
-    [1, 6, '1'],
-    [0, 3, '0'],
-  ])('with %i replica(s) per primary: %i pods, and the bootstrap is told so', (replicasPerPrimary, pods, replicasEnv) => {
+    [1, 6, ['z1-1', 'z2-1', 'z3-1']],
+    [0, 3, []],
+  ])('with %i replica(s) per primary: %i pods, and the bootstrap is told which follows which', (replicasPerPrimary, pods, replicas) => {
     const { chart, redis } = minimalRedis({ replicasPerPrimary });
     const objects = objectsOf(chart);
-    expect(find(objects, 'StatefulSet', 'redis').spec.replicas).toBe(pods);
+    expect(kinds(objects, 'StatefulSet').reduce((sum, set) => sum + set.spec.replicas, 0)).toBe(pods);
     expect(redis.footprint.maxPods).toBe(pods);
     const env = envOf(find(objects, 'Job', 'redis-bootstrap').spec.template.spec.containers[0]);
-    expect(env.REDIS_CLUSTER_REPLICAS).toBe(replicasEnv);
-    expect(String(env.REDIS_NODES).split(' ')).toEqual(
-      Array.from({ length: pods }, (_, i) => `redis-${i}.redis-headless.apps.svc.cluster.local:6379`),
-    );
+    const address = (pod: string) => `redis-${pod}.redis-headless.apps.svc.cluster.local:6379`;
+    expect(env.REDIS_PRIMARIES).toBe(['z1-0', 'z2-0', 'z3-0'].map(address).join(' '));
+    // The replica of shard i is in the zone after its primary's: z2, z3, then z1.
+    expect(env.REDIS_REPLICAS).toBe([...replicas.slice(1), ...replicas.slice(0, 1)].map(address).join(' '));
   });
 
-  test('never puts two nodes on one machine, and spreads them over the zones', () => {
+  test('one StatefulSet per zone, pinned to it, never two nodes on one machine: a primary and its replica are never in one zone', () => {
+    const { chart, redis } = minimalRedis();
+    const objects = objectsOf(chart);
+    for (const zone of ['z1', 'z2', 'z3']) {
+      const sts = find(objects, 'StatefulSet', `redis-${zone}`);
+      const pod = sts.spec.template.spec;
+      const zoneSelector = { ...SELECTOR, 'generator-platform.dev/zone': zone };
+      // Apart from every other node, whichever zone's.
+      expect(pod.affinity).toEqual({
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [zone] }] }] } },
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: SELECTOR } }] },
+      });
+      expect(pod.topologySpreadConstraints).toBeUndefined();
+      // The sets' selectors never overlap; everything else selects the nodes of every zone.
+      expect(sts.spec.selector).toEqual({ matchLabels: zoneSelector });
+      expect(sts.spec.template.metadata.labels).toMatchObject(zoneSelector);
+      expect(envOf(pod.containers[0]).REDIS_PRIMARY_ORDINALS).toBe('1');
+    }
+    for (const [kind, name] of [['Service', 'redis'], ['Service', 'redis-headless']]) {
+      expect(find(objects, kind, name).spec.selector).toEqual(SELECTOR);
+    }
+    expect(find(objects, 'NetworkPolicy', 'redis-allow-cluster-peers').spec.podSelector).toEqual({ matchLabels: SELECTOR });
+    expect(redis.placement.primaries.map((node) => [node.podName, node.zone])).toEqual([['redis-z1-0', 'z1'], ['redis-z2-0', 'z2'], ['redis-z3-0', 'z3']]);
+    expect(redis.placement.replicas.map((node) => [node.podName, node.zone])).toEqual([['redis-z2-1', 'z2'], ['redis-z3-1', 'z3'], ['redis-z1-1', 'z1']]);
+  });
+
+  test('development and previews: 3 primaries without replicas in one zone, one StatefulSet of 3 nodes, all planned primaries', () => {
+    const { chart, redis } = minimalRedis({ zones: ['eu-west-1a'], replicasPerPrimary: 0, strictTopologySpread: false });
+    const sts = find(objectsOf(chart), 'StatefulSet', 'redis-eu-west-1a');
+    expect(sts.spec.replicas).toBe(3);
+    expect(envOf(sts.spec.template.spec.containers[0]).REDIS_PRIMARY_ORDINALS).toBe('3');
+    expect(sts.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    expect(redis.nodeAddresses()).toEqual([0, 1, 2].map((ordinal) => `redis-eu-west-1a-${ordinal}.redis-headless.apps.svc.cluster.local:6379`));
+  });
+
+  test('a primary hands its role over before it stops, within a grace period that leaves Redis its own shutdown', () => {
     const { chart } = minimalRedis();
-    const pod = find(objectsOf(chart), 'StatefulSet', 'redis').spec.template.spec;
-    expect(pod.affinity.podAntiAffinity).toEqual({
-      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: SELECTOR } }],
-    });
-    expect(pod.topologySpreadConstraints).toEqual([
-      { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: SELECTOR } },
-    ]);
+    const pod = find(objectsOf(chart), 'StatefulSet', FIRST_SET).spec.template.spec;
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sh', '/etc/redis/role.sh', 'handover', '/proc/1/fd/1'] } } });
+    expect(envOf(pod.containers[0])).toMatchObject({ REDIS_HANDOVER_USER: 'bootstrap', REDIS_HANDOVER_WAIT_SECONDS: '60' });
+    expect(pod.terminationGracePeriodSeconds).toBe(90);
   });
 
   test('serves TLS only: no plaintext port, TLS 1.2+ for clients, replication and the cluster bus', () => {
@@ -180,14 +217,14 @@ describe('RedisCluster', () => {
       'redis-headless.apps.svc.cluster.local',
       '*.redis-headless.apps.svc',
       '*.redis-headless.apps.svc.cluster.local',
-      ...Array.from({ length: 6 }, (_, i) => [`redis-${i}.redis-headless.apps.svc`, `redis-${i}.redis-headless.apps.svc.cluster.local`]).flat(),
+      ...['z1-0', 'z1-1', 'z2-0', 'z2-1', 'z3-0', 'z3-1'].flatMap((pod) => [`redis-${pod}.redis-headless.apps.svc`, `redis-${pod}.redis-headless.apps.svc.cluster.local`]),
     ]);
   });
 
   test('the key pair reaches the redis and exporter containers only; the bootstrap gets ca.crt; all verify the nodes with it', () => {
     const { chart } = minimalRedis();
     const objects = objectsOf(chart);
-    const pod = find(objects, 'StatefulSet', 'redis').spec.template.spec;
+    const pod = find(objects, 'StatefulSet', FIRST_SET).spec.template.spec;
     const [server, exporter] = pod.containers;
     const job = find(objects, 'Job', 'redis-bootstrap').spec.template.spec;
     const caOnly = { name: 'tls-ca', secret: { secretName: 'redis-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } };
@@ -215,7 +252,7 @@ describe('RedisCluster', () => {
   test('the exporter serves /metrics over HTTPS only, with the node\'s certificate, which names the headless Service Prometheus verifies', () => {
     const { chart, redis } = minimalRedis();
     const objects = objectsOf(chart);
-    const [, exporter] = find(objects, 'StatefulSet', 'redis').spec.template.spec.containers;
+    const [, exporter] = find(objects, 'StatefulSet', FIRST_SET).spec.template.spec.containers;
     expect(envOf(exporter)).toMatchObject({
       REDIS_EXPORTER_WEB_LISTEN_ADDRESS: ':9121',
       REDIS_EXPORTER_TLS_SERVER_CERT_FILE: '/etc/redis-tls/tls.crt',
@@ -240,7 +277,7 @@ describe('RedisCluster', () => {
 
   test('starts through the start script, announcing the pod\'s stable DNS name, with no password on the command line', () => {
     const { chart } = minimalRedis();
-    const [server] = find(objectsOf(chart), 'StatefulSet', 'redis').spec.template.spec.containers;
+    const [server] = find(objectsOf(chart), 'StatefulSet', FIRST_SET).spec.template.spec.containers;
     expect(server.command).toEqual(['sh', '/etc/redis/start.sh']);
     expect(server.args).toEqual([
       '/etc/redis/redis.conf',
@@ -259,7 +296,7 @@ describe('RedisCluster', () => {
       `redis-${user}-credentials`,
       [{ secretKey: 'password', remoteRef: { key: `generator-platform/test/redis/${user}`, property: 'password' } }],
     ]));
-    const [server, exporter] = find(objects, 'StatefulSet', 'redis').spec.template.spec.containers;
+    const [server, exporter] = find(objects, 'StatefulSet', FIRST_SET).spec.template.spec.containers;
     const job = find(objects, 'Job', 'redis-bootstrap').spec.template.spec.containers[0];
     const fromSecrets = (container: any) => container.env.filter((v: any) => v.valueFrom?.secretKeyRef);
     expect(fromSecrets(server)).toEqual([]);
@@ -275,7 +312,7 @@ describe('RedisCluster', () => {
     const { chart } = minimalRedis();
     const objects = objectsOf(chart);
     const pods = podsOf(objects);
-    expect(pods.map((p) => p.kind)).toEqual(['StatefulSet', 'Job']);
+    expect(pods.map((p) => p.kind)).toEqual(['StatefulSet', 'StatefulSet', 'StatefulSet', 'Job']);
     for (const { spec } of pods) {
       expect(spec.automountServiceAccountToken).toBe(false);
       expect(spec.serviceAccountName).toBe('redis');
@@ -297,7 +334,7 @@ describe('RedisCluster', () => {
 
   test('probes the nodes with the tested probe script, and the exporter by its port', () => {
     const { chart } = minimalRedis();
-    const [server, exporter] = find(objectsOf(chart), 'StatefulSet', 'redis').spec.template.spec.containers;
+    const [server, exporter] = find(objectsOf(chart), 'StatefulSet', FIRST_SET).spec.template.spec.containers;
     expect(server.startupProbe.exec.command).toEqual(['sh', '/etc/redis/probe.sh', 'started']);
     expect(server.readinessProbe.exec.command).toEqual(['sh', '/etc/redis/probe.sh', 'ready']);
     expect(server.livenessProbe.exec.command).toEqual(['sh', '/etc/redis/probe.sh', 'alive']);
@@ -312,7 +349,10 @@ describe('RedisCluster', () => {
     expect(job.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 86400 });
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     expect(job.spec.template.spec.containers[0].command).toEqual(['sh', '/opt/bootstrap/bootstrap-cluster.sh']);
-    expect(find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh']).toContain('redis-cli --tls --cacert "$REDIS_TLS_CA_FILE" --user "$REDIS_USERNAME" --cluster create');
+    // It forms the cluster itself, as planned: redis-cli --cluster create would pair nodes by position, whatever their zones.
+    const script = find(objects, 'ConfigMap', 'redis-bootstrap').data['bootstrap-cluster.sh'];
+    expect(script).toContain('cluster addslotsrange');
+    expect(script).not.toContain('--cluster create');
   });
 
   test('opens exactly the flows a cluster needs: node to node, bootstrap to nodes, and the metrics scrape', () => {
@@ -383,8 +423,9 @@ describe('RedisCluster', () => {
       expect(env.REDIS_TLS_CA_FILE).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
       expect(pod.volumes).toContainEqual({ name: 'ca-redis-tls', secret: { secretName: 'redis-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
     }
-    expect(redis.nodeAddresses()[5]).toBe('redis-5.redis-headless.apps.svc.cluster.local:6379');
-    expect(redis.tlsNodeUrls()[5]).toBe('rediss://redis-5.redis-headless.apps.svc.cluster.local:6379');
+    // One zone: its StatefulSet runs all six nodes.
+    expect(redis.nodeAddresses()).toEqual([0, 1, 2, 3, 4, 5].map((ordinal) => `redis-z1-${ordinal}.redis-headless.apps.svc.cluster.local:6379`));
+    expect(redis.tlsNodeUrls()[5]).toBe('rediss://redis-z1-5.redis-headless.apps.svc.cluster.local:6379');
     expect(redis.connectionEnv(apiUser).find((v) => v.name === 'REDIS_TLS_CA_FILE')?.value).toBe('/etc/generator-platform/ca/redis-tls/ca.crt');
     expect(redis.caSecretName).toBe('redis-tls');
   });
@@ -409,6 +450,26 @@ describe('RedisCluster', () => {
 
     test('fails on more than one replica per primary', () => {
       expect(() => minimalRedis({ replicasPerPrimary: 2 })).toThrow('RedisCluster redis: replicasPerPrimary is 2; use 1');
+    });
+
+    test('fails on primaries that one zone\'s loss would leave without a majority to promote replicas', () => {
+      expect(() => minimalRedis({ primaries: 4 })).toThrow(
+        'RedisCluster redis: primaries is 4; over 3 zones one zone would hold 2 of 4 primaries, and after its loss the rest are no majority (3) to promote their replicas: use 3, 5, 6, 7, 8 primaries or more zones',
+      );
+      expect(() => minimalRedis({ primaries: 5 })).not.toThrow();
+    });
+
+    test('fails on two zones with replicas, where a zone always holds half the primaries; without replicas two zones are fine', () => {
+      expect(() => minimalRedis({ zones: ['z1', 'z2'] })).toThrow(
+        'RedisCluster redis: zones is ["z1","z2"]; use at least 3 zones: with 2, one zone holds at least half of the primaries, and after its loss the rest are no majority to promote their replicas',
+      );
+      expect(() => minimalRedis({ zones: ['z1', 'z2'], replicasPerPrimary: 0 })).not.toThrow();
+    });
+
+    test.each([['EU_West'], ['z'.repeat(47)]])('fails on a zone that cannot name a StatefulSet: %s', (zone) => {
+      expect(() => minimalRedis({ zones: [zone], replicasPerPrimary: 0 })).toThrow(
+        `RedisCluster redis: zones is ["${zone}"]; each zone names a StatefulSet "redis-<zone>": use lower-case DNS label zones of at most 46 characters (e.g. eu-west-1a)`,
+      );
     });
 
     test('fails with no zone', () => {

@@ -11,7 +11,7 @@ function aclRules(objects: readonly KubeObject[]): string[] {
 }
 
 function podOf(objects: readonly KubeObject[]): any {
-  return find(objects, 'StatefulSet', 'redis').spec.template;
+  return find(objects, 'StatefulSet', 'redis-z1').spec.template;
 }
 
 function withClients(...names: string[]) {
@@ -29,9 +29,9 @@ describe('RedisCluster users', () => {
     const { objects } = withClients();
     expect(aclRules(objects())).toEqual([
       'user default off resetpass resetkeys resetchannels -@all',
-      'user node on resetkeys resetchannels -@all +ping +info +cluster|info +cluster|nodes +config|get +config|set +acl|setuser +acl|log',
+      'user node on resetkeys resetchannels -@all +ping +info +cluster|info +cluster|nodes +cluster|myid +cluster|replicas +cluster|failover +config|get +config|set +acl|setuser +acl|log',
       'user exporter on resetkeys resetchannels -@all +ping +info +client|setname +cluster|info +latency|latest +latency|histogram +slowlog|len +slowlog|get',
-      'user bootstrap on resetkeys resetchannels -@all +ping +info +cluster|info +cluster|nodes +cluster|addslots +cluster|set-config-epoch +cluster|meet +cluster|replicate',
+      'user bootstrap on resetkeys resetchannels -@all +ping +info +cluster|info +cluster|nodes +cluster|myid +cluster|addslotsrange +cluster|set-config-epoch +cluster|meet +cluster|replicate +cluster|failover',
       'user replication on resetkeys resetchannels -@all +ping +replconf +psync',
     ]);
     const conf = find(objects(), 'ConfigMap', 'redis-config').data['redis.conf'];
@@ -70,7 +70,7 @@ describe('RedisCluster users', () => {
 
   test('Reloader restarts the nodes only for the exporter\'s password, the one password a container reads from its environment', () => {
     const { objects } = withClients('api');
-    const sts = find(objects(), 'StatefulSet', 'redis');
+    const sts = find(objects(), 'StatefulSet', 'redis-z1');
     expect(sts.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('redis-exporter-credentials');
     expect(sts.spec.template.spec.containers[1].env).toContainEqual({ name: 'REDIS_PASSWORD', valueFrom: redisPasswordSource('exporter') });
   });

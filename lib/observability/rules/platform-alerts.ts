@@ -67,10 +67,26 @@ export function platformAlerts(namespace: string): AlertDefinition[] {
   ];
 }
 
-/** Cluster-wide alerts: rendered once per cluster, not per preview namespace. */
-export function clusterAlerts(): AlertDefinition[] {
+/**
+ * The ingress controller's metrics endpoint as Prometheus labels its targets: a ServiceMonitor's
+ * scrape configuration sets `namespace` and `service` from the endpoint's namespace and Service
+ * (prometheus-operator v0.72.0, commit 95e0561f, pkg/prometheus/promcfg.go).
+ */
+export interface MonitoredIngressController {
+  /** The controller's namespace (the target's `namespace` label). */
+  readonly namespace: string;
+  /** The Service the ServiceMonitor scrapes (the target's `service` label). */
+  readonly metricsServiceName: string;
+}
+
+/**
+ * Cluster-wide alerts: rendered once per cluster, not per preview namespace. With an ingress
+ * controller, also the alert that no controller pod is scraped.
+ */
+export function clusterAlerts(ingressController?: MonitoredIngressController): AlertDefinition[] {
   const ready = (value: number) => [{ series: 'kube_node_status_condition{node="node-a",condition="Ready",status="true"}', values: flat(value, 30) }];
   return [
+    ...(ingressController ? [ingressControllerDown(ingressController)] : []),
     {
       name: 'NodeNotReady',
       expr: 'kube_node_status_condition{condition="Ready",status="true"} == 0',
@@ -85,4 +101,32 @@ export function clusterAlerts(): AlertDefinition[] {
       },
     },
   ];
+}
+
+/**
+ * No controller pod answers Prometheus. The edge objectives count what ingress-nginx answered; with
+ * every controller pod gone (or never scraped) nothing is answered and nothing is counted, so their
+ * ratios go empty instead of rising, and only this alert sees the outage. kube-prometheus-stack's
+ * TargetDown needs a target that is down; a Service without endpoints has none.
+ */
+function ingressControllerDown(controller: MonitoredIngressController): AlertDefinition {
+  const target = `namespace="${controller.namespace}",service="${controller.metricsServiceName}"`;
+  const up = (pod: string, value: number) => ({ series: `up{${target},pod="${pod}"}`, values: flat(value, 15) });
+  return {
+    name: 'IngressControllerDown',
+    expr: `absent(up{${target}} == 1)`,
+    for: '2m',
+    severity: Severity.PAGE,
+    summary: 'No ingress-nginx controller pod is scraped: none runs (the public hostnames are unreachable) or Prometheus cannot reach them, and the edge objectives measure nothing.',
+    runbook: 'ingress-controller-down',
+    threshold: 'no ingress-nginx controller metrics target up',
+    tests: {
+      firing: [
+        { series: [up('controller-a', 0), up('controller-b', 0)], evalTime: '10m', alertLabels: {} },
+        // No target at all: the controller's Service has no endpoints, or the ServiceMonitor selects nothing.
+        { series: [{ series: 'up{namespace="monitoring",service="prometheus"}', values: flat(1, 15) }], evalTime: '10m', alertLabels: {} },
+      ],
+      quiet: [{ series: [up('controller-a', 0), up('controller-b', 1)], evalTime: '10m' }],
+    },
+  };
 }

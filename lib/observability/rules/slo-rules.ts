@@ -1,3 +1,4 @@
+import { edgeErrorRatioRecord, edgeErrorRatioRecording, edgeRequestSeries } from './edge-availability';
 import { AlertDefinition, counterValues, RecordingDefinition, Severity, TestSeries } from './rule-types';
 
 /** What a service level indicator counts as a bad request. */
@@ -6,6 +7,11 @@ export enum SliKind {
   AVAILABILITY = 'availability',
   /** A request slower than the objective's latency threshold (`http_request_duration_seconds`). */
   LATENCY = 'latency',
+  /**
+   * A request to the objective's public hostname that ingress-nginx answered 5xx
+   * (`nginx_ingress_controller_requests`): also what never reached a pod (edge-availability.ts).
+   */
+  EDGE_AVAILABILITY = 'edge-availability',
 }
 
 /** A burn rate over a long and a short window; both must exceed it for the condition to hold. */
@@ -81,6 +87,8 @@ export interface SloObjective {
    * `http_request_duration_seconds` (the container contract names them).
    */
   readonly latencyThresholdSeconds?: number;
+  /** EDGE_AVAILABILITY only: the public hostname whose requests ingress-nginx counts (its `host` label). */
+  readonly hostname?: string;
   readonly test: SloTestData;
 }
 
@@ -146,7 +154,34 @@ export function sloRecordingRules(namespace: string, objectives: readonly SloObj
         };
       }),
     );
-  return [...errorRatios, ...slowRatios];
+  const edgeErrorRatios = objectives
+    .filter((objective) => objective.sli === SliKind.EDGE_AVAILABILITY)
+    .flatMap((objective) => SLO_WINDOWS.map((window) => edgeErrorRatioRecording({ namespace, service: objective.service, hostname: objective.hostname! }, window)));
+  return [...errorRatios, ...slowRatios, ...edgeErrorRatios];
+}
+
+/** The recorded bad-request ratio an objective's alerts read, per window. */
+function badRatioRecord(sli: SliKind): (window: string) => string {
+  switch (sli) {
+    case SliKind.AVAILABILITY:
+      return errorRatioRecord;
+    case SliKind.LATENCY:
+      return slowRatioRecord;
+    case SliKind.EDGE_AVAILABILITY:
+      return edgeErrorRatioRecord;
+  }
+}
+
+/** What a bad request is, in an alert's summary. */
+function badRequestWords(objective: SloObjective): string {
+  switch (objective.sli) {
+    case SliKind.AVAILABILITY:
+      return 'answers 5xx';
+    case SliKind.LATENCY:
+      return `answers slower than ${decimal(objective.latencyThresholdSeconds!)} s`;
+    case SliKind.EDGE_AVAILABILITY:
+      return 'answers 5xx at ingress-nginx (its public hostname, sign-in included)';
+  }
 }
 
 /** The page and ticket alerts of one objective, each with its promtool cases. */
@@ -157,10 +192,10 @@ export function burnRateAlerts(
 ): AlertDefinition[] {
   validateObjective(objective);
   const budget = decimal(1 - objective.objectivePercent / 100);
-  const record = objective.sli === SliKind.AVAILABILITY ? errorRatioRecord : slowRatioRecord;
+  const record = badRatioRecord(objective.sli);
   const selector = `{namespace="${namespace}",service="${objective.service}"}`;
   const sloName = `${objective.service}-${objective.sli}`;
-  const what = objective.sli === SliKind.AVAILABILITY ? 'answers 5xx' : `answers slower than ${decimal(objective.latencyThresholdSeconds!)} s`;
+  const what = badRequestWords(objective);
   return windows.map((alert) => {
     const condition = (c: BurnRateCondition) =>
       `(\n  ${record(c.longWindow)}${selector} > (${decimal(c.burnRate)} * ${budget})\n  and\n  ${record(c.shortWindow)}${selector} > (${decimal(c.burnRate)} * ${budget})\n)`;
@@ -180,7 +215,8 @@ export function burnRateAlerts(
     const fastShape = fastBurnShape(fast, alert.for);
     const slowShape = slowBurnShape(slow, alert.for);
     const labels = { slo: sloName };
-    const alertLabels = { namespace, service: objective.service };
+    // An edge objective's alert also names the hostname (the recording keeps ingress-nginx's `host`).
+    const alertLabels = { namespace, service: objective.service, ...(objective.hostname !== undefined ? { host: objective.hostname } : {}) };
     return {
       name,
       expr: `${condition(fast)}\nor\n${condition(slow)}`,
@@ -245,6 +281,10 @@ function testSeries(namespace: string, objective: SloObjective, ratio: number, s
       { series: `http_requests_total{${labels},code="500"}`, values: bad },
     ];
   }
+  if (objective.sli === SliKind.EDGE_AVAILABILITY) {
+    const selection = { namespace, service: objective.service, hostname: objective.hostname! };
+    return [edgeRequestSeries(selection, '200', good), edgeRequestSeries(selection, '503', bad)];
+  }
   return [
     { series: `http_request_duration_seconds_bucket{${labels},le="${objective.test.bucketLe}"}`, values: good },
     { series: `http_request_duration_seconds_count{${labels}}`, values: all },
@@ -260,8 +300,15 @@ function validateObjective(objective: SloObjective): void {
   if (objective.sli === SliKind.LATENCY && (latency === undefined || !(latency > 0) || objective.test.bucketLe === undefined)) {
     throw new Error(`SLO ${name}: latencyThresholdSeconds is ${latency}; a latency objective needs a threshold above 0 (a bucket boundary) and test.bucketLe`);
   }
-  if (objective.sli === SliKind.AVAILABILITY && latency !== undefined) {
+  if (objective.sli !== SliKind.LATENCY && latency !== undefined) {
     throw new Error(`SLO ${name}: latencyThresholdSeconds is ${latency}; only a latency objective takes a threshold`);
+  }
+  const hostname = objective.hostname;
+  if (objective.sli === SliKind.EDGE_AVAILABILITY && (hostname === undefined || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(hostname))) {
+    throw new Error(`SLO ${name}: hostname is ${JSON.stringify(hostname)}; an edge objective needs the public hostname ingress-nginx serves, e.g. app.example.com`);
+  }
+  if (objective.sli !== SliKind.EDGE_AVAILABILITY && hostname !== undefined) {
+    throw new Error(`SLO ${name}: hostname is ${JSON.stringify(hostname)}; only an edge objective is measured per hostname`);
   }
 }
 

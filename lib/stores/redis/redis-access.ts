@@ -86,12 +86,15 @@ export const EXPORTER_ACCESS = RedisAccess.commands([
 ]);
 
 /**
- * The bootstrap Job: the script's PING and CLUSTER INFO/NODES, and what `redis-cli --cluster
- * create` (7.0.15) sends: INFO, CLUSTER ADDSLOTS, SET-CONFIG-EPOCH, MEET and REPLICATE; found by
- * running it as this user against real nodes until the ACL log showed no refusal (the tests do it again).
+ * The bootstrap Job, which forms the cluster as planned (REDIS_BOOTSTRAP_SCRIPT: PING, CLUSTER
+ * INFO/NODES/MYID, ADDSLOTSRANGE, SET-CONFIG-EPOCH, MEET, REPLICATE), and a terminating primary's
+ * handover (REDIS_ROLE_SCRIPT: INFO on its replica, then CLUSTER FAILOVER there), the one user
+ * every node knows that may change the topology; the tests run both as this user against real
+ * nodes and check the ACL log for refusals.
  */
 export const BOOTSTRAP_ACCESS = RedisAccess.commands([
-  'ping', 'info', 'cluster|info', 'cluster|nodes', 'cluster|addslots', 'cluster|set-config-epoch', 'cluster|meet', 'cluster|replicate',
+  'ping', 'info', 'cluster|info', 'cluster|nodes', 'cluster|myid', 'cluster|addslotsrange', 'cluster|set-config-epoch', 'cluster|meet',
+  'cluster|replicate', 'cluster|failover',
 ]);
 
 /**
@@ -104,10 +107,11 @@ export const REPLICATION_ACCESS = RedisAccess.commands(['ping', 'replconf', 'psy
 /**
  * The node's own user, for what runs inside its container: the probes (PING, INFO), the
  * certificate reload (CONFIG SET tls-*), the password rotation (ACL SETUSER, CONFIG SET
- * masterauth) and an operator's CLUSTER INFO/NODES, CONFIG GET and ACL LOG. ACL SETUSER makes it
+ * masterauth), the role script (CLUSTER MYID/REPLICAS/INFO/NODES; CLUSTER FAILOVER to take a
+ * planned primary's role back) and an operator's CONFIG GET and ACL LOG. ACL SETUSER makes it
  * the node's administrator: its password is made at each start and never leaves the container's
  * memory volume.
  */
 export const NODE_ACCESS = RedisAccess.commands([
-  'ping', 'info', 'cluster|info', 'cluster|nodes', 'config|get', 'config|set', 'acl|setuser', 'acl|log',
+  'ping', 'info', 'cluster|info', 'cluster|nodes', 'cluster|myid', 'cluster|replicas', 'cluster|failover', 'config|get', 'config|set', 'acl|setuser', 'acl|log',
 ]);

@@ -20,10 +20,10 @@ export interface RedisBootstrapProps {
   readonly serviceAccountName: string;
   /** The Redis image, for `sh` and `redis-cli`. */
   readonly image: ImageReference;
-  /** Every node's `host:port`. */
-  readonly nodeAddresses: readonly string[];
-  /** Replicas per primary, passed to `redis-cli --cluster create`. */
-  readonly replicasPerPrimary: number;
+  /** The planned primary of each shard as `host:port`, by shard (see planRedisPlacement). */
+  readonly primaryAddresses: readonly string[];
+  /** The planned replica of each shard as `host:port`, in the order of the primaries; empty without replicas. */
+  readonly replicaAddresses: readonly string[];
   /** The nodes' certificate Secret; only its `ca.crt` is mounted. */
   readonly caSecretName: string;
   /** The ACL user the Job logs in as; it may run only what forming the cluster takes. */
@@ -33,9 +33,9 @@ export interface RedisBootstrapProps {
 }
 
 /**
- * The Job that forms the cluster once (an Argo CD PostSync hook; the script is idempotent) and the
- * ConfigMap of its script. Its pod runs beside all nodes (first rollout, an Argo CD re-run), so the
- * quota counts it too.
+ * The Job that forms the cluster once as planned, each replica in another zone than its primary
+ * (an Argo CD PostSync hook; the script is idempotent), and the ConfigMap of its script. Its pod
+ * runs beside all nodes (first rollout, an Argo CD re-run), so the quota counts it too.
  */
 export class RedisBootstrap extends Construct implements IWorkload {
   public readonly footprint: WorkloadFootprint;
@@ -61,8 +61,8 @@ export class RedisBootstrap extends Construct implements IWorkload {
       imagePullPolicy: 'Always',
       command: ['sh', `${SCRIPT_DIR}/${BOOTSTRAP_FILE}`],
       env: [
-        { name: 'REDIS_NODES', value: props.nodeAddresses.join(' ') },
-        { name: 'REDIS_CLUSTER_REPLICAS', value: String(props.replicasPerPrimary) },
+        { name: 'REDIS_PRIMARIES', value: props.primaryAddresses.join(' ') },
+        { name: 'REDIS_REPLICAS', value: props.replicaAddresses.join(' ') },
         { name: 'REDIS_WAIT_SECONDS', value: String(BOOTSTRAP_WAIT_SECONDS) },
         { name: 'REDIS_TLS_CA_FILE', value: TLS_FILES.caCertFile },
         { name: 'REDIS_USERNAME', value: props.username },

@@ -6,6 +6,7 @@ import { WorkloadFootprint } from '../../platform/workload-footprint';
 import { CertificateLifetime, ICertificateIssuer } from '../../security/tls-certificate';
 import { OWNED_DIRECTIVES, RedisEvictionPolicy } from './redis-config';
 import { EXPORTER_RESOURCES, REDIS_EPHEMERAL_MI } from './redis-constants';
+import { validateRedisPlacement } from './redis-placement';
 
 export interface RedisClusterProps {
   /** The namespace to run in; the cluster counts its pods into the namespace quota. */
@@ -17,7 +18,12 @@ export interface RedisClusterProps {
    * `<id>-<user>-credentials`.
    */
   readonly vaultPathPrefix: string;
-  /** Availability zones the nodes run in and are spread over. */
+  /**
+   * Availability zones the nodes run in: one StatefulSet `<id>-<zone>` per zone, pinned to it, and
+   * each shard's primary and replica in different zones (see planRedisPlacement). With replicas
+   * and more than one zone, the shape must survive the loss of any zone: at least 3 zones, and no
+   * zone with so many primaries that the rest are no majority.
+   */
   readonly zones: readonly string[];
   /** Prometheus, allowed to scrape the exporter's `metrics` port. */
   readonly metricsScraper: INetworkPeer;
@@ -86,8 +92,8 @@ export interface RedisClusterProps {
    */
   readonly extraConfig?: Readonly<Record<string, string>>;
   /**
-   * Refuse to schedule rather than put two nodes on one machine or break the spread over zones.
-   * Off only where the cluster has fewer machines than nodes (a laptop, a preview cluster).
+   * Refuse to schedule rather than put two nodes on one machine. Off only where the cluster has
+   * fewer machines than nodes (a laptop, a preview cluster).
    * @default true
    * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
    */
@@ -163,6 +169,7 @@ export function validateRedisClusterProps(id: string, props: RedisClusterProps):
   if (storage * 1024 < 2 * memory) {
     fail('storageGi', storage, `use at least ${Math.ceil((2 * memory) / 1024)}: an AOF rewrite briefly needs room for two copies of the dataset`);
   }
+  validateRedisPlacement(id, props.zones, primaries, replicas);
   const timeout = props.nodeTimeoutMillis ?? 5000;
   if (!Number.isInteger(timeout) || timeout < 1000 || timeout > 60000) {
     fail('nodeTimeoutMillis', timeout, 'use 1000 to 60000 milliseconds');

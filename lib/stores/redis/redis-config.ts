@@ -22,6 +22,8 @@ export interface RedisNodeConfig {
   readonly tls: RedisTlsFiles;
   /** Milliseconds a node may be unreachable before the cluster fails it over. */
   readonly clusterNodeTimeoutMillis: number;
+  /** Replicas each primary has, 0 or 1. */
+  readonly replicasPerPrimary: number;
   /** Memory for the dataset; the rest of the container limit is for copy-on-write during rewrites, buffers and fragmentation. */
   readonly maxMemoryMi: number;
   readonly evictionPolicy: RedisEvictionPolicy;
@@ -42,6 +44,7 @@ export interface RedisNodeConfig {
  */
 export const OWNED_DIRECTIVES: ReadonlySet<string> = new Set([
   'port', 'bind', 'protected-mode', 'dir', 'cluster-enabled', 'cluster-config-file', 'cluster-node-timeout',
+  'cluster-require-full-coverage', 'cluster-replica-validity-factor', 'cluster-allow-replica-migration', 'repl-diskless-sync-max-replicas',
   'cluster-preferred-endpoint-type', 'cluster-announce-hostname', 'appendonly', 'appendfsync', 'save', 'maxmemory',
   'maxmemory-policy', 'requirepass', 'masterauth', 'masteruser', 'aclfile', 'user', 'acl-pubsub-default', 'cluster-port',
   'tls-port', 'tls-cert-file', 'tls-key-file', 'tls-ca-cert-file', 'tls-ca-cert-dir', 'tls-client-cert-file',
@@ -78,6 +81,21 @@ export function renderRedisConfig(config: RedisNodeConfig): string {
     // Relative to `dir`, the volume: the node rewrites this file, and it must survive restarts.
     ['cluster-config-file', 'nodes.conf'],
     ['cluster-node-timeout', String(config.clusterNodeTimeoutMillis)],
+    // Slots whose primary and replica are both lost stay down, but only those: the other
+    // primaries keep serving theirs (sessions and cache keys there). A node cut off from the
+    // majority still stops taking writes after the node timeout, whatever this says.
+    ['cluster-require-full-coverage', 'no'],
+    // A replica is promoted however long its link to the primary was down: a zone loss that finds
+    // a replica resynchronising must not leave its slots without a primary. Caches and sessions
+    // would rather lose the last writes than be unavailable.
+    ['cluster-replica-validity-factor', '0'],
+    // Replicas stay with the primary they were placed for, in another zone (see planRedisPlacement):
+    // a replica migrating to an orphaned primary could end up in that primary's zone.
+    ['cluster-allow-replica-migration', 'no'],
+    // A primary's replicas are all there are to wait for: a node back from a restart or a lost zone
+    // starts its full sync when it connects, not after the 5 s repl-diskless-sync-delay, so the
+    // shard has two copies again sooner (and a rolling update moves on sooner).
+    ['repl-diskless-sync-max-replicas', String(config.replicasPerPrimary)],
     // Clients are redirected to the pod's stable DNS name, not to an IP that changes on every restart.
     ['cluster-preferred-endpoint-type', 'hostname'],
     ['appendonly', 'yes'],

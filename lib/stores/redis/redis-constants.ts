@@ -25,6 +25,8 @@ export const START_FILE = 'start.sh';
 export const TLS_RELOAD_FILE = 'reload-tls.sh';
 /** Beside the start script, which runs it: writes the ACL file at start and applies rotated passwords. */
 export const USERS_FILE = 'users.sh';
+/** Beside the start script, which runs its watch; also the preStop hook: a node's primary role, handed over and taken back. */
+export const ROLE_FILE = 'role.sh';
 /** The ACL users and their rules, without passwords: the start script adds each user's hashed password. */
 export const ACL_RULES_FILE = 'acl-rules.conf';
 export const SCRIPT_DIR = '/opt/bootstrap';
@@ -72,3 +74,13 @@ export const EXPORTER_RESOURCES = { cpuMillis: 100, memoryMi: 128, ephemeralMi: 
 export const BOOTSTRAP_RESOURCES = { cpuMillis: 100, memoryMi: 64, ephemeralMi: 64 };
 /** Seconds the bootstrap script waits for every node to answer, then for the cluster to be healthy. */
 export const BOOTSTRAP_WAIT_SECONDS = 300;
+/**
+ * Seconds a terminating primary waits for a replica in sync to hand its slots to (REDIS_ROLE_SCRIPT
+ * `handover`). Usually a second; longer only while the replica itself restarts or resynchronises,
+ * as when the StatefulSets of two zones roll at once.
+ */
+export const HANDOVER_WAIT_SECONDS = 60;
+/** The handover, then Redis's own shutdown (fsync of the AOF, `shutdown-timeout` 10 s), with room to spare. */
+export const TERMINATION_GRACE_SECONDS = HANDOVER_WAIT_SECONDS + 30;
+/** Pod label: the zone a node's StatefulSet pins it to. Part of each StatefulSet's selector, so the sets never select each other's pods. */
+export const ZONE_LABEL = 'generator-platform.dev/zone';

@@ -5,8 +5,9 @@ import { restrictedContainerSecurityContext, RUN_AS_ID } from '../../platform/se
 import { guaranteedResources } from '../../workloads/container-resources';
 import { livenessProbe, ProbeCheck, readinessProbe, startupProbe } from '../../workloads/probes';
 import {
-  ACL_FILE, ACL_RULES_FILE, CONFIG_DIR, CONFIG_FILE, CREDENTIALS_DIR, DATA_DIR, EXPORTER_RESOURCES, NODE_AUTH_FILE, PROBE_FILE, REDIS_CLUSTER_BUS_PORT,
-  REDIS_EPHEMERAL_MI, REDIS_METRICS_PORT, REDIS_PORT, RELOAD_SECONDS, ROTATION_OVERLAP_SECONDS, RUN_DIR, START_FILE, TLS_DIR, TLS_FILES,
+  ACL_FILE, ACL_RULES_FILE, CONFIG_DIR, CONFIG_FILE, CREDENTIALS_DIR, DATA_DIR, EXPORTER_RESOURCES, HANDOVER_WAIT_SECONDS, NODE_AUTH_FILE, PROBE_FILE,
+  REDIS_CLUSTER_BUS_PORT, REDIS_EPHEMERAL_MI, REDIS_METRICS_PORT, REDIS_PORT, RELOAD_SECONDS, ROLE_FILE, ROTATION_OVERLAP_SECONDS, RUN_DIR, START_FILE, TLS_DIR,
+  TLS_FILES,
 } from './redis-constants';
 
 /** Volumes of the redis container besides the data: the users' password files and the memory-backed folder of the ACL file. */
@@ -19,6 +20,10 @@ export interface RedisContainerOptions {
   readonly memoryMi: number;
   /** The pod's own DNS name, which it announces and its certificate names. */
   readonly podFqdn: string;
+  /** Pods of the StatefulSet with an ordinal below this are planned primaries (see planRedisPlacement). */
+  readonly primaryOrdinals: number;
+  /** The user a terminating primary logs in to its replica as, to hand over its role. */
+  readonly handoverUser: string;
 }
 
 /**
@@ -63,7 +68,13 @@ export function redisContainer(options: RedisContainerOptions): k8s.Container {
       // The probes and the reload loops log in as the node's own user with the password in this file.
       { name: 'REDIS_NODE_AUTH_FILE', value: NODE_AUTH_FILE },
       { name: 'REDIS_ROTATION_OVERLAP_SECONDS', value: String(ROTATION_OVERLAP_SECONDS) },
+      { name: 'REDIS_PRIMARY_ORDINALS', value: String(options.primaryOrdinals) },
+      { name: 'REDIS_HANDOVER_USER', value: options.handoverUser },
+      { name: 'REDIS_HANDOVER_WAIT_SECONDS', value: String(HANDOVER_WAIT_SECONDS) },
     ],
+    // A primary hands its slots to its replica (in another zone) before it stops: a restart, a
+    // drain or a rollout leaves no slot range without a primary. Logged to the container's output.
+    lifecycle: { preStop: { exec: { command: ['sh', `${CONFIG_DIR}/${ROLE_FILE}`, 'handover', '/proc/1/fd/1'] } } },
     resources: guaranteedResources(options.cpuMillis, options.memoryMi, memoryQuantity(REDIS_EPHEMERAL_MI)),
     securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
     // Loading a large AOF takes a while; up to 5 minutes before the node is restarted.

@@ -16,8 +16,9 @@
  * (`redis-server <file> <options> -` reads configuration from there after the file): no password
  * is on a command line (`/proc/<pid>/cmdline`), in the environment or in a file of its own.
  *
- * Then it starts the certificate reload loop (`reload-tls.sh`, see REDIS_TLS_RELOAD_SCRIPT) and
- * the password rotation loop (`users.sh watch`) in the background, so that they live as long as
+ * Then it starts the certificate reload loop (`reload-tls.sh`, see REDIS_TLS_RELOAD_SCRIPT), the
+ * password rotation loop (`users.sh watch`) and, in a planned primary, the loop that takes its role
+ * back (`role.sh watch`, see REDIS_ROLE_SCRIPT) in the background, so that they live as long as
  * redis-server, in the same container. They run as scripts of their own rather than functions of
  * this one, so that the process list shows what each is.
  *
@@ -62,6 +63,7 @@ fi
 script_dir="$(dirname "$0")"
 users_script="$script_dir/users.sh"
 reload_script="$script_dir/reload-tls.sh"
+role_script="$script_dir/role.sh"
 sh "$users_script" write
 replication_config="$(sh "$users_script" masterauth)"
 # Taken before redis-server reads the files: a renewal that lands in between is reloaded too.
@@ -70,6 +72,7 @@ loaded_checksum="$(sh "$reload_script" checksum)"
 sh "$reload_script" watch "$loaded_checksum" $$ &
 # Starts from the ACL file just written: a rotation that lands before redis-server reads it is applied too.
 sh "$users_script" watch $$ &
+sh "$role_script" watch $$ &
 
 exec redis-server "$@" - <<EOF
 $replication_config

@@ -29,15 +29,15 @@ export function redisPasswordSource(user: string, cluster = 'redis'): { secretKe
   return { secretKeyRef: { name: `${cluster}-${user}-credentials`, key: 'password' } };
 }
 
-/** RedisBootstrap's props (every one is required), for a two-node cluster `redis`. */
+/** RedisBootstrap's props (every one is required), for a cluster `redis` of three primaries with a replica each, in zones a, b and c. */
 export function redisBootstrapProps(namespace: RedisBootstrapProps['namespace']): Required<RedisBootstrapProps> {
   return {
     namespace,
     name: 'redis-bootstrap',
     serviceAccountName: 'redis',
     image: DEFAULT_REDIS_IMAGE,
-    nodeAddresses: ['redis-0.redis-headless:6379', 'redis-1.redis-headless:6379'],
-    replicasPerPrimary: 1,
+    primaryAddresses: ['a', 'b', 'c'].map((zone) => `redis-${zone}-0.redis-headless:6379`),
+    replicaAddresses: ['b', 'c', 'a'].map((zone) => `redis-${zone}-1.redis-headless:6379`),
     caSecretName: 'redis-tls',
     username: 'bootstrap',
     passwordSource: redisPasswordSource('bootstrap'),

@@ -28,6 +28,16 @@ import { createTestCertificateAuthority, issueTestKeyPair, TestCertificateAuthor
 export const ANNOUNCED_HOST = '127.0.0.1';
 const POD_PATHS = { config: '/etc/redis', tls: '/etc/redis-tls', credentials: '/etc/redis-credentials', run: '/run/redis', data: '/data' };
 
+/** One rendered node: its pod, the zone its StatefulSet pins it to, and the planned primaries' count of that set. */
+export interface RenderedRedisNode {
+  readonly podName: string;
+  readonly zone: string;
+  /** Its address as clients and the bootstrap name it, `<pod>.<headless service>...:6379`. */
+  readonly address: string;
+  /** The set's REDIS_PRIMARY_ORDINALS: pods with a lower ordinal are planned primaries. */
+  readonly primaryOrdinals: string;
+}
+
 /** The rendered files and the containers' plain (not Secret) environment. */
 export interface RenderedRedis {
   /** The config ConfigMap's files: redis.conf, acl-rules.conf and the scripts. */
@@ -40,6 +50,10 @@ export interface RenderedRedis {
   readonly exporterEnv: Readonly<Record<string, string>>;
   /** Every user with a password from a Secret: the projected volume's file names. */
   readonly users: readonly string[];
+  /** Every node, zone by zone, in the order of the client's REDIS_CLUSTER_NODES. */
+  readonly nodes: readonly RenderedRedisNode[];
+  /** The redis container's preStop command. */
+  readonly preStopCommand: readonly string[];
 }
 
 function plainEnv(container: any): Record<string, string> {
@@ -56,8 +70,17 @@ export function renderRedis(overrides: Partial<RedisClusterProps> = {}): Rendere
   }
   redis.addUser('oauth2-proxy', OAUTH2_PROXY_SESSION_ACCESS);
   const objects = objectsOf(chart);
-  const pod = find(objects, 'StatefulSet', 'redis').spec.template.spec;
+  const sets = objects.filter((o) => o.kind === 'StatefulSet' && o.metadata.name.startsWith('redis-'));
+  const pod = sets[0].spec.template.spec;
   const [server, exporter] = pod.containers;
+  const nodes = sets.flatMap((set): RenderedRedisNode[] => {
+    const zone = set.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values[0];
+    const primaryOrdinals = plainEnv(set.spec.template.spec.containers[0]).REDIS_PRIMARY_ORDINALS;
+    return Array.from({ length: set.spec.replicas }, (_, ordinal) => {
+      const podName = `${set.metadata.name}-${ordinal}`;
+      return { podName, zone, primaryOrdinals, address: redis.nodeAddresses().find((address) => address.startsWith(`${podName}.`))! };
+    });
+  });
   const job = find(objects, 'Job', 'redis-bootstrap').spec.template.spec.containers[0];
   return {
     files: find(objects, 'ConfigMap', 'redis-config').data,
@@ -67,6 +90,8 @@ export function renderRedis(overrides: Partial<RedisClusterProps> = {}): Rendere
     bootstrapEnv: plainEnv(job),
     exporterEnv: plainEnv(exporter),
     users: pod.volumes.find((volume: any) => volume.name === 'credentials').projected.sources.map((source: any) => source.secret.items[0].path),
+    nodes,
+    preStopCommand: server.lifecycle.preStop.exec.command,
   };
 }
 
@@ -162,13 +187,39 @@ export class RedisTestEnvironment {
     ], { dir, env: { ...env, REDIS_DATA_DIR: dir, REDIS_PORT: String(port), REDIS_RELOAD_SECONDS: '1', ...extraEnv } });
   }
 
-  /** The bootstrap Job's environment for `ports`, logging in as the bootstrap user. */
+  /**
+   * The bootstrap Job's environment, logging in as the bootstrap user, with the rendered node `i`
+   * (in the order of `rendered.nodes`) at `127.0.0.1:<ports[i]>`: the rendered plan decides which
+   * of them are primaries and which replica follows which.
+   */
   public bootstrapEnv(ports: readonly number[]): Record<string, string> {
+    const local = (addresses: string) => addresses.split(' ').filter((address) => address !== '').map((address) => {
+      const index = this.rendered.nodes.findIndex((node) => node.address === address);
+      if (index < 0 || index >= ports.length) {
+        throw new Error(`no port for the rendered node ${address}: ${ports.length} ports for ${this.rendered.nodes.length} nodes`);
+      }
+      return `127.0.0.1:${ports[index]}`;
+    }).join(' ');
     return {
       ...Object.fromEntries(Object.entries(this.rendered.bootstrapEnv).map(([name, value]) => [name, this.localPath(value)])),
-      REDIS_NODES: ports.map((port) => `127.0.0.1:${port}`).join(' '),
+      REDIS_PRIMARIES: local(this.rendered.bootstrapEnv.REDIS_PRIMARIES),
+      REDIS_REPLICAS: local(this.rendered.bootstrapEnv.REDIS_REPLICAS),
       REDIS_WAIT_SECONDS: '20',
       REDISCLI_AUTH: this.passwords.bootstrap,
+    };
+  }
+
+  /** What a node's pod has besides the container's shared environment: its name, and its set's planned primaries. */
+  public podEnv(node: RenderedRedisNode): Record<string, string> {
+    return { POD_NAME: node.podName, REDIS_PRIMARY_ORDINALS: node.primaryOrdinals };
+  }
+
+  /** The environment of the scripts run in the redis container of the node in `dir` (the probes, the preStop hook). */
+  public containerEnv(node: RedisProcess, podEnv: Record<string, string> = {}): Record<string, string> {
+    return {
+      ...Object.fromEntries(Object.entries(this.rendered.serverEnv).map(([name, value]) => [name, this.localPath(value, node.dir)])),
+      REDIS_PORT: String(node.port),
+      ...podEnv,
     };
   }
 

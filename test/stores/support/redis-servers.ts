@@ -82,7 +82,7 @@ export async function stopRedis(node: RedisProcess): Promise<void> {
 }
 
 /**
- * Starts `count` nodes on free ports (`start` starts one on a given port) and resolves once each
+ * Starts `count` nodes on free ports (`start` starts the `index`-th on a given port) and resolves once each
  * answers (`ready`). A port is free when chosen and bound a moment later by redis-server: should
  * another process take it in between, that node exits with "Address already in use" and is started
  * again on another port (up to `attempts` times). Fails with `describe()` after `timeoutMs`, having
@@ -90,13 +90,13 @@ export async function stopRedis(node: RedisProcess): Promise<void> {
  */
 export async function startRedisNodes(
   count: number,
-  start: (port: number) => RedisProcess,
+  start: (port: number, index: number) => RedisProcess,
   ready: (node: RedisProcess) => boolean,
   timeoutMs: number,
   describe: () => string,
   attempts = 3,
 ): Promise<RedisProcess[]> {
-  const nodes = (await freeRedisPorts(count)).map(start);
+  const nodes = (await freeRedisPorts(count)).map((port, index) => start(port, index));
   try {
     const deadline = Date.now() + timeoutMs;
     const retries = new Map<number, number>();
@@ -111,7 +111,7 @@ export async function startRedisNodes(
           do {
             [port] = await freeRedisPorts(1);
           } while (taken.includes(port));
-          nodes[index] = start(port);
+          nodes[index] = start(port, index);
         }
       }
       if (nodes.every((node) => node.child.exitCode === null && node.child.signalCode === null && ready(node))) {
