@@ -25,19 +25,16 @@ export class ClusterBaselineChart extends Chart {
 
   public constructor(scope: Construct, id: string, props: ClusterBaselineChartProps) {
     super(scope, id, { labels: { 'app.kubernetes.io/part-of': PLATFORM_NAME } });
-    this.loggingSecretStore = new VaultSecretStore(this, 'logging', {
-      storeName: LOGGING_SECRET_STORE.storeName,
-      server: props.vaultAddress,
-      caBundle: CaBundle.fromPem(props.vaultCaBundlePem),
-      role: LOGGING_SECRET_STORE.role,
-      namespaces: [LOGGING_SECRET_STORE.namespace],
-    });
-    this.monitoringSecretStore = new VaultSecretStore(this, 'monitoring', {
-      storeName: MONITORING_SECRET_STORE.storeName,
-      server: props.vaultAddress,
-      caBundle: CaBundle.fromPem(props.vaultCaBundlePem),
-      role: MONITORING_SECRET_STORE.role,
-      namespaces: [MONITORING_SECRET_STORE.namespace],
-    });
+    // The add-ons' stores: one Vault role and one namespace each, like an environment's.
+    const addonStore = (storeId: string, store: { readonly storeName: string; readonly role: string; readonly namespace: string }) =>
+      new VaultSecretStore(this, storeId, {
+        storeName: store.storeName,
+        server: props.vaultAddress,
+        caBundle: CaBundle.fromPem(props.vaultCaBundlePem),
+        role: store.role,
+        namespaces: [store.namespace],
+      });
+    this.loggingSecretStore = addonStore('logging', LOGGING_SECRET_STORE);
+    this.monitoringSecretStore = addonStore('monitoring', MONITORING_SECRET_STORE);
   }
 }

@@ -3,15 +3,12 @@ import { ApplicationSet } from '../../imports/argoproj.io';
 import { ApplicationWave } from './application-waves';
 import { PLATFORM_SYNC_OPTIONS } from './environment-application';
 import { PlatformProject } from './platform-project';
-import { KustomizeJsonPatch, PullRequestSelection, globMatches, kustomizePatchesOf, previewNamespaceTemplate, pullRequestGenerator } from './pull-request-previews';
+import { KustomizeJsonPatch, PULL_REQUEST_LABEL, PullRequestSelection, globMatches, kustomizePatchesOf, previewNamespaceTemplate, pullRequestApplicationSetSpec, pullRequestGenerator } from './pull-request-previews';
 import { RenderedObject } from './rendered-objects';
-import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
-import { ARGOCD_SYNC_WAVE, automatedSync, RESOURCES_FINALIZER, retryWithBackoff } from './sync-policy';
+import { ARGOCD_NAMESPACE, GitRepository, PLATFORM_REPOSITORY } from './repository';
+import { ARGOCD_SYNC_WAVE } from './sync-policy';
 
-export { globMatches };
-
-/** Label of every Application a preview ApplicationSet makes: the pull request it previews. */
-export const PULL_REQUEST_LABEL = 'generator-platform.dev/pull-request';
+export { globMatches, PULL_REQUEST_LABEL };
 
 /** The kustomize settings one pull request's preview is built with (before the ApplicationSet fills in `{{number}}` and `{{head_sha}}`). */
 export interface PreviewKustomizeSettings {
@@ -93,37 +90,24 @@ export class PreviewApplicationSet extends Construct {
     this.path = `dist/${props.folder ?? 'preview'}`;
     new ApplicationSet(this, 'Resource', {
       metadata: { name: 'generator-platform-previews', namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.ENVIRONMENTS) } },
-      spec: {
-        generators: [generator],
-        syncPolicy: { preserveResourcesOnDeletion: false },
-        template: {
-          metadata: {
-            name: 'preview-{{number}}',
-            finalizers: [RESOURCES_FINALIZER],
-            labels: { 'generator-platform.dev/environment': 'preview', [PULL_REQUEST_LABEL]: '{{number}}' },
-          },
-          spec: {
-            project: props.project.projectName,
-            source: {
-              repoUrl: selection.repository.url,
-              // The pull request's own commit: this content is the pull request's, so its project confines it.
-              targetRevision: '{{head_sha}}',
-              path: this.path,
-              kustomize: {
-                namespace: this.kustomize.namespace,
-                images: [...this.kustomize.images],
-                patches: this.kustomize.patches.map((p) => ({ target: { ...p.target }, patch: p.patch })),
-              },
-            },
-            destination: { server: IN_CLUSTER_SERVER, namespace: this.namespaceTemplate },
-            syncPolicy: {
-              automated: automatedSync({ prune: true, selfHeal: true }),
-              syncOptions: [...PLATFORM_SYNC_OPTIONS],
-              retry: retryWithBackoff(5),
-            },
+      spec: pullRequestApplicationSetSpec({
+        generator,
+        applicationName: 'preview-{{number}}',
+        projectName: props.project.projectName,
+        source: {
+          repoUrl: selection.repository.url,
+          // The pull request's own commit: this content is the pull request's, so its project confines it.
+          targetRevision: '{{head_sha}}',
+          path: this.path,
+          kustomize: {
+            namespace: this.kustomize.namespace,
+            images: [...this.kustomize.images],
+            patches: this.kustomize.patches.map((p) => ({ target: { ...p.target }, patch: p.patch })),
           },
         },
-      },
+        namespace: this.namespaceTemplate,
+        syncOptions: PLATFORM_SYNC_OPTIONS,
+      }),
     });
   }
 }

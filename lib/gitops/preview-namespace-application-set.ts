@@ -2,11 +2,11 @@ import { Construct } from 'constructs';
 import { ApplicationSet } from '../../imports/argoproj.io';
 import { ApplicationWave } from './application-waves';
 import { PlatformProject } from './platform-project';
-import { PULL_REQUEST_LABEL, pullRequestSelectionOf } from './preview-application-set';
-import { KustomizeJsonPatch, globMatches, kustomizePatchesOf, previewNamespaceTemplate, pullRequestGenerator } from './pull-request-previews';
+import { pullRequestSelectionOf } from './preview-application-set';
+import { KustomizeJsonPatch, globMatches, kustomizePatchesOf, previewNamespaceTemplate, pullRequestApplicationSetSpec, pullRequestGenerator } from './pull-request-previews';
 import { RenderedObject } from './rendered-objects';
-import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER } from './repository';
-import { ARGOCD_SYNC_WAVE, automatedSync, RESOURCES_FINALIZER, retryWithBackoff } from './sync-policy';
+import { ARGOCD_NAMESPACE, GitRepository } from './repository';
+import { ARGOCD_SYNC_WAVE } from './sync-policy';
 
 export interface PreviewNamespaceApplicationSetProps {
   /** The project of preview namespaces: the kind Namespace and the baseline's kinds, in `generator-platform-pr-*` only. */
@@ -66,33 +66,20 @@ export class PreviewNamespaceApplicationSet extends Construct {
       // Waves order ApplicationSets, not the Applications they generate: a preview's Application
       // retries (10s, 20s, ...) until this one has made its namespace, which takes seconds.
       metadata: { name: 'generator-platform-preview-namespaces', namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.ENVIRONMENTS) } },
-      spec: {
-        generators: [generator],
-        syncPolicy: { preserveResourcesOnDeletion: false },
-        template: {
-          metadata: {
-            name: 'preview-{{number}}-namespace',
-            finalizers: [RESOURCES_FINALIZER],
-            labels: { 'generator-platform.dev/environment': 'preview', [PULL_REQUEST_LABEL]: '{{number}}' },
-          },
-          spec: {
-            project: props.project.projectName,
-            source: {
-              repoUrl: selection.repository.url,
-              // The tracked branch, not the pull request's commit: the pull request must not shape its own sandbox.
-              targetRevision: selection.repository.revision,
-              path: this.path,
-              kustomize: { namespace: this.namespaceTemplate, patches: this.patches.map((p) => ({ target: { ...p.target }, patch: p.patch })) },
-            },
-            destination: { server: IN_CLUSTER_SERVER, namespace: this.namespaceTemplate },
-            syncPolicy: {
-              automated: automatedSync({ prune: true, selfHeal: true }),
-              syncOptions: ['ServerSideApply=true', 'CreateNamespace=false', 'PruneLast=true'],
-              retry: retryWithBackoff(5),
-            },
-          },
+      spec: pullRequestApplicationSetSpec({
+        generator,
+        applicationName: 'preview-{{number}}-namespace',
+        projectName: props.project.projectName,
+        source: {
+          repoUrl: selection.repository.url,
+          // The tracked branch, not the pull request's commit: the pull request must not shape its own sandbox.
+          targetRevision: selection.repository.revision,
+          path: this.path,
+          kustomize: { namespace: this.namespaceTemplate, patches: this.patches.map((p) => ({ target: { ...p.target }, patch: p.patch })) },
         },
-      },
+        namespace: this.namespaceTemplate,
+        syncOptions: ['ServerSideApply=true', 'CreateNamespace=false', 'PruneLast=true'],
+      }),
     });
   }
 }

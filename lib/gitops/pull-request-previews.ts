@@ -1,4 +1,6 @@
-import { ApplicationSetSpecGenerators } from '../../imports/argoproj.io';
+import { ApplicationSetSpec, ApplicationSetSpecGenerators, ApplicationSetSpecTemplateSpecSource } from '../../imports/argoproj.io';
+import { automatedSync, RESOURCES_FINALIZER, retryWithBackoff } from './sync-policy';
+import { IN_CLUSTER_SERVER } from './repository';
 import { PREVIEW_PROBE_ID, PULL_REQUEST_PREVIEW_ID, PreviewPatch, previewPatches } from './preview-parametrization';
 import { RenderedObject, namespacesOf } from './rendered-objects';
 import { GitRepository } from './repository';
@@ -57,4 +59,45 @@ function toKustomizePatch(patch: PreviewPatch): KustomizeJsonPatch {
 export function globMatches(pattern: string, value: string): boolean {
   const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
   return regex.test(value);
+}
+
+/** Label of every Application a preview ApplicationSet makes: the pull request it previews. */
+export const PULL_REQUEST_LABEL = 'generator-platform.dev/pull-request';
+
+/**
+ * The spec of an ApplicationSet that makes one Application per previewed pull request into its
+ * namespace: deleted with the pull request (the finalizer deletes what it synced), pruned and
+ * self-healed while it lives, retried with backoff.
+ */
+export function pullRequestApplicationSetSpec(options: {
+  readonly generator: ApplicationSetSpecGenerators;
+  /** The generated Application's name, with `{{number}}`. */
+  readonly applicationName: string;
+  readonly projectName: string;
+  readonly source: ApplicationSetSpecTemplateSpecSource;
+  /** The destination namespace, with `{{number}}`. */
+  readonly namespace: string;
+  readonly syncOptions: readonly string[];
+}): ApplicationSetSpec {
+  return {
+    generators: [options.generator],
+    syncPolicy: { preserveResourcesOnDeletion: false },
+    template: {
+      metadata: {
+        name: options.applicationName,
+        finalizers: [RESOURCES_FINALIZER],
+        labels: { 'generator-platform.dev/environment': 'preview', [PULL_REQUEST_LABEL]: '{{number}}' },
+      },
+      spec: {
+        project: options.projectName,
+        source: options.source,
+        destination: { server: IN_CLUSTER_SERVER, namespace: options.namespace },
+        syncPolicy: {
+          automated: automatedSync({ prune: true, selfHeal: true }),
+          syncOptions: [...options.syncOptions],
+          retry: retryWithBackoff(5),
+        },
+      },
+    },
+  };
 }
