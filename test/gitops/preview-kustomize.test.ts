@@ -4,6 +4,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { KUSTOMIZATION_FILE, renderAllEnvironments, renderPreviews } from '../../synth/render';
 import { tempDirsRemovedAfterAll } from '../support/files';
 import { kustomizeBuild } from '../support/kubectl';
+import { fillInPullRequest, withArgoCdKustomizeSettings } from '../../tools/cluster/deployment-units';
 
 const PULL_REQUEST = '42';
 const HEAD_SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -12,18 +13,9 @@ const BASE_NAMESPACE = 'generator-platform-preview';
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: any };
 
-/** What the pull-request generator fills in for pull request 42 (fasttemplate: every `{{param}}` in every string). */
+/** What the pull-request generator fills in for pull request 42. */
 function fillIn(value: unknown): any {
-  if (typeof value === 'string') {
-    return value.split('{{number}}').join(PULL_REQUEST).split('{{head_sha}}').join(HEAD_SHA);
-  }
-  if (Array.isArray(value)) {
-    return value.map(fillIn);
-  }
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillIn(v)]));
-  }
-  return value;
+  return fillInPullRequest(value, PULL_REQUEST, HEAD_SHA);
 }
 
 const makeTempDir = tempDirsRemovedAfterAll();
@@ -46,15 +38,7 @@ function buildFromApplicationSet(rendered: Map<string, string>, folder: string, 
   expect(applicationSpec.source.path).toBe(`dist/${folder}`);
   const settings = applicationSpec.source.kustomize;
   const kustomization = parse(fs.readFileSync(path.join(dir, KUSTOMIZATION_FILE), 'utf8'));
-  kustomization.namespace = settings.namespace;
-  if (settings.images) {
-    kustomization.images = settings.images.map((image: string) => {
-      const at = image.lastIndexOf(':');
-      return { name: image.slice(0, at), newTag: image.slice(at + 1) };
-    });
-  }
-  kustomization.patches = settings.patches;
-  fs.writeFileSync(path.join(dir, KUSTOMIZATION_FILE), stringify(kustomization));
+  fs.writeFileSync(path.join(dir, KUSTOMIZATION_FILE), stringify(withArgoCdKustomizeSettings(kustomization, settings)));
   const docs = parseAllDocuments(kustomizeBuild(dir)).map((d) => d.toJS() as Doc);
   return { docs, applicationSpec };
 }

@@ -46,7 +46,7 @@ export function deploymentUnits(distDir: string, addons: readonly RenderedAddon[
       if (object.kind === 'Application' && sourcePath !== `dist/${ARGOCD_FOLDER}/${cluster}`) {
         units.push(applicationUnit(cluster, object, distDir, addons));
       } else if (object.kind === 'ApplicationSet') {
-        const template = fillIn(record(record(object.spec).template)) as Record<string, unknown>;
+        const template = fillInPullRequest(record(record(object.spec).template)) as Record<string, unknown>;
         units.push(applicationUnit(cluster, { ...template, apiVersion: object.apiVersion, kind: 'Application', metadata: record(template.metadata) } as KubeObject, distDir, addons));
       }
     }
@@ -117,21 +117,7 @@ function kustomizeBuild(folder: string, settings: Record<string, unknown>): Kube
   try {
     fs.cpSync(folder, dir, { recursive: true });
     const file = KUSTOMIZATION_FILE_NAMES.map((name) => path.join(dir, name)).find((candidate) => fs.existsSync(candidate))!;
-    const kustomization = record(parse(fs.readFileSync(file, 'utf8')));
-    if (text(settings.namespace)) {
-      kustomization.namespace = settings.namespace;
-    }
-    if (list(settings.images).length > 0) {
-      kustomization.images = list(settings.images).map((image) => {
-        const reference = String(image);
-        const at = reference.lastIndexOf(':');
-        return { name: reference.slice(0, at), newTag: reference.slice(at + 1) };
-      });
-    }
-    if (records(settings.patches).length > 0) {
-      kustomization.patches = [...records(kustomization.patches), ...records(settings.patches)];
-    }
-    fs.writeFileSync(file, stringify(kustomization));
+    fs.writeFileSync(file, stringify(withArgoCdKustomizeSettings(record(parse(fs.readFileSync(file, 'utf8'))), settings)));
     const build = spawnSync(layerBinary('kubectl/kubectl'), ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (build.status !== 0) {
       throw new Error(`kubectl kustomize ${folder} failed: ${build.stderr || build.error?.message}`);
@@ -142,16 +128,38 @@ function kustomizeBuild(folder: string, settings: Record<string, unknown>): Kube
   }
 }
 
-/** What the pull-request generator fills in (fasttemplate: every `{{param}}` in every string). */
-function fillIn(value: unknown): unknown {
+/**
+ * A kustomization with an Application's kustomize settings written in, as Argo CD 2.10 does:
+ * `kustomize edit set namespace`, `set image` (tags), and the settings' patches appended.
+ */
+export function withArgoCdKustomizeSettings(kustomization: Record<string, unknown>, settings: Record<string, unknown>): Record<string, unknown> {
+  const result = { ...kustomization };
+  if (text(settings.namespace)) {
+    result.namespace = settings.namespace;
+  }
+  if (list(settings.images).length > 0) {
+    result.images = list(settings.images).map((image) => {
+      const reference = String(image);
+      const at = reference.lastIndexOf(':');
+      return { name: reference.slice(0, at), newTag: reference.slice(at + 1) };
+    });
+  }
+  if (records(settings.patches).length > 0) {
+    result.patches = [...records(kustomization.patches), ...records(settings.patches)];
+  }
+  return result;
+}
+
+/** What the pull-request generator fills in for one pull request (fasttemplate: every `{{param}}` in every string). */
+export function fillInPullRequest(value: unknown, number: string = PREVIEW_PULL_REQUEST, headSha: string = PREVIEW_HEAD_SHA): unknown {
   if (typeof value === 'string') {
-    return value.split('{{number}}').join(PREVIEW_PULL_REQUEST).split('{{head_sha}}').join(PREVIEW_HEAD_SHA);
+    return value.split('{{number}}').join(number).split('{{head_sha}}').join(headSha);
   }
   if (Array.isArray(value)) {
-    return value.map(fillIn);
+    return value.map((entry) => fillInPullRequest(entry, number, headSha));
   }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, fillIn(entry)]));
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, fillInPullRequest(entry, number, headSha)]));
   }
   return value;
 }
