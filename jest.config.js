@@ -14,8 +14,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Suites against a real control plane run in `npm run test:cluster` (test/cluster/jest.config.js), a phase of their own.
-  testPathIgnorePatterns: ['/node_modules/', '\\.cluster\\.test\\.ts$'],
+  // Suites against a real control plane run in `npm run test:cluster` (test/cluster/jest.config.js), a phase of their own;
+  // those against a real Argo CD too (test/argocd/jest.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '\\.cluster\\.test\\.ts$', '\\.argocd\\.test\\.ts$'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },

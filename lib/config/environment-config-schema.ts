@@ -11,6 +11,7 @@ import {
   EnvironmentName,
   FeatureSwitches,
   MessageBrokerConfig,
+  NodePoolConfig,
   PostgresConfig,
   RedisConfig,
   ServiceConfig,
@@ -118,6 +119,18 @@ const redis = z
 
 const messageBroker = z.strictObject({ replicas: wholeNumber(1, 99), cpuMillis, memoryMi, storageGi, storageClass: z.string() }).readonly();
 
+// Only the sane maxima here; that each is a positive whole number, and what the pods need, is validate-node-pool.ts's.
+const nodePool = z
+  .strictObject({
+    cpuMillis: z.number().max(MAX_CPU_MILLIS),
+    memoryMi: z.number().max(MAX_MEMORY_MI),
+    ephemeralStorageGi: z.number().max(MAX_STORAGE_GI),
+    maxPods: z.number(),
+    minNodesPerZone: z.number(),
+    maxNodesPerZone: z.number(),
+  })
+  .readonly();
+
 const storeImages = z.strictObject({ redis: image, redisExporter: image, postgres: image, pgbouncer: image, rabbitmq: image }).readonly();
 
 const delivery = z
@@ -147,6 +160,7 @@ export const environmentConfigSchema = z
     egress,
     imageRegistry,
     zones: strings,
+    nodePool,
     web: service,
     api: service,
     generator: service,
@@ -191,6 +205,7 @@ export const MIRRORS: readonly true[] = [
   true as Mirrors<z.infer<typeof postgres>, PostgresConfig>,
   true as Mirrors<z.infer<typeof redis>, RedisConfig>,
   true as Mirrors<z.infer<typeof messageBroker>, MessageBrokerConfig>,
+  true as Mirrors<z.infer<typeof nodePool>, NodePoolConfig>,
   true as Mirrors<z.infer<typeof storeImages>, StoreImagesConfig>,
   true as Mirrors<z.infer<typeof clusterPeer>, ClusterPeerConfig>,
   true as Mirrors<z.infer<typeof delivery>, DeliveryConfig>,

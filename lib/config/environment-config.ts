@@ -131,6 +131,26 @@ export interface PostgresConfig {
   readonly backupServerName?: string;
 }
 
+/**
+ * The nodes the environment's pods run on, per zone of `zones` (one cloud node group per zone).
+ * Every node of the pool is the same machine; sizes are what the kubelet offers pods
+ * (`status.allocatable`), not the machine's nominal size.
+ */
+export interface NodePoolConfig {
+  /** Allocatable CPU of one node (what the kubelet offers pods, after system reservations), in millicores. */
+  readonly cpuMillis: number;
+  /** Allocatable memory of one node, in MiB. */
+  readonly memoryMi: number;
+  /** Allocatable ephemeral storage of one node, in GiB. */
+  readonly ephemeralStorageGi: number;
+  /** Pods one node may run (the kubelet's maxPods). */
+  readonly maxPods: number;
+  /** Nodes per zone the cluster autoscaler keeps at least. */
+  readonly minNodesPerZone: number;
+  /** Nodes per zone the cluster autoscaler may add up to. */
+  readonly maxNodesPerZone: number;
+}
+
 /** Pods outside the namespace that the platform accepts traffic from, located by namespace and labels. */
 export interface ClusterPeerConfig {
   readonly namespace: string;
@@ -179,6 +199,12 @@ export interface EnvironmentConfig {
   readonly imageRegistry: ImageRegistryConfig;
   /** Availability zones pods may run in and are spread over (`topology.kubernetes.io/zone` values). */
   readonly zones: readonly string[];
+  /**
+   * The machines the environment's pods run on and how far the cluster autoscaler may scale them
+   * in each zone. Every pod must fit on one node (checked when read); the maximum is sized so that
+   * the namespace's ResourceQuota fits with a node per zone to spare (lib/config/environments/node-pools.ts).
+   */
+  readonly nodePool: NodePoolConfig;
   readonly web: ServiceConfig;
   readonly api: ServiceConfig;
   readonly generator: ServiceConfig;

@@ -5,6 +5,7 @@ import { definingFile } from './config-source';
 import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ServiceConfig } from './environment-config';
 import { ImageReference } from '../platform/image-reference';
 import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
+import { validateNodePool } from './validate-node-pool';
 import { validateSecurityConfig } from './validate-security-config';
 import { DNS_LABEL, HOSTNAME, HTTPS_ENDPOINT, IPV4_CIDR, VAULT_PATH } from '../platform/input-patterns';
 
@@ -51,6 +52,8 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
   validatePostgres(config, fail);
   validateRedis(config, fail);
   validateMessageBroker(config, fail);
+  // After the services and stores: the largest of their pods must fit on a node.
+  validateNodePool(config, fail);
   if (!VAULT_PATH.test(config.vaultPathPrefix)) {
     fail('vaultPathPrefix', config.vaultPathPrefix, 'not a Vault KV path', 'use a path such as generator-platform/production');
   }

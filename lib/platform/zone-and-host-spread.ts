@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { NODE_TAINTS_POLICY } from './zone-spread';
 
 /**
  * Topology spread constraints that keep a workload's pods apart, one skew across zones and one
@@ -14,5 +15,6 @@ export function zoneAndHostSpread(podLabels: Readonly<Record<string, string>>, s
     whenUnsatisfiable: strict ? 'DoNotSchedule' : 'ScheduleAnyway',
     labelSelector: { matchLabels: { ...podLabels } },
     matchLabelKeys: [revisionLabel],
+    nodeTaintsPolicy: NODE_TAINTS_POLICY,
   }));
 }

@@ -11,6 +11,7 @@ describe('zoneAndHostSpread', () => {
         whenUnsatisfiable: 'DoNotSchedule',
         labelSelector: { matchLabels: labels },
         matchLabelKeys: ['pod-template-hash'],
+        nodeTaintsPolicy: 'Honor',
       })),
     );
   });

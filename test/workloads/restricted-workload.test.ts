@@ -103,7 +103,7 @@ describe('RestrictedWorkload', () => {
       requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'app', 'app.kubernetes.io/part-of': 'generator-platform' } } }],
     });
     expect(pod.topologySpreadConstraints).toEqual([
-      { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'app', 'app.kubernetes.io/part-of': 'generator-platform' } } },
+      { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'app', 'app.kubernetes.io/part-of': 'generator-platform' } }, nodeTaintsPolicy: 'Honor' },
     ]);
     expect(find(objects, 'Service', 'app').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
     expect(find(objects, 'Service', 'app').spec.type).toBeUndefined();

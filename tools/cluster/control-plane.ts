@@ -41,6 +41,8 @@ export const ADMISSION_PLUGINS = [
 ];
 /** Nodes KWOK takes care of carry this annotation (KWOK's own convention). */
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+/** The node leases KWOK holds for its nodes, in seconds: a kubelet's default (`nodeLeaseDurationSeconds`). */
+export const KWOK_NODE_LEASE_SECONDS = 40;
 const START_TIMEOUT_MS = 90_000;
 /** About a hundred CRDs (megabytes of schemas) take the API server 10-45 s on a busy 2-core machine. */
 const CRD_TIMEOUT_MS = 180_000;
@@ -218,6 +220,10 @@ export class ControlPlane {
     const kwok = this.run('kwok', this.binaries.kwok, [
       `--config=${config}`, `--kubeconfig=${this.kubeconfigFile}`, '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`, `--server-address=127.0.0.1:${this.ports.kwok}`,
+      // A kubelet's heartbeat: a Lease renewed every quarter of its duration (10 s), as the node lifecycle
+      // controller reads it. Without leases KWOK posts node status only every 20-45 s, so with the
+      // controller's default 40 s grace every node flaps NotReady now and then.
+      `--node-lease-duration-seconds=${KWOK_NODE_LEASE_SECONDS}`,
     ]);
     await waitFor('kwok /readyz', async () => (await httpGet(`http://127.0.0.1:${this.ports.kwok}/readyz`)).trim() === 'ok', { timeoutMs: START_TIMEOUT_MS, process: kwok });
   }

@@ -6,6 +6,7 @@ import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHE
 import { ROLLING_DELIVERY } from './delivery';
 import { REDUCED_FOOTPRINT_SERVICES } from './reduced-footprint-services';
 import { ACME_VAULT_CA_BUNDLE_PEM } from './vault-ca';
+import { DEVELOPMENT_CLUSTER_NODE_POOL } from './node-pools';
 
 /** A single-zone cluster for the team; reduced footprint as allowed by lib/config/spec-minimums.ts. */
 export const development: EnvironmentConfig = {
@@ -19,6 +20,7 @@ export const development: EnvironmentConfig = {
   egress: EU_WEST_1_EGRESS,
   imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a'],
+  nodePool: DEVELOPMENT_CLUSTER_NODE_POOL,
   ...REDUCED_FOOTPRINT_SERVICES,
   postgres: {
     instances: 1,

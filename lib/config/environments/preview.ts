@@ -6,6 +6,7 @@ import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHE
 import { ROLLING_DELIVERY } from './delivery';
 import { REDUCED_FOOTPRINT_SERVICES } from './reduced-footprint-services';
 import { ACME_VAULT_CA_BUNDLE_PEM } from './vault-ca';
+import { DEVELOPMENT_CLUSTER_NODE_POOL } from './node-pools';
 
 const PREVIEW_DOMAIN = 'preview.generator-platform.example.com';
 
@@ -26,6 +27,8 @@ export function previewEnvironment(previewId: string): EnvironmentConfig {
     egress: EU_WEST_1_EGRESS,
     imageRegistry: { server: 'ghcr.io' },
     zones: ['eu-west-1a'],
+    // The development cluster's node group, which development and every preview share.
+    nodePool: DEVELOPMENT_CLUSTER_NODE_POOL,
     ...REDUCED_FOOTPRINT_SERVICES,
     postgres: {
       instances: 1,

@@ -7,6 +7,7 @@ import { SPEC_RESOURCES } from '../spec-minimums';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { FAST_STARTUP_SECONDS, GENERATOR_FAST_STARTUP_SECONDS, PROGRESSIVE_DELIVERY } from './delivery';
 import { ACME_VAULT_CA_BUNDLE_PEM } from './vault-ca';
+import { PRODUCTION_NODE_POOL } from './node-pools';
 
 export const production: EnvironmentConfig = {
   name: EnvironmentName.PRODUCTION,
@@ -19,6 +20,7 @@ export const production: EnvironmentConfig = {
   egress: EU_WEST_1_EGRESS,
   imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  nodePool: PRODUCTION_NODE_POOL,
   web: {
     image: {
       repository: 'ghcr.io/acme/generator-platform-web',

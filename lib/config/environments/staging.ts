@@ -7,6 +7,7 @@ import { SPEC_RESOURCES } from '../spec-minimums';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { FAST_STARTUP_SECONDS, GENERATOR_FAST_STARTUP_SECONDS, PROGRESSIVE_DELIVERY } from './delivery';
 import { ACME_VAULT_CA_BUNDLE_PEM } from './vault-ca';
+import { STAGING_NODE_POOL } from './node-pools';
 
 /** A production-shaped rehearsal: the same sizes and rules, a smaller ceiling. */
 export const staging: EnvironmentConfig = {
@@ -20,6 +21,7 @@ export const staging: EnvironmentConfig = {
   egress: EU_WEST_1_EGRESS,
   imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  nodePool: STAGING_NODE_POOL,
   web: {
     image: {
       repository: 'ghcr.io/acme/generator-platform-web',

@@ -116,6 +116,8 @@ export function cnpgClusterSpec(options: CnpgClusterSpecOptions): ClusterSpec {
       },
       nodeAffinity: zoneNodeAffinity(options.zones),
     },
+    // No nodeTaintsPolicy: CloudNativePG 1.22's Cluster schema has no such field (the API server would
+    // drop it). A lost zone's instance waits for its volume there, and failover needs no new pod.
     topologySpreadConstraints: [
       {
         topologyKey: 'topology.kubernetes.io/zone',

@@ -3,6 +3,7 @@ import { ImageReference, imageReference } from '../../platform/image-reference';
 import { cpuQuantity, gibibytes, memoryQuantity } from '../../platform/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../platform/security-contexts';
 import { zoneNodeAffinity } from '../../platform/zone-node-affinity';
+import { NODE_TAINTS_POLICY } from '../../platform/zone-spread';
 import { pinnedReference, THIRD_PARTY_IMAGES } from '../../platform/third-party-images';
 import { DISTRIBUTION_CONFIG_DIR, DISTRIBUTION_TLS_DIR, distributionEnvConfig } from './distribution-tls';
 
@@ -87,6 +88,7 @@ export function rabbitmqClusterSpec(options: RabbitmqClusterSpecOptions): Rabbit
                   maxSkew: 1,
                   whenUnsatisfiable: options.zones.length > 1 ? 'DoNotSchedule' : 'ScheduleAnyway',
                   labelSelector: { matchLabels: podLabels },
+                  nodeTaintsPolicy: NODE_TAINTS_POLICY,
                 },
               ],
               initContainers: [
