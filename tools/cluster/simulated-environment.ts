@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { isKustomizationFile } from '../validation/load-manifests';
 import { KubeObject } from './kube-client';
 import { operatorPodSet } from './operator-pod-sets';
 
@@ -23,7 +24,7 @@ export function readObjects(dirs: readonly string[]): KubeObject[] {
   return dirs.flatMap((dir) =>
     fs
       .readdirSync(dir)
-      .filter((file) => file.endsWith('.yaml'))
+      .filter((file) => file.endsWith('.yaml') && !isKustomizationFile(file))
       .sort()
       .flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map((document) => document.toJS() as KubeObject))
       .filter((object) => object?.kind),
@@ -68,9 +69,10 @@ export function simulateEnvironment(objects: readonly KubeObject[], served: (obj
       const replicas = rollout ? ((spec.replicas as number | undefined) ?? minimum.get(id) ?? 1) : (spec.instances as number);
       const template = withoutClaims(spec.template as Json);
       const templateLabels = ((template.metadata as Json).labels ?? {}) as Record<string, string>;
-      const podLabels = rollout ? { ...templateLabels, [ROLLOUT_HASH_LABEL]: 'stable' } : templateLabels;
+      // CloudNativePG labels a Pooler's pods with its name (pkg/specs/pgbouncer/deployments.go), which the Pooler's spread selects.
+      const podLabels = rollout ? { ...templateLabels, [ROLLOUT_HASH_LABEL]: 'stable' } : { ...templateLabels, 'cnpg.io/poolerName': object.metadata.name ?? '' };
       const selectorLabels = ((spec.selector as Json | undefined)?.matchLabels ?? templateLabels) as Record<string, string>;
-      const selector = { matchLabels: rollout ? { ...selectorLabels, [ROLLOUT_HASH_LABEL]: 'stable' } : selectorLabels };
+      const selector = { matchLabels: rollout ? { ...selectorLabels, [ROLLOUT_HASH_LABEL]: 'stable' } : { ...selectorLabels, 'cnpg.io/poolerName': object.metadata.name ?? '' } };
       const name = rollout ? object.metadata.name : `${object.metadata.name}-pooler`;
       const podTemplate = { ...template, metadata: { ...(template.metadata as Json), labels: podLabels } };
       out.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: object.metadata.namespace, labels: object.metadata.labels }, spec: { replicas, selector, template: podTemplate } });

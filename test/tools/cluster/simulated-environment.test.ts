@@ -41,6 +41,16 @@ describe('simulateEnvironment: production on a cluster without Argo Rollouts, Cl
     expect(servers.spec.template.spec.containers[0].resources).toEqual(override.containers[0].resources);
   });
 
+  test("a CloudNativePG Pooler becomes a Deployment of its instances whose pods carry the label CloudNativePG adds and its spread selects", () => {
+    const pooler = find(production, 'Pooler', 'postgres-pooler');
+    const deployment = find(simulated.objects, 'Deployment', 'postgres-pooler-pooler');
+    expect(deployment.spec.replicas).toBe(pooler.spec.instances);
+    const selected = pooler.spec.template.spec.topologySpreadConstraints.map((constraint: { labelSelector: { matchLabels: Record<string, string> } }) => constraint.labelSelector.matchLabels);
+    for (const labels of selected) {
+      expect(deployment.spec.template.metadata.labels).toMatchObject(labels);
+    }
+  });
+
   test("a KEDA ScaledObject becomes the HorizontalPodAutoscaler KEDA makes, and its Deployment starts at the minimum", () => {
     const scaledObject = production.find((object) => object.kind === 'ScaledObject') as KubeObject & { spec: any };
     const hpa = find(simulated.objects, 'HorizontalPodAutoscaler', scaledObject.spec.advanced.horizontalPodAutoscalerConfig.name);
