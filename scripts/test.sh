@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PHASES=6
+PHASES=7
 started_all=$SECONDS
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/npm-test-XXXXXX")"
 pids=()
@@ -108,6 +108,22 @@ else
   phase_end "$t" "$cluster_status"
   [ "$cluster_status" -eq 0 ] || status=$cluster_status
 fi
+# A real Argo CD 2.10.18 (application controller, repo server, redis-server; kustomize 5.2.1) next to
+# a real control plane syncs what dist/argocd renders, from this repository served by git daemon.
+t=$SECONDS
+phase_start 7 "Argo CD tests (npm run test:argocd: a real Argo CD 2.10.18 syncs a pull request's preview from git daemon)"
+argocd_report="$scratch/argocd.json"
+if [ "$#" -gt 0 ]; then
+  echo "   skipped: arguments select jest suites"
+else
+  argocd_status=0
+  node --import tsx tools/argocd/build-cli.ts || argocd_status=$?
+  if [ "$argocd_status" -eq 0 ]; then
+    npx jest --config test/argocd/jest.config.js --ci --json --outputFile="$argocd_report" 2>&1 | grep --line-buffered -v "^Test results written to" || argocd_status=${PIPESTATUS[0]}
+  fi
+  phase_end "$t" "$argocd_status"
+  [ "$argocd_status" -eq 0 ] || status=$argocd_status
+fi
 echo "   whole run: $((SECONDS - started_all)) s"
 node -e '
   const fs = require("fs");
@@ -115,5 +131,5 @@ node -e '
   const runs = process.argv.slice(1).filter((file) => fs.existsSync(file)).map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
   const sum = (key) => runs.reduce((total, r) => total + r[key], 0);
   console.log(`jest: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`);
-' "$report" "$cluster_report" 2>/dev/null || true
+' "$report" "$cluster_report" "$argocd_report" 2>/dev/null || true
 exit "$status"

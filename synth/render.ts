@@ -160,11 +160,14 @@ function chartsOf(names?: readonly string[], registry?: Readonly<Record<string, 
 }
 
 /**
- * The kustomization of dist/preview. It is named `Kustomization` (one of the three names kustomize
- * and Argo CD look for) rather than kustomization.yaml because it is build input, not a Kubernetes
- * object, and the validation gate validates every .yaml file under dist/ as one.
+ * The kustomization of dist/preview and of the preview namespace folder. Named `kustomization.yaml`,
+ * not `Kustomization` (which kustomize also reads): Argo CD 2.10.18 adds an Application's
+ * `kustomize.patches` by rewriting the file `kustomization.yaml` itself (util/kustomize/kustomize.go,
+ * Build), so with any other name every preview failed to render ("failed to load
+ * kustomization.yaml"), as test/argocd/preview-tenancy.argocd.test.ts showed. Readers of dist/ skip
+ * it by name (tools/validation/load-manifests.ts, isKustomizationFile).
  */
-export const KUSTOMIZATION_FILE = 'Kustomization';
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 function renderKustomization(files: readonly string[]): string {
   const resources = files.map((f) => f.slice(f.indexOf('/') + 1)).sort();

@@ -3,7 +3,7 @@ import { Application, ApplicationSpecSource } from '../../imports/argoproj.io';
 import { Addon, AddonSourceType } from './addon-catalog';
 import { AddonProject } from './addon-project';
 import { ARGOCD_NAMESPACE, IN_CLUSTER_SERVER } from './repository';
-import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff } from './sync-policy';
+import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff, APPLICATION_COMPARE_ANNOTATIONS } from './sync-policy';
 
 /** An exact version or tag (`1.2.3`, `v1.2.3`, `v1.2.3-rc.1`): never a range, `latest` or a branch. */
 export const PINNED_REVISION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/;
@@ -35,7 +35,7 @@ export class AddonApplication extends Construct {
     }
     this.applicationName = addon.name;
     new Application(this, 'Resource', {
-      metadata: { name: addon.name, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(addon.syncWave) } },
+      metadata: { name: addon.name, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(addon.syncWave), ...APPLICATION_COMPARE_ANNOTATIONS } },
       spec: {
         project: project.projectName,
         source: sourceOf(addon),

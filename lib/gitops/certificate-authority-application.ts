@@ -4,7 +4,7 @@ import { ApplicationWave } from './application-waves';
 import { PLATFORM_SYNC_OPTIONS } from './environment-application';
 import { PlatformProject } from './platform-project';
 import { ARGOCD_FOLDER, ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
-import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff } from './sync-policy';
+import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff, APPLICATION_COMPARE_ANNOTATIONS } from './sync-policy';
 
 /** The subfolder of `dist/argocd/<cluster>/` that holds the cluster's internal CA; the root Application does not recurse into it. */
 export const CERTIFICATE_AUTHORITY_FOLDER = 'certificate-authority';
@@ -42,7 +42,7 @@ export class CertificateAuthorityApplication extends Construct {
     const repository = props.repository ?? PLATFORM_REPOSITORY;
     this.path = `dist/${ARGOCD_FOLDER}/${props.clusterName}/${CERTIFICATE_AUTHORITY_FOLDER}`;
     new Application(this, 'Resource', {
-      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.CLUSTER_BASELINE) } },
+      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.CLUSTER_BASELINE), ...APPLICATION_COMPARE_ANNOTATIONS } },
       spec: {
         project: props.project.projectName,
         source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path },

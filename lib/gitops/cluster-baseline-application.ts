@@ -3,7 +3,7 @@ import { Application } from '../../imports/argoproj.io';
 import { ApplicationWave } from './application-waves';
 import { PlatformProject } from './platform-project';
 import { ARGOCD_FOLDER, ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
-import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff } from './sync-policy';
+import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff, APPLICATION_COMPARE_ANNOTATIONS } from './sync-policy';
 
 /** The subfolder of `dist/argocd/<cluster>/` with the cluster-scoped objects of the cluster's environments. */
 export const CLUSTER_BASELINE_FOLDER = 'cluster-baseline';
@@ -40,7 +40,7 @@ export class ClusterBaselineApplication extends Construct {
     const repository = props.repository ?? PLATFORM_REPOSITORY;
     this.path = `dist/${ARGOCD_FOLDER}/${props.clusterName}/${CLUSTER_BASELINE_FOLDER}`;
     new Application(this, 'Resource', {
-      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.CLUSTER_BASELINE) } },
+      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.CLUSTER_BASELINE), ...APPLICATION_COMPARE_ANNOTATIONS } },
       spec: {
         project: props.project.projectName,
         source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path },

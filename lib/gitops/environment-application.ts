@@ -5,7 +5,7 @@ import { ApplicationWave } from './application-waves';
 import { PlatformProject } from './platform-project';
 import { AutoscaledWorkload, autoscaledWorkloads, renderedObjectsOf } from './rendered-objects';
 import { ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
-import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff } from './sync-policy';
+import { ARGOCD_SYNC_WAVE, automatedSync, retryWithBackoff, APPLICATION_COMPARE_ANNOTATIONS } from './sync-policy';
 
 /** Sync wave of the environment Applications in the root Application: after every add-on and the cluster baseline. */
 export const ENVIRONMENT_APPLICATION_WAVE = ApplicationWave.ENVIRONMENTS;
@@ -74,7 +74,7 @@ export class EnvironmentApplication extends Construct {
       metadata: {
         name: this.applicationName,
         namespace: ARGOCD_NAMESPACE,
-        annotations: { [ARGOCD_SYNC_WAVE]: String(ENVIRONMENT_APPLICATION_WAVE) },
+        annotations: { [ARGOCD_SYNC_WAVE]: String(ENVIRONMENT_APPLICATION_WAVE), ...APPLICATION_COMPARE_ANNOTATIONS },
       },
       spec: {
         project: project.projectName,

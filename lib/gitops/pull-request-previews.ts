@@ -1,5 +1,5 @@
 import { ApplicationSetSpec, ApplicationSetSpecGenerators, ApplicationSetSpecTemplateSpecSource } from '../../imports/argoproj.io';
-import { automatedSync, RESOURCES_FINALIZER, retryWithBackoff } from './sync-policy';
+import { automatedSync, RESOURCES_FINALIZER, retryWithBackoff, APPLICATION_COMPARE_ANNOTATIONS } from './sync-policy';
 import { IN_CLUSTER_SERVER } from './repository';
 import { PREVIEW_PROBE_ID, PULL_REQUEST_PREVIEW_ID, PreviewPatch, previewPatches } from './preview-parametrization';
 import { RenderedObject, namespacesOf } from './rendered-objects';
@@ -87,6 +87,7 @@ export function pullRequestApplicationSetSpec(options: {
         name: options.applicationName,
         finalizers: [RESOURCES_FINALIZER],
         labels: { 'generator-platform.dev/environment': 'preview', [PULL_REQUEST_LABEL]: '{{number}}' },
+        annotations: { ...APPLICATION_COMPARE_ANNOTATIONS },
       },
       spec: {
         project: options.projectName,

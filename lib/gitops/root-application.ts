@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
 import { PlatformProject } from './platform-project';
 import { ARGOCD_FOLDER, ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
-import { automatedSync, retryWithBackoff } from './sync-policy';
+import { automatedSync, retryWithBackoff, APPLICATION_COMPARE_ANNOTATIONS } from './sync-policy';
 
 export interface RootApplicationProps {
   /** Names the cluster folder `dist/argocd/<clusterName>` the root Application syncs. */
@@ -37,7 +37,7 @@ export class RootApplication extends Construct {
     this.applicationName = `root-${props.clusterName}`;
     this.path = `dist/${ARGOCD_FOLDER}/${props.clusterName}`;
     new Application(this, 'Resource', {
-      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE },
+      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, annotations: { ...APPLICATION_COMPARE_ANNOTATIONS } },
       spec: {
         project: props.project.projectName,
         source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path },

@@ -3,6 +3,16 @@ import { ApplicationSpecSyncPolicyRetry } from '../../imports/argoproj.io';
 /** Annotation that orders objects (and Applications) within one sync. */
 export const ARGOCD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
+/**
+ * Annotations of every Application this library renders (all sync with `ServerSideApply=true`):
+ * compare with the API server's own dry-run apply (Argo CD 2.10's Server-Side Diff,
+ * controller/state.go). Without it, objects applied server-side carry no last-applied annotation
+ * and Argo CD diffs desired against live directly, so every default the API server fills in (an
+ * ExternalSecret's `conversionStrategy`, a StatefulSet's claim templates) reads as drift: the
+ * preview stayed OutOfSync for good on a real Argo CD (test/argocd/preview-tenancy.argocd.test.ts).
+ */
+export const APPLICATION_COMPARE_ANNOTATIONS: Readonly<Record<string, string>> = { 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true' };
+
 /** Deletes an Application's resources when the Application is deleted (previews only: environments keep theirs). */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 

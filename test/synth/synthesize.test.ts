@@ -35,7 +35,7 @@ describe('synthesize', () => {
         ...argoCd('development', [
           ...clusterFiles('development'),
           'cluster-baseline/preview.yaml',
-          'preview-namespace/Kustomization',
+          'preview-namespace/kustomization.yaml',
           'preview-namespace/namespace.yaml',
           'preview-namespaces.yaml',
           'previews.yaml',
@@ -43,7 +43,7 @@ describe('synthesize', () => {
         ...argoCd('production', clusterFiles('production')),
         ...argoCd('staging', clusterFiles('staging')),
         ...environmentParts,
-        'preview/Kustomization',
+        'preview/kustomization.yaml',
       ].sort((a, b) => a.localeCompare(b)),
     );
     expect(environmentParts.filter((f) => f.startsWith('production/'))).toEqual(
@@ -57,7 +57,7 @@ describe('synthesize', () => {
     const before = readTree(out);
     await synthesize({ outDir: out, environments: ['preview'] });
     const after = readTree(out);
-    expect(after.get('preview/Kustomization')).toBe(before.get('preview/Kustomization'));
+    expect(after.get('preview/kustomization.yaml')).toBe(before.get('preview/kustomization.yaml'));
     expect([...after.keys()].filter((f) => f.startsWith('argocd/'))).toEqual([...before.keys()].filter((f) => f.startsWith('argocd/')));
   });
 

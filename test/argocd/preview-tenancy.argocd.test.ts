@@ -1,0 +1,167 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse, stringify } from 'yaml';
+import { preview } from '../../lib/config/environments/preview';
+import { KUSTOMIZATION_FILE } from '../../synth/render';
+import { PROJECT_ROOT } from '../../tools/addons/addon-lock';
+import { ArgoCd } from '../../tools/argocd/argo-cd';
+import { ARGOCD_NAMESPACE } from '../../tools/argocd/argocd-config';
+import { kustomizeBinaryDir } from '../../tools/argocd/kustomize-binary';
+import { LocalSources } from '../../tools/argocd/local-sources';
+import { SimulatedControllers } from '../../tools/argocd/simulated-controllers';
+import { ControlPlane } from '../../tools/cluster/control-plane';
+import { fillInPullRequest } from '../../tools/cluster/deployment-units';
+import { poolNodes } from '../../tools/cluster/failure-drills';
+import { KubeObject, statusMessage } from '../../tools/cluster/kube-client';
+import { waitFor } from '../../tools/cluster/managed-process';
+import { readObjects } from '../../tools/cluster/simulated-environment';
+
+/**
+ * Issue 16, item 4: a pull request's preview on the development cluster, synced by a real Argo CD
+ * 2.10.18 (application controller, repo server with kustomize 5.2.1) into a real Kubernetes
+ * 1.27.16 (scheduler, controllers, KWOK nodes of the development node pool), from this repository
+ * served by `git daemon`. The Applications are what the two ApplicationSets make for one pull
+ * request (the ApplicationSet controller, which asks GitHub for pull requests, does not run).
+ * Controllers that do not run here have their status written for them (SimulatedControllers,
+ * listed in the output). The test then tries what a pull request must not do.
+ */
+
+const FIELD_MANAGER = 'preview-tenancy-test';
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+const log = (line: string) => console.log(`[${elapsed()}] ${line}`);
+
+let sources: LocalSources;
+let plane: ControlPlane;
+let argo: ArgoCd;
+let controllers: SimulatedControllers;
+let argoObjects: KubeObject[];
+
+interface ApplicationStatus {
+  readonly sync?: { readonly status?: string; readonly revision?: string };
+  readonly health?: { readonly status?: string; readonly message?: string };
+  readonly reconciledAt?: string;
+  readonly history?: readonly unknown[];
+  readonly operationState?: {
+    readonly phase?: string;
+    readonly message?: string;
+    readonly syncResult?: { readonly resources?: readonly { readonly kind: string; readonly name: string; readonly status?: string; readonly message?: string; readonly hookType?: string; readonly hookPhase?: string }[] };
+  };
+  readonly conditions?: readonly { readonly type: string; readonly message: string }[];
+  readonly resources?: readonly { readonly kind: string; readonly name: string; readonly namespace?: string; readonly health?: { readonly status?: string; readonly message?: string } }[];
+}
+
+async function apply(object: KubeObject): Promise<void> {
+  const response = await plane.client.apply(object, { dryRun: false, fieldManager: FIELD_MANAGER });
+  if (response.status >= 300) {
+    throw new Error(`${object.kind} ${object.metadata.name} was refused: ${statusMessage(response)}`);
+  }
+}
+
+async function applicationStatus(name: string): Promise<ApplicationStatus> {
+  const response = await plane.client.request('GET', `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications/${name}`);
+  return (response.body as { status?: ApplicationStatus }).status ?? {};
+}
+
+/** The Application the named ApplicationSet of dist/argocd/development makes for pull request `number` at `headSha`. */
+function pullRequestApplication(applicationSet: string, number: string, headSha: string): KubeObject {
+  const set = argoObjects.find((object) => object.kind === 'ApplicationSet' && object.metadata.name === applicationSet) as KubeObject & { spec: { template: { metadata: KubeObject['metadata']; spec: unknown } } };
+  const template = fillInPullRequest(set.spec.template, number, headSha) as { metadata: KubeObject['metadata']; spec: Record<string, unknown> };
+  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { ...template.metadata, namespace: ARGOCD_NAMESPACE }, spec: template.spec };
+}
+
+/** Waits until `check` holds for the Application's status; the error shows its last status and the controller's log. */
+async function waitForApplication(name: string, what: string, check: (status: ApplicationStatus) => boolean, timeoutMs = 300_000): Promise<ApplicationStatus> {
+  let last: ApplicationStatus = {};
+  await waitFor(`Application ${name} ${what}`, async () => check((last = await applicationStatus(name))), { timeoutMs, intervalMs: 1000 }).catch(async (error: Error) => {
+    const unhealthy = (last.resources ?? []).filter((resource) => resource.health && resource.health.status !== 'Healthy').map((resource) => `${resource.kind}/${resource.name}: ${resource.health?.status} ${resource.health?.message ?? ''}`);
+    const pending = (last.operationState?.syncResult?.resources ?? []).filter((resource) => resource.status !== 'Synced' || (resource.hookPhase && resource.hookPhase !== 'Succeeded')).map((resource) => `${resource.kind}/${resource.name}: ${resource.status} ${resource.hookPhase ?? ''} ${resource.message ?? ''}`);
+    const events = await plane.client.request('GET', '/api/v1/events?limit=500');
+    const warnings = ((events.body as { items?: { type: string; reason: string; message: string; involvedObject: { kind: string; name: string } }[] }).items ?? []).filter((event) => event.type === 'Warning').slice(-15).map((event) => `${event.involvedObject.kind}/${event.involvedObject.name} ${event.reason}: ${event.message}`);
+    throw new Error(`${error.message}\nsync ${last.sync?.status}, health ${last.health?.status}, operation ${last.operationState?.phase}: ${last.operationState?.message}\nconditions: ${JSON.stringify(last.conditions)}\nnot healthy: ${unhealthy.join('; ')}\nsync tasks not done: ${pending.join('; ')}\nwarning events: ${warnings.join('\n  ')}\n${argo.logTails(3)}`);
+  });
+  return last;
+}
+
+const isSettled = (status: ApplicationStatus) => status.sync?.status === 'Synced' && status.operationState?.phase === 'Succeeded';
+
+beforeAll(async () => {
+  sources = await LocalSources.start({ repositoryRoot: PROJECT_ROOT, clusters: ['development'] });
+  log(`sources served: ${sources.served.length}`);
+  plane = await ControlPlane.start({ scheduler: true, kwok: true, log });
+  for (const node of poolNodes({ ...preview.nodePool, zones: preview.zones, perZone: preview.nodePool.maxNodesPerZone })) {
+    await apply(node);
+  }
+  argo = await ArgoCd.start({ plane, log, repoServerEnv: { PATH: `${kustomizeBinaryDir(log)}:${process.env.PATH}` } });
+  controllers = SimulatedControllers.start(plane.client);
+  log(`simulated:\n  ${SimulatedControllers.describe().join('\n  ')}`);
+  argoObjects = sources.rewrite(readObjects([path.join(PROJECT_ROOT, 'dist', 'argocd', 'development')]));
+  for (const project of argoObjects.filter((object) => object.kind === 'AppProject')) {
+    await apply(project);
+  }
+}, 1_800_000);
+
+afterAll(async () => {
+  await controllers?.stop().catch((error: Error) => console.log(error.message));
+  await argo?.stop();
+  await plane?.stop();
+  await sources?.stop();
+});
+
+describe('a pull request preview on the development cluster, synced by a real Argo CD', () => {
+  test('syncs in its own project: namespace and guard rails from main, content from the pull request; Synced, Healthy, PostSync hook run, no re-sync loop', async () => {
+    const head = sources.platformCommit;
+    const namespaceApp = pullRequestApplication('generator-platform-preview-namespaces', '42', head);
+    await apply(namespaceApp);
+    const namespaceStatus = await waitForApplication(namespaceApp.metadata.name ?? '', 'Synced', isSettled);
+    log(`${namespaceApp.metadata.name}: Synced`);
+    expect(namespaceStatus.sync?.revision).toBe(head);
+    const namespace = (await plane.client.request('GET', '/api/v1/namespaces/generator-platform-pr-42')).body as KubeObject & { metadata: { labels: Record<string, string> } };
+    expect(namespace.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'generator-platform.dev/environment': 'preview' });
+
+    const previewApp = pullRequestApplication('generator-platform-previews', '42', head);
+    await apply(previewApp);
+    const status = await waitForApplication(previewApp.metadata.name ?? '', 'Synced and Healthy with its PostSync hook run', (candidate) => isSettled(candidate) && candidate.health?.status === 'Healthy');
+    log(`${previewApp.metadata.name}: Synced and Healthy; statuses written: ${JSON.stringify(controllers.written)}`);
+    const hooks = (status.operationState?.syncResult?.resources ?? []).filter((resource) => resource.hookType === 'PostSync');
+    expect(hooks.map((hook) => `${hook.kind}/${hook.name}: ${hook.hookPhase}`)).toEqual(['Job/redis-bootstrap: Succeeded']);
+
+    // No re-sync loop: over two more reconciliations of the controller, no further sync is started.
+    const history = status.history?.length ?? 0;
+    let reconciled = status.reconciledAt;
+    for (let pass = 0; pass < 2; pass += 1) {
+      const before = reconciled;
+      await waitForApplication(previewApp.metadata.name ?? '', 'reconciled again', (candidate) => (reconciled = candidate.reconciledAt) !== before, 120_000);
+    }
+    const after = await applicationStatus(previewApp.metadata.name ?? '');
+    expect({ syncs: after.history?.length ?? 0, sync: after.sync?.status }).toEqual({ syncs: history, sync: 'Synced' });
+  });
+
+  test('refuses what a pull request must not do: a ClusterRole, or relabelling its namespace, is not permitted in the preview project', async () => {
+    const kustomizationPath = `dist/preview/${KUSTOMIZATION_FILE}`;
+    const kustomization = parse(fs.readFileSync(path.join(PROJECT_ROOT, kustomizationPath), 'utf8')) as { resources: string[] };
+    const escape = [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'preview-escape' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'generator-platform-pr-43', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } },
+    ];
+    const head = await sources.pullRequestHead(
+      {
+        'dist/preview/escape.yaml': escape.map((object) => stringify(object)).join('---\n'),
+        [kustomizationPath]: stringify({ ...kustomization, resources: [...kustomization.resources, 'escape.yaml'] }),
+      },
+      'pull request 43: a ClusterRole and a relabelled namespace',
+    );
+    await apply(pullRequestApplication('generator-platform-preview-namespaces', '43', head));
+    await waitForApplication('preview-43-namespace', 'Synced', isSettled);
+    await apply(pullRequestApplication('generator-platform-previews', '43', head));
+    const status = await waitForApplication('preview-43', 'refused', (candidate) =>
+      JSON.stringify([candidate.conditions, candidate.operationState?.message, candidate.operationState?.syncResult]).includes('not permitted in project'));
+    const messages = JSON.stringify([status.conditions, status.operationState]);
+    log(`preview-43: ${status.operationState?.phase}: ${status.operationState?.message}; conditions: ${JSON.stringify(status.conditions)}`);
+    expect(messages).toMatch(/ClusterRole[^"]*not permitted in project generator-platform-previews/);
+    expect(messages).toMatch(/Namespace[^"]*not permitted in project generator-platform-previews/);
+    expect((await plane.client.request('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/preview-escape')).status).toBe(404);
+    const namespace = (await plane.client.request('GET', '/api/v1/namespaces/generator-platform-pr-43')).body as { metadata: { labels: Record<string, string> } };
+    expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+});
