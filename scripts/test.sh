@@ -92,38 +92,34 @@ status=0
 npx jest --ci --json --outputFile="$report" "$@" 2>&1 | grep --line-buffered -v "^Test results written to" || status=${PIPESTATUS[0]}
 phase_end "$t" "$status"
 
+# real_servers_phase <number> <title> <build script> <jest config> <report file> [suite arguments...]:
+# builds the binaries the suites run (once; announced), then runs the suites one at a time.
+real_servers_phase() {
+  local number=$1 title=$2 build=$3 config=$4 phase_report=$5 phase_status=0 t=$SECONDS
+  shift 5
+  phase_start "$number" "$title"
+  if [ "$#" -gt 0 ]; then
+    echo "   skipped: arguments select jest suites"
+    return
+  fi
+  node --import tsx "$build" || phase_status=$?
+  if [ "$phase_status" -eq 0 ]; then
+    npx jest --config "$config" --ci --json --outputFile="$phase_report" 2>&1 | grep --line-buffered -v "^Test results written to" || phase_status=${PIPESTATUS[0]}
+  fi
+  phase_end "$t" "$phase_status"
+  [ "$phase_status" -eq 0 ] || status=$phase_status
+}
+
 # A real kube-apiserver 1.27.16 (with etcd, the controller manager, the scheduler and KWOK) takes
 # every rendered object: built once from the Go module proxy (minutes; announced), then cached.
-t=$SECONDS
-phase_start 6 "cluster tests (npm run test:cluster: server-side dry-run of dist/ on kube-apiserver 1.27.16)"
 cluster_report="$scratch/cluster.json"
-if [ "$#" -gt 0 ]; then
-  echo "   skipped: arguments select jest suites"
-else
-  cluster_status=0
-  node --import tsx tools/cluster/build-cli.ts || cluster_status=$?
-  if [ "$cluster_status" -eq 0 ]; then
-    npx jest --config test/cluster/jest.config.js --ci --json --outputFile="$cluster_report" 2>&1 | grep --line-buffered -v "^Test results written to" || cluster_status=${PIPESTATUS[0]}
-  fi
-  phase_end "$t" "$cluster_status"
-  [ "$cluster_status" -eq 0 ] || status=$cluster_status
-fi
+real_servers_phase 6 "cluster tests (npm run test:cluster: server-side dry-run of dist/ on kube-apiserver 1.27.16)" \
+  tools/cluster/build-cli.ts test/cluster/jest.config.js "$cluster_report" "$@"
 # A real Argo CD 2.10.18 (application controller, repo server, redis-server; kustomize 5.2.1) next to
 # a real control plane syncs what dist/argocd renders, from this repository served by git daemon.
-t=$SECONDS
-phase_start 7 "Argo CD tests (npm run test:argocd: a real Argo CD 2.10.18 syncs a pull request's preview from git daemon)"
 argocd_report="$scratch/argocd.json"
-if [ "$#" -gt 0 ]; then
-  echo "   skipped: arguments select jest suites"
-else
-  argocd_status=0
-  node --import tsx tools/argocd/build-cli.ts || argocd_status=$?
-  if [ "$argocd_status" -eq 0 ]; then
-    npx jest --config test/argocd/jest.config.js --ci --json --outputFile="$argocd_report" 2>&1 | grep --line-buffered -v "^Test results written to" || argocd_status=${PIPESTATUS[0]}
-  fi
-  phase_end "$t" "$argocd_status"
-  [ "$argocd_status" -eq 0 ] || status=$argocd_status
-fi
+real_servers_phase 7 "Argo CD tests (npm run test:argocd: a real Argo CD 2.10.18 syncs a pull request's preview from git daemon)" \
+  tools/argocd/build-cli.ts test/argocd/jest.config.js "$argocd_report" "$@"
 echo "   whole run: $((SECONDS - started_all)) s"
 node -e '
   const fs = require("fs");

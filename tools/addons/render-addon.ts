@@ -1,4 +1,3 @@
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseDocument, stringify } from 'yaml';
@@ -9,6 +8,7 @@ import { AddonApplication, AddonSourceKind, kustomizeImages, kustomizePatches } 
 import { AddonLockEntry, LockedTree, TreeUse, verifiedTree } from './addon-lock';
 import { copyTree, prepareChart } from './chart-preparation';
 import { layerBinary } from './layer-binaries';
+import { runProgram } from './run-program';
 
 /** The Kubernetes version Argo CD reports for the clusters (`--kube-version`). */
 export const CLUSTER_KUBE_VERSION = '1.27';
@@ -63,7 +63,7 @@ function renderHelm({ application, entry, apiVersions, workDir, mirrorDir }: Ren
   args.push(...apiVersions.flatMap((apiVersion) => ['--api-versions', apiVersion]), '--include-crds');
   const home = path.join(workDir, 'helm-home');
   const env = { ...process.env, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data') };
-  return run(layerBinary('helm/helm'), args, env, `helm template of ${describe(application)}`);
+  return runProgram(layerBinary('helm/helm'), args, `helm template of ${describe(application)}`, { env });
 }
 
 function sourceTree(application: AddonApplication, entry: AddonLockEntry): LockedTree {
@@ -99,7 +99,7 @@ function renderKustomize({ application, entry, workDir, mirrorDir }: RenderInput
     kustomization.set('patches', [...(Array.isArray(existing) ? existing : []), ...patches]);
   }
   fs.writeFileSync(file, kustomization.toString());
-  return run(layerBinary('kubectl/kubectl'), ['kustomize', dir], process.env, `kustomize build of ${describe(application)}`);
+  return runProgram(layerBinary('kubectl/kubectl'), ['kustomize', dir], `kustomize build of ${describe(application)}`);
 }
 
 interface KustomizeImage {
@@ -185,24 +185,6 @@ function listFiles(dir: string, recurse: boolean, prefix = ''): string[] {
     .sort();
 }
 
-/** Runs a binary to completion: its stdout, or an error with its stderr. */
-function run(binary: string, args: readonly string[], env: NodeJS.ProcessEnv, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) => reject(new Error(`${what} failed: ${error.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) {
-        resolve(Buffer.concat(stdout).toString('utf8'));
-      } else {
-        reject(new Error(`${what} failed (exit ${code}): ${Buffer.concat(stderr).toString('utf8').trim()}`));
-      }
-    });
-  });
-}
 
 function describe(application: AddonApplication): string {
   return `add-on ${application.name} (${application.file})`;

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { freePort, ManagedProcess, waitFor } from '../cluster/managed-process';
-import { runProgram } from './run-program';
+import { runProgram } from '../addons/run-program';
 
 /**
  * `git daemon` on 127.0.0.1 serving every bare repository under `baseDir` (`git://127.0.0.1:<port>/<owner>/<name>.git`),

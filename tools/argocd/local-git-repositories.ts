@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { repositorySlug } from '../addons/addon-lock';
-import { runProgram } from './run-program';
+import { runProgram } from '../addons/run-program';
 
 /** Commits of add-on repositories get this date, so that the same trees give the same commit ids on every run. */
 const FIXED_DATE = '2000-01-01T00:00:00Z';

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { AddonLockEntry } from '../addons/addon-lock';
 import { prepareChart } from '../addons/chart-preparation';
 import { layerBinary } from '../addons/layer-binaries';
-import { runProgram } from './run-program';
+import { runProgram } from '../addons/run-program';
 
 /** Packages made once per lock entry and helm binary, outside the repository: a warm start copies them. */
 const PACKAGE_CACHE = path.join(os.tmpdir(), 'generator-platform-argocd-chart-packages');

@@ -1,4 +1,3 @@
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -6,6 +5,7 @@ import { PLATFORM_REPOSITORY } from '../../lib/gitops/repository';
 import { AddonApplication, addonApplicationsIn, AddonSourceKind } from '../addons/addon-applications';
 import { defaultAddonMirrorDir, lockEntryFor, mirrorPathOf, readAddonLock, TreeUse, verifiedTree } from '../addons/addon-lock';
 import { helmValuesOf } from '../addons/render-addon';
+import { runProgram } from '../addons/run-program';
 import { removeOrphanedScratchFolders, scratchFolderName } from '../cluster/managed-process';
 import { normalizeRepositoryUrl } from '../validation/cross-references/argocd-references';
 import { argoCdClusters, argoCdObjects, argoCdSources, isTemplatedRevision } from './argocd-sources';
@@ -141,7 +141,7 @@ export class LocalSources {
     const bare = path.join(this.scratch, 'git', servedGitPathOf(PLATFORM_REPOSITORY.url));
     const index = path.join(this.scratch, `pull-request-index-${process.hrtime.bigint()}`);
     const env = { ...process.env, GIT_DIR: bare, GIT_INDEX_FILE: index };
-    const run = (args: string[], input?: string) => execFileAsync('git', args, env, input);
+    const run = (args: string[], input?: string) => runProgram('git', args, `git ${args[0]} for a pull request's head`, { env, input });
     await run(['read-tree', this.platformCommit]);
     for (const [file, content] of Object.entries(files)) {
       const blob = (await run(['hash-object', '-w', '--stdin'], content)).trim();
@@ -193,13 +193,4 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   return [...new Map(items.map((item) => [key(item), item])).values()];
-}
-
-function execFileAsync(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(command, [...args], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => (error ? reject(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout)));
-    if (input !== undefined) {
-      child.stdin?.end(input);
-    }
-  });
 }

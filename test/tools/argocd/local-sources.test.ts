@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { ArgoCdObject, ArgoCdSource, argoCdClusters, argoCdObjects, argoCdSources, isTemplatedRevision, sourceReposOf } from '../../../tools/argocd/argocd-sources';
 import { helm } from '../../../tools/argocd/local-helm-repositories';
 import { LocalSources } from '../../../tools/argocd/local-sources';
-import { runProgram } from '../../../tools/argocd/run-program';
+import { runProgram } from '../../../tools/addons/run-program';
 import { JsonObject } from '../../../tools/validation/manifest';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
