@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../../tools/addons/addon-lock';
 import { ControlPlane } from '../../tools/cluster/control-plane';
 import {
   drainNode, isUnschedulableFor, keyOf, nodeState, poolNodes, quotaUsage, readyCounts, readyPodNodes, replicaFailures,
-  NodePool, scaleToMaxima, setHeartbeats, uncordon, unschedulableReasons, waitUntilSettled, Workload, workloadsOf,
+  NodePool, scaleToMaxima, setHeartbeats, uncordon, notReadyReasons, waitUntilSettled, Workload, workloadsOf,
 } from '../../tools/cluster/failure-drills';
 import { KubeObject, statusMessage } from '../../tools/cluster/kube-client';
 import { waitFor } from '../../tools/cluster/managed-process';
@@ -52,6 +52,9 @@ let rendered: Workload[];
 let ignored: Workload[];
 const table: Record<string, Record<string, number | string>> = {};
 const timings: Record<string, number | string> = {};
+
+/** KWOK's last log lines (it stands in for every kubelet), for a failure message. */
+const kwokLog = () => plane.processes.find((process) => process.name === 'kwok')?.logTail(40) ?? 'no kwok process';
 
 function record(phase: string, counts: Record<string, number | string>): void {
   for (const [key, count] of Object.entries(counts)) {
@@ -130,7 +133,7 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
     const settled = await waitUntilSettled(plane.client, [...rendered, ...ignored], 240_000);
     timings.applyToReadyMs = Date.now() - started;
     record('before', await readyCounts(plane.client, [...rendered, ...ignored]));
-    expect({ settled, pending: settled ? [] : await unschedulableReasons(plane.client, [...rendered, ...ignored]) }).toEqual({ settled: true, pending: [] });
+    expect({ settled, pending: settled ? [] : await notReadyReasons(plane.client, [...rendered, ...ignored]) }).toEqual({ settled: true, pending: [] });
     // Spread as intended: no zone holds more than its share (rounded up) of any multi-zone workload.
     const nodes = await readyPodNodes(plane.client, rendered);
     const crowded = rendered
@@ -150,7 +153,7 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
       // The next node is drained only once every workload is whole again, as `kubectl drain` in a node upgrade would wait.
       const settled = await waitUntilSettled(plane.client, [...rendered, ...ignored], 120_000);
       await uncordon(plane.client, node);
-      expect({ node, settled, pending: settled ? [] : await unschedulableReasons(plane.client, [...rendered, ...ignored]) }).toEqual({ node, settled: true, pending: [] });
+      expect({ node, settled, pending: settled ? [] : await notReadyReasons(plane.client, [...rendered, ...ignored]) }).toEqual({ node, settled: true, pending: [] });
     }
     timings.drainEveryNodeMs = Date.now() - started;
     record('drain(min)', minima);
@@ -202,7 +205,7 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
     }));
     record('real-RTO-s', estimates);
     const late = Object.entries(estimates).filter(([, seconds]) => seconds === 'never' || (typeof seconds === 'number' && seconds > RTO_SECONDS));
-    expect({ late, pending: late.length > 0 ? await unschedulableReasons(plane.client, rendered) : [] }).toEqual({ late: [], pending: [] });
+    expect({ late, pending: late.length > 0 ? await notReadyReasons(plane.client, rendered) : [] }).toEqual({ late: [], pending: [] });
     // Before the fix: the spread still counts the lost zone's nodes, so web's and api's replacement pods never schedule.
     for (const name of ['web', 'api']) {
       const workload = ignored.find((candidate) => candidate.name === name) as Workload;
@@ -223,7 +226,7 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
     const settled = await waitUntilSettled(plane.client, [...rendered, ...ignored], 240_000);
     timings.recoveryMs = Date.now() - started;
     record('recovered', await readyCounts(plane.client, [...rendered, ...ignored]));
-    expect({ settled, pending: settled ? [] : await unschedulableReasons(plane.client, [...rendered, ...ignored]) }).toEqual({ settled: true, pending: [] });
+    expect({ settled, pending: settled ? [] : await notReadyReasons(plane.client, [...rendered, ...ignored]), kwok: settled ? '' : kwokLog() }).toEqual({ settled: true, pending: [], kwok: '' });
   });
 
   test('every autoscaler at its maximum with a release of every service in flight fits the quota and the node pool at its maximum', async () => {
@@ -265,6 +268,6 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
     const usage = await quotaUsage(plane.client, NAMESPACE);
     timings.quotaAtMaxima = Object.entries(usage).map(([resource, { used, hard }]) => `${resource} ${used}/${hard}`).join(', ');
     record('at-max', await readyCounts(plane.client, atMaximum));
-    expect({ settled, refused: await replicaFailures(plane.client, NAMESPACE), pending: settled ? [] : await unschedulableReasons(plane.client, atMaximum) }).toEqual({ settled: true, refused: [], pending: [] });
+    expect({ settled, refused: await replicaFailures(plane.client, NAMESPACE), pending: settled ? [] : await notReadyReasons(plane.client, atMaximum), kwok: settled ? '' : kwokLog() }).toEqual({ settled: true, refused: [], pending: [], kwok: '' });
   });
 });

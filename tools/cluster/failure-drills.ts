@@ -25,7 +25,7 @@ export interface Workload {
 interface PodJson {
   metadata: { name: string; namespace: string; labels?: Record<string, string>; deletionTimestamp?: string; ownerReferences?: { kind: string }[] };
   spec: { nodeName?: string };
-  status: { conditions?: { type: string; status: string; message?: string }[] };
+  status: { phase?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
 }
 
 /** The KWOK Node objects of a pool, named `<zone>-<n>`, labelled with zone and hostname as a cloud's nodes are. */
@@ -109,14 +109,22 @@ export async function readyCounts(client: KubeClient, workloads: readonly Worklo
   return Object.fromEntries(Object.entries(await readyPodNodes(client, workloads)).map(([key, nodes]) => [key, nodes.length]));
 }
 
-/** Why pods of the workloads are not scheduled: the scheduler's message per Pending pod (first of each distinct one). */
-export async function unschedulableReasons(client: KubeClient, workloads: readonly Workload[]): Promise<string[]> {
+/**
+ * Why pods of the workloads are not Ready: the scheduler's message per Pending pod (first of each
+ * distinct one), and for a scheduled pod that is not Ready its node, phase, Ready condition and
+ * whether it is being deleted, so a failure names the pod that held it up.
+ */
+export async function notReadyReasons(client: KubeClient, workloads: readonly Workload[]): Promise<string[]> {
   const reasons = new Set<string>();
   for (const workload of workloads) {
     for (const pod of await listPods(client, workload.namespace, workload.matchLabels)) {
       const condition = (pod.status.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
       if (condition?.message && !pod.metadata.deletionTimestamp) {
         reasons.add(`${keyOf(workload)}: ${condition.message}`);
+      } else if (!isReady(pod)) {
+        const ready = (pod.status.conditions ?? []).find((c) => c.type === 'Ready');
+        const deleting = pod.metadata.deletionTimestamp ? `, terminating since ${pod.metadata.deletionTimestamp}` : '';
+        reasons.add(`${keyOf(workload)}: pod ${pod.metadata.name} on ${pod.spec.nodeName ?? 'no node'} is ${pod.status.phase ?? 'without phase'}, Ready=${ready?.status ?? 'none'}${ready?.reason ? ` (${ready.reason})` : ''}${deleting}`);
       }
     }
   }
@@ -193,9 +201,13 @@ export async function setHeartbeats(client: KubeClient, nodes: readonly string[]
       ? { apiVersion: 'v1', kind: 'Node', metadata: { name: node, labels: current.metadata.labels, annotations: { [KWOK_NODE_ANNOTATION]: 'fake' } }, status: { allocatable: current.status.allocatable, capacity: current.status.capacity } }
       : { ...current, metadata: { name: node, labels: current.metadata.labels, annotations } };
     const deleted = await client.request('DELETE', `/api/v1/nodes/${node}`);
+    // The node's Lease names the deleted node as its owner: the garbage collector would delete it
+    // at a moment of its choosing, possibly after KWOK renewed it for the new node (the node then
+    // looks silent again). Deleting it here leaves KWOK to create a fresh one, as a kubelet does.
+    const lease = await client.request('DELETE', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node}`);
     const created = await client.request('POST', '/api/v1/nodes', copy);
-    if (deleted.status !== 200 || created.status !== 201) {
-      throw new Error(`re-creating node ${node}: ${statusMessage(deleted)}; ${statusMessage(created)}`);
+    if (deleted.status !== 200 || created.status !== 201 || (lease.status !== 200 && lease.status !== 404)) {
+      throw new Error(`re-creating node ${node}: ${statusMessage(deleted)}; ${statusMessage(lease)}; ${statusMessage(created)}`);
     }
   }
 }
@@ -218,7 +230,7 @@ export async function nodeState(client: KubeClient, node: string): Promise<{ rea
 
 /** Whether pods of the workload are Pending with a scheduler message that contains every one of `fragments`. */
 export async function isUnschedulableFor(client: KubeClient, workload: Workload, fragments: readonly string[]): Promise<boolean> {
-  const reasons = await unschedulableReasons(client, [workload]);
+  const reasons = await notReadyReasons(client, [workload]);
   return reasons.some((reason) => fragments.every((fragment) => reason.includes(fragment)));
 }
 

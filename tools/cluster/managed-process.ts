@@ -21,8 +21,12 @@ export class ManagedProcess {
   ) {
     const log = fs.openSync(logFile, 'a');
     // $1: the owner's pid; the rest: the program. The loop polls both; either gone ends the other.
-    const watchdog = 'owner=$1; shift; "$@" & child=$!; trap \'kill -TERM $child 2>/dev/null; wait $child; exit\' TERM INT; ' +
-      'while kill -0 "$owner" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done; kill -TERM $child 2>/dev/null; wait $child';
+    // `end` asks politely, then kills: a kube-apiserver whose etcd is already gone hangs in its
+    // graceful shutdown for good (found when a killed test run left one behind).
+    const watchdog = 'owner=$1; shift; "$@" & child=$!; ' +
+      'end() { kill -TERM $child 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $child 2>/dev/null || return 0; sleep 1; done; kill -KILL $child 2>/dev/null; }; ' +
+      'trap \'end; exit\' TERM INT; ' +
+      'while kill -0 "$owner" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done; end; wait $child';
     this.child = spawn('bash', ['-c', watchdog, 'watchdog', String(process.pid), command, ...args], { detached: true, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     this.exited = new Promise((resolve) => {
