@@ -106,7 +106,7 @@ function innerOf(schema: z.core.$ZodType): z.core.$ZodType | undefined {
 }
 
 /** The declared key nearest to a misspelt `key` (edit distance at most a third of its length), if any. */
-function closest(key: string, declared: readonly string[]): string | undefined {
+export function closest(key: string, declared: readonly string[]): string | undefined {
   const scored = declared.map((candidate) => ({ candidate, distance: distance(key.toLowerCase(), candidate.toLowerCase()) }));
   const best = scored.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))[0];
   return best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.candidate : undefined;

@@ -4,8 +4,23 @@ import type * as TypeScript from 'typescript';
 
 /** Where the environment files live, relative to the repository root (as messages name them). */
 export const ENVIRONMENTS_FOLDER = 'lib/config/environments';
+/** Where the image data files live (lib/config/environment-images.ts reads them). */
+export const IMAGES_FOLDER = 'lib/config/images';
 /** The repository root: this file is lib/config/config-source.ts. */
 const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The data file of `environment`, relative to the repository root. */
+export function imageDataFile(environment: string): string {
+  return `${IMAGES_FOLDER}/${environment}.yaml`;
+}
+
+/**
+ * The data file that holds the config field `field` (e.g. `web.image.digest`,
+ * `storeImages.redis`, `authentication.proxyImage.tag`), if an image field: error messages name it.
+ */
+export function imageFieldFile(environment: string, field: string): string | undefined {
+  return /^((web|api|generator)\.image|storeImages|authentication\.proxyImage)(\.|$)/.test(field) ? imageDataFile(environment) : undefined;
+}
 
 /** An expression and the file it is written in, with the values of the parameters of the function it is in. */
 interface Located {
@@ -17,7 +32,7 @@ interface Located {
 /**
  * The file a config error's fix should name: the one in which the value of `field` (e.g.
  * `web.resources.cpuMillis`, or a misspelt key) is written. An environment's file often takes
- * values from shared files (`...REDUCED_FOOTPRINT_SERVICES`, `authenticationFor(...)`,
+ * values from shared files (`...reducedFootprintServices(IMAGES)`, `authenticationFor(...)`,
  * `CERTIFICATE_LIFETIME`), and a fix that named the environment's own file would send the reader
  * to the wrong place. The environment's source is followed as TypeScript sees it: object literals,
  * spreads (a later key wins), imported constants, and calls of functions that return an object
@@ -27,6 +42,11 @@ interface Located {
  * compiler is loaded then and not on every synth.
  */
 export function definingFile(environment: string, field: string): string {
+  // Images are data (lib/config/environment-images.ts): their values are written in the environment's data file.
+  const imageFile = imageFieldFile(environment, field);
+  if (imageFile !== undefined) {
+    return imageFile;
+  }
   const own = `${ENVIRONMENTS_FOLDER}/${environment}.ts`;
   try {
     const root = environmentRoot(own);

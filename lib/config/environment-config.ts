@@ -81,8 +81,8 @@ export interface MessageBrokerConfig {
 
 /**
  * The third-party images the stores run (the sign-in proxy's is `authentication.proxyImage`).
- * Environments take them from lib/platform/third-party-images.ts, which names where each digest
- * comes from; staging and production must pull by digest, or the image is listed there as pending.
+ * Environments take them from their image data file (lib/config/images/<environment>.yaml); staging
+ * and production must pull by digest, or lib/platform/third-party-images.ts lists the image as pending.
  */
 export interface StoreImagesConfig {
   readonly redis: ImageReference;

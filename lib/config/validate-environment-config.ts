@@ -7,11 +7,7 @@ import { ImageReference } from '../platform/image-reference';
 import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
 import { validateNodePool } from './validate-node-pool';
 import { validateSecurityConfig } from './validate-security-config';
-import { DNS_LABEL, HOSTNAME, HTTPS_ENDPOINT, IPV4_CIDR, VAULT_PATH } from '../platform/input-patterns';
-
-const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
+import { DNS_LABEL, HOSTNAME, HTTPS_ENDPOINT, IMAGE_DIGEST as DIGEST, IMAGE_REPOSITORY as REPOSITORY, IMAGE_TAG as TAG, IPV4_CIDR, VAULT_PATH } from '../platform/input-patterns';
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_REPLICAS_CEILING = 100;
 

@@ -14,3 +14,12 @@ export const VAULT_PATH = /^[a-z0-9]([-a-z0-9/]*[a-z0-9])?$/;
 
 /** A fully qualified lower-case DNS name of at most 253 characters, e.g. `app.example.com`: public hostnames. */
 export const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** An image repository: registry host (optional port) and path, lower case, no tag, e.g. `ghcr.io/acme/generator-platform-web`. */
+export const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
+
+/** An image tag as the OCI distribution spec allows it, e.g. `1.4.2`. */
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** A sha256 image digest as registries report it: `sha256:` and 64 lower-case hex digits. */
+export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;

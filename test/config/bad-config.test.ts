@@ -44,13 +44,13 @@ const cases: Array<[string, `${EnvironmentName}`, (c: any) => void, string]> = [
   ['a negative resource amount', 'development', (c) => (c.web.resources = { ...c.web.resources, cpuMillis: -500 }),
     'environment "development": web.resources.cpuMillis = -500: below the minimum of 1. Fix: set web.resources.cpuMillis to a positive amount (in lib/config/environments/reduced-footprint-services.ts)'],
   ['production image without a digest', 'production', (c) => (c.web.image = { repository: c.web.image.repository, tag: '1.4.2' }),
-    'environment "production": web.image.digest = (not set): production pulls images by digest only, so a moved tag cannot change what runs. Fix: set web.image.digest to the sha256 digest of ghcr.io/acme/generator-platform-web:1.4.2 (in lib/config/environments/production.ts)'],
+    'environment "production": web.image.digest = (not set): production pulls images by digest only, so a moved tag cannot change what runs. Fix: set web.image.digest to the sha256 digest of ghcr.io/acme/generator-platform-web:1.4.2 (in lib/config/images/production.yaml)'],
   ['a malformed digest', 'staging', (c) => (c.api.image = { ...c.api.image, digest: 'sha256:1234' }),
-    'environment "staging": api.image.digest = "sha256:1234": not a sha256 digest. Fix: use the digest the registry reports, sha256:<64 lower-case hex digits> (in lib/config/environments/staging.ts)'],
+    'environment "staging": api.image.digest = "sha256:1234": not a sha256 digest. Fix: use the digest the registry reports, sha256:<64 lower-case hex digits> (in lib/config/images/staging.yaml)'],
   ['the latest tag', 'development', (c) => (c.generator.image = { ...c.generator.image, tag: 'latest' }),
-    'environment "development": generator.image.tag = "latest": must be a version tag, never latest. Fix: use the release version, e.g. 1.4.2 (in lib/config/environments/reduced-footprint-services.ts)'],
+    'environment "development": generator.image.tag = "latest": must be a version tag, never latest. Fix: use the release version, e.g. 1.4.2 (in lib/config/images/development.yaml)'],
   ['an image repository with a tag in it', 'production', (c) => (c.api.image = { repository: 'ghcr.io/acme/api:1.0', tag: '1.0', digest: FULL_DIGEST }),
-    'environment "production": api.image.repository = "ghcr.io/acme/api:1.0": not a valid image repository (registry/path, lower case, no tag). Fix: use a repository such as ghcr.io/acme/generator-platform-web (in lib/config/environments/production.ts)'],
+    'environment "production": api.image.repository = "ghcr.io/acme/api:1.0": not a valid image repository (registry/path, lower case, no tag). Fix: use a repository such as ghcr.io/acme/generator-platform-web (in lib/config/images/production.yaml)'],
   ['an invalid hostname', 'staging', (c) => (c.webHostname = 'App_Staging'),
     'environment "staging": webHostname = "App_Staging": not a fully qualified lower-case DNS name. Fix: use a name such as app.example.com (in lib/config/environments/staging.ts)'],
   ['web and api on one hostname', 'production', (c) => (c.apiHostname = c.webHostname),
@@ -205,8 +205,8 @@ const cases: Array<[string, `${EnvironmentName}`, (c: any) => void, string]> = [
     'environment "production": authentication.sessionHours = 48: must be a whole number from 1 to 24. Fix: use a working day, e.g. 8 (in lib/config/environments/security.ts)'],
   ['a negative CPU amount in the shared reduced footprint', 'preview', (c) => (c.api = { ...c.api, resources: { ...c.api.resources, cpuMillis: -1 } }),
     'environment "preview": api.resources.cpuMillis = -1: below the minimum of 1. Fix: set api.resources.cpuMillis to a positive amount (in lib/config/environments/reduced-footprint-services.ts)'],
-  ['a web image tag latest in the shared reduced footprint', 'development', (c) => (c.web = { ...c.web, image: { ...c.web.image, tag: 'latest' } }),
-    'environment "development": web.image.tag = "latest": must be a version tag, never latest. Fix: use the release version, e.g. 1.4.2 (in lib/config/environments/reduced-footprint-services.ts)'],
+  ['a web image tag latest, which the data file holds', 'development', (c) => (c.web = { ...c.web, image: { ...c.web.image, tag: 'latest' } }),
+    'environment "development": web.image.tag = "latest": must be a version tag, never latest. Fix: use the release version, e.g. 1.4.2 (in lib/config/images/development.yaml)'],
   ['a node pool whose maximum is below its minimum', 'production', (c) => (c.nodePool = { ...c.nodePool, maxNodesPerZone: 2 }),
     'environment "production": nodePool.maxNodesPerZone = 2: is below nodePool.minNodesPerZone (3). Fix: set nodePool.maxNodesPerZone to at least 3 (in lib/config/environments/node-pools.ts)'],
   ['production with one node per zone', 'production', (c) => (c.nodePool = { ...c.nodePool, minNodesPerZone: 1 }),
@@ -256,7 +256,7 @@ describe('a wrong environment config fails synth with one exact line and writes 
   test('every message is one line naming the environment, the field, the fix and an existing file', () => {
     for (const [, environment, , message] of cases) {
       expect(message.split('\n')).toHaveLength(1);
-      const named = message.match(/^environment "([a-z]+)": [A-Za-z_.[\]0-9]+ = .+: .+\. Fix: .+ \(in ([\w/.-]+\.ts)\)$/);
+      const named = message.match(/^environment "([a-z]+)": [A-Za-z_.[\]0-9]+ = .+: .+\. Fix: .+ \(in ([\w/.-]+\.(?:ts|yaml))\)$/);
       expect(named).not.toBeNull();
       expect(named![1]).toBe(environment);
       expect(fs.existsSync(path.join(__dirname, '..', '..', named![2]))).toBe(true);

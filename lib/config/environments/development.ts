@@ -1,12 +1,15 @@
 import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
-import { STORE_IMAGES } from './store-images';
+import { environmentImages, referenceOf, storeImagesOf } from '../environment-images';
 import { Replicas } from '../../platform/replicas';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { ROLLING_DELIVERY } from './delivery';
-import { REDUCED_FOOTPRINT_SERVICES } from './reduced-footprint-services';
+import { reducedFootprintServices } from './reduced-footprint-services';
 import { ACME_VAULT_CA_BUNDLE_PEM } from './vault-ca';
 import { DEVELOPMENT_CLUSTER_NODE_POOL } from './node-pools';
+
+/** Every image development runs: lib/config/images/development.yaml (a build of main, by tag). */
+const IMAGES = environmentImages(EnvironmentName.DEVELOPMENT);
 
 /** A single-zone cluster for the team; reduced footprint as allowed by lib/config/spec-minimums.ts. */
 export const development: EnvironmentConfig = {
@@ -16,12 +19,12 @@ export const development: EnvironmentConfig = {
   webHostname: 'app.dev.generator-platform.example.com',
   apiHostname: 'api.dev.generator-platform.example.com',
   certificates: { publicIssuer: { kind: 'internal-ca' }, internalCa: { kind: 'self-signed' }, ...CERTIFICATE_LIFETIME },
-  authentication: authenticationFor('generator-platform-development', ['generator-platform-developers'], Replicas.fixed(1)),
+  authentication: authenticationFor('generator-platform-development', ['generator-platform-developers'], Replicas.fixed(1), referenceOf(IMAGES.oauth2Proxy)),
   egress: EU_WEST_1_EGRESS,
   imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a'],
   nodePool: DEVELOPMENT_CLUSTER_NODE_POOL,
-  ...REDUCED_FOOTPRINT_SERVICES,
+  ...reducedFootprintServices(IMAGES),
   postgres: {
     instances: 1,
     cpuMillis: 1000,
@@ -34,7 +37,7 @@ export const development: EnvironmentConfig = {
   },
   redis: { primaries: 3, replicasPerPrimary: 0, cpuMillis: 250, memoryMi: 512, storageGi: 2, storageClass: 'standard' },
   messageBroker: { replicas: 1, cpuMillis: 500, memoryMi: 1024, storageGi: 5, storageClass: 'standard' },
-  storeImages: STORE_IMAGES,
+  storeImages: storeImagesOf(IMAGES),
   vaultPathPrefix: 'generator-platform/development',
   vaultAddress: 'https://vault.acme.internal:8200',
   vaultCaBundlePem: ACME_VAULT_CA_BUNDLE_PEM,

@@ -1,5 +1,5 @@
 import { Replicas } from '../../platform/replicas';
-import { pinnedReference, THIRD_PARTY_IMAGES } from '../../platform/third-party-images';
+import { ImageReference } from '../../platform/image-reference';
 import { DEFAULT_CERTIFICATE_LIFETIME } from '../../security/tls-certificate';
 import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig } from '../security-config';
 
@@ -21,13 +21,16 @@ const IDENTITY_PROVIDER = {
   mfa: { claim: 'amr', acceptedValues: ['mfa'], acrValues: 'mfa' },
   // The realm's access token lifespan, which Keycloak gives its ID tokens too.
   idTokenLifetimeMinutes: 5,
-  proxyImage: pinnedReference(THIRD_PARTY_IMAGES.oauth2Proxy),
 } as const;
 
-/** Sign-in for one environment: its own OAuth client, the groups that may use it, the proxy's replicas, and the public paths. */
-export function authenticationFor(clientId: string, allowedGroups: readonly string[], proxyReplicas: Replicas): AuthenticationConfig {
+/**
+ * Sign-in for one environment: its own OAuth client, the groups that may use it, the proxy's replicas
+ * and image (from the environment's image data file), and the public paths.
+ */
+export function authenticationFor(clientId: string, allowedGroups: readonly string[], proxyReplicas: Replicas, proxyImage: ImageReference): AuthenticationConfig {
   return {
     ...IDENTITY_PROVIDER,
+    proxyImage,
     mfa: { ...IDENTITY_PROVIDER.mfa, acceptedValues: [...IDENTITY_PROVIDER.mfa.acceptedValues] },
     clientId,
     allowedGroups,

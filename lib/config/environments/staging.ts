@@ -1,13 +1,16 @@
 import { ImageSigner } from '../../security/image-signature-policy';
 import { CERTIFICATE_LIFETIME, EU_WEST_1_EGRESS, authenticationFor, LETS_ENCRYPT } from './security';
 import { EnvironmentConfig, EnvironmentName } from '../environment-config';
-import { STORE_IMAGES } from './store-images';
+import { environmentImages, referenceOf, storeImagesOf } from '../environment-images';
 import { Replicas } from '../../platform/replicas';
 import { SPEC_RESOURCES } from '../spec-minimums';
 import { INGRESS_NGINX_CONTROLLER, KEDA_OPERATOR, KUBE_PROMETHEUS, KUBE_PROMETHEUS_URL } from '../../gitops/addon-catalog';
 import { FAST_STARTUP_SECONDS, GENERATOR_FAST_STARTUP_SECONDS, PROGRESSIVE_DELIVERY } from './delivery';
 import { ACME_VAULT_CA_BUNDLE_PEM } from './vault-ca';
 import { STAGING_NODE_POOL } from './node-pools';
+
+/** Every image staging runs: lib/config/images/staging.yaml, which npm run release, promote and pin-images write. */
+const IMAGES = environmentImages(EnvironmentName.STAGING);
 
 /** A production-shaped rehearsal: the same sizes and rules, a smaller ceiling. */
 export const staging: EnvironmentConfig = {
@@ -17,39 +20,27 @@ export const staging: EnvironmentConfig = {
   webHostname: 'app.staging.generator-platform.example.com',
   apiHostname: 'api.staging.generator-platform.example.com',
   certificates: { publicIssuer: LETS_ENCRYPT, internalCa: { kind: 'vault-pki', signPath: 'pki_int/sign/generator-platform-staging', role: 'cert-manager-generator-platform-staging' }, ...CERTIFICATE_LIFETIME },
-  authentication: authenticationFor('generator-platform-staging', ['generator-platform-users', 'generator-platform-testers'], Replicas.autoscaled({ min: 2, max: 4 })),
+  authentication: authenticationFor('generator-platform-staging', ['generator-platform-users', 'generator-platform-testers'], Replicas.autoscaled({ min: 2, max: 4 }), referenceOf(IMAGES.oauth2Proxy)),
   egress: EU_WEST_1_EGRESS,
   imageRegistry: { server: 'ghcr.io' },
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   nodePool: STAGING_NODE_POOL,
   web: {
-    image: {
-      repository: 'ghcr.io/acme/generator-platform-web',
-      tag: '1.5.0-rc.1',
-      digest: 'sha256:9e1b3d5f7a9c2e4b6d8f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b2d4f6a8c0e1b',
-    },
+    image: referenceOf(IMAGES.web),
     replicas: Replicas.autoscaled({ min: 2, max: 4 }),
     resources: SPEC_RESOURCES.web,
     targetCpuUtilizationPercent: 70,
     startupTimeoutSeconds: FAST_STARTUP_SECONDS,
   },
   api: {
-    image: {
-      repository: 'ghcr.io/acme/generator-platform-api',
-      tag: '1.5.0-rc.1',
-      digest: 'sha256:1c3e5a7b9d2f4e6a8c0b1d3f5e7a9c2b4d6f8e0a1c3b5d7f9e2a4c6b8d0f1e3a',
-    },
+    image: referenceOf(IMAGES.api),
     replicas: Replicas.autoscaled({ min: 2, max: 4 }),
     resources: SPEC_RESOURCES.api,
     targetCpuUtilizationPercent: 70,
     startupTimeoutSeconds: FAST_STARTUP_SECONDS,
   },
   generator: {
-    image: {
-      repository: 'ghcr.io/acme/generator-platform-generator',
-      tag: '1.5.0-rc.1',
-      digest: 'sha256:7a9c1e3b5d7f9a2c4e6b8d0f2a4c6e8b0d1f3a5c7e9b1d3f5a7c9e2b4d6f8a0c',
-    },
+    image: referenceOf(IMAGES.generator),
     replicas: Replicas.autoscaled({ min: 2, max: 4 }),
     resources: SPEC_RESOURCES.generator,
     targetCpuUtilizationPercent: 75,
@@ -67,7 +58,7 @@ export const staging: EnvironmentConfig = {
   },
   redis: { primaries: 3, replicasPerPrimary: 1, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, storageClass: 'gp3' },
   messageBroker: { replicas: 3, cpuMillis: 2000, memoryMi: 4096, storageGi: 20, storageClass: 'gp3' },
-  storeImages: STORE_IMAGES,
+  storeImages: storeImagesOf(IMAGES),
   vaultPathPrefix: 'generator-platform/staging',
   vaultAddress: 'https://vault.acme.internal:8200',
   vaultCaBundlePem: ACME_VAULT_CA_BUNDLE_PEM,
