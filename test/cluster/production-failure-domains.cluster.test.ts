@@ -5,7 +5,7 @@ import * as path from 'path';
 import { PROJECT_ROOT } from '../../tools/addons/addon-lock';
 import { ControlPlane } from '../../tools/cluster/control-plane';
 import {
-  drainNode, isUnschedulableFor, keyOf, nodeState, poolNodes, quotaUsage, readyCounts, readyPodNodes, replicaFailures,
+  drainNode, isUnschedulableFor, keyOf, nodeState, podsNotEvicted, poolNodes, quotaUsage, readyCounts, readyPodNodes, replicaFailures,
   NodePool, scaleToMaxima, setHeartbeats, uncordon, notReadyReasons, waitUntilSettled, Workload, workloadsOf,
 } from '../../tools/cluster/failure-drills';
 import { KubeObject, statusMessage } from '../../tools/cluster/kube-client';
@@ -179,6 +179,14 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
       return states.every((state) => state.taints.includes('node.kubernetes.io/unreachable:NoExecute'));
     }, { timeoutMs: 120_000, intervalMs: 1000 });
     timings.noExecuteAfterMs = Date.now() - started;
+    // The outage outlasts the pods' toleration: the taint manager deletes every pod of the lost zone (its
+    // StatefulSet pods then wait, Terminating, for their node). A zone back sooner would find pods the node
+    // lifecycle controller marked NotReady and KWOK, unlike a kubelet, never marks Ready again.
+    let notEvicted: string[] = [];
+    await waitFor(`the taint manager to evict every pod of ${LOST_ZONE}`, async () => (notEvicted = await podsNotEvicted(plane.client, LOST_NODES)).length === 0, { timeoutMs: 120_000, intervalMs: 1000 }).catch((error: Error) => {
+      throw new Error(`${error.message}: still there: ${notEvicted.join(', ')}`);
+    });
+    timings.evictedAfterMs = Date.now() - started;
     const expected = new Map(rendered.map((workload) => [keyOf(workload), expectedAfterZoneLoss(workload, lostBefore(workload))]));
     const recoveredAt: Record<string, number> = {};
     await waitFor('every workload to be back to its minimum outside the lost zone', async () => {

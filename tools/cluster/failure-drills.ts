@@ -219,6 +219,16 @@ async function patchNode(client: KubeClient, node: string, patch: object): Promi
   }
 }
 
+/** Pods bound to the nodes that are not being deleted (DaemonSet pods left out): `<namespace>/<name> on <node>`. */
+export async function podsNotEvicted(client: KubeClient, nodes: readonly string[]): Promise<string[]> {
+  const remaining: string[] = [];
+  for (const node of nodes) {
+    const pods = ((await client.request('GET', `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`)).body as { items: PodJson[] }).items;
+    remaining.push(...pods.filter((pod) => !pod.metadata.deletionTimestamp && !(pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === 'DaemonSet')).map((pod) => `${pod.metadata.namespace}/${pod.metadata.name} on ${node}`));
+  }
+  return remaining;
+}
+
 /** A node's Ready condition status and its taints as `key:effect`. */
 export async function nodeState(client: KubeClient, node: string): Promise<{ ready: string; taints: string[] }> {
   const body = (await client.request('GET', `/api/v1/nodes/${node}`)).body as { spec: { taints?: { key: string; effect: string }[] }; status: { conditions?: { type: string; status: string }[] } };
