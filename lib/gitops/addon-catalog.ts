@@ -1,5 +1,3 @@
-import { stringify } from 'yaml';
-import { INTERNAL_CA_TRUST_SECRET } from '../security/certificate-authority-trust';
 import { FLUENT_BIT_EVENTS_RELEASE, FLUENT_BIT_RELEASE, fluentBitEventsHelmValues, fluentBitHelmValues } from './fluent-bit-values';
 import { ApplicationWave } from './application-waves';
 import { ClusterMonitoring, GRAFANA_RELEASE, grafanaHelmValues } from './grafana-values';
@@ -10,6 +8,9 @@ import { ClusterLogging, LOGGING_NAMESPACE, LOKI_RELEASE, checkedLogging } from 
 import { lokiHelmValues } from './loki-values';
 import { MONITORING_NAMESPACE } from './monitoring-secret-store';
 import { INGRESS_NGINX_EDGE_STATUS_CONFIG, INGRESS_NGINX_METRICS_VALUES } from './ingress-nginx-metrics-values';
+import { KustomizePatch, MESSAGING_TOPOLOGY_OPERATOR, NAMESPACE_OF_CLUSTER_OPERATOR_PATCH, TRUST_INTERNAL_CA_PATCH } from './messaging-topology-operator-patches';
+
+export { MESSAGING_TOPOLOGY_OPERATOR };
 
 /** How an add-on's manifests are fetched. */
 export enum AddonSourceType {
@@ -71,45 +72,7 @@ export interface Addon {
   readonly helmValues?: Readonly<Record<string, unknown>>;
 }
 
-/** One strategic-merge patch of a kustomize add-on's object. */
-export interface KustomizePatch {
-  readonly target: { readonly group: string; readonly kind: string; readonly name: string; readonly namespace?: string };
-  /** The patch, as YAML. */
-  readonly patch: string;
-}
-
-/** The Messaging Topology Operator's Deployment and container, as its kustomization names them (`config/manager`, prefix `messaging-topology-`). */
-export const MESSAGING_TOPOLOGY_OPERATOR = { namespace: 'rabbitmq-system', deployment: 'messaging-topology-operator', container: 'manager' } as const;
-
-/**
- * The operator calls RabbitMQ's management API over HTTPS only (the brokers disable non-TLS
- * listeners) and verifies it against its system trust store, so the cluster's internal CA joins
- * that store as one more file (https://www.rabbitmq.com/kubernetes/operator/tls-topology-operator).
- * Go reads the store once per process: when the CA itself changes (not when leaves renew), restart
- * the operator (docs/security.md, Rotation).
- */
-const TRUST_INTERNAL_CA_PATCH: KustomizePatch = {
-  target: { group: 'apps', kind: 'Deployment', name: MESSAGING_TOPOLOGY_OPERATOR.deployment, namespace: MESSAGING_TOPOLOGY_OPERATOR.namespace },
-  patch: stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: MESSAGING_TOPOLOGY_OPERATOR.deployment, namespace: MESSAGING_TOPOLOGY_OPERATOR.namespace },
-    spec: {
-      template: {
-        spec: {
-          containers: [
-            {
-              name: MESSAGING_TOPOLOGY_OPERATOR.container,
-              volumeMounts: [{ name: INTERNAL_CA_TRUST_SECRET, mountPath: '/etc/ssl/certs/internal-ca.crt', subPath: 'ca.crt', readOnly: true }],
-            },
-          ],
-          // Only the CA certificate: the trust Secret's key is never mounted.
-          volumes: [{ name: INTERNAL_CA_TRUST_SECRET, secret: { secretName: INTERNAL_CA_TRUST_SECRET, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }],
-        },
-      },
-    },
-  }),
-};
+export type { KustomizePatch } from './messaging-topology-operator-patches';
 
 /** Pods of an add-on that the platform's NetworkPolicies admit or reach, located by namespace and labels. */
 export interface AddonPods {
@@ -268,12 +231,13 @@ export function addonsOf(clusterLogging: ClusterLogging, monitoring: ClusterMoni
       appVersion: '1.13.0',
       crdVersion: '1.13.0',
       crdGroups: ['rabbitmq.com'],
-      clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK, NAMESPACE],
+      // No Namespace: the cluster operator's Application brings rabbitmq-system (NAMESPACE_OF_CLUSTER_OPERATOR_PATCH).
+      clusterResourceKinds: [...OPERATOR_KINDS, VALIDATING_WEBHOOK],
       verifiedAt:
         'config/installation/cert-manager is the kustomization of the release messaging-topology-operator-with-certmanager.yaml (its webhook certificate comes from cert-manager); tag v1.13.0 = commit fbe1ad11, the commit the pinned CRDs come from; config/manager/manager.yaml names the Deployment operator (prefixed messaging-topology-) and its container manager',
       // With the internal CA, whose trust Secret its pod mounts (CLUSTER_BASELINE): in the wave before, it would wait for ever.
       syncWave: ApplicationWave.CLUSTER_BASELINE,
-      kustomizePatches: [TRUST_INTERNAL_CA_PATCH],
+      kustomizePatches: [NAMESPACE_OF_CLUSTER_OPERATOR_PATCH, TRUST_INTERNAL_CA_PATCH],
     },
     {
       name: 'argo-rollouts',

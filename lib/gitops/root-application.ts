@@ -4,6 +4,14 @@ import { PlatformProject } from './platform-project';
 import { ARGOCD_FOLDER, ARGOCD_NAMESPACE, GitRepository, IN_CLUSTER_SERVER, PLATFORM_REPOSITORY } from './repository';
 import { automatedSync, retryWithBackoff, APPLICATION_COMPARE_ANNOTATIONS } from './sync-policy';
 
+/**
+ * Marks the root Application for the Application health check of docs/gitops.md. The root syncs
+ * its own folder, so it is one of its own resources: a wave that waits for every Application of it
+ * to be healthy would wait for the root's own running sync, for ever (the real Argo CD bootstrap
+ * test stopped there, after wave 0). The check calls an Application with this label Healthy.
+ */
+export const ROOT_APPLICATION_LABEL = 'generator-platform.dev/root-application';
+
 export interface RootApplicationProps {
   /** Names the cluster folder `dist/argocd/<clusterName>` the root Application syncs. */
   readonly clusterName: string;
@@ -37,7 +45,7 @@ export class RootApplication extends Construct {
     this.applicationName = `root-${props.clusterName}`;
     this.path = `dist/${ARGOCD_FOLDER}/${props.clusterName}`;
     new Application(this, 'Resource', {
-      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, annotations: { ...APPLICATION_COMPARE_ANNOTATIONS } },
+      metadata: { name: this.applicationName, namespace: ARGOCD_NAMESPACE, labels: { [ROOT_APPLICATION_LABEL]: 'true' }, annotations: { ...APPLICATION_COMPARE_ANNOTATIONS } },
       spec: {
         project: props.project.projectName,
         source: { repoUrl: repository.url, targetRevision: repository.revision, path: this.path },

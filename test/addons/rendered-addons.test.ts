@@ -5,11 +5,14 @@ import { PROJECT_ROOT } from '../../tools/addons/addon-lock';
 import { documentTexts, objectsOf, RenderAddonsResult, renderAddons, writeRenderedAddons } from '../../tools/addons/render-addons';
 import { imageUsesOf } from '../../tools/validation/addons/addon-image-rule';
 import { parseManifestFile } from '../../tools/validation/load-manifests';
+import { isClusterScoped } from '../../tools/validation/cross-references/argocd-references';
 import { JsonObject } from '../../tools/validation/manifest';
 import { ValidationResult, validateDirectory } from '../../tools/validation/validate-directory';
 import { tempDirsRemovedAfterAll } from '../support/files';
 
 const DIST = path.join(PROJECT_ROOT, 'dist');
+/** Cluster-scoped kinds as the gate knows them (Kubernetes 1.27 built-ins, and custom `Cluster<Something>`). */
+const isClusterScopedKind = (kind: string) => isClusterScoped({ kind } as Parameters<typeof isClusterScoped>[0]);
 const makeTempDir = tempDirsRemovedAfterAll();
 
 let rendered: RenderAddonsResult;
@@ -56,6 +59,44 @@ describe('every add-on Application of dist/argocd, rendered as Argo CD 2.10 woul
   test('the gate passes over dist/ plus every rendered add-on', () => {
     expect(gate.findings).toEqual([]);
     expect(gate.environments.filter((environment) => environment.startsWith('addon-')).length).toBeGreaterThanOrEqual(14);
+  });
+
+  test('no object is synced by two Applications of one cluster (Argo CD would hand it back and forth, re-syncing both for ever)', () => {
+    // Argo CD tracks an object by one Application's label: two owners take it from each other on every
+    // sync (SharedResourceWarning). The real Argo CD bootstrap found the RabbitMQ operators' shared Namespace.
+    const owners = new Map<string, string[]>();
+    const own = (cluster: string, application: string, object: JsonObject, defaultNamespace: string) => {
+      const metadata = (object.metadata ?? {}) as JsonObject;
+      const group = String(object.apiVersion ?? '').includes('/') ? String(object.apiVersion).split('/')[0] : '';
+      const namespace = isClusterScopedKind(String(object.kind)) ? '' : String(metadata.namespace ?? defaultNamespace);
+      const key = `${cluster}: ${group}/${String(object.kind)} ${namespace ? `${namespace}/` : ''}${String(metadata.name)}`;
+      owners.set(key, [...(owners.get(key) ?? []), application]);
+    };
+    for (const addon of rendered.addons) {
+      for (const object of objectsOf(addon.yaml)) {
+        own(addon.application.cluster, addon.application.name, object, addon.application.destinationNamespace);
+      }
+    }
+    // The cluster's own Applications of this repository's folders (baseline, CA, environments).
+    for (const cluster of fs.readdirSync(path.join(DIST, 'argocd'))) {
+      for (const file of fs.readdirSync(path.join(DIST, 'argocd', cluster)).filter((name) => name.endsWith('.yaml'))) {
+        for (const application of parseManifestFile(`argocd/${cluster}/${file}`, fs.readFileSync(path.join(DIST, 'argocd', cluster, file), 'utf8')).filter((object) => object.kind === 'Application')) {
+          const spec = application.body.spec as { source?: { path?: string }; destination: { namespace?: string } };
+          const folder = spec.source?.path;
+          if (!folder?.startsWith('dist/') || folder === `dist/argocd/${cluster}`) {
+            continue; // an add-on (rendered above) or the root (which syncs the Applications themselves)
+          }
+          for (const name of fs.readdirSync(path.join(PROJECT_ROOT, folder)).filter((entry) => entry.endsWith('.yaml') && entry !== 'kustomization.yaml')) {
+            for (const object of parseManifestFile(`${folder}/${name}`, fs.readFileSync(path.join(PROJECT_ROOT, folder, name), 'utf8'))) {
+              own(cluster, String((application.body.metadata as JsonObject).name), object.body, spec.destination.namespace ?? '');
+            }
+          }
+        }
+      }
+    }
+    const shared = [...owners].filter(([, applications]) => applications.length > 1).map(([key, applications]) => `${key}: ${applications.join(', ')}`);
+    expect(shared).toEqual([]);
+    expect(owners.size).toBeGreaterThan(1000);
   });
 
   test('the Argo Rollouts controller, the KEDA operator and the RabbitMQ operators run their pinned versions', () => {

@@ -99,6 +99,15 @@ beforeAll(async () => {
   for (const project of argoObjects.filter((object) => object.kind === 'AppProject')) {
     await apply(project);
   }
+  // What the development cluster's root brought before any preview: the stores and issuers a
+  // preview reads through (the status writers hold an ExternalSecret or Certificate until its store
+  // or issuer is Ready, as the real controllers do). The whole bootstrap is production-bootstrap's.
+  const readThrough = readObjects(['cluster-baseline', 'certificate-authority'].map((folder) => path.join(PROJECT_ROOT, 'dist', 'argocd', 'development', folder)))
+    .filter((object) => ['ClusterSecretStore', 'ClusterIssuer'].includes(object.kind));
+  for (const object of readThrough) {
+    await apply(object);
+  }
+  log(`applied as the development cluster's root would have: ${readThrough.map((object) => `${object.kind}/${object.metadata.name}`).join(', ')}`);
 }, 1_800_000);
 
 afterAll(async () => {

@@ -55,7 +55,14 @@ describe('the Application health check of docs/gitops.md, run with Lua 5.1', () 
     ['a sync that errored', { status: { sync: { status: 'Unknown' }, operationState: { phase: 'Error', message: 'rpc error' } } }, 'Degraded', 'sync Error: rpc error'],
     ['synced but degraded', { status: { sync: { status: 'Synced' }, health: { status: 'Degraded', message: 'Deployment web: 0/2 ready' } } }, 'Degraded', 'Deployment web: 0/2 ready'],
     ['synced with no health yet', { status: { sync: { status: 'Synced' } } }, 'Progressing', 'waiting for the first sync'],
+    [
+      'the root Application while its own sync runs (it is one of its own resources: waiting on it would never end)',
+      { metadata: { name: 'root-production', labels: { 'generator-platform.dev/root-application': 'true' } }, status: { ...synced, operationState: { phase: 'Running' } } },
+      'Healthy',
+      'the root Application: its own waves never wait on it',
+    ],
+    ['an Application labelled as the root with another value is judged as any other', { metadata: { name: 'x', labels: { 'generator-platform.dev/root-application': 'false' } }, status: { ...synced, operationState: { phase: 'Running' } } }, 'Progressing', 'sync Running'],
   ])('%s', (_title, application, status, message) => {
-    expect(health({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', ...application })).toEqual({ status, message });
+    expect(health({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'child' }, ...application })).toEqual({ status, message });
   });
 });

@@ -205,12 +205,19 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('the internal CA of clu
     expect(namespacesUsed.every((n) => project.spec.destinations.some((d: any) => d.namespace === n))).toBe(true);
   });
 
+  test("leaves the Namespace rabbitmq-system to the cluster operator's Application: the topology operator's render deletes its own copy (two owners re-sync for ever)", () => {
+    const operator = argo.find((d) => d.kind === 'Application' && d.metadata.name === 'rabbitmq-messaging-topology-operator')!;
+    const deletion = operator.spec.source.kustomize.patches.find((candidate: { target: { kind: string } }) => candidate.target.kind === 'Namespace');
+    expect(deletion.target).toEqual({ group: '', kind: 'Namespace', name: MESSAGING_TOPOLOGY_OPERATOR.namespace });
+    expect(parseAllDocuments(deletion.patch)[0].toJS()).toEqual({ $patch: 'delete', apiVersion: 'v1', kind: 'Namespace', metadata: { name: MESSAGING_TOPOLOGY_OPERATOR.namespace } });
+  });
+
   test("reaches the Messaging Topology Operator's trust store: a Certificate from the CA in its namespace, whose ca.crt alone the patched Deployment mounts", () => {
     const trust = caDocs.find((d) => d.kind === 'Certificate' && d.metadata.name === INTERNAL_CA_TRUST_SECRET)!;
     expect(trust.metadata.namespace).toBe(MESSAGING_TOPOLOGY_OPERATOR.namespace);
     expect(trust.spec).toMatchObject({ secretName: INTERNAL_CA_TRUST_SECRET, issuerRef: { kind: 'ClusterIssuer', name: 'internal-ca' } });
     const operator = argo.find((d) => d.kind === 'Application' && d.metadata.name === 'rabbitmq-messaging-topology-operator')!;
-    const [patch] = operator.spec.source.kustomize.patches;
+    const patch = operator.spec.source.kustomize.patches.find((candidate: { target: { kind: string } }) => candidate.target.kind === 'Deployment');
     expect(patch.target).toEqual({ group: 'apps', kind: 'Deployment', name: 'messaging-topology-operator', namespace: 'rabbitmq-system' });
     const body = parseAllDocuments(patch.patch)[0].toJS();
     expect(body.spec.template.spec.volumes).toEqual([{ name: INTERNAL_CA_TRUST_SECRET, secret: { secretName: INTERNAL_CA_TRUST_SECRET, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);

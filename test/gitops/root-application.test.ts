@@ -1,5 +1,5 @@
 import { PlatformProject } from '../../lib/gitops/platform-project';
-import { RootApplication, RootApplicationProps } from '../../lib/gitops/root-application';
+import { ROOT_APPLICATION_LABEL, RootApplication, RootApplicationProps } from '../../lib/gitops/root-application';
 import { emptyChart, objectsOf } from '../support/kube';
 
 function bootstrapProject(scope = emptyChart(), namespaces = ['argocd']) {
@@ -11,7 +11,7 @@ describe('RootApplication', () => {
     const chart = emptyChart();
     new RootApplication(chart, 'root', { clusterName: 'production', project: bootstrapProject(chart) });
     const root = objectsOf(chart).find((o) => o.kind === 'Application')!;
-    expect(root.metadata).toMatchObject({ name: 'root-production', namespace: 'argocd' });
+    expect(root.metadata).toMatchObject({ name: 'root-production', namespace: 'argocd', labels: { [ROOT_APPLICATION_LABEL]: 'true' } });
     expect(root.spec).toMatchObject({
       project: 'platform-bootstrap',
       source: { path: 'dist/argocd/production', targetRevision: 'main' },

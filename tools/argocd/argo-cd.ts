@@ -78,6 +78,19 @@ export class ArgoCd {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * Sync operations the application controller completed per Application and phase
+   * (`<name> <phase>` -> count), from its Prometheus counter `argocd_app_sync_total`: every
+   * automated sync (and self-heal) counts, whatever the Application's status says afterwards.
+   */
+  public async syncCounts(): Promise<Record<string, number>> {
+    const response = await fetch(`http://127.0.0.1:${this.ports.controllerMetrics}/metrics`);
+    if (!response.ok) {
+      throw new Error(`argocd-application-controller /metrics answered ${response.status}`);
+    }
+    return syncCountsOf(await response.text());
+  }
+
   /** The processes' log files, to attach to a failure. */
   public logTails(lines = 20): string {
     return this.processes.map((process) => `--- ${process.name} (${process.logFile}):\n${process.logTail(lines)}`).join('\n');
@@ -152,6 +165,16 @@ export class ArgoCd {
     this.processes.push(process);
     return process;
   }
+}
+
+/** `argocd_app_sync_total` of a Prometheus text exposition, as `<name> <phase>` -> count. */
+export function syncCountsOf(exposition: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of exposition.split('\n').filter((candidate) => candidate.startsWith('argocd_app_sync_total{'))) {
+    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]));
+    counts[`${labels.name} ${labels.phase}`] = Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return counts;
 }
 
 async function httpOk(url: string): Promise<boolean> {

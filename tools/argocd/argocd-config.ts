@@ -35,6 +35,54 @@ export function documentedApplicationHealthCheck(docs: string = fs.readFileSync(
   return lines.map((line) => line.slice(indent)).join('\n') + '\n';
 }
 
+/** The argocd-cm key of the APIService health check the harness adds (see SIMULATED_API_SERVICES). */
+export const API_SERVICE_HEALTH_KEY = 'resource.customizations.health.apiregistration.k8s.io_APIService';
+
+/**
+ * Aggregated APIs whose servers do not run here, by APIService name, with who would serve them.
+ * An APIService is Available only once kube-apiserver's availability controller reached the
+ * server's discovery endpoint through its Service, and here that Service's endpoints are KWOK pod
+ * IPs nothing answers at. That status belongs to kube-apiserver, so no status writer can stand in
+ * for it (the controller would overwrite it); instead Argo CD's check calls these Healthy, named as
+ * simulated in its message.
+ */
+export const SIMULATED_API_SERVICES: Readonly<Record<string, string>> = {
+  'v1beta1.external.metrics.k8s.io': "KEDA's metrics API server (keda-operator-metrics-apiserver)",
+};
+
+/**
+ * The APIService health check for argocd-cm: the simulated APIServices are Healthy; every other
+ * one is judged exactly as gitops-engine's built-in check does (pkg/health/health_apiservice.go of
+ * the gitops-engine Argo CD 2.10.18 pins: the Available condition, "<reason>: <message>").
+ */
+export function apiServiceHealthCheck(simulated: Readonly<Record<string, string>> = SIMULATED_API_SERVICES): string {
+  const table = Object.entries(simulated).map(([name, server]) => `  [${JSON.stringify(name)}] = ${JSON.stringify(server)},`).join('\n');
+  return [
+    'local simulated = {',
+    table,
+    '}',
+    'hs = {}',
+    'if simulated[obj.metadata.name] ~= nil then',
+    '  hs.status = "Healthy"',
+    '  hs.message = "simulated: " .. simulated[obj.metadata.name] .. " does not run in this test cluster"',
+    '  return hs',
+    'end',
+    'if obj.status ~= nil and obj.status.conditions ~= nil then',
+    '  for _, condition in ipairs(obj.status.conditions) do',
+    '    if condition.type == "Available" then',
+    '      if condition.status == "True" then hs.status = "Healthy" else hs.status = "Progressing" end',
+    '      hs.message = (condition.reason or "") .. ": " .. (condition.message or "")',
+    '      return hs',
+    '    end',
+    '  end',
+    'end',
+    'hs.status = "Progressing"',
+    'hs.message = "Waiting to be processed"',
+    'return hs',
+    '',
+  ].join('\n');
+}
+
 /** The namespace and the settings an Argo CD install (manifests/install.yaml) brings, reduced to what the controller and repo server read. */
 export function argoCdSettings(): KubeObject[] {
   return [
@@ -43,7 +91,7 @@ export function argoCdSettings(): KubeObject[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'argocd-cm', namespace: ARGOCD_NAMESPACE, labels: PART_OF_ARGOCD },
-      data: { [APPLICATION_HEALTH_KEY]: documentedApplicationHealthCheck() },
+      data: { [APPLICATION_HEALTH_KEY]: documentedApplicationHealthCheck(), [API_SERVICE_HEALTH_KEY]: apiServiceHealthCheck() },
     },
     // No policies: only the API server (not run here) enforces them; the controller reads the ConfigMap's presence.
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-rbac-cm', namespace: ARGOCD_NAMESPACE, labels: PART_OF_ARGOCD }, data: {} },

@@ -133,24 +133,41 @@ export class LocalSources {
   }
 
   /**
-   * A pull request's head: a commit on top of `platformCommit` with `files` (path -> content)
-   * written into its tree, in this repository as served; returns its id (what `{{head_sha}}` names).
-   * For tests of what a pull request may and may not change.
+   * A pull request's head: a commit on top of `parent` (@default `platformCommit`) with `files`
+   * (path -> content) written into its tree, in this repository as served; returns its id (what
+   * `{{head_sha}}` names). For tests of what a pull request may and may not change.
    */
-  public async pullRequestHead(files: Readonly<Record<string, string>>, message: string): Promise<string> {
-    const bare = path.join(this.scratch, 'git', servedGitPathOf(PLATFORM_REPOSITORY.url));
+  public async pullRequestHead(files: Readonly<Record<string, string>>, message: string, parent: string = this.platformCommit): Promise<string> {
     const index = path.join(this.scratch, `pull-request-index-${process.hrtime.bigint()}`);
-    const env = { ...process.env, GIT_DIR: bare, GIT_INDEX_FILE: index };
-    const run = (args: string[], input?: string) => runProgram('git', args, `git ${args[0]} for a pull request's head`, { env, input });
-    await run(['read-tree', this.platformCommit]);
+    const run = (args: string[], input?: string) => this.git(args, `git ${args[0]} for a commit on top of ${parent}`, input, { GIT_INDEX_FILE: index });
+    await run(['read-tree', parent]);
     for (const [file, content] of Object.entries(files)) {
       const blob = (await run(['hash-object', '-w', '--stdin'], content)).trim();
       await run(['update-index', '--add', '--cacheinfo', `100644,${blob},${file}`]);
     }
     const tree = (await run(['write-tree'])).trim();
-    const commit = (await run(['-c', 'user.name=pull-request', '-c', 'user.email=pull-request@localhost', 'commit-tree', tree, '-p', this.platformCommit, '-m', message])).trim();
+    const commit = (await run(['-c', 'user.name=pull-request', '-c', 'user.email=pull-request@localhost', 'commit-tree', tree, '-p', parent, '-m', message])).trim();
     fs.rmSync(index, { force: true });
     return commit;
+  }
+
+  /**
+   * A merge to `main`: every branch of this repository as served moves to a commit of `files` on
+   * top of `parent` (@default `platformCommit`), which Argo CD then fetches for `main`. Returns it.
+   */
+  public async publish(files: Readonly<Record<string, string>>, message: string, parent: string = this.platformCommit): Promise<string> {
+    const commit = await this.pullRequestHead(files, message, parent);
+    const branches = (await this.git(['for-each-ref', '--format=%(refname)', 'refs/heads'], 'git for-each-ref of the served repository')).split('\n').filter(Boolean);
+    for (const branch of branches) {
+      await this.git(['update-ref', branch, commit], `git update-ref ${branch}`);
+    }
+    return commit;
+  }
+
+  /** git on this repository as served (its bare repository). */
+  private git(args: readonly string[], what: string, input?: string, env: Readonly<Record<string, string>> = {}): Promise<string> {
+    const bare = path.join(this.scratch, 'git', servedGitPathOf(PLATFORM_REPOSITORY.url));
+    return runProgram('git', args, what, { env: { ...process.env, GIT_DIR: bare, ...env }, input });
   }
 
   public async stop(): Promise<void> {

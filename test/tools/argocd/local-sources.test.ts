@@ -6,6 +6,7 @@ import { ArgoCdObject, ArgoCdSource, argoCdClusters, argoCdObjects, argoCdSource
 import { helm } from '../../../tools/argocd/local-helm-repositories';
 import { LocalSources } from '../../../tools/argocd/local-sources';
 import { runProgram } from '../../../tools/addons/run-program';
+import { PLATFORM_REPOSITORY } from '../../../lib/gitops/repository';
 import { JsonObject } from '../../../tools/validation/manifest';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -139,5 +140,20 @@ describe('LocalSources', () => {
     await expect(helm(['pull', '--repo', jetstack.local, 'grafana', '--version', grafana.targetRevision, '--destination', work], path.join(work, 'helm-home'), 'helm pull')).rejects.toThrow(
       /grafana.*not found/,
     );
+  });
+  test('publish moves main to a commit of the given files on top of the served tree, or of a given parent, as a merge would', async () => {
+    const url = sources.gitUrl(PLATFORM_REPOSITORY.url);
+    const first = await sources.publish({ 'dist/argocd/first.md': 'first\n' }, 'first merge');
+    const second = await sources.publish({ 'dist/argocd/second.md': 'second\n' }, 'second merge', first);
+    const dir = fs.mkdtempSync(path.join(work, 'published-'));
+    await runProgram('git', ['init', '--bare', '--quiet', dir], 'git init');
+    await runProgram('git', ['-C', dir, 'fetch', '--quiet', url, 'main'], `git fetch ${url} main`);
+    const git = async (...args: string[]) => (await runProgram('git', ['-C', dir, ...args], `git ${args.join(' ')}`)).trim();
+    expect(await git('rev-parse', 'FETCH_HEAD')).toBe(second);
+    expect(await git('rev-parse', `${second}^`)).toBe(first);
+    expect(await git('rev-parse', `${first}^`)).toBe(sources.platformCommit);
+    expect([await git('show', `${second}:dist/argocd/first.md`), await git('show', `${second}:dist/argocd/second.md`)]).toEqual(['first', 'second']);
+    // Everything else is the served tree, unchanged.
+    expect(await git('diff', '--name-only', sources.platformCommit, second)).toBe('dist/argocd/first.md\ndist/argocd/second.md');
   });
 });
