@@ -35,6 +35,16 @@ export function documentedApplicationHealthCheck(docs: string = fs.readFileSync(
   return lines.map((line) => line.slice(indent)).join('\n') + '\n';
 }
 
+/**
+ * docs/gitops.md step 2: compare no object's status (`ignoreResourceStatusField: all`; Argo CD
+ * 2.10 ignores only CRDs' by default, 3.0 made `all` the default). With Server-Side Diff, a
+ * controller's status write showed as a difference: every run of Kyverno's cleanup CronJobs put
+ * that Application OutOfSync and self-heal synced it again, every 10 minutes for ever (found by
+ * test/argocd/production-bootstrap.argocd.test.ts; argoproj/argo-cd issue 17394).
+ */
+export const COMPARE_OPTIONS_KEY = 'resource.compareoptions';
+export const COMPARE_OPTIONS = 'ignoreResourceStatusField: all\n';
+
 /** The argocd-cm key of the APIService health check the harness adds (see SIMULATED_API_SERVICES). */
 export const API_SERVICE_HEALTH_KEY = 'resource.customizations.health.apiregistration.k8s.io_APIService';
 
@@ -91,7 +101,7 @@ export function argoCdSettings(): KubeObject[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'argocd-cm', namespace: ARGOCD_NAMESPACE, labels: PART_OF_ARGOCD },
-      data: { [APPLICATION_HEALTH_KEY]: documentedApplicationHealthCheck(), [API_SERVICE_HEALTH_KEY]: apiServiceHealthCheck() },
+      data: { [APPLICATION_HEALTH_KEY]: documentedApplicationHealthCheck(), [COMPARE_OPTIONS_KEY]: COMPARE_OPTIONS, [API_SERVICE_HEALTH_KEY]: apiServiceHealthCheck() },
     },
     // No policies: only the API server (not run here) enforces them; the controller reads the ConfigMap's presence.
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-rbac-cm', namespace: ARGOCD_NAMESPACE, labels: PART_OF_ARGOCD }, data: {} },

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  API_SERVICE_HEALTH_KEY, apiServiceHealthCheck, APPLICATION_HEALTH_KEY, argoCdSettings, documentedApplicationHealthCheck, SIMULATED_API_SERVICES,
+  API_SERVICE_HEALTH_KEY, apiServiceHealthCheck, APPLICATION_HEALTH_KEY, argoCdSettings, COMPARE_OPTIONS_KEY, documentedApplicationHealthCheck, SIMULATED_API_SERVICES,
 } from '../../../tools/argocd/argocd-config';
 
 const DOCS = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'gitops.md'), 'utf8');
@@ -18,6 +18,12 @@ describe("the settings the Argo CD harness installs (tools/argocd/argocd-config.
     for (const line of check.trimEnd().split('\n').filter((candidate) => candidate.trim() !== '')) {
       expect(DOCS).toContain(`   ${line}\n`);
     }
+  });
+
+  test('argocd-cm ignores every status in comparisons, as docs/gitops.md step 2 says (Server-Side Diff reads status writes as drift)', () => {
+    const cm = argoCdSettings().find((object) => object.metadata.name === 'argocd-cm') as unknown as { data: Record<string, string> };
+    expect(cm.data[COMPARE_OPTIONS_KEY]).toBe('ignoreResourceStatusField: all\n');
+    expect(DOCS).toContain('set `resource.compareoptions` to `ignoreResourceStatusField: all`');
   });
 
   test('every ConfigMap and Secret has the label Argo CD lists its settings by (else the controller does not see them)', () => {
