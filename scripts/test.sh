@@ -118,7 +118,7 @@ real_servers_phase 6 "cluster tests (npm run test:cluster: server-side dry-run o
 # A real Argo CD 2.10.18 (application controller, repo server, redis-server; kustomize 5.2.1) next to
 # a real control plane syncs what dist/argocd renders, from this repository served by git daemon.
 argocd_report="$scratch/argocd.json"
-real_servers_phase 7 "Argo CD tests (npm run test:argocd: a real Argo CD 2.10.18 syncs a pull request's preview from git daemon)" \
+real_servers_phase 7 "Argo CD tests (npm run test:argocd: a real Argo CD 2.10.18 brings up an empty production cluster from its root app, then a pull request's preview)" \
   tools/argocd/build-cli.ts test/argocd/jest.config.js "$argocd_report" "$@"
 echo "   whole run: $((SECONDS - started_all)) s"
 node -e '
