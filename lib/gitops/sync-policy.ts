@@ -10,13 +10,8 @@ export const ARGOCD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
  * and Argo CD diffs desired against live directly, so every default the API server fills in (an
  * ExternalSecret's `conversionStrategy`, a StatefulSet's claim templates) reads as drift: the
  * preview stayed OutOfSync for good on a real Argo CD (test/argocd/preview-tenancy.argocd.test.ts).
- * `IncludeMutationWebhook=true` keeps Argo CD 2.10.18 off the code that strips admission-webhook
- * mutations from the predicted state: that code panics when its type parser cannot resolve a kind
- * ("invalid memory address or nil pointer dereference" in gitops-engine's removeWebhookMutation,
- * argoproj/argo-cd issue 18020, fixed from 2.11), failing the sync; it hit a preview sync in the
- * real Argo CD test. Live objects carry the same mutations, so including them changes no result.
  */
-export const APPLICATION_COMPARE_ANNOTATIONS: Readonly<Record<string, string>> = { 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true,IncludeMutationWebhook=true' };
+export const APPLICATION_COMPARE_ANNOTATIONS: Readonly<Record<string, string>> = { 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true' };
 
 /** Deletes an Application's resources when the Application is deleted (previews only: environments keep theirs). */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
