@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../../tools/addons/addon-lock';
 import { layerBinary } from '../../tools/addons/layer-binaries';
 import { ArgoCd } from '../../tools/argocd/argo-cd';
 import { SIMULATED_API_SERVICES } from '../../tools/argocd/argocd-config';
-import { ApplicationJson, ApplicationTimeline, isDone, projectRefusals, whyNotDone } from '../../tools/argocd/application-timeline';
+import { ApplicationJson, ApplicationTimeline, isDone, projectRefusals, waveOf, whyNotDone } from '../../tools/argocd/application-timeline';
 import { kustomizeBinaryDir } from '../../tools/argocd/kustomize-binary';
 import { LocalSources } from '../../tools/argocd/local-sources';
 import { droppedFields } from '../../tools/argocd/dropped-fields';
@@ -306,8 +306,10 @@ describe(`a fresh ${CLUSTER} cluster whose environment Application comes in a wa
     expect(seen).toMatch(new RegExp(`^${ENVIRONMENT_APP} \\[wave -2\\]: `));
     // Every other Application of wave -2 gets done; the root then waits for the environment alone, at
     // wave -2, and never creates the cluster baseline (wave -1) that would bring what it lacks.
-    const waitingForEnvironment = `waiting for healthy state of argoproj.io/Application/${ENVIRONMENT_APP}`;
-    await cluster.timeline.until('the root to wait for the environment alone', () => cluster.application(ROOT_APP)?.status?.operationState?.message === waitingForEnvironment, 10 * 60_000);
+    await cluster.timeline.until('every other Application of wave -2 to be done', (applications) => {
+      const others = applications.filter((application) => waveOf(application) === -2 && application.metadata.name !== ENVIRONMENT_APP);
+      return others.length > 0 && others.every(isDone);
+    }, 10 * 60_000);
     log(`the root stopped at wave -2: ${whyNotDone(cluster.application(ROOT_APP)!, 3)}`);
     expect(cluster.application('cluster-baseline')).toBeUndefined();
     expect(isDone(cluster.application(ENVIRONMENT_APP)!)).toBe(false);
