@@ -12,11 +12,9 @@ import { EnvironmentName } from '../lib/config/environment-config';
 import { IMAGE_NAMES, ImageName, THIRD_PARTY_IMAGE_NAMES } from '../lib/config/environment-images';
 import { ImageDataDocument } from '../tools/release/image-data-document';
 import { RegistryEndpoints, resolveDigest, ResolvedDigest } from '../tools/release/registry-client';
-import { resynthesize } from '../tools/release/resynthesize';
+import { runReleaseCommand, saveAndResynthesize, UsageError } from '../tools/release/release-command';
 
 const USAGE = 'usage: npm run pin-images [-- --env <environment>]... [--image <name>]... [--registry <host>=<url>]... [--root <repository folder>]';
-
-class UsageError extends Error {}
 
 function endpointsOf(mappings: readonly string[]): RegistryEndpoints {
   return Object.fromEntries(mappings.map((mapping) => {
@@ -70,17 +68,8 @@ async function main(): Promise<number> {
     console.log('pin-images: every digest is current; nothing to write');
     return 0;
   }
-  changed.forEach((document) => document.images());
-  for (const document of changed) {
-    console.log(`pin-images: wrote ${document.save()}`);
-  }
-  console.log(resynthesize(root));
+  saveAndResynthesize('pin-images', root, changed);
   return 0;
 }
 
-main().then((code) => {
-  process.exitCode = code;
-}, (error: unknown) => {
-  console.error(`pin-images: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-});
+runReleaseCommand('pin-images', main);

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { FIRST_PARTY_IMAGE_NAMES } from '../lib/config/environment-images';
 import { ImageDataDocument } from '../tools/release/image-data-document';
-import { resynthesize } from '../tools/release/resynthesize';
+import { runReleaseCommand, saveAndResynthesize, UsageError } from '../tools/release/release-command';
 
 const USAGE = 'usage: npm run promote -- --from <environment> --to <environment> [--root <repository folder>]';
 
@@ -46,16 +46,8 @@ function main(): number {
     console.log(`promote: ${values.to} already runs what ${values.from} runs; nothing to do`);
     return 0;
   }
-  console.log(`promote: wrote ${target.save()}`);
-  console.log(resynthesize(root));
+  saveAndResynthesize('promote', root, [target]);
   return 0;
 }
 
-class UsageError extends Error {}
-
-try {
-  process.exitCode = main();
-} catch (error) {
-  console.error(`promote: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-}
+runReleaseCommand('promote', main);

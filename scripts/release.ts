@@ -9,7 +9,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { IMAGE_DIGEST, IMAGE_REPOSITORY, IMAGE_TAG } from '../lib/platform/input-patterns';
 import { ImageDataDocument } from '../tools/release/image-data-document';
-import { resynthesize } from '../tools/release/resynthesize';
+import { runReleaseCommand, saveAndResynthesize, UsageError } from '../tools/release/release-command';
 
 const USAGE = 'usage: npm run release -- --env <environment> --image <repository>[:<tag>]@sha256:<digest> [--tag <tag>] [--root <repository folder>]';
 
@@ -56,16 +56,8 @@ function main(): number {
     console.log(`release: ${values.env} already runs it; nothing to do`);
     return 0;
   }
-  console.log(`release: wrote ${data.save()}`);
-  console.log(resynthesize(root));
+  saveAndResynthesize('release', root, [data]);
   return 0;
 }
 
-class UsageError extends Error {}
-
-try {
-  process.exitCode = main();
-} catch (error) {
-  console.error(`release: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-}
+runReleaseCommand('release', main);

@@ -108,4 +108,17 @@ describe('npm run release, then npm run promote, on a copy of the repository', (
     expect(result.stderr.trim()).toMatch(message);
     expect(readTree(path.join(copy, 'lib/config/images'))).toEqual(before);
   }, 30_000);
+
+  test.each([
+    ['release', 'scripts/release.ts', ['--env', 'staging'], /^release: --env and --image are required\. usage: npm run release/],
+    ['promote', 'scripts/promote.ts', ['--to', 'production'], /^promote: --from and --to are required\. usage: npm run promote/],
+    ['pin-images', 'scripts/pin-images.ts', ['--image', 'redsi'], /^pin-images: --image redsi: not an image of the platform; use one of /],
+  ])('%s exits 2 on a usage error, with one line, and changes nothing', (_name, script, args, message) => {
+    const before = readTree(path.join(copy, 'lib/config/images'));
+    const result = run(script, ['--root', copy, ...args]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr.trim()).toMatch(message);
+    expect(readTree(path.join(copy, 'lib/config/images'))).toEqual(before);
+  }, 30_000);
 });
