@@ -5,12 +5,14 @@ import { PLATFORM_NAME } from '../lib/platform/labels';
 import { Addon } from '../lib/gitops/addon-catalog';
 import { AddonApplication } from '../lib/gitops/addon-application';
 import { AddonProject } from '../lib/gitops/addon-project';
+import { ArgoCdWebhookSecret } from '../lib/gitops/argocd-webhook-secret';
 import { CertificateAuthorityApplication } from '../lib/gitops/certificate-authority-application';
 import { ClusterDefinition } from '../lib/gitops/clusters';
 import { EnvironmentApplication } from '../lib/gitops/environment-application';
 import { PlatformProject } from '../lib/gitops/platform-project';
 import { PreviewApplicationSet } from '../lib/gitops/preview-application-set';
 import { PreviewNamespaceApplicationSet } from '../lib/gitops/preview-namespace-application-set';
+import { PullRequestGeneratorToken } from '../lib/gitops/pull-request-generator-token';
 import { ClusterBaselineApplication } from '../lib/gitops/cluster-baseline-application';
 import { RenderedObject, clusterScopedKinds, namespacedKinds, namespacedRbacKinds, namespacesOf, renderedObjectsOf } from '../lib/gitops/rendered-objects';
 import { ARGOCD_FOLDER, ARGOCD_NAMESPACE } from '../lib/gitops/repository';
@@ -52,6 +54,12 @@ export interface ArgoCdChartProps {
   readonly clusterBaseline: readonly RenderedObject[];
   /** The operators installed on the cluster (addonsOf() with the cluster's log pipeline settings). */
   readonly addons: readonly Addon[];
+  /**
+   * Vault KV path of the GitHub webhook's secret (property `webhook.github.secret`), merged into
+   * `argocd-secret` by an ExternalSecret the root Application syncs (`argocd-webhook.yaml`).
+   * @default - no webhook secret rendered: Argo CD notices merges by polling only
+   */
+  readonly webhookSecretVaultPath?: string;
 }
 
 /**
@@ -68,6 +76,7 @@ export class ArgoCdChart extends Chart {
   public readonly clusterBaselineApplication: ClusterBaselineApplication;
   public readonly previews?: PreviewApplicationSet;
   public readonly previewNamespaces?: PreviewNamespaceApplicationSet;
+  public readonly webhookSecret?: ArgoCdWebhookSecret;
 
   public constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
     super(scope, id, { labels: { 'app.kubernetes.io/part-of': PLATFORM_NAME } });
@@ -77,17 +86,25 @@ export class ArgoCdChart extends Chart {
     }
 
     const projects = new Construct(this, 'projects');
+    // Every project whose Applications sync this repository's main requires the cluster's signers:
+    // the root's too, or an unsigned commit could rewrite the projects themselves. Not the add-ons'
+    // (third-party Helm charts and tags: Argo CD cannot verify a Helm chart at all).
+    const { signatureKeys } = cluster;
     const bootstrap = new PlatformProject(projects, 'platform-bootstrap', {
       description: 'The root Application: Argo CD objects of this cluster, from this repository only',
       namespaces: [ARGOCD_NAMESPACE],
       clusterResourceKinds: [],
-      namespaceResourceKinds: ARGO_CD_KINDS,
+      // The ExternalSecrets of Argo CD's Vault entry (the webhook secret; on a preview cluster, the
+      // pull-request generator's token) are the only objects of the root's that are not Argo CD's own.
+      namespaceResourceKinds: props.webhookSecretVaultPath === undefined ? ARGO_CD_KINDS : [...ARGO_CD_KINDS, { group: 'external-secrets.io', kind: 'ExternalSecret' }],
+      signatureKeys,
     });
     const baselineProject = new PlatformProject(projects, 'platform-cluster-baseline', {
       description: "Cluster-scoped objects of the cluster's environments: namespaces, secret stores, issuers, admission policies",
       namespaces: [ARGOCD_NAMESPACE],
       clusterResourceKinds: clusterScopedKinds(props.clusterBaseline),
       namespaceResourceKinds: [],
+      signatureKeys,
     });
     const addonProject = new AddonProject(projects, 'platform-addons', { addons });
     const caObjects = renderedObjectsOf(props.certificateAuthority);
@@ -97,6 +114,7 @@ export class ArgoCdChart extends Chart {
       clusterResourceKinds: clusterScopedKinds(caObjects),
       // The Vault issuer's token-request Role, where the CA signs through Vault.
       renderedRbacKinds: namespacedRbacKinds(caObjects),
+      signatureKeys,
     });
     this.environmentProjects = props.environments.map(
       (environment) =>
@@ -105,6 +123,7 @@ export class ArgoCdChart extends Chart {
           namespaces: [environment.config.namespace],
           clusterResourceKinds: [],
           namespaceResourceKinds: namespacedKinds(environment.content),
+          signatureKeys,
         }),
     );
 
@@ -133,24 +152,36 @@ export class ArgoCdChart extends Chart {
     if (cluster.runsPreviews && props.preview) {
       const { base } = props.preview;
       const previewProject = new PlatformProject(projects, 'generator-platform-previews', {
-        description: "Pull-request previews: the pull request's own content, namespaced kinds only, in preview namespaces only",
+        description: "Pull-request previews: main's dist/preview with a pull request's images, namespaced kinds only, in preview namespaces only",
         namespaces: [PREVIEW_NAMESPACES],
         clusterResourceKinds: [],
         namespaceResourceKinds: namespacedKinds(base.content),
+        signatureKeys,
       });
       const previewNamespaceProject = new PlatformProject(projects, 'platform-preview-namespaces', {
         description: "Each preview's namespace and guard rails, from the tracked branch",
         namespaces: [PREVIEW_NAMESPACES],
         clusterResourceKinds: clusterScopedKinds(props.preview.namespace),
         namespaceResourceKinds: namespacedKinds(props.preview.namespace),
+        signatureKeys,
       });
+      const previewSettings = base.config.pullRequestPreviews;
+      if (previewSettings === undefined) {
+        throw new Error(`ArgoCdChart ${id}: cluster ${cluster.name} runs previews, but the preview config has no pullRequestPreviews (the application repository)`);
+      }
+      // The same pull requests for both ApplicationSets; the token from the Vault entry of Argo CD's own store.
+      const token = props.webhookSecretVaultPath === undefined ? undefined : new PullRequestGeneratorToken(this, 'pull-request-token', { vaultPath: props.webhookSecretVaultPath });
+      const selection = { applicationRepository: previewSettings.applicationRepository, githubToken: token?.tokenRef };
       this.previewNamespaces = new PreviewNamespaceApplicationSet(this, 'preview-namespaces', {
+        ...selection,
         project: previewNamespaceProject,
         baseObjects: props.preview.namespace,
         probeObjects: props.preview.probeNamespace,
         folder: `${ARGOCD_FOLDER}/${cluster.name}/${PREVIEW_NAMESPACE_FOLDER}`,
       });
       this.previews = new PreviewApplicationSet(this, 'previews', {
+        ...selection,
+        imageTag: previewSettings.imageTag,
         project: previewProject,
         imageRepositories: [base.config.web, base.config.api, base.config.generator].map((service) => service.image.repository),
         baseObjects: base.content,
@@ -158,6 +189,9 @@ export class ArgoCdChart extends Chart {
       });
     }
 
+    if (props.webhookSecretVaultPath !== undefined) {
+      this.webhookSecret = new ArgoCdWebhookSecret(this, 'argocd-webhook', { vaultPath: props.webhookSecretVaultPath });
+    }
     this.root = new RootApplication(this, 'root', { clusterName: cluster.name, project: bootstrap });
   }
 }

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ARGOCD_SECRET_STORE } from '../lib/gitops/argocd-secret-store';
 import { LOGGING_SECRET_STORE } from '../lib/gitops/logging-secret-store';
 import { MONITORING_SECRET_STORE } from '../lib/gitops/monitoring-secret-store';
 import { PLATFORM_NAME } from '../lib/platform/labels';
@@ -15,13 +16,14 @@ export interface ClusterBaselineChartProps {
 
 /**
  * The cluster-scoped objects a cluster needs besides its environments', rendered into
- * `dist/argocd/<cluster>/cluster-baseline/` with theirs: the logging and monitoring stacks' secret
- * stores.
+ * `dist/argocd/<cluster>/cluster-baseline/` with theirs: the secret stores of the logging and
+ * monitoring stacks and of Argo CD itself (its GitHub webhook secret).
  * Composition only.
  */
 export class ClusterBaselineChart extends Chart {
   public readonly loggingSecretStore: VaultSecretStore;
   public readonly monitoringSecretStore: VaultSecretStore;
+  public readonly argoCdSecretStore: VaultSecretStore;
 
   public constructor(scope: Construct, id: string, props: ClusterBaselineChartProps) {
     super(scope, id, { labels: { 'app.kubernetes.io/part-of': PLATFORM_NAME } });
@@ -36,5 +38,6 @@ export class ClusterBaselineChart extends Chart {
       });
     this.loggingSecretStore = addonStore('logging', LOGGING_SECRET_STORE);
     this.monitoringSecretStore = addonStore('monitoring', MONITORING_SECRET_STORE);
+    this.argoCdSecretStore = addonStore('argocd', ARGOCD_SECRET_STORE);
   }
 }

@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../lib/config/environment-config';
 import { isFullSize } from '../lib/config/spec-minimums';
-import { DeliveryStrategy } from '../lib/delivery/delivery-strategy';
+import { DeliveryKind, DeliveryStrategy } from '../lib/delivery/delivery-strategy';
+import { GeneratorReleaseAnalysis } from '../lib/delivery/generator-release-analysis';
 import { ServiceRelease } from '../lib/delivery/service-release';
 import { PLATFORM_NAME } from '../lib/platform/labels';
 import { CidrPeer } from '../lib/platform/cidr-peer';
@@ -21,7 +22,8 @@ import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../lib/securi
 import { AcmeClusterIssuer } from '../lib/security/acme-cluster-issuer';
 import { CLUSTER_INTERNAL_CA } from '../lib/security/internal-certificate-authority';
 import { CertificateLifetime, ICertificateIssuer } from '../lib/security/tls-certificate';
-import { VaultSecret, readVaultSecretsFrom } from '../lib/security/vault-secret';
+import { PasswordGenerator } from '../lib/security/password-generator';
+import { VaultSecret, generateVaultSecretsIn, readVaultSecretsFrom } from '../lib/security/vault-secret';
 import { VaultSecretStore } from '../lib/security/vault-secret-store';
 import { CaBundle } from '../lib/security/ca-bundle';
 import { applySyncWaves } from '../lib/gitops/sync-waves';
@@ -108,7 +110,10 @@ export class EnvironmentChart extends Chart {
     });
     apiRelease.sendPreviewTrafficTo(this.api);
     webRelease.sendPreviewTrafficTo(this.web);
-    this.generator = this.generatorService(generatorScaledByQueueDepth);
+    // Before the generator: its release analysis reads the job queue's depth.
+    this.messageBroker = this.messageBrokerCluster();
+    this.jobQueue = new JobQueue(this, 'generation-jobs', { broker: this.messageBroker, vaultPathPrefix: config.vaultPathPrefix });
+    this.generator = this.generatorService(delivery, generatorScaledByQueueDepth);
 
     this.postgres = this.postgresCluster();
     this.postgres.connect(this.api);
@@ -126,8 +131,6 @@ export class EnvironmentChart extends Chart {
     this.web.requireSignIn(this.signIn, { publicPaths: config.authentication.webPublicPaths });
     this.api.requireSignIn(this.signIn, { publicPaths: config.authentication.apiPublicPaths });
 
-    this.messageBroker = this.messageBrokerCluster();
-    this.jobQueue = new JobQueue(this, 'generation-jobs', { broker: this.messageBroker, vaultPathPrefix: config.vaultPathPrefix });
     this.jobQueue.grantPublish(this.api);
     this.jobQueue.grantConsume(this.generator);
     if (generatorScaledByQueueDepth) {
@@ -147,6 +150,10 @@ export class EnvironmentChart extends Chart {
         platformRepositories: [config.web, config.api, config.generator].map((service) => service.image.repository),
         requireDigest: isFullSize(config.name),
       });
+    }
+    if (config.pullRequestPreviews !== undefined) {
+      // One preview per pull request: no Vault path per pull request; what only the platform uses is generated in the namespace.
+      generateVaultSecretsIn(this, new PasswordGenerator(secrets, 'password-generator', { namespace: config.namespace }));
     }
     readVaultSecretsFrom(this, this.secretStore);
     applySyncWaves(this);
@@ -216,11 +223,27 @@ export class EnvironmentChart extends Chart {
     };
   }
 
-  /** The generator, whose one flow out of the cluster is the AI provider's API over HTTPS. */
-  private generatorService(scaledByQueueDepth: boolean): GeneratorService {
+  /**
+   * The generator, whose one flow out of the cluster is the AI provider's API over HTTPS. A canary
+   * release moves a share of its workers (no traffic routing: it takes jobs from the queue), judged
+   * by its own metrics (GeneratorReleaseAnalysis, in delivery.yaml).
+   */
+  private generatorService(delivery: Construct, scaledByQueueDepth: boolean): GeneratorService {
     const { config } = this;
+    const kind = config.delivery.generator;
+    const analysis = kind === DeliveryKind.ROLLING_UPDATE
+      ? undefined
+      : new GeneratorReleaseAnalysis(delivery, 'generator', {
+        namespace: config.namespace,
+        prometheusUrl: config.prometheusUrl,
+        queueVhost: this.messageBroker.vhostName,
+        queueName: this.jobQueue.queueName,
+        intervalSeconds: config.delivery.analysisIntervalSeconds,
+        count: config.delivery.analysisCount,
+      });
+    const strategy = DeliveryStrategy.of(kind, { analysis, trafficRouting: false, maxSurgePercent: config.delivery.generatorMaxSurgePercent });
     const generator = new GeneratorService(this, 'generator', {
-      ...this.serviceProps('generator', DeliveryStrategy.rollingUpdate({ maxSurgePercent: config.delivery.generatorMaxSurgePercent })),
+      ...this.serviceProps('generator', strategy),
       workspaceStorageClass: config.generatorWorkspaceStorageClass,
       scaledByQueueDepth,
     });
@@ -332,6 +355,8 @@ export class EnvironmentChart extends Chart {
         secretName: 'oauth2-proxy',
         vaultPath: `${config.vaultPathPrefix}/oauth2-proxy`,
         keys: [CLIENT_SECRET_KEY, COOKIE_SECRET_KEY],
+        // The cookie key only the proxy uses; the client secret is the identity provider's.
+        generatableKeys: [COOKIE_SECRET_KEY],
       }),
       sessionStore: this.redis,
       identityProviderCidrs: config.egress.identityProviderCidrs,

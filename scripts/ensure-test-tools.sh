@@ -18,6 +18,10 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v lua5.1 >/dev/null 2>&1 || missing+=(lua5.1)
 # etcd 3.4 is the store of the real kube-apiserver 1.27.16 the cluster tests run (tools/cluster/).
 [ -x /usr/bin/etcd ] || missing+=(etcd-server)
+# GnuPG: the real Argo CD's repo server verifies commit signatures with gpg, and the tests sign the
+# commits they serve with a throwaway key (tools/argocd/signing-key.ts); gpgconf ends its agents.
+command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
+command -v gpgconf >/dev/null 2>&1 || missing+=(gpgconf)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -207,7 +207,8 @@ function argoCdCharts(rendered: ReadonlyMap<string, SplitEnvironment>): ChartInF
       baselineParts.filter((part) => part.objects.length > 0).map((part) => [`${clusterFolder}/${CLUSTER_BASELINE_FOLDER}/${part.name}.yaml`, HEADER + Yaml.stringify(...part.objects)]),
     );
     const clusterBaseline = baselineParts.flatMap((part) => part.objects);
-    const chart = new ArgoCdChart(new App(), `argocd-${cluster.name}`, { cluster, environments, preview, certificateAuthority, clusterBaseline, addons });
+    const webhookSecretVaultPath = `${clusterOwner.config.vaultPathPrefix}/argocd`;
+    const chart = new ArgoCdChart(new App(), `argocd-${cluster.name}`, { cluster, environments, preview, certificateAuthority, clusterBaseline, addons, webhookSecretVaultPath });
     runValidations(chart);
     const isClusterScoped = (o: RenderedObject) => o.metadata.namespace === undefined;
     const extraSources = new Map<string, readonly string[]>([

@@ -18,6 +18,7 @@ import {
   StoreImagesConfig,
 } from './environment-config';
 import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig, ImageRegistryConfig, MfaRequirement } from './security-config';
+import { GitHubRepositoryConfig, PullRequestPreviewsConfig } from './pull-request-previews-config';
 
 /**
  * The shape of an environment config, checked when synth reads it (synth never type-checks, so a
@@ -137,6 +138,7 @@ const delivery = z
   .strictObject({
     web: z.enum(DeliveryKind),
     api: z.enum(DeliveryKind),
+    generator: z.enum(DeliveryKind),
     generatorMaxSurgePercent: z.number(),
     successRateObjectivePercent: z.number(),
     webLatencyP95Ms: z.number(),
@@ -145,6 +147,9 @@ const delivery = z
     analysisCount: z.number(),
   })
   .readonly();
+
+const githubRepository = z.strictObject({ owner: z.string(), repo: z.string() }).readonly();
+const pullRequestPreviews = z.strictObject({ applicationRepository: githubRepository, imageTag: z.string().optional() }).readonly();
 
 const features = z.strictObject({ strictTopologySpread: z.boolean(), debugLogging: z.boolean(), alertingAndDashboards: z.boolean() }).readonly();
 
@@ -181,6 +186,7 @@ export const environmentConfigSchema = z
     prometheusUrl: z.string(),
     delivery,
     features,
+    pullRequestPreviews: pullRequestPreviews.optional(),
     imageSigner: z.custom<ImageSigner>((value) => value instanceof ImageSigner, { message: 'expected ImageSigner.keyless(...) or ImageSigner.publicKey(...)' }).optional(),
   })
   .readonly();
@@ -210,4 +216,6 @@ export const MIRRORS: readonly true[] = [
   true as Mirrors<z.infer<typeof clusterPeer>, ClusterPeerConfig>,
   true as Mirrors<z.infer<typeof delivery>, DeliveryConfig>,
   true as Mirrors<z.infer<typeof features>, FeatureSwitches>,
+  true as Mirrors<z.infer<typeof pullRequestPreviews>, PullRequestPreviewsConfig>,
+  true as Mirrors<z.infer<typeof githubRepository>, GitHubRepositoryConfig>,
 ];

@@ -4,6 +4,7 @@ import { ImageReference } from '../platform/image-reference';
 import { PodResources } from '../platform/pod-resources';
 import { Replicas } from '../platform/replicas';
 import { AuthenticationConfig, CertificatesConfig, ExternalEgressConfig, ImageRegistryConfig } from './security-config';
+import { PullRequestPreviewsConfig } from './pull-request-previews-config';
 
 /** The four environments the platform is rendered for; `dist/<name>/` holds each. */
 export enum EnvironmentName {
@@ -36,6 +37,11 @@ export interface DeliveryConfig {
   readonly web: DeliveryKind;
   /** ROLLING_UPDATE, or CANARY (ingress-nginx weights, analysis between steps and in the background). */
   readonly api: DeliveryKind;
+  /**
+   * ROLLING_UPDATE, or CANARY: a share of the workers (the generator takes jobs, so there is no
+   * traffic to route) runs the new version while an analysis on the generator's own metrics judges it.
+   */
+  readonly generator: DeliveryKind;
   /**
    * Surge of the generator's rolling update, in percent of its replicas: at 50, a release waits
    * for two batches of new workers at most; at 25, for four.
@@ -259,5 +265,10 @@ export interface EnvironmentConfig {
    * images (cluster-scoped, so only where the environment has the cluster to itself).
    * @default - no signature policy
    */
-  readonly imageSigner?: ImageSigner;
+  readonly imageSigner?: ImageSigner;  /**
+   * Makes the environment the template of the application repository's pull-request previews
+   * (lib/config/pull-request-previews-config.ts): preview only.
+   * @default - not a pull-request preview
+   */
+  readonly pullRequestPreviews?: PullRequestPreviewsConfig;
 }

@@ -6,6 +6,7 @@ import { ClusterPeerConfig, EnvironmentConfig, EnvironmentName, ServiceConfig } 
 import { ImageReference } from '../platform/image-reference';
 import { isFullSize, SPEC_MESSAGE_BROKER, SPEC_MIN_REPLICAS, SPEC_POSTGRES, SPEC_REDIS, SPEC_RESOURCES } from './spec-minimums';
 import { validateNodePool } from './validate-node-pool';
+import { validatePullRequestPreviews } from './validate-pull-request-previews';
 import { validateSecurityConfig } from './validate-security-config';
 import { DNS_LABEL, HOSTNAME, HTTPS_ENDPOINT, IMAGE_DIGEST as DIGEST, IMAGE_REPOSITORY as REPOSITORY, IMAGE_TAG as TAG, IPV4_CIDR, VAULT_PATH } from '../platform/input-patterns';
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -57,6 +58,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig, registeredA
     fail('vaultAddress', config.vaultAddress, 'not an https:// address', 'give Vault\'s TLS address, e.g. https://vault.example.com:8200');
   }
   validateStoreNamespacePattern(config, fail);
+  validatePullRequestPreviews(config, fail);
   if (!IPV4_CIDR.test(config.kubernetesApiCidr)) {
     fail('kubernetesApiCidr', config.kubernetesApiCidr, 'not an IPv4 CIDR', 'give the API server endpoints as a CIDR (kubectl get endpoints kubernetes), e.g. 10.0.0.0/28');
   }
@@ -151,8 +153,9 @@ function validateService(config: EnvironmentConfig, service: (typeof SERVICES)[n
   validateImage(config, service, value.image, fail);
 }
 
-/** Web and api may release with any strategy; the generator is not configurable, it always rolls (KEDA scales its Deployment). */
+/** Web and api may release with any strategy; the generator rolls or runs a canary of its workers (it serves no traffic to switch). */
 const DELIVERY_KINDS: readonly DeliveryKind[] = Object.values(DeliveryKind);
+const GENERATOR_DELIVERY_KINDS: readonly DeliveryKind[] = [DeliveryKind.ROLLING_UPDATE, DeliveryKind.CANARY];
 const SPEC_SUCCESS_RATE_OBJECTIVE_PERCENT = 99.9;
 
 function validateDelivery(config: EnvironmentConfig, fail: Fail): void {
@@ -169,6 +172,13 @@ function validateDelivery(config: EnvironmentConfig, fail: Fail): void {
       const wanted = service === 'web' ? 'BLUE_GREEN' : 'CANARY';
       fail(`delivery.${service}`, kind, `${config.name} releases ${service} only after Prometheus analysis of the new version passed, which a rolling update cannot do`, `set delivery.${service} to DeliveryKind.${wanted}`);
     }
+  }
+  const generator = delivery.generator;
+  if (!GENERATOR_DELIVERY_KINDS.includes(generator)) {
+    fail('delivery.generator', generator, 'the generator takes jobs from the queue and serves no traffic a blue-green switch could move', 'use DeliveryKind.ROLLING_UPDATE or DeliveryKind.CANARY');
+  }
+  if (isFullSize(config.name) && generator !== DeliveryKind.CANARY) {
+    fail('delivery.generator', generator, `${config.name} releases the generator only after an analysis of its own metrics passed, which a rolling update cannot do`, 'set delivery.generator to DeliveryKind.CANARY');
   }
   const objective = delivery.successRateObjectivePercent;
   if (typeof objective !== 'number' || !(objective > 0 && objective < 100)) {

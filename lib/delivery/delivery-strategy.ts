@@ -1,5 +1,11 @@
-import { RolloutSpecStrategy, RolloutSpecStrategyCanarySteps, RolloutSpecStrategyCanaryStepsPauseDuration } from '../../imports/argoproj.io';
-import { ANALYSIS_ARGS, ReleaseAnalysis } from './release-analysis';
+import {
+  RolloutSpecStrategy,
+  RolloutSpecStrategyCanaryMaxSurge,
+  RolloutSpecStrategyCanaryMaxUnavailable,
+  RolloutSpecStrategyCanarySteps,
+  RolloutSpecStrategyCanaryStepsPauseDuration,
+} from '../../imports/argoproj.io';
+import { ANALYSIS_ARGS, IReleaseAnalysis } from './release-analysis';
 
 /** How a new version of a service replaces the running one. */
 export enum DeliveryKind {
@@ -7,7 +13,10 @@ export enum DeliveryKind {
   ROLLING_UPDATE = 'rolling-update',
   /** An Argo Rollout that starts a full copy, analyses it behind a preview Service, then switches. */
   BLUE_GREEN = 'blue-green',
-  /** An Argo Rollout that shifts ingress-nginx traffic to the new version step by step, analysing as it goes. */
+  /**
+   * An Argo Rollout that shifts ingress-nginx traffic to the new version step by step, analysing as
+   * it goes; for a service without traffic routing (a queue consumer), a share of the replicas.
+   */
   CANARY = 'canary',
 }
 
@@ -24,7 +33,7 @@ export interface RollingUpdateOptions {
 /** The parts of a Rollout every progressive strategy sets. */
 export interface ProgressiveDeliveryOptions {
   /** Judges the new version; a failed or errored analysis aborts the release and rolls back. */
-  readonly analysis: ReleaseAnalysis;
+  readonly analysis: IReleaseAnalysis;
   /**
    * Seconds a step may make no progress (new pods not ready) before the Rollout aborts and rolls
    * back. Longer than the gate analysis, so that an analysis in progress is never taken for a stall.
@@ -33,8 +42,10 @@ export interface ProgressiveDeliveryOptions {
   readonly progressDeadlineSeconds?: number;
   /**
    * Seconds the old pods keep running after the switch, so ingress-nginx and kube-proxy stop
-   * sending them traffic before they go.
-   * @default 30
+   * sending them traffic before they go, and (blue-green) a failed post-promotion analysis can
+   * switch back to them. At least the post-promotion analysis's `watchSeconds`. Not used by a
+   * canary without traffic routing, which Argo Rollouts rejects it for.
+   * @default - blue-green: the post-promotion analysis's watchSeconds, at least 30; canary: 30
    */
   readonly scaleDownDelaySeconds?: number;
   /**
@@ -61,7 +72,8 @@ export interface BlueGreenOptions extends ProgressiveDeliveryOptions {
 export interface CanaryOptions extends ProgressiveDeliveryOptions {
   /**
    * Share of traffic, in percent, the canary gets before the analysis step.
-   * @default 20
+   * @default 20; without traffic routing, maxSurgePercent (at most 50): the canary is the first batch
+   * of surged pods, so a release waits for no more batches of new pods than a rolling update
    */
   readonly firstWeightPercent?: number;
   /**
@@ -74,6 +86,19 @@ export interface CanaryOptions extends ProgressiveDeliveryOptions {
    * @default 30
    */
   readonly stepPauseSeconds?: number;
+  /**
+   * Whether ingress-nginx shifts the traffic (a service with an Ingress), or false, the canary's
+   * weight is its share of the replicas (a queue consumer, which takes jobs, not requests): then the
+   * canary takes `firstWeightPercent` of the replicas, the gate runs, and it takes all, a rolling
+   * step of `maxSurgePercent` at a time with no worker going before its replacement is ready.
+   * @default true
+   */
+  readonly trafficRouting?: boolean;
+  /**
+   * Without traffic routing: pods added on top of the replica count per step, in percent of it.
+   * @default 25
+   */
+  readonly maxSurgePercent?: number;
 }
 
 /** Seconds a canary holds each weight by default. */
@@ -131,7 +156,7 @@ export class DeliveryStrategy {
    */
   public static of(
     kind: DeliveryKind,
-    options: { readonly analysis?: ReleaseAnalysis } & Omit<CanaryOptions & BlueGreenOptions, 'analysis'> & RollingUpdateOptions,
+    options: { readonly analysis?: IReleaseAnalysis } & Omit<CanaryOptions & BlueGreenOptions, 'analysis'> & RollingUpdateOptions,
   ): DeliveryStrategy {
     if (kind === DeliveryKind.ROLLING_UPDATE) {
       return DeliveryStrategy.rollingUpdate({ maxSurgePercent: options.maxSurgePercent });
@@ -143,8 +168,10 @@ export class DeliveryStrategy {
     return kind === DeliveryKind.BLUE_GREEN ? DeliveryStrategy.blueGreen({ ...options, analysis }) : DeliveryStrategy.canary({ ...options, analysis });
   }
 
-  /** Surge of a rolling update, in percent of the replica count. */
+  /** Surge of a rolling update (or of a canary without traffic routing), in percent of the replica count. */
   public readonly maxSurgePercent: number;
+  /** False for a canary whose weight is a share of the replicas; true for blue-green (the Service switch) and a routed canary. */
+  public readonly trafficRouting: boolean;
   public readonly progressDeadlineSeconds: number;
   public readonly scaleDownDelaySeconds: number;
   public readonly abortScaleDownDelaySeconds: number;
@@ -157,11 +184,14 @@ export class DeliveryStrategy {
     private readonly options?: CanaryOptions & BlueGreenOptions,
     maxSurgePercent?: number,
   ) {
-    this.maxSurgePercent = maxSurgePercent ?? 25;
+    this.maxSurgePercent = maxSurgePercent ?? options?.maxSurgePercent ?? 25;
+    this.trafficRouting = kind === DeliveryKind.BLUE_GREEN || (kind === DeliveryKind.CANARY && (options?.trafficRouting ?? true));
     this.progressDeadlineSeconds = options?.progressDeadlineSeconds ?? 180;
-    this.scaleDownDelaySeconds = options?.scaleDownDelaySeconds ?? 30;
+    const postPromotionSeconds = kind === DeliveryKind.BLUE_GREEN ? options?.analysis.watchSeconds : undefined;
+    this.scaleDownDelaySeconds = options?.scaleDownDelaySeconds ?? Math.max(30, postPromotionSeconds ?? 0);
     this.abortScaleDownDelaySeconds = options?.abortScaleDownDelaySeconds ?? 30;
-    this.firstWeightPercent = options?.firstWeightPercent ?? 20;
+    const replicaCanary = kind === DeliveryKind.CANARY && !this.trafficRouting;
+    this.firstWeightPercent = options?.firstWeightPercent ?? (replicaCanary ? Math.min(50, this.maxSurgePercent) : 20);
     this.secondWeightPercent = options?.secondWeightPercent ?? 50;
     this.stepPauseSeconds = options?.stepPauseSeconds ?? CANARY_STEP_PAUSE_SECONDS;
     this.validate();
@@ -173,7 +203,7 @@ export class DeliveryStrategy {
   }
 
   /** The analysis a progressive strategy is judged by. */
-  public get analysis(): ReleaseAnalysis | undefined {
+  public get analysis(): IReleaseAnalysis | undefined {
     return this.options?.analysis;
   }
 
@@ -212,12 +242,45 @@ export class DeliveryStrategy {
             ? { ...gate, templates: [...gate.templates, { templateName: previewTraffic.templateName }] }
             : gate,
           autoPromotionEnabled: true,
+          // The watch on the new version's real traffic once it is active. A failed run aborts the
+          // Rollout, which switches the active Service back to the previous ReplicaSet: that set is
+          // still at full size because scaleDownDelaySeconds is at least the run's length (validate()).
+          // Argo Rollouts v1.6.6 docs/features/bluegreen.md, postPromotionAnalysis: "If
+          // scaleDownDelaySeconds is specified, the controller will cancel any AnalysisRuns at time of
+          // scaleDownDelay to scale down the ReplicaSet"; rollout/bluegreen.go
+          // scaleDownOldReplicaSetsForBlueGreen keeps the previous stable ReplicaSet while it is
+          // still status.stableRS, which it stays until the post-promotion run succeeds (rollout/sync.go).
+          postPromotionAnalysis: { templates: [{ templateName: analysis.watchTemplateName }], args },
           scaleDownDelaySeconds: this.scaleDownDelaySeconds,
           abortScaleDownDelaySeconds: this.abortScaleDownDelaySeconds,
         },
       };
     }
     const pause = (): RolloutSpecStrategyCanarySteps => ({ pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(`${this.stepPauseSeconds}s`) } });
+    // Background analysis from the first weight on (step index `startingStep`: once setWeight took effect) until the release ends.
+    const background = (startingStep: number) => ({ templates: [{ templateName: analysis.watchTemplateName }], args, startingStep });
+    if (!this.trafficRouting) {
+      return {
+        canary: {
+          // Argo Rollouts points these Services at the stable and the canary ReplicaSet with or without
+          // traffic routing (v1.6.6 rollout/service.go reconcileStableAndCanaryService), so the
+          // analysis tells the canary's series by their `service` label.
+          stableService: targets.stableService,
+          canaryService: targets.newVersionService,
+          // A basic canary (no traffic router) approximates the weight with replicas: no pod goes
+          // before its replacement is ready. scaleDownDelaySeconds, abortScaleDownDelaySeconds and
+          // dynamicStableScale need traffic routing (v1.6.6 pkg/apis/rollouts/validation/validation.go).
+          maxSurge: RolloutSpecStrategyCanaryMaxSurge.fromString(`${this.maxSurgePercent}%`),
+          maxUnavailable: RolloutSpecStrategyCanaryMaxUnavailable.fromNumber(0),
+          analysis: background(1),
+          steps: [
+            { setWeight: this.firstWeightPercent },
+            pause(),
+            { analysis: gate },
+          ],
+        },
+      };
+    }
     const additionalStableIngresses = targets.additionalStableIngresses ?? [];
     const repeated = additionalStableIngresses.find((name, index) => name === targets.stableService || additionalStableIngresses.indexOf(name) !== index);
     if (repeated !== undefined) {
@@ -239,8 +302,7 @@ export class DeliveryStrategy {
         dynamicStableScale: false,
         scaleDownDelaySeconds: this.scaleDownDelaySeconds,
         abortScaleDownDelaySeconds: this.abortScaleDownDelaySeconds,
-        // Background analysis from the first weight on (step index 2: once setWeight took effect) until the release ends.
-        analysis: { templates: [{ templateName: analysis.watchTemplateName }], args, startingStep: 2 },
+        analysis: background(2),
         steps: [
           // The canary starts at full size before it gets any traffic: the weights then only move
           // traffic, so a release waits for one batch of new pods instead of one per weight, and
@@ -269,7 +331,10 @@ export class DeliveryStrategy {
    * delay would add a fourth set; its pods wait for quota until the oldest set's delay has passed.
    */
   public maxPodsDuringRelease(maxReplicas: number): number {
-    return this.isProgressive ? 3 * maxReplicas : maxReplicas + Math.max(1, Math.ceil((maxReplicas * this.maxSurgePercent) / 100));
+    // A canary without traffic routing keeps all its ReplicaSets (old ones included) within
+    // replicas + maxSurge, like a rolling update, and keeps no scaled-down set waiting (no scale-down
+    // delay): Argo Rollouts v1.6.6 utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary.
+    return this.trafficRouting ? 3 * maxReplicas : maxReplicas + Math.max(1, Math.ceil((maxReplicas * this.maxSurgePercent) / 100));
   }
 
   private validate(): void {
@@ -290,6 +355,18 @@ export class DeliveryStrategy {
     if (gateSeconds !== undefined && this.progressDeadlineSeconds <= gateSeconds) {
       fail('progressDeadlineSeconds', this.progressDeadlineSeconds, `make it longer than the gate analysis (${gateSeconds} s), or a passing analysis could be aborted as a stall`);
     }
+    if (this.kind === DeliveryKind.BLUE_GREEN) {
+      const watchSeconds = this.options?.analysis.watchSeconds;
+      if (watchSeconds === undefined) {
+        fail('analysis.watchSeconds', watchSeconds, 'give the analysis a watchCount: a blue-green release runs the watch after the switch (postPromotionAnalysis), which must end for the release to complete');
+      }
+      if (this.scaleDownDelaySeconds < (watchSeconds as number)) {
+        fail('scaleDownDelaySeconds', this.scaleDownDelaySeconds, `make it at least the post-promotion analysis (${watchSeconds} s), or a failed analysis would switch back to a ReplicaSet already scaled down`);
+      }
+      if (this.progressDeadlineSeconds <= (watchSeconds as number)) {
+        fail('progressDeadlineSeconds', this.progressDeadlineSeconds, `make it longer than the post-promotion analysis (${watchSeconds} s), or a passing analysis could be aborted as a stall`);
+      }
+    }
     if (!Number.isInteger(this.maxSurgePercent) || this.maxSurgePercent < 1 || this.maxSurgePercent > 100) {
       fail('maxSurgePercent', this.maxSurgePercent, 'use a whole percentage from 1 to 100');
     }
@@ -298,7 +375,9 @@ export class DeliveryStrategy {
     if (!Number.isInteger(first) || first < 1 || first > 50) {
       fail('firstWeightPercent', first, 'use a whole percentage from 1 to 50: a first step is a small share');
     }
-    if (!Number.isInteger(second) || second <= first || second > 99) {
+    // A canary without traffic routing has one weight: the gate, then all.
+    const replicaCanary = this.kind === DeliveryKind.CANARY && !this.trafficRouting;
+    if (!replicaCanary && (!Number.isInteger(second) || second <= first || second > 99)) {
       fail('secondWeightPercent', second, `use a whole percentage above firstWeightPercent (${first}) and below 100`);
     }
   }

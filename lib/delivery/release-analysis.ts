@@ -48,8 +48,8 @@ export interface ReleaseAnalysisProps {
   readonly count?: number;
   /**
    * Seconds a gate waits before its first measurement, so that one rate window of traffic lies
-   * behind it (a blue-green preview's traffic starts with the analysis). The watch template always
-   * waits `RATE_WINDOW_SECONDS`: it starts together with the canary's traffic.
+   * behind it (a blue-green preview's traffic starts with the analysis). The watch template waits
+   * `watchInitialDelaySeconds`.
    * @default 0
    */
   readonly initialDelaySeconds?: number;
@@ -58,16 +58,39 @@ export interface ReleaseAnalysisProps {
    * @default 1
    */
   readonly failureLimit?: number;
+  /**
+   * Measurements the watch template takes before it passes. A blue-green release runs the watch
+   * after the switch (`postPromotionAnalysis`), which must end for the release to complete; a
+   * canary runs it in the background, where it measures until the release ends (no count).
+   * @default - none: the watch measures until the release stops it
+   */
+  readonly watchCount?: number;
+}
+
+/**
+ * What a release strategy needs of the analysis that judges it: the two AnalysisTemplates (both
+ * take the args `service` and `namespace`) and how long they take.
+ */
+export interface IReleaseAnalysis {
+  /** Name of the AnalysisTemplate that passes after a fixed number of good measurements. */
+  readonly gateTemplateName: string;
+  /** Name of the AnalysisTemplate that watches the new version while, or after, it takes over. */
+  readonly watchTemplateName: string;
+  /** Seconds the gate takes at most when every measurement passes. */
+  readonly gateSeconds: number;
+  /** Seconds the watch takes at most when every measurement passes; undefined when it measures until stopped. */
+  readonly watchSeconds?: number;
 }
 
 /**
  * The two AnalysisTemplates a release of one service is judged by, both on Prometheus:
  * `<id>-release-gate` takes `count` measurements and then passes or fails (pre-promotion analysis,
- * canary analysis steps); `<id>-release-watch` measures the same until the release ends (background
- * analysis). Each checks the success rate against the objective and the p95 latency against the
+ * canary analysis steps); `<id>-release-watch` measures the same on the new version's real traffic:
+ * until the release ends (a canary's background analysis), or `watchCount` times (a blue-green
+ * release's post-promotion analysis). Each checks the success rate against the objective and the p95 latency against the
  * ceiling. A service that answers nothing (no series, or a rate of 0/0) fails: silence never passes.
  */
-export class ReleaseAnalysis extends Construct {
+export class ReleaseAnalysis extends Construct implements IReleaseAnalysis {
   /** Name of the AnalysisTemplate that passes after `count` good measurements. */
   public readonly gateTemplateName: string;
   /** Name of the AnalysisTemplate that keeps measuring until the release completes. */
@@ -75,6 +98,8 @@ export class ReleaseAnalysis extends Construct {
   public readonly intervalSeconds: number;
   public readonly count: number;
   public readonly initialDelaySeconds: number;
+  /** Measurements of the watch template; undefined when it measures until stopped. */
+  public readonly watchCount?: number;
 
   public constructor(scope: Construct, id: string, props: ReleaseAnalysisProps) {
     super(scope, id);
@@ -84,7 +109,11 @@ export class ReleaseAnalysis extends Construct {
     this.count = props.count ?? 3;
     this.initialDelaySeconds = props.initialDelaySeconds ?? 0;
     const failureLimit = props.failureLimit ?? 1;
+    this.watchCount = props.watchCount;
     validate(id, props, { objective, latencyMs, interval: this.intervalSeconds, count: this.count, failureLimit, initialDelay: this.initialDelaySeconds });
+    if (this.watchCount !== undefined && (!Number.isInteger(this.watchCount) || this.watchCount <= failureLimit || this.watchCount > 30)) {
+      throw new Error(`${id}: watchCount is ${JSON.stringify(this.watchCount)}; use a whole number of measurements above failureLimit (${failureLimit}) and at most 30, or leave it out to watch until the release ends`);
+    }
 
     this.gateTemplateName = `${id}-release-gate`;
     this.watchTemplateName = `${id}-release-watch`;
@@ -108,12 +137,31 @@ export class ReleaseAnalysis extends Construct {
         },
       });
     template('Gate', this.gateTemplateName, this.count, this.initialDelaySeconds);
-    template('Watch', this.watchTemplateName, undefined, RATE_WINDOW_SECONDS);
+    template('Watch', this.watchTemplateName, this.watchCount, this.watchInitialDelaySeconds);
   }
 
   /** Seconds a gate takes at most when every measurement passes: `initialDelay + count * interval`. */
   public get gateSeconds(): number {
     return this.initialDelaySeconds + this.count * this.intervalSeconds;
+  }
+
+  /**
+   * Seconds the watch waits before its first measurement. Until stopped: one rate window (a
+   * canary's traffic starts with it). Bounded (after a blue-green switch): one interval. The same
+   * pods answered the preview traffic (a few requests a second) in the window before the switch,
+   * so after one interval of real traffic the window is mostly real requests already: a new version
+   * that fails more than the objective allows shows in it, and each later measurement sees more.
+   */
+  public get watchInitialDelaySeconds(): number {
+    return this.watchCount === undefined ? RATE_WINDOW_SECONDS : this.intervalSeconds;
+  }
+
+  /**
+   * Seconds a bounded watch takes at most when every measurement passes:
+   * `watchInitialDelaySeconds + watchCount * interval`. Undefined when it watches until stopped.
+   */
+  public get watchSeconds(): number | undefined {
+    return this.watchCount === undefined ? undefined : this.watchInitialDelaySeconds + this.watchCount * this.intervalSeconds;
   }
 }
 

@@ -40,7 +40,7 @@ export interface ServiceReleaseProps {
 
 /**
  * How one service is released, and what judges a release: nothing for a rolling update; for
- * blue-green and canary, the service's ReleaseAnalysis (id: this construct's id, so its
+ * blue-green (before and after the switch) and canary, the service's ReleaseAnalysis (id: this construct's id, so its
  * AnalysisTemplates are `<id>-release-gate` and `<id>-release-watch`), and for blue-green the
  * PreviewTraffic (`<id>-preview-traffic`) that gives the unreached preview pods something to measure.
  */
@@ -69,6 +69,9 @@ export class ServiceRelease extends Construct {
       // A gate measures once one rate window of traffic lies behind it: a blue-green preview's
       // traffic starts with the analysis, a canary's one pause (after its first weight) earlier.
       initialDelaySeconds: blueGreen ? RATE_WINDOW_SECONDS : RATE_WINDOW_SECONDS - CANARY_STEP_PAUSE_SECONDS,
+      // Blue-green runs the watch after the switch (postPromotionAnalysis), as long as a gate; the
+      // strategy keeps the previous ReplicaSet that long (scaleDownDelaySeconds >= watchSeconds).
+      watchCount: blueGreen ? props.analysisCount ?? 3 : undefined,
     });
     this.previewTraffic = blueGreen
       ? new PreviewTraffic(this, `${id}-preview-traffic`, { namespace: props.namespace, image: props.image, durationSeconds: this.analysis.gateSeconds })

@@ -11,4 +11,11 @@ export interface ClusterDefinition {
    * an incident to be reverted from Git, and an unhealed drift would hide the next diff.
    */
   readonly selfHeal: boolean;
+  /**
+   * OpenPGP long key IDs (16 upper-case hex digits) of which one must have signed the tip of the
+   * tracked branch before Argo CD syncs it: every AppProject of this repository on the cluster lists
+   * them as `signatureKeys`. Argo CD's keyring (argocd-gpg-keys-cm) must hold their public keys.
+   * @default - none: the cluster deploys unsigned commits
+   */
+  readonly signatureKeys?: readonly string[];
 }

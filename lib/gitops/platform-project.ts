@@ -59,6 +59,15 @@ export interface PlatformProjectProps {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * OpenPGP long key IDs (16 upper-case hex digits, as gpg prints them: Argo CD compares them
+   * exactly) of which one must have made a good signature on the commit an Application syncs;
+   * an unsigned commit, or one signed by another key, is refused with a ComparisonError
+   * (controller/state.go of Argo CD 2.10.18, verifyGnuPGSignature). Only for Git sources: Argo CD
+   * cannot verify a Helm chart, so a project of Helm sources must not set it.
+   * @default - none: unsigned commits are synced
+   */
+  readonly signatureKeys?: readonly string[];
 }
 
 /**
@@ -71,6 +80,8 @@ export class PlatformProject extends Construct {
   public readonly projectName: string;
   public readonly namespaces: readonly string[];
   public readonly clusterResourceKinds: readonly GroupKind[];
+  /** The key IDs of which one must have signed what its Applications sync; empty: none required. */
+  public readonly signatureKeys: readonly string[];
 
   public constructor(scope: Construct, id: string, props: PlatformProjectProps) {
     super(scope, id);
@@ -86,6 +97,12 @@ export class PlatformProject extends Construct {
     if (notRbac !== undefined) {
       throw new Error(`PlatformProject ${id}: renderedRbacKinds lists ${notRbac}, which is not a namespaced RBAC kind. Fix: list only rbac.authorization.k8s.io Role and RoleBinding; Secrets and Argo CD kinds are never allowed`);
     }
+    const notKeyId = (props.signatureKeys ?? []).find((keyId) => !/^[0-9A-F]{16}$/.test(keyId));
+    if (notKeyId !== undefined) {
+      throw new Error(`PlatformProject ${id}: signatureKeys lists "${notKeyId}", which is not a long key ID as gpg prints it. Fix: use 16 upper-case hex digits (gpg --list-keys --keyid-format long)`);
+    }
+    const signatureKeys = [...new Set(props.signatureKeys ?? [])].sort();
+    this.signatureKeys = signatureKeys;
     const blacklist = DANGEROUS_NAMESPACED_KINDS.filter((gk) => !permitted.includes(groupKindKey(gk)));
     new AppProject(this, 'Resource', {
       metadata: { name: id, namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(PROJECT_SYNC_WAVE) } },
@@ -96,6 +113,7 @@ export class PlatformProject extends Construct {
         clusterResourceWhitelist: [...this.clusterResourceKinds],
         ...namespacedKindRules(props.namespaceResourceKinds, blacklist),
         orphanedResources: { warn: true },
+        ...(signatureKeys.length > 0 ? { signatureKeys: signatureKeys.map((keyId) => ({ keyId })) } : {}),
       },
     });
   }

@@ -5,7 +5,7 @@ import { PLATFORM_SYNC_OPTIONS } from './environment-application';
 import { PlatformProject } from './platform-project';
 import { KustomizeJsonPatch, PULL_REQUEST_LABEL, PullRequestSelection, globMatches, kustomizePatchesOf, previewNamespaceTemplate, pullRequestApplicationSetSpec, pullRequestGenerator } from './pull-request-previews';
 import { RenderedObject } from './rendered-objects';
-import { ARGOCD_NAMESPACE, GitRepository, PLATFORM_REPOSITORY } from './repository';
+import { ARGOCD_NAMESPACE, GitHubRepository, GitRepository, PLATFORM_REPOSITORY, SecretKeyRef } from './repository';
 import { ARGOCD_SYNC_WAVE } from './sync-policy';
 
 export { globMatches, PULL_REQUEST_LABEL };
@@ -18,7 +18,35 @@ export interface PreviewKustomizeSettings {
   readonly patches: readonly KustomizeJsonPatch[];
 }
 
-export interface PreviewApplicationSetProps {
+/** The props both preview ApplicationSets share: they must select the same pull requests. */
+export interface PullRequestSelectionProps {
+  /** The application repository (web, api, generator): its labelled pull requests get a preview. */
+  readonly applicationRepository: GitHubRepository;
+  /**
+   * The Secret key in Argo CD's namespace with a GitHub token that may read the application
+   * repository's pull requests (`tokenRef`).
+   * @default - anonymous: public repositories only, 60 GitHub API requests an hour
+   */
+  readonly githubToken?: SecretKeyRef;
+  /**
+   * Only pull requests with this label get a preview.
+   * @default 'preview'
+   */
+  readonly pullRequestLabel?: string;
+  /**
+   * How often the generator lists pull requests (a GitHub webhook makes it immediate).
+   * @default 180
+   */
+  readonly requeueAfterSeconds?: number;
+  /**
+   * The repository and branch the manifests come from: never the pull request's, whose repository
+   * holds the application, not its manifests.
+   * @default PLATFORM_REPOSITORY (main)
+   */
+  readonly repository?: GitRepository;
+}
+
+export interface PreviewApplicationSetProps extends PullRequestSelectionProps {
   /** The previews' own project: namespaced kinds only, in the `generator-platform-pr-*` namespaces only. */
   readonly project: PlatformProject;
   /** The image repositories of dist/preview (web, api, generator): each gets the pull request's tag. */
@@ -33,35 +61,24 @@ export interface PreviewApplicationSetProps {
    */
   readonly folder?: string;
   /**
-   * Only pull requests with this label get a preview.
-   * @default 'preview'
-   */
-  readonly pullRequestLabel?: string;
-  /**
-   * How often the generator lists pull requests (a GitHub webhook makes it immediate).
-   * @default 180
-   */
-  readonly requeueAfterSeconds?: number;
-  /**
-   * The repository whose pull requests are previewed and whose dist/ is synced.
-   * @default PLATFORM_REPOSITORY
-   */
-  readonly repository?: GitRepository;
-  /**
-   * Image tag of web, api and generator in a preview; CI pushes it for every labelled pull request.
+   * Image tag of web, api and generator in a preview: what the application repository's CI pushes
+   * for every labelled pull request (`{{head_sha}}`: the pull request head's full commit hash).
    * @default 'pr-{{head_sha}}'
    */
   readonly imageTag?: string;
 }
 
 /**
- * One preview per open, labelled pull request, from the pull request's own `dist/preview`: namespace
- * `generator-platform-pr-<number>`, hostnames `app-pr-<number>...`/`api-pr-<number>...`, images
- * tagged for the pull request. kustomize sets all of it, so previews need no synth. The content is
- * the pull request's, so it is confined: its own project (namespaced kinds only, preview namespaces
- * only) and no namespace of its own making: PreviewNamespaceApplicationSet creates the namespace,
- * its Pod Security labels and its quota from `main`. When the pull request closes (or loses the
- * label) the Application is deleted and its finalizer deletes the preview's objects.
+ * One preview per open, labelled pull request of the application repository: `dist/preview` from
+ * this repository's `main`, with web, api and generator from that pull request's build, in
+ * namespace `generator-platform-pr-<number>` with hostnames `app-pr-<number>...`/`api-pr-<number>...`.
+ * kustomize sets all of it, so previews need no synth. The manifests are reviewed ones from `main`;
+ * what a pull request brings is code in three images. The confinement stays as defence in depth
+ * (a bad merge to main's dist/preview, or Argo CD reading another revision): the previews' own
+ * project (namespaced kinds only, preview namespaces only), and no namespace of their making:
+ * PreviewNamespaceApplicationSet creates it, its Pod Security labels and its quota. When the pull
+ * request closes (or loses the label) the Application is deleted and its finalizer deletes the
+ * preview's objects.
  */
 export class PreviewApplicationSet extends Construct {
   public readonly kustomize: PreviewKustomizeSettings;
@@ -71,22 +88,29 @@ export class PreviewApplicationSet extends Construct {
 
   public constructor(scope: Construct, id: string, props: PreviewApplicationSetProps) {
     super(scope, id);
-    const selection = pullRequestSelectionOf(props);
-    const generator = pullRequestGenerator(selection, `PreviewApplicationSet ${id}`);
+    const generator = pullRequestGenerator(pullRequestSelectionOf(props), `PreviewApplicationSet ${id}`);
+    const manifests = props.repository ?? PLATFORM_REPOSITORY;
     if (props.baseObjects.some((o) => o.metadata.namespace === undefined)) {
       const clusterScoped = props.baseObjects.find((o) => o.metadata.namespace === undefined)!;
-      throw new Error(`PreviewApplicationSet ${id}: dist/preview holds the cluster-scoped ${clusterScoped.kind} ${clusterScoped.metadata.name}; a pull request's content may hold namespaced objects only. Fix: render it with the cluster baseline or the preview namespace`);
+      throw new Error(`PreviewApplicationSet ${id}: dist/preview holds the cluster-scoped ${clusterScoped.kind} ${clusterScoped.metadata.name}; a preview may hold namespaced objects only. Fix: render it with the cluster baseline or the preview namespace`);
     }
     this.namespaceTemplate = previewNamespaceTemplate(props.probeObjects, `PreviewApplicationSet ${id}`);
     if (!props.project.namespaces.some((pattern) => globMatches(pattern, this.namespaceTemplate.replace('{{number}}', '42')))) {
       throw new Error(`PreviewApplicationSet ${id}: project ${props.project.projectName} does not allow the preview namespaces "${this.namespaceTemplate}". Fix: add "generator-platform-pr-*" to its namespaces`);
     }
     const imageTag = props.imageTag ?? 'pr-{{head_sha}}';
+    if (!imageTag.includes('{{head_sha}}')) {
+      throw new Error(`PreviewApplicationSet ${id}: imageTag is ${JSON.stringify(imageTag)}; it must name the pull request head's build with {{head_sha}}, or a preview would not follow new commits. Fix: use the tag the application repository's CI pushes, e.g. pr-{{head_sha}}`);
+    }
     this.kustomize = {
       namespace: this.namespaceTemplate,
       images: props.imageRepositories.map((repository) => `${repository}:${imageTag}`),
       patches: kustomizePatchesOf(props.baseObjects, props.probeObjects),
     };
+    const vaultPathPatch = this.kustomize.patches.find((p) => p.target.kind === 'ExternalSecret' && p.patch.includes('/remoteRef/key'));
+    if (vaultPathPatch !== undefined) {
+      throw new Error(`PreviewApplicationSet ${id}: the Vault path of ExternalSecret ${vaultPathPatch.target.name} depends on the pull request, and nothing creates a Vault entry per pull request. Fix: generate the secret in the preview's namespace, or read it from the shared preview path`);
+    }
     this.path = `dist/${props.folder ?? 'preview'}`;
     new ApplicationSet(this, 'Resource', {
       metadata: { name: 'generator-platform-previews', namespace: ARGOCD_NAMESPACE, annotations: { [ARGOCD_SYNC_WAVE]: String(ApplicationWave.ENVIRONMENTS) } },
@@ -95,9 +119,9 @@ export class PreviewApplicationSet extends Construct {
         applicationName: 'preview-{{number}}',
         projectName: props.project.projectName,
         source: {
-          repoUrl: selection.repository.url,
-          // The pull request's own commit: this content is the pull request's, so its project confines it.
-          targetRevision: '{{head_sha}}',
+          repoUrl: manifests.url,
+          // main, not the pull request's head: the pull request is the application repository's.
+          targetRevision: manifests.revision,
           path: this.path,
           kustomize: {
             namespace: this.kustomize.namespace,
@@ -113,6 +137,6 @@ export class PreviewApplicationSet extends Construct {
 }
 
 /** The pull requests previewed, from the props every preview ApplicationSet shares. */
-export function pullRequestSelectionOf(props: { readonly repository?: GitRepository; readonly pullRequestLabel?: string; readonly requeueAfterSeconds?: number }): PullRequestSelection {
-  return { repository: props.repository ?? PLATFORM_REPOSITORY, label: props.pullRequestLabel ?? 'preview', requeueAfterSeconds: props.requeueAfterSeconds ?? 180 };
+export function pullRequestSelectionOf(props: PullRequestSelectionProps): PullRequestSelection {
+  return { repository: props.applicationRepository, token: props.githubToken, label: props.pullRequestLabel ?? 'preview', requeueAfterSeconds: props.requeueAfterSeconds ?? 180 };
 }

@@ -2,13 +2,14 @@ import { Construct } from 'constructs';
 import { ApplicationSet } from '../../imports/argoproj.io';
 import { ApplicationWave } from './application-waves';
 import { PlatformProject } from './platform-project';
-import { pullRequestSelectionOf } from './preview-application-set';
+import { PullRequestSelectionProps, pullRequestSelectionOf } from './preview-application-set';
 import { KustomizeJsonPatch, globMatches, kustomizePatchesOf, previewNamespaceTemplate, pullRequestApplicationSetSpec, pullRequestGenerator } from './pull-request-previews';
 import { RenderedObject } from './rendered-objects';
-import { ARGOCD_NAMESPACE, GitRepository } from './repository';
+import { ARGOCD_NAMESPACE, PLATFORM_REPOSITORY } from './repository';
 import { ARGOCD_SYNC_WAVE } from './sync-policy';
 
-export interface PreviewNamespaceApplicationSetProps {
+/** Selects the same pull requests as the PreviewApplicationSet (give both the same selection props). */
+export interface PreviewNamespaceApplicationSetProps extends PullRequestSelectionProps {
   /** The project of preview namespaces: the kind Namespace and the baseline's kinds, in `generator-platform-pr-*` only. */
   readonly project: PlatformProject;
   /** The preview's Namespace and baseline (quota, limits, default-deny policies), rendered for the base preview id. */
@@ -17,21 +18,6 @@ export interface PreviewNamespaceApplicationSetProps {
   readonly probeObjects: readonly RenderedObject[];
   /** Folder of dist/ with the objects and their kustomization, e.g. `argocd/development/preview-namespace`. */
   readonly folder: string;
-  /**
-   * Only pull requests with this label get a preview; the same as the PreviewApplicationSet's.
-   * @default 'preview'
-   */
-  readonly pullRequestLabel?: string;
-  /**
-   * How often the generator lists pull requests; the same as the PreviewApplicationSet's.
-   * @default 180
-   */
-  readonly requeueAfterSeconds?: number;
-  /**
-   * The repository whose pull requests are previewed; the namespace comes from its tracked branch.
-   * @default PLATFORM_REPOSITORY
-   */
-  readonly repository?: GitRepository;
 }
 
 /**
@@ -51,8 +37,8 @@ export class PreviewNamespaceApplicationSet extends Construct {
 
   public constructor(scope: Construct, id: string, props: PreviewNamespaceApplicationSetProps) {
     super(scope, id);
-    const selection = pullRequestSelectionOf(props);
-    const generator = pullRequestGenerator(selection, `PreviewNamespaceApplicationSet ${id}`);
+    const generator = pullRequestGenerator(pullRequestSelectionOf(props), `PreviewNamespaceApplicationSet ${id}`);
+    const manifests = props.repository ?? PLATFORM_REPOSITORY;
     if (!props.baseObjects.some((o) => o.kind === 'Namespace')) {
       throw new Error(`PreviewNamespaceApplicationSet ${id}: baseObjects holds no Namespace. Fix: pass the preview's NamespaceBaseline objects`);
     }
@@ -71,9 +57,9 @@ export class PreviewNamespaceApplicationSet extends Construct {
         applicationName: 'preview-{{number}}-namespace',
         projectName: props.project.projectName,
         source: {
-          repoUrl: selection.repository.url,
-          // The tracked branch, not the pull request's commit: the pull request must not shape its own sandbox.
-          targetRevision: selection.repository.revision,
+          repoUrl: manifests.url,
+          // The tracked branch, like the preview's content: nothing of a preview is a pull request's manifest.
+          targetRevision: manifests.revision,
           path: this.path,
           kustomize: { namespace: this.namespaceTemplate, patches: this.patches.map((p) => ({ target: { ...p.target }, patch: p.patch })) },
         },

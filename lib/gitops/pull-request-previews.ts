@@ -3,11 +3,14 @@ import { automatedSync, RESOURCES_FINALIZER, retryWithBackoff, APPLICATION_COMPA
 import { IN_CLUSTER_SERVER } from './repository';
 import { PREVIEW_PROBE_ID, PULL_REQUEST_PREVIEW_ID, PreviewPatch, previewPatches } from './preview-parametrization';
 import { RenderedObject, namespacesOf } from './rendered-objects';
-import { GitRepository } from './repository';
+import { GitHubRepository, SecretKeyRef } from './repository';
 
 /** Which pull requests get a preview: the ApplicationSets of one preview (its namespace, its content) must select the same ones. */
 export interface PullRequestSelection {
-  readonly repository: GitRepository;
+  /** The application repository: its pull requests are previewed, its CI builds their images. */
+  readonly repository: GitHubRepository;
+  /** The GitHub token the generator lists pull requests with; none: anonymous, public repositories only. */
+  readonly token?: SecretKeyRef;
   /** Only pull requests with this label get a preview. */
   readonly label: string;
   /** How often the generator lists pull requests (a GitHub webhook makes it immediate). */
@@ -28,7 +31,13 @@ export function pullRequestGenerator(selection: PullRequestSelection, where: str
   }
   return {
     pullRequest: {
-      github: { owner: selection.repository.githubOwner, repo: selection.repository.githubRepository, labels: [selection.label] },
+      github: {
+        owner: selection.repository.owner,
+        repo: selection.repository.repo,
+        labels: [selection.label],
+        // Read from Argo CD's namespace (argo-cd v2.10.18 applicationset/generators/pull_request.go, getSecretRef).
+        ...(selection.token === undefined ? {} : { tokenRef: { secretName: selection.token.secretName, key: selection.token.key } }),
+      },
       requeueAfterSeconds,
     },
   };

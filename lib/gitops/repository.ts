@@ -10,6 +10,18 @@ export interface GitRepository {
   readonly githubRepository: string;
 }
 
+/** A GitHub repository whose pull requests Argo CD's pull-request generator lists. */
+export interface GitHubRepository {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+/** A key of a Secret in Argo CD's namespace, e.g. the GitHub token of the pull-request generator (`tokenRef`). */
+export interface SecretKeyRef {
+  readonly secretName: string;
+  readonly key: string;
+}
+
 /** This repository: the only source the platform's AppProjects accept. */
 export const PLATFORM_REPOSITORY: GitRepository = {
   url: 'https://github.com/acme/generator-platform-k8s.git',

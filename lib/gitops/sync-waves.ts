@@ -37,7 +37,7 @@ export enum SyncWave {
  *
  * | rule | wave |
  * |---|---|
- * | Namespace, ResourceQuota, LimitRange, ServiceAccount, Role, RoleBinding, NetworkPolicy, ClusterPolicy, Issuer, ClusterIssuer | NAMESPACE_BASELINE (-1) |
+ * | Namespace, ResourceQuota, LimitRange, ServiceAccount, Role, RoleBinding, NetworkPolicy, ClusterPolicy, Issuer, ClusterIssuer, Password | NAMESPACE_BASELINE (-1) |
  * | ExternalSecret, SecretStore, ClusterSecretStore | SECRETS (0) |
  * | HorizontalPodAutoscaler, ScaledObject, TriggerAuthentication (they scale applications) | APPLICATIONS (2) |
  * | anything else inside NamespaceBaseline, AcmeClusterIssuer | NAMESPACE_BASELINE (-1) |
@@ -61,6 +61,9 @@ export const WAVE_BY_KIND: Readonly<Record<string, SyncWave>> = {
   // Issuers must be ready before the Certificates that name them.
   Issuer: SyncWave.NAMESPACE_BASELINE,
   ClusterIssuer: SyncWave.NAMESPACE_BASELINE,
+  // External Secrets' Password generator must exist before the ExternalSecrets that name it, or they
+  // fail their first sync (the real Argo CD preview test found it).
+  Password: SyncWave.NAMESPACE_BASELINE,
   ExternalSecret: SyncWave.SECRETS,
   SecretStore: SyncWave.SECRETS,
   ClusterSecretStore: SyncWave.SECRETS,

@@ -183,6 +183,9 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
     // rotated (a new cookie secret ends every session, which is what rotating it is for) and when
     // cert-manager renews the certificate.
     const restartOnChangeOf = [...secretsReadAsEnvironment([{ name: this.name, env }]), this.serverTlsSecretName].sort();
+    // A rolling Deployment, not a Rollout: ingress-nginx sends the auth subrequests straight to this
+    // Service, outside any Ingress, so neither canary of DeliveryStrategy splits them; a release that
+    // starts but answers 5xx is not rolled back by itself yet (docs/delivery.md, "Rollback").
     this.createRollingDeployment({
       annotations: { [SECRET_RELOAD_ANNOTATION]: restartOnChangeOf.join(',') },
       replicas,

@@ -9,6 +9,7 @@ import {
   ExternalSecretV1Beta1SpecTargetTemplateMergePolicy,
 } from '../../imports/external-secrets.io';
 import { VAULT_PATH } from '../platform/input-patterns';
+import { PasswordGenerator } from './password-generator';
 import { PLATFORM_NAME } from '../platform/labels';
 
 /** The `type` of the Kubernetes Secret External Secrets writes. */
@@ -96,6 +97,28 @@ export interface VaultSecretProps {
    * @default 'vault'
    */
   readonly secretStoreName?: string;
+  /**
+   * Write the keys into a Secret that something else creates and owns (External Secrets'
+   * `creationPolicy: Merge`), e.g. Argo CD's `argocd-secret`, which its installation makes:
+   * the other keys stay as they are, and deleting the ExternalSecret leaves the Secret.
+   * @default false - External Secrets creates and owns the Secret (`creationPolicy: Owner`)
+   * @see https://external-secrets.io/v0.9.20/guides/ownership-deletion-policy/
+   */
+  readonly mergeIntoExistingSecret?: boolean;
+  /**
+   * Properties whose value only the platform itself uses, setting it on both ends (a store's password
+   * for one of its clients, a session cookie key): where no Vault path is wanted (a pull-request
+   * preview), `generateIn()` makes them in the namespace instead. Everything else is issued outside
+   * the platform (an identity provider, a registry, a cloud) and always comes from Vault.
+   * @default - none; `basicAuth()` marks its `password`
+   */
+  readonly generatableKeys?: readonly string[];
+  /**
+   * Fixed values of the other Vault properties when the secret is generated, e.g. a user name that
+   * Vault holds elsewhere; derived keys that read them get the value instead.
+   * @default - none
+   */
+  readonly valuesWhenGenerated?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -144,6 +167,8 @@ export class VaultSecret extends Construct {
       secretType: VaultSecretType.BASIC_AUTH,
       // A template without actions: the name itself.
       derivedKeys: { username: props.username },
+      // Both ends are the platform's: the store's user and its client read this one Secret.
+      generatableKeys: ['password'],
     });
     if (props.secretLabels !== undefined && Object.keys(props.secretLabels).length > 0) {
       ApiObject.of(secret.node.defaultChild as Construct).addJsonPatch(JsonPatch.add('/spec/target/template/metadata', { labels: { ...props.secretLabels } }));
@@ -155,7 +180,15 @@ export class VaultSecret extends Construct {
   /** Type of the Kubernetes Secret External Secrets writes. */
   public readonly secretType: VaultSecretType;
   private readonly keys: readonly string[];
+  private readonly vaultKeys: readonly string[];
+  private readonly vaultPath: string;
+  private readonly generatableKeys: readonly string[];
+  private readonly valuesWhenGenerated: Readonly<Record<string, string>>;
+  private readonly derivedKeys: Readonly<Record<string, string>>;
+  private readonly resource: ExternalSecretV1Beta1;
   private secretStoreName: string;
+  private generated = false;
+  private readonly templated: boolean;
 
   public constructor(scope: Construct, id: string, props: VaultSecretProps) {
     super(scope, id);
@@ -175,11 +208,21 @@ export class VaultSecret extends Construct {
     if (registryCredentials && !(DOCKER_CONFIG_JSON_KEY in derived)) {
       throw new Error(`VaultSecret ${props.secretName}: secretType is ${this.secretType} but derivedKeys has no ${DOCKER_CONFIG_JSON_KEY}; use VaultSecret.registryCredentials()`);
     }
+    this.generatableKeys = props.generatableKeys ?? [];
+    this.valuesWhenGenerated = props.valuesWhenGenerated ?? {};
+    const unknown = [...this.generatableKeys, ...Object.keys(this.valuesWhenGenerated)].find((key) => !props.keys.includes(key));
+    if (unknown !== undefined) {
+      throw new Error(`VaultSecret ${props.secretName}: ${JSON.stringify(unknown)} is in generatableKeys or valuesWhenGenerated but not in keys (${props.keys.join(', ')}); name Vault properties only`);
+    }
+    this.vaultKeys = props.keys;
+    this.vaultPath = props.vaultPath;
+    this.derivedKeys = derived;
     this.secretName = props.secretName;
     this.secretStoreName = props.secretStoreName ?? 'vault';
     this.keys = registryCredentials ? Object.keys(derived) : [...props.keys, ...Object.keys(derived)];
     const templated = Object.keys(derived).length > 0 || this.secretType !== VaultSecretType.OPAQUE;
-    new ExternalSecretV1Beta1(this, 'Resource', {
+    this.templated = templated;
+    this.resource = new ExternalSecretV1Beta1(this, 'Resource', {
       metadata: {
         name: props.secretName,
         namespace: props.namespace,
@@ -190,7 +233,7 @@ export class VaultSecret extends Construct {
         secretStoreRef: { kind: 'ClusterSecretStore', name: Lazy.any({ produce: () => this.secretStoreName }) },
         target: {
           name: props.secretName,
-          creationPolicy: ExternalSecretV1Beta1SpecTargetCreationPolicy.OWNER,
+          creationPolicy: props.mergeIntoExistingSecret === true ? ExternalSecretV1Beta1SpecTargetCreationPolicy.MERGE : ExternalSecretV1Beta1SpecTargetCreationPolicy.OWNER,
           deletionPolicy: ExternalSecretV1Beta1SpecTargetDeletionPolicy.RETAIN,
           template: !templated ? undefined : {
             type: this.secretType === VaultSecretType.OPAQUE ? undefined : this.secretType,
@@ -214,6 +257,63 @@ export class VaultSecret extends Construct {
     this.secretStoreName = storeName;
   }
 
+  /**
+   * Makes the `generatableKeys` in the namespace with `generator` (one generated value per key, renamed
+   * from the generator's `password`), sets `valuesWhenGenerated`, and reads only the remaining
+   * properties from Vault; without any, no secret store is named. External Secrets then generates the
+   * values once: `refreshInterval: 0` makes it write the Secret when the ExternalSecret is new, its
+   * spec, labels or annotations change, or the Secret is gone, never on a timer (external-secrets
+   * v0.9.20 pkg/controllers/externalsecret/externalsecret_controller.go, shouldRefresh), so an Argo CD
+   * sync leaves the passwords as they are; any other interval would generate new ones each time.
+   */
+  /** Whether some of its properties may be generated in the namespace (`generatableKeys`). */
+  public get isGeneratable(): boolean {
+    return this.generatableKeys.length > 0;
+  }
+
+  public generateIn(generator: PasswordGenerator): void {
+    if (this.generatableKeys.length === 0) {
+      throw new Error(`VaultSecret ${this.secretName} has no generatableKeys: every property is issued outside the platform and comes from Vault`);
+    }
+    if (this.generated) {
+      return;
+    }
+    this.generated = true;
+    const fixed = this.valuesWhenGenerated;
+    const fromVault = this.vaultKeys.filter((key) => !this.generatableKeys.includes(key) && !(key in fixed));
+    const resource = ApiObject.of(this.resource);
+    resource.addJsonPatch(JsonPatch.replace('/spec/refreshInterval', '0'));
+    resource.addJsonPatch(
+      JsonPatch.add(
+        '/spec/dataFrom',
+        this.generatableKeys.map((key) => ({
+          sourceRef: { generatorRef: generator.generatorRef() },
+          ...(key === 'password' ? {} : { rewrite: [{ regexp: { source: '^password$', target: key } }] }),
+        })),
+      ),
+    );
+    if (fromVault.length === 0) {
+      resource.addJsonPatch(JsonPatch.remove('/spec/data'), JsonPatch.remove('/spec/secretStoreRef'));
+    } else {
+      const remaining = this.vaultKeys.filter((key) => fromVault.includes(key));
+      resource.addJsonPatch(JsonPatch.replace('/spec/data', remaining.map((key) => ({ secretKey: key, remoteRef: { key: this.vaultPath, property: key } }))));
+    }
+    if (Object.keys(fixed).length > 0) {
+      // A Go template string literal in place of `.name`: the value the Vault property would have given.
+      const literal = (template: string) => Object.entries(fixed).reduce((t, [name, value]) => t.split(`.${name} `).join(`${JSON.stringify(value)} `), template);
+      const derived = Object.fromEntries(Object.entries(this.derivedKeys).map(([key, template]) => [key, literal(template)]));
+      const unresolved = Object.entries(derived).find(([, template]) => Object.keys(fixed).some((name) => new RegExp(`\\.${name}\\b`).test(template)));
+      if (unresolved !== undefined) {
+        throw new Error(`VaultSecret ${this.secretName}: derived key ${JSON.stringify(unresolved[0])} reads a fixed value in a form generateIn() cannot replace; write it as {{ .name }} or {{ .name | ... }}`);
+      }
+      resource.addJsonPatch(
+        this.templated
+          ? JsonPatch.replace('/spec/target/template/data', { ...fixed, ...derived })
+          : JsonPatch.add('/spec/target/template', { engineVersion: ExternalSecretV1Beta1SpecTargetTemplateEngineVersion.V2, mergePolicy: ExternalSecretV1Beta1SpecTargetTemplateMergePolicy.MERGE, data: { ...fixed } }),
+      );
+    }
+  }
+
   /** The entry of `imagePullSecrets` (of a pod or ServiceAccount) that pulls with these credentials. */
   public imagePullSecret(): k8s.LocalObjectReference {
     if (this.secretType !== VaultSecretType.DOCKER_CONFIG_JSON) {
@@ -228,6 +328,19 @@ export class VaultSecret extends Construct {
       throw new Error(`VaultSecret ${this.secretName} has no key ${JSON.stringify(key)}; it holds ${this.keys.join(', ')}`);
     }
     return { secretKeyRef: { name: this.secretName, key } };
+  }
+}
+
+/**
+ * Generates, with `generator`, every property under `scope` that only the platform uses (each
+ * VaultSecret's `generatableKeys`), for an environment that has no Vault path of its own: a
+ * pull-request preview. What is issued outside the platform still comes from Vault.
+ */
+export function generateVaultSecretsIn(scope: IConstruct, generator: PasswordGenerator): void {
+  for (const construct of scope.node.findAll()) {
+    if (construct instanceof VaultSecret && construct.isGeneratable) {
+      construct.generateIn(generator);
+    }
   }
 }
 

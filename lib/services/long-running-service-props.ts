@@ -119,12 +119,11 @@ export function validateLongRunningServiceProps(id: string, props: LongRunningSe
   const fail = (prop: string, value: unknown, fix: string): never => {
     throw new PropError(id, prop, value, fix);
   };
-  if (strategy.isProgressive && props.httpPort === undefined) {
-    fail('deliveryStrategy', strategy.kind, 'a blue-green or canary release shifts HTTP traffic, and this service serves none; use DeliveryStrategy.rollingUpdate()');
+  if (strategy.trafficRouting && props.httpPort === undefined) {
+    fail('deliveryStrategy', strategy.kind, 'a blue-green release or a canary through ingress-nginx shifts HTTP traffic, and this service serves none; use DeliveryStrategy.canary({ trafficRouting: false, ... }) or DeliveryStrategy.rollingUpdate()');
   }
-  if (strategy.isProgressive && props.externallyScaled) {
-    fail('deliveryStrategy', strategy.kind, 'an externally scaled service (KEDA) scales a Deployment; use DeliveryStrategy.rollingUpdate()');
-  }
+  // An externally scaled service may be a Rollout: KEDA scales any object with a /scale
+  // subresource, which the Rollout CRD has (specReplicasPath .spec.replicas).
   for (const [field, port] of [['httpPort', props.httpPort], ['metricsPort', props.metricsPort]] as const) {
     if (port !== undefined && (!Number.isInteger(port) || port < 1024 || port > 65535)) {
       fail(field, port, 'use an unprivileged port from 1024 to 65535 (containers run without NET_BIND_SERVICE)');

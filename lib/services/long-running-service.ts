@@ -114,7 +114,7 @@ export class LongRunningService extends RestrictedWorkload implements IStoreClie
       // Same selector and ports as the stable Service; Argo Rollouts adds the new ReplicaSet's
       // rollouts-pod-template-hash to its selector while a release runs.
       this.createService('NewVersionService', newVersionService, this.servicePorts());
-      if (deliveryStrategy.kind === DeliveryKind.CANARY) {
+      if (deliveryStrategy.kind === DeliveryKind.CANARY && deliveryStrategy.trafficRouting) {
         this.node.addValidation({
           validate: () => (this.ingressExposure ? [] : [`${id} releases as a canary through ingress-nginx, which needs the stable Ingress; call exposeViaIngress()`]),
         });

@@ -236,6 +236,10 @@ export class JobQueue extends Construct {
       vaultPath: `${this.vaultPathPrefix}/rabbitmq/${clientName}`,
       keys: ['username', 'password'],
       derivedKeys,
+      // The password is the platform's on both ends (the User object sets it, the client reads it);
+      // generated, the user is named after its client.
+      generatableKeys: ['password'],
+      valuesWhenGenerated: { username: clientName },
     });
     new User(scope, 'User', {
       metadata: { name, namespace: this.broker.namespaceName, labels: this.labels },

@@ -17,13 +17,15 @@ import { waitFor } from '../../tools/cluster/managed-process';
 import { readObjects } from '../../tools/cluster/simulated-environment';
 
 /**
- * Issue 16, item 4: a pull request's preview on the development cluster, synced by a real Argo CD
- * 2.10.18 (application controller, repo server with kustomize 5.2.1) into a real Kubernetes
- * 1.27.16 (scheduler, controllers, KWOK nodes of the development node pool), from this repository
- * served by `git daemon`. The Applications are what the two ApplicationSets make for one pull
+ * Issue 16, item 4, and issue 17, item 3: the preview of an application pull request on the
+ * development cluster, synced by a real Argo CD 2.10.18 (application controller, repo server with
+ * kustomize 5.2.1) into a real Kubernetes 1.27.16 (scheduler, controllers, KWOK nodes of the
+ * development node pool), from this repository's main served by `git daemon`, with the images of
+ * that pull request's build. The Applications are what the two ApplicationSets make for one pull
  * request (the ApplicationSet controller, which asks GitHub for pull requests, does not run).
  * Controllers that do not run here have their status written for them (SimulatedControllers,
- * listed in the output). The test then tries what a pull request must not do.
+ * listed in the output; External Secrets' included, which waits for the preview's Password
+ * generator as the real one does). The test then merges to main what the preview project must refuse.
  */
 
 const FIELD_MANAGER = 'preview-tenancy-test';
@@ -63,7 +65,10 @@ async function applicationStatus(name: string): Promise<ApplicationStatus> {
   return (response.body as { status?: ApplicationStatus }).status ?? {};
 }
 
-/** The Application the named ApplicationSet of dist/argocd/development makes for pull request `number` at `headSha`. */
+/** The head commit of application pull request 42, as the pull-request generator reports it (its CI pushed images tagged with it). */
+const APPLICATION_HEAD_SHA = '0123456789abcdef0123456789abcdef01234567';
+
+/** The Application the named ApplicationSet of dist/argocd/development makes for the application's pull request `number` at `headSha`. */
 function pullRequestApplication(applicationSet: string, number: string, headSha: string): KubeObject {
   const set = argoObjects.find((object) => object.kind === 'ApplicationSet' && object.metadata.name === applicationSet) as KubeObject & { spec: { template: { metadata: KubeObject['metadata']; spec: unknown } } };
   const template = fillInPullRequest(set.spec.template, number, headSha) as { metadata: KubeObject['metadata']; spec: Record<string, unknown> };
@@ -139,20 +144,26 @@ afterAll(async () => {
 });
 
 describe('a pull request preview on the development cluster, synced by a real Argo CD', () => {
-  test('syncs in its own project: namespace and guard rails from main, content from the pull request; Synced, Healthy, PostSync hook run, no re-sync loop', async () => {
-    const head = sources.platformCommit;
-    const namespaceApp = pullRequestApplication('generator-platform-preview-namespaces', '42', head);
+  test("syncs in its own project from main, with the pull request's images and its passwords generated in its namespace: Synced, Healthy, PostSync hook run, no re-sync loop", async () => {
+    const main = sources.platformCommit;
+    const namespaceApp = pullRequestApplication('generator-platform-preview-namespaces', '42', APPLICATION_HEAD_SHA);
     await apply(namespaceApp);
     const namespaceStatus = await waitForApplication(namespaceApp.metadata.name ?? '', 'Synced', isSettled);
     log(`${namespaceApp.metadata.name}: Synced`);
-    expect(namespaceStatus.sync?.revision).toBe(head);
+    expect(namespaceStatus.sync?.revision).toBe(main);
     const namespace = (await plane.client.request('GET', '/api/v1/namespaces/generator-platform-pr-42')).body as KubeObject & { metadata: { labels: Record<string, string> } };
     expect(namespace.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'generator-platform.dev/environment': 'preview' });
 
-    const previewApp = pullRequestApplication('generator-platform-previews', '42', head);
+    const previewApp = pullRequestApplication('generator-platform-previews', '42', APPLICATION_HEAD_SHA);
     await apply(previewApp);
     const status = await waitForApplication(previewApp.metadata.name ?? '', 'Synced and Healthy with its PostSync hook run', (candidate) => isSettled(candidate) && candidate.health?.status === 'Healthy');
     log(`${previewApp.metadata.name}: Synced and Healthy; statuses written: ${JSON.stringify(controllers.written)}`);
+    expect(status.sync?.revision).toBe(main);
+    const deployments = (await plane.client.request('GET', '/apis/apps/v1/namespaces/generator-platform-pr-42/deployments')).body as { items: { metadata: { name: string }; spec: { template: { spec: { containers: { image: string }[] } } } }[] };
+    const platformImages = deployments.items.flatMap((deployment) => deployment.spec.template.spec.containers.map((container) => container.image)).filter((image) => image.startsWith('ghcr.io/acme/generator-platform-'));
+    expect(new Set(platformImages)).toEqual(new Set(['web', 'api', 'generator'].map((service) => `ghcr.io/acme/generator-platform-${service}:pr-${APPLICATION_HEAD_SHA}`)));
+    const passwords = (await plane.client.request('GET', '/apis/generators.external-secrets.io/v1alpha1/namespaces/generator-platform-pr-42/passwords')).body as { items: KubeObject[] };
+    expect(passwords.items.map((password) => password.metadata.name)).toEqual(['platform-password']);
     const hooks = (status.operationState?.syncResult?.resources ?? []).filter((resource) => resource.hookType === 'PostSync');
     expect(hooks.map((hook) => `${hook.kind}/${hook.name}: ${hook.hookPhase}`)).toEqual(['Job/redis-bootstrap: Succeeded']);
 
@@ -167,23 +178,32 @@ describe('a pull request preview on the development cluster, synced by a real Ar
     expect({ syncs: after.history?.length ?? 0, sync: after.sync?.status }).toEqual({ syncs: history, sync: 'Synced' });
   });
 
-  test('refuses what a pull request must not do: a ClusterRole, or relabelling its namespace, is not permitted in the preview project', async () => {
+  // A pull request's own manifests are no longer synced (the application repository has none), so
+  // the case that matters is a bad merge to main: the previews' project still refuses what no
+  // preview may hold, whatever main's dist/preview says (defence in depth).
+  test("refuses what main's dist/preview must never hold: a ClusterRole, or a relabelled namespace, is not permitted in the preview project", async () => {
     const kustomizationPath = `dist/preview/${KUSTOMIZATION_FILE}`;
     const kustomization = parse(fs.readFileSync(path.join(PROJECT_ROOT, kustomizationPath), 'utf8')) as { resources: string[] };
     const escape = [
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'preview-escape' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'generator-platform-pr-43', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } },
     ];
-    const head = await sources.pullRequestHead(
+    const merged = await sources.publish(
       {
         'dist/preview/escape.yaml': escape.map((object) => stringify(object)).join('---\n'),
         [kustomizationPath]: stringify({ ...kustomization, resources: [...kustomization.resources, 'escape.yaml'] }),
       },
-      'pull request 43: a ClusterRole and a relabelled namespace',
+      'a bad merge to main: a ClusterRole and a relabelled namespace in dist/preview',
     );
-    await apply(pullRequestApplication('generator-platform-preview-namespaces', '43', head));
+    log(`merged ${merged.slice(0, 12)} to main`);
+    // A hard refresh, as the webhook of the merge would ask for: the repo server keeps main's old commit for 3 minutes (--revision-cache-expiration).
+    const hardRefresh = (name: string) => plane.client.request('PATCH', `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications/${name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'hard' } } }, 'application/merge-patch+json');
+    await apply(pullRequestApplication('generator-platform-preview-namespaces', '43', APPLICATION_HEAD_SHA));
+    await hardRefresh('preview-43-namespace');
     await waitForApplication('preview-43-namespace', 'Synced', isSettled);
-    await apply(pullRequestApplication('generator-platform-previews', '43', head));
+    await apply(pullRequestApplication('generator-platform-previews', '43', APPLICATION_HEAD_SHA));
+    await hardRefresh('preview-43');
+    // Only the merged commit holds these objects: a refusal naming them is main's new dist/preview refused.
     const status = await waitForApplication('preview-43', 'refused', (candidate) =>
       JSON.stringify([candidate.conditions, candidate.operationState?.message, candidate.operationState?.syncResult]).includes('not permitted in project'));
     const messages = JSON.stringify([status.conditions, status.operationState]);

@@ -88,7 +88,8 @@ class EmptyCluster {
       expect(response.status).toBeLessThan(300);
     }
     // Self-heal waits 5 s, as in a real install (the harness's default is 2 s), so re-syncs count as they would there.
-    const argo = await ArgoCd.start({ plane, log, selfHealTimeoutSeconds: 5, repoServerEnv: { PATH: `${kustomizeBinaryDir(log)}:${path.dirname(layerBinary('helm/helm'))}:${process.env.PATH}` } });
+    // Production's projects require a signed tip of main: Argo CD's keyring holds the key LocalSources signs with.
+    const argo = await ArgoCd.start({ plane, log, selfHealTimeoutSeconds: 5, gpgPublicKeys: sources.gpgPublicKeys(), repoServerEnv: { PATH: `${kustomizeBinaryDir(log)}:${path.dirname(layerBinary('helm/helm'))}:${process.env.PATH}` } });
     const controllers = SimulatedControllers.start(plane.client);
     const webhooks = await SimulatedWebhooks.start(plane.client);
     return new EmptyCluster(plane, argo, controllers, webhooks, new ApplicationTimeline(plane.client, Date.now(), log));

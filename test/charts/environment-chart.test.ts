@@ -49,10 +49,12 @@ describe.each(FULL_SIZE)('%s meets the specification', (env) => {
   test('scales the generator on the job queue\'s depth with KEDA, never below two replicas, and with no CPU autoscaler fighting it', () => {
     const scaler = find(objects, 'ScaledObject', 'generator-queue-depth');
     expect(scaler.spec.minReplicaCount).toBeGreaterThanOrEqual(2);
-    expect(scaler.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'generator' });
+    // A canary release: KEDA scales the Rollout (its /scale subresource), which owns the pods.
+    expect(scaler.spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'generator' });
     expect(scaler.spec.triggers[0]).toMatchObject({ type: 'rabbitmq', metadata: { queueName: 'generation.jobs', mode: 'QueueLength' } });
     expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === 'generator')).toEqual([]);
-    expect(find(objects, 'Deployment', 'generator').spec.replicas).toBeUndefined();
+    expect(find(objects, 'Rollout', 'generator').spec.replicas).toBeUndefined();
+    expect(kinds(objects, 'Deployment').map((d) => d.metadata.name)).not.toContain('generator');
   });
 
   test('runs PostgreSQL 15.4 as three instances of 4 CPU / 8Gi / 100Gi with a synchronous standby and a separate WAL volume', () => {
@@ -259,9 +261,12 @@ describe.each(ALL)('%s is secure by default', (env) => {
     for (const deployment of workloads(objects)) {
       if (deployment.kind === 'Deployment') {
         expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: expect.stringMatching(/^\d+%$/), maxUnavailable: 0 } });
-      } else if (deployment.spec.strategy.canary) {
+      } else if (deployment.spec.strategy.canary?.trafficRouting) {
         // With traffic routing, maxSurge/maxUnavailable do not apply; the stable pods stay at full size until the end.
         expect(deployment.spec.strategy.canary.dynamicStableScale).toBe(false);
+      } else if (deployment.spec.strategy.canary) {
+        // Without (the generator): the canary's replicas replace stable ones, none going before its replacement is ready.
+        expect(deployment.spec.strategy.canary).toMatchObject({ maxSurge: expect.stringMatching(/^\d+%$/), maxUnavailable: 0 });
       } else {
         // Blue-green: the old pods serve until the new ones passed analysis, and stay a while after the switch.
         expect(deployment.spec.strategy.blueGreen.scaleDownDelaySeconds).toBeGreaterThanOrEqual(30);
@@ -336,10 +341,12 @@ describe.each(ALL)('%s is secure by default', (env) => {
     for (const deployment of workloads(objects)) {
       const scaler = objects.find((o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.spec.scaleTargetRef.name === deployment.metadata.name);
       const max = scaler ? (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount) : deployment.spec.replicas;
-      // A Deployment surges 25%; a blue-green or canary Rollout runs the new version at full size beside the old,
-      // and a second release within the scale-down delay a third set (test/platform/release-overlap-quota.test.ts).
-      const surgePercent = deployment.kind === 'Deployment' ? parseInt(deployment.spec.strategy.rollingUpdate.maxSurge, 10) : 100;
-      const duringRelease = deployment.kind === 'Rollout' ? 3 * max : max + Math.max(1, Math.ceil((max * surgePercent) / 100));
+      // A Deployment surges 25%, and so does a canary without traffic routing (its maxSurge); a blue-green or
+      // routed canary Rollout runs the new version at full size beside the old, and a second release within
+      // the scale-down delay a third set (test/platform/release-overlap-quota.test.ts).
+      const basicCanary = deployment.kind === 'Rollout' && deployment.spec.strategy.canary && !deployment.spec.strategy.canary.trafficRouting;
+      const surgePercent = deployment.kind === 'Deployment' ? parseInt(deployment.spec.strategy.rollingUpdate.maxSurge, 10) : basicCanary ? parseInt(deployment.spec.strategy.canary.maxSurge, 10) : 100;
+      const duringRelease = deployment.kind === 'Rollout' && !basicCanary ? 3 * max : max + Math.max(1, Math.ceil((max * surgePercent) / 100));
       count(duringRelease, deployment.spec.template.spec.containers.map((c: any) => c.resources.requests));
     }
     for (const statefulSet of kinds(objects, 'StatefulSet')) {
@@ -571,13 +578,16 @@ function worstCaseReleaseSeconds(objects: readonly KubeObject[], owner: KubeObje
   }
   const { blueGreen, canary } = owner.spec.strategy;
   if (blueGreen) {
-    return batch + gate(blueGreen.prePromotionAnalysis) + blueGreen.scaleDownDelaySeconds;
+    // The post-promotion analysis runs from the switch, beside the scale-down delay.
+    return batch + gate(blueGreen.prePromotionAnalysis) + Math.max(blueGreen.postPromotionAnalysis ? gate(blueGreen.postPromotionAnalysis) : 0, blueGreen.scaleDownDelaySeconds);
   }
   let total = 0;
   let podsPercent = 0;
   let fixedScale: number | undefined;
+  // Behind a traffic router the canary's pods start together; without one, within maxSurge at a time.
+  const surge = canary.trafficRouting ? Infinity : Math.max(1, Math.ceil((max * parseInt(canary.maxSurge, 10)) / 100));
   const scaleTo = (percent: number) => {
-    if (percent > podsPercent) total += batch;
+    if (percent > podsPercent) total += Math.ceil((Math.ceil((max * percent) / 100) - Math.ceil((max * podsPercent) / 100)) / surge) * batch;
     podsPercent = percent;
   };
   for (const step of canary.steps) {
@@ -590,7 +600,7 @@ function worstCaseReleaseSeconds(objects: readonly KubeObject[], owner: KubeObje
     if (step.analysis) total += gate(step.analysis);
   }
   scaleTo(100);
-  return total + canary.scaleDownDelaySeconds;
+  return total + (canary.scaleDownDelaySeconds ?? 0);
 }
 
 describe.each(FULL_SIZE)('%s releases progressively', (env) => {
@@ -636,26 +646,33 @@ describe.each(FULL_SIZE)('%s releases progressively', (env) => {
     expect(canary.analysis).toEqual({ templates: [{ templateName: 'api-release-watch' }], args: serviceArgs('api-canary'), startingStep: firstWeight + 1 });
   });
 
-  test(`${env} keeps the generator a Deployment that KEDA scales and that drains jobs`, () => {
+  test(`${env} releases the generator as a canary of its workers that KEDA scales, judged by its own metrics, and that drains jobs`, () => {
     const generator = workload(objects, 'generator');
-    expect(generator.kind).toBe('Deployment');
-    expect(generator.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+    expect(generator.kind).toBe('Rollout');
+    const { canary } = generator.spec.strategy;
+    expect(canary).toMatchObject({ stableService: 'generator', canaryService: 'generator-canary', maxUnavailable: 0 });
+    expect(canary.trafficRouting).toBeUndefined();
+    expect(canary.steps.find((s: any) => s.analysis).analysis).toEqual({ templates: [{ templateName: 'generator-release-gate' }], args: serviceArgs('generator-canary') });
+    expect(canary.analysis).toEqual({ templates: [{ templateName: 'generator-release-watch' }], args: serviceArgs('generator-canary'), startingStep: 1 });
+    expect(find(objects, 'Service', 'generator-canary').spec).toEqual(find(objects, 'Service', 'generator').spec);
     expect(generator.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(300);
   });
 
   test('every AnalysisTemplate a Rollout names exists, gets every argument it declares, and queries this environment\'s Prometheus', () => {
     const references = kinds(objects, 'Rollout').flatMap((r) => {
       const { blueGreen, canary } = r.spec.strategy;
-      return [blueGreen?.prePromotionAnalysis, canary?.analysis, ...(canary?.steps ?? []).map((s: any) => s.analysis)].filter(Boolean);
+      return [blueGreen?.prePromotionAnalysis, blueGreen?.postPromotionAnalysis, canary?.analysis, ...(canary?.steps ?? []).map((s: any) => s.analysis)].filter(Boolean);
     });
-    expect(references.length).toBe(3);
+    // web: before and after the switch; api and the generator: a gate step and a background watch each.
+    expect(references.length).toBe(6);
     for (const reference of references) {
       for (const { templateName } of reference.templates) {
         const template = find(objects, 'AnalysisTemplate', templateName);
         expect(reference.args.map((a: any) => a.name).sort()).toEqual(template.spec.args.map((a: any) => a.name).sort());
         for (const metric of template.spec.metrics.filter((m: any) => !m.provider.job)) {
           expect(metric.provider.prometheus.address).toBe(ENVIRONMENTS[env].prometheusUrl);
-          expect(metric.successCondition).toMatch(/^len\(result\) > 0 && !isNaN\(result\[0\]\) && /);
+          // Silence fails an HTTP service's metrics; the generator's jobs-taken fails it (GeneratorReleaseAnalysis).
+          expect(metric.successCondition).toMatch(templateName.startsWith('generator-') ? /^len\(result\) (==|>) 0/ : /^len\(result\) > 0 && !isNaN\(result\[0\]\) && /);
         }
       }
     }
@@ -755,10 +772,18 @@ describe("certificates come from the cluster's internal CA and, for public hosts
 });
 
 describe('secrets come from Vault only', () => {
-  test.each(ALL)('%s: every ExternalSecret reads through the environment\'s own ClusterSecretStore, which serves its namespaces only, and no Secret object carries data', (env) => {
+  test.each(ALL)('%s: every ExternalSecret that reads Vault reads through the environment\'s own ClusterSecretStore, which serves its namespaces only, and no Secret object carries data', (env) => {
     const objects = rendered[env];
     for (const external of kinds(objects, 'ExternalSecret')) {
+      // A preview generates what only the platform uses (docs/gitops.md, "Previews"): those name no store.
+      if (env === EnvironmentName.PREVIEW && external.spec.data === undefined) {
+        expect(external.spec.dataFrom.map((d: any) => d.sourceRef.generatorRef.kind)).toEqual(['Password']);
+        expect(external.spec.secretStoreRef).toBeUndefined();
+        continue;
+      }
       expect(external.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: `vault-${env}` });
+      // Only a preview has generated secrets: every other environment's come from Vault alone.
+      expect(env === EnvironmentName.PREVIEW || external.spec.dataFrom === undefined).toBe(true);
     }
     expect(kinds(objects, 'Secret')).toEqual([]);
     const stores = kinds(objects, 'ClusterSecretStore');

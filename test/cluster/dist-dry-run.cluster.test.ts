@@ -74,9 +74,10 @@ describe('a broken object is refused (the dry-run can fail)', () => {
       }) }));
   }
 
-  test('an unknown field (in the object and its Pod), a Rollout template with an added capability (only its Pod shows it) and a Deployment template that allows privilege escalation (a warning, and a refused Pod)', async () => {
+  test('an unknown field (in a StatefulSet and its Pod), a Rollout template with an added capability (only its Pod shows it) and a Deployment template that allows privilege escalation (a warning, and a refused Pod)', async () => {
     const broken = brokenProduction((object) => {
-      if (object.kind === 'Deployment' && object.metadata.name === 'generator') {
+      // A built-in kind with a pod template (the generator became a Rollout; web and api are ones).
+      if (object.kind === 'StatefulSet' && object.metadata.name === 'redis-eu-west-1a') {
         object.spec.template.spec.containers[0].resourcez = { limits: { cpu: '1' } };
       }
       if (object.kind === 'Rollout' && object.metadata.name === 'web') {
@@ -90,8 +91,8 @@ describe('a broken object is refused (the dry-run can fail)', () => {
     const findings = result.findings.map((finding) => `${finding.verdict}: ${finding.object}: ${finding.message}`);
     expect(findings).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^rejected: Deployment generator-platform\/generator: .*\.resourcez: field not declared in schema$/),
-        expect.stringMatching(/^rejected: Pod generator-platform\/generator-template-pod \(from Deployment generator\): .*strict decoding error: unknown field "spec\.containers\[0\]\.resourcez"$/),
+        expect.stringMatching(/^rejected: StatefulSet generator-platform\/redis-eu-west-1a: .*\.resourcez: field not declared in schema$/),
+        expect.stringMatching(/^rejected: Pod generator-platform\/redis-eu-west-1a-template-pod \(from StatefulSet redis-eu-west-1a\): .*strict decoding error: unknown field "spec\.containers\[0\]\.resourcez"$/),
         expect.stringMatching(/^rejected: Pod generator-platform\/web-template-pod \(from Rollout web\): .*violates PodSecurity "restricted:v1\.27": unrestricted capabilities \(container "web" must not include "NET_ADMIN"/),
         expect.stringMatching(/^warning: Deployment generator-platform\/oauth2-proxy: would violate PodSecurity "restricted:v1\.27": allowPrivilegeEscalation != false/),
         expect.stringMatching(/^rejected: Pod generator-platform\/oauth2-proxy-template-pod \(from Deployment oauth2-proxy\): .*violates PodSecurity "restricted:v1\.27": allowPrivilegeEscalation != false/),

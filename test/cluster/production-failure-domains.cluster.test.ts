@@ -245,9 +245,10 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
       expect((await plane.client.request('POST', '/api/v1/nodes', node)).status).toBe(201);
     }
     const maxima = await scaleToMaxima(plane.client, NAMESPACE);
-    // A release in flight: each Rollout runs three full sets (the new one, and the two it replaces during
-    // their scale-down delay: back-to-back releases); each Deployment holds its surge (maxSurge) while the
-    // new pods wait out a minReadySeconds they cannot reach.
+    // A release in flight: each Rollout with traffic routing or blue-green runs three full sets (the new one,
+    // and the two it replaces during their scale-down delay: back-to-back releases); each Deployment, and the
+    // stand-in of a canary without traffic routing (the generator), holds its surge (maxSurge) while the new
+    // pods wait out a minReadySeconds they cannot reach.
     const releaseSets: KubeObject[] = [];
     for (const object of environment.objects.filter((candidate) => candidate.kind === 'Deployment' && (candidate.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels[ROLLOUT_HASH_LABEL])) {
       const spec = object.spec as { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> } } };

@@ -4,12 +4,14 @@ import { ApiObject, Chart, Testing, Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { DeliveryKind } from '../../lib/delivery/delivery-strategy';
+import { GeneratorReleaseAnalysis } from '../../lib/delivery/generator-release-analysis';
 import { PreviewTraffic } from '../../lib/delivery/preview-traffic';
 import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { ServiceRelease } from '../../lib/delivery/service-release';
 import { Addon, AddonSourceType, OPERATOR_ADDON_WAVE } from '../../lib/gitops/addon-catalog';
 import { AddonApplication } from '../../lib/gitops/addon-application';
 import { AddonProject } from '../../lib/gitops/addon-project';
+import { ArgoCdWebhookSecret } from '../../lib/gitops/argocd-webhook-secret';
 import { CertificateAuthorityApplication } from '../../lib/gitops/certificate-authority-application';
 import { EnvironmentApplication } from '../../lib/gitops/environment-application';
 import { PlatformProject } from '../../lib/gitops/platform-project';
@@ -37,6 +39,8 @@ import { CertificateAuthoritySigner, InternalCertificateAuthority } from '../../
 import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../../lib/security/oauth2-proxy';
 import { TlsCertificate } from '../../lib/security/tls-certificate';
 import { VaultSecret } from '../../lib/security/vault-secret';
+import { PasswordGenerator } from '../../lib/security/password-generator';
+import { PullRequestGeneratorToken } from '../../lib/gitops/pull-request-generator-token';
 import { VaultSecretStore } from '../../lib/security/vault-secret-store';
 import { ApiService } from '../../lib/services/api-service';
 import { GeneratorService } from '../../lib/services/generator-service';
@@ -163,6 +167,7 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
   // gitops
   PlatformProject: standalone((chart) => new PlatformProject(chart, 'generator-platform', { namespaces: ['generator-platform'], clusterResourceKinds: [{ group: '', kind: 'Namespace' }] })),
   AddonProject: standalone((chart) => new AddonProject(chart, 'platform-addons', { addons: [HELM_ADDON] })),
+  ArgoCdWebhookSecret: standalone((chart) => new ArgoCdWebhookSecret(chart, 'argocd-webhook', { vaultPath: 'generator-platform/production/argocd' })),
   AddonApplication: minimal(addonScope, ({ chart, project }) => new AddonApplication(chart, HELM_ADDON.name, { addon: HELM_ADDON, project })),
   CertificateAuthorityApplication: minimal(
     () => {
@@ -192,18 +197,21 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
       return { chart, project: platformProject(chart) };
     },
     ({ chart, project }) => new PreviewApplicationSet(chart, 'previews', {
+      applicationRepository: { owner: 'acme', repo: 'generator-platform' },
       project,
       imageRepositories: [IMAGE.repository],
       baseObjects: previewContent('generator-platform-preview'),
       probeObjects: previewContent(`generator-platform-${PREVIEW_PROBE_ID}`),
     }),
   ),
+  PullRequestGeneratorToken: standalone((chart) => new PullRequestGeneratorToken(chart, 'pull-request-token', { vaultPath: 'generator-platform/development/argocd' })),
   PreviewNamespaceApplicationSet: minimal(
     () => {
       const chart = emptyChart();
       return { chart, project: platformProject(chart) };
     },
     ({ chart, project }) => new PreviewNamespaceApplicationSet(chart, 'preview-namespaces', {
+      applicationRepository: { owner: 'acme', repo: 'generator-platform' },
       project,
       baseObjects: renderedObjectsOf(previewChart('generator-platform-preview')),
       probeObjects: renderedObjectsOf(previewChart(`generator-platform-${PREVIEW_PROBE_ID}`)),
@@ -275,6 +283,9 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
 
   // delivery
   ReleaseAnalysis: standalone((chart) => new ReleaseAnalysis(chart, 'api', { namespace: 'apps', prometheusUrl: PROMETHEUS_URL })),
+  GeneratorReleaseAnalysis: standalone((chart) => new GeneratorReleaseAnalysis(chart, 'generator', {
+    namespace: 'apps', prometheusUrl: PROMETHEUS_URL, queueVhost: 'generator-platform', queueName: 'generation.jobs',
+  })),
   // Fails validation until sendTo() names its target, so it gets the smallest one: a service with a traffic port.
   PreviewTraffic: minimal(
     () => {
@@ -311,6 +322,7 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
 
   // security
   VaultSecret: standalone((chart) => new VaultSecret(chart, 'redis', { namespace: 'apps', secretName: 'redis-auth', vaultPath: 'platform/dev/redis', keys: ['password'] })),
+  PasswordGenerator: standalone((chart) => new PasswordGenerator(chart, 'password-generator', { namespace: 'apps' })),
   VaultSecretStore: standalone((chart) => new VaultSecretStore(chart, 'vault', { server: 'https://vault.example.com:8200', role: 'generator-platform-staging', namespaces: ['generator-platform'] })),
   TlsCertificate: standalone((chart) => new TlsCertificate(chart, 'Certificate', {
     namespace: 'apps', secretName: 'web-tls', dnsNames: ['app.example.com'], issuer: CLUSTER_CA, ...CERTIFICATE_LIFETIME,

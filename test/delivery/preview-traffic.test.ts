@@ -17,7 +17,7 @@ describe('PreviewTraffic', () => {
   test('with minimal props: a Job metric that requests the preview Service for two minutes, allowed to reach the service\'s pods', () => {
     const { chart, namespace, delivery } = scope();
     const traffic = new PreviewTraffic(delivery, 'web-preview-traffic', { namespace, image: IMAGE });
-    const analysis = new ReleaseAnalysis(delivery, 'web', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090', initialDelaySeconds: 60 });
+    const analysis = new ReleaseAnalysis(delivery, 'web', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090', initialDelaySeconds: 60, watchCount: 3 });
     const web = new LongRunningService(chart, 'web', {
       namespace, component: 'frontend', image: IMAGE, replicas: oneReplica, resources: smallResources, zones: ['z1'], metricsScraper: prometheus,
       httpPort: 3000, deliveryStrategy: DeliveryStrategy.blueGreen({ analysis, previewTraffic: traffic }),

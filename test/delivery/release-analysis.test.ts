@@ -30,8 +30,11 @@ describe('ReleaseAnalysis', () => {
 
     const watch = find(objects, 'AnalysisTemplate', 'api-release-watch');
     for (const metric of watch.spec.metrics) {
+      // Until stopped (a canary's background analysis), after one rate window of the canary's traffic.
       expect(metric.count).toBeUndefined();
+      expect(metric.initialDelay).toBe('60s');
     }
+    expect(analysis.watchSeconds).toBeUndefined();
     expect(watch.spec.metrics.map((m: any) => m.successCondition)).toEqual(gate.spec.metrics.map((m: any) => m.successCondition));
   });
 
@@ -49,7 +52,7 @@ describe('ReleaseAnalysis', () => {
     const chart = emptyChart();
     const props: Required<ReleaseAnalysisProps> = {
       namespace: 'apps', prometheusUrl: 'https://prometheus.example.com', successRateObjectivePercent: 99.95, latencyP95Ms: 250,
-      intervalSeconds: 15, count: 4, failureLimit: 0, initialDelaySeconds: 60,
+      intervalSeconds: 15, count: 4, failureLimit: 0, initialDelaySeconds: 60, watchCount: 3,
     };
     const analysis = new ReleaseAnalysis(chart, 'api', props);
     const [successRate, latency] = find(objectsOf(chart), 'AnalysisTemplate', 'api-release-gate').spec.metrics;
@@ -58,9 +61,11 @@ describe('ReleaseAnalysis', () => {
     expect(successRate.provider.prometheus.address).toBe('https://prometheus.example.com');
     expect(latency.successCondition).toContain('result[0] <= 0.25');
     expect(successRate.initialDelay).toBe('60s');
-    // The watch starts with the canary's traffic, so it waits one rate window (1m) whatever the gate does.
-    expect(find(objectsOf(chart), 'AnalysisTemplate', 'api-release-watch').spec.metrics[0].initialDelay).toBe('60s');
+    // A bounded watch (post-promotion) measures after one interval of real traffic, 3 times.
+    const watch = find(objectsOf(chart), 'AnalysisTemplate', 'api-release-watch').spec.metrics[0];
+    expect(watch).toMatchObject({ initialDelay: '15s', count: 3, interval: '15s' });
     expect(analysis.gateSeconds).toBe(120);
+    expect(analysis.watchSeconds).toBe(60);
   });
 
   test.each([
@@ -71,6 +76,8 @@ describe('ReleaseAnalysis', () => {
     [{ count: 0 }, 'api: count is 0; use a whole number of measurements from 1 to 30'],
     [{ count: 2, failureLimit: 2 }, 'api: failureLimit is 2; use a whole number from 0 to 1, below count'],
     [{ initialDelaySeconds: -1 }, 'api: initialDelaySeconds is -1; use a whole number of seconds from 0 to 300'],
+    [{ watchCount: 1 }, 'api: watchCount is 1; use a whole number of measurements above failureLimit (1) and at most 30'],
+    [{ watchCount: 31 }, 'api: watchCount is 31; use a whole number of measurements above failureLimit (1) and at most 30'],
   ] as const)('fails on %p', (change, message) => {
     expect(() => new ReleaseAnalysis(emptyChart(), 'api', { namespace: 'apps', prometheusUrl: PROMETHEUS, ...change })).toThrow(message);
   });

@@ -33,6 +33,17 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('dist/argocd/%s', (clus
     expect(root.spec.source.path).toBe(`dist/argocd/${clusterName}`);
   });
 
+  test("makes every project of this repository's Applications require the cluster's commit signers (lib/config/commit-signers.yaml); the add-ons' none", () => {
+    const keysOf = (name: string) => (projects.get(name)?.spec.signatureKeys ?? []).map((key: { keyID: string }) => key.keyID);
+    const ofThisRepository = new Set([
+      ...applications.filter((a) => a.spec.source.repoURL === 'https://github.com/acme/generator-platform-k8s.git').map((a) => a.spec.project as string),
+      ...argo.filter((d) => d.kind === 'ApplicationSet').map((s) => s.spec.template.spec.project as string),
+    ]);
+    expect([...ofThisRepository].sort().map((name) => [name, keysOf(name)])).toEqual([...ofThisRepository].sort().map((name) => [name, cluster.signatureKeys]));
+    expect(keysOf('platform-addons')).toEqual([]);
+    expect(cluster.signatureKeys!.length > 0).toBe(clusterName === 'production');
+  });
+
   test('points every Application and ApplicationSet of this repository at a folder that exists in dist/', () => {
     expect(fromThisRepository.length).toBeGreaterThanOrEqual(2);
     for (const sourcePath of fromThisRepository) {
@@ -80,13 +91,14 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('dist/argocd/%s', (clus
     expect(project.spec.namespaceResourceBlacklist).toEqual([{ group: '*', kind: '*' }]);
   });
 
-  test('gives each environment, the previews, the logging and the monitoring stack a Vault store of their own, which serves only their namespaces', () => {
+  test('gives each environment, the previews, the logging and the monitoring stack and Argo CD a Vault store of their own, which serves only their namespaces', () => {
     const stores = docsIn(`argocd/${clusterName}/cluster-baseline/`).filter((d) => d.kind === 'ClusterSecretStore');
     const expected = [
       ...cluster.environments.map((e) => ({ name: `vault-${e}`, role: `generator-platform-${e}`, conditions: [{ namespaces: [ENVIRONMENTS[e].namespace] }] })),
       ...(cluster.runsPreviews ? [{ name: 'vault-preview', role: 'generator-platform-preview', conditions: [{ namespaceRegexes: ['^generator-platform-pr-[0-9]+$'] }] }] : []),
       { name: 'vault-logging', role: 'generator-platform-logging', conditions: [{ namespaces: ['logging'] }] },
       { name: 'vault-monitoring', role: 'generator-platform-monitoring', conditions: [{ namespaces: ['monitoring'] }] },
+      { name: 'vault-argocd', role: 'generator-platform-argocd', conditions: [{ namespaces: ['argocd'] }] },
     ];
     expect(stores.map((s) => ({ name: s.metadata.name, role: s.spec.provider.vault.auth.kubernetes.role, conditions: s.spec.conditions })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
       expected.sort((a, b) => a.name.localeCompare(b.name)),
@@ -106,6 +118,14 @@ describe.each(CLUSTERS.map((c) => [c.name, c] as const))('dist/argocd/%s', (clus
     expect(Math.max(...operators)).toBeLessThan(Math.min(...baseline));
     expect(Math.max(...baseline)).toBeLessThan(Math.min(waveOfApp('loki'), waveOfApp('grafana')));
     expect(Math.max(waveOfApp('loki'), waveOfApp('grafana'))).toBeLessThan(Math.min(...environments));
+  });
+
+  test('tells Argo CD about merges by a GitHub webhook whose secret the root merges from Vault into argocd-secret, after the store', () => {
+    const secret = argo.find((d) => d.kind === 'ExternalSecret' && d.metadata.name === 'argocd-secret')!;
+    expect(secret.metadata.namespace).toBe('argocd');
+    expect((secret.spec.data as any[]).map((d) => d.remoteRef.key)).toEqual([`${ENVIRONMENTS[cluster.environments[0]].vaultPathPrefix}/argocd`]);
+    expect(wave(secret)).toBeGreaterThan(wave(applications.find((a) => a.metadata.name === 'cluster-baseline')!));
+    expect(projects.get('platform-bootstrap')!.spec.namespaceResourceWhitelist).toContainEqual({ group: 'external-secrets.io', kind: 'ExternalSecret' });
   });
 
   test('installs every add-on', () => {

@@ -33,6 +33,7 @@ describe('PlatformProject', () => {
       namespaceResourceKinds: [{ group: 'argoproj.io', kind: 'Application' }],
       renderedRbacKinds: [],
       description: 'bootstrap',
+      signatureKeys: ['0000000000000A02', '0000000000000A01', '0000000000000A02'],
     };
     const project = new PlatformProject(chart, 'platform-bootstrap', props);
     const [rendered] = objectsOf(chart);
@@ -42,8 +43,24 @@ describe('PlatformProject', () => {
       sourceRepos: ['https://example.com/other.git'],
       clusterResourceWhitelist: [],
       namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }],
+      signatureKeys: [{ keyID: '0000000000000A01' }, { keyID: '0000000000000A02' }],
     });
     expect(rendered.spec.namespaceResourceBlacklist).toBeUndefined();
+  });
+
+  test('requires no signature unless signature keys are given (Argo CD verifies only when the list is not empty)', () => {
+    const chart = emptyChart();
+    new PlatformProject(chart, 'p', { namespaces: ['a'], clusterResourceKinds: [], signatureKeys: [] });
+    expect(objectsOf(chart)[0].spec.signatureKeys).toBeUndefined();
+  });
+
+  test.each([
+    ['lower case, which Argo CD would never match with what gpg prints', '0000000000000a01'],
+    ['a short key ID', '00000A01'],
+    ['a fingerprint', '00000000000000000000000000000000000A0001'],
+  ])('fails for a signature key that is %s', (_, keyId) => {
+    expect(() => new PlatformProject(emptyChart(), 'p', { namespaces: ['a'], clusterResourceKinds: [], signatureKeys: [keyId] }))
+      .toThrow(`PlatformProject p: signatureKeys lists "${keyId}", which is not a long key ID as gpg prints it. Fix: use 16 upper-case hex digits (gpg --list-keys --keyid-format long)`);
   });
 
   test('takes only the rendered RBAC kinds off the blacklist; Secrets and Argo CD kinds stay on it', () => {

@@ -7,23 +7,25 @@ import { renderedObjectsOf } from '../../lib/gitops/rendered-objects';
 
 /** dist/preview's web, api and generator repositories. */
 const imageRepositories = ['web', 'api', 'generator'].map((service) => `ghcr.io/acme/generator-platform-${service}`);
+/** The application repository, whose pull requests are previewed. */
+const applicationRepository = { owner: 'acme', repo: 'generator-platform' };
 
 function render(extra: Partial<PreviewApplicationSetProps> = {}, namespaces?: string[]) {
   const chart = emptyChart();
   const { base, probe } = previewParts();
-  const construct = new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart, namespaces), imageRepositories, baseObjects: base.content, probeObjects: probe.content, ...extra });
+  const construct = new PreviewApplicationSet(chart, 'previews', { applicationRepository, project: platformProject(chart, namespaces), imageRepositories, baseObjects: base.content, probeObjects: probe.content, ...extra });
   return { construct, applicationSet: objectsOf(chart).find((o) => o.kind === 'ApplicationSet')! };
 }
 
 describe('PreviewApplicationSet', () => {
-  test('creates one Application per open pull request labelled "preview", from the pull request head', () => {
+  test("creates one Application per open pull request of the application repository labelled \"preview\", from this repository's main", () => {
     const { applicationSet } = render();
     expect(applicationSet.spec.generators).toEqual([
-      { pullRequest: { github: { owner: 'acme', repo: 'generator-platform-k8s', labels: ['preview'] }, requeueAfterSeconds: 180 } },
+      { pullRequest: { github: { owner: 'acme', repo: 'generator-platform', labels: ['preview'] }, requeueAfterSeconds: 180 } },
     ]);
     const template = applicationSet.spec.template;
     expect(template.metadata.name).toBe('preview-{{number}}');
-    expect(template.spec.source).toMatchObject({ path: 'dist/preview', targetRevision: '{{head_sha}}' });
+    expect(template.spec.source).toMatchObject({ repoURL: 'https://github.com/acme/generator-platform-k8s.git', path: 'dist/preview', targetRevision: 'main' });
     expect(template.spec.destination.namespace).toBe('generator-platform-pr-{{number}}');
   });
 
@@ -49,20 +51,38 @@ describe('PreviewApplicationSet', () => {
 
   test('with all props uses the label, requeue interval, folder, repository and image tag given', () => {
     const props: Omit<Required<PreviewApplicationSetProps>, 'project' | 'imageRepositories' | 'baseObjects' | 'probeObjects'> = {
+      applicationRepository: { owner: 'other', repo: 'app' },
+      githubToken: { secretName: 'github-pull-requests', key: 'github-pull-requests-token' },
       folder: 'preview',
       pullRequestLabel: 'deploy-preview',
       requeueAfterSeconds: 60,
-      repository: { url: 'https://example.com/x.git', revision: 'main', githubOwner: 'other', githubRepository: 'x' },
-      imageTag: 'sha-{{head_short_sha}}',
+      repository: { url: 'https://example.com/x.git', revision: 'release', githubOwner: 'other', githubRepository: 'x' },
+      imageTag: 'build-{{number}}-{{head_sha}}',
     };
     const { applicationSet, construct } = render(props);
-    expect(applicationSet.spec.generators[0].pullRequest).toEqual({ github: { owner: 'other', repo: 'x', labels: ['deploy-preview'] }, requeueAfterSeconds: 60 });
-    expect(applicationSet.spec.template.spec.source.repoURL).toBe('https://example.com/x.git');
-    expect(construct.kustomize.images[0]).toBe('ghcr.io/acme/generator-platform-web:sha-{{head_short_sha}}');
+    expect(applicationSet.spec.generators[0].pullRequest).toEqual({
+      github: { owner: 'other', repo: 'app', labels: ['deploy-preview'], tokenRef: { secretName: 'github-pull-requests', key: 'github-pull-requests-token' } },
+      requeueAfterSeconds: 60,
+    });
+    expect(applicationSet.spec.template.spec.source).toMatchObject({ repoURL: 'https://example.com/x.git', targetRevision: 'release' });
+    expect(construct.kustomize.images[0]).toBe('ghcr.io/acme/generator-platform-web:build-{{number}}-{{head_sha}}');
   });
 
   test('fails when the project does not allow the preview namespaces', () => {
     expect(() => render({}, ['generator-platform'])).toThrow(/does not allow the preview namespaces/);
+  });
+
+  test('fails on an image tag that does not follow the pull request head', () => {
+    expect(() => render({ imageTag: 'pr-{{number}}' })).toThrow('PreviewApplicationSet previews: imageTag is "pr-{{number}}"; it must name the pull request head\'s build with {{head_sha}}');
+  });
+
+  test('fails when a Vault path would depend on the pull request (no Vault entry exists per pull request)', () => {
+    const { base, probe } = previewParts();
+    const perPullRequest = (objects: readonly any[], id: string) =>
+      objects.map((o) => (o.kind === 'ExternalSecret' && o.metadata.name === 'registry-pull-secret' ? { ...o, spec: { ...o.spec, data: o.spec.data.map((d: any) => ({ ...d, remoteRef: { ...d.remoteRef, key: `generator-platform/preview/${id}/registry` } })) } } : o));
+    expect(() => render({ baseObjects: perPullRequest(base.content, 'preview'), probeObjects: perPullRequest(probe.content, PREVIEW_PROBE_ID) })).toThrow(
+      'PreviewApplicationSet previews: the Vault path of ExternalSecret registry-pull-secret depends on the pull request',
+    );
   });
 
   test('fails on a requeue interval that would exhaust the GitHub rate limit', () => {
@@ -74,7 +94,7 @@ describe('PreviewApplicationSet', () => {
     const { base } = previewParts();
     const production = renderedObjectsOf(environmentChart(ENVIRONMENTS.production)).filter((o) => o.metadata.namespace !== undefined);
     expect(
-      () => new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart), imageRepositories, baseObjects: base.content, probeObjects: production }),
+      () => new PreviewApplicationSet(chart, 'previews', { applicationRepository, project: platformProject(chart), imageRepositories, baseObjects: base.content, probeObjects: production }),
     ).toThrow(/preview/);
   });
 
@@ -82,8 +102,8 @@ describe('PreviewApplicationSet', () => {
     const chart = emptyChart();
     const { base, probe } = previewParts();
     expect(
-      () => new PreviewApplicationSet(chart, 'previews', { project: platformProject(chart), imageRepositories, baseObjects: [...base.content, ...base.namespace], probeObjects: [...probe.content, ...probe.namespace] }),
-    ).toThrow(/holds the cluster-scoped Namespace generator-platform-preview; a pull request's content may hold namespaced objects only/);
+      () => new PreviewApplicationSet(chart, 'previews', { applicationRepository, project: platformProject(chart), imageRepositories, baseObjects: [...base.content, ...base.namespace], probeObjects: [...probe.content, ...probe.namespace] }),
+    ).toThrow(/holds the cluster-scoped Namespace generator-platform-preview; a preview may hold namespaced objects only/);
   });
 });
 

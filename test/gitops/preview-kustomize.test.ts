@@ -6,8 +6,11 @@ import { tempDirsRemovedAfterAll } from '../support/files';
 import { kustomizeBuild } from '../support/kubectl';
 import { fillInPullRequest, withArgoCdKustomizeSettings } from '../../tools/cluster/deployment-units';
 
+/** Pull request 42 of the application repository, and its head commit (whose images its CI pushed). */
 const PULL_REQUEST = '42';
 const HEAD_SHA = '0123456789abcdef0123456789abcdef01234567';
+/** The one Vault path a preview may read: preview-only, shared by every pull request, holding only what is issued outside the platform. */
+const SHARED_PREVIEW_VAULT_PATH = 'generator-platform/preview/shared/';
 const PREVIEW_NAMESPACE = `generator-platform-pr-${PULL_REQUEST}`;
 const BASE_NAMESPACE = 'generator-platform-preview';
 
@@ -81,11 +84,11 @@ describe('dist/preview built by kustomize for pull request 42 with the Applicati
     ({ docs, applicationSpec, namespaceDocs, namespaceApplicationSpec } = buildPullRequestPreview());
   });
 
-  test('deploys into the pull request namespace, which both Applications target; the namespace and its guard rails come from main, not the pull request', () => {
+  test("deploys into the pull request namespace, which both Applications target; the manifests, the namespace and its guard rails come from this repository's main", () => {
     expect(applicationSpec.destination.namespace).toBe(PREVIEW_NAMESPACE);
     expect(namespaceApplicationSpec.destination.namespace).toBe(PREVIEW_NAMESPACE);
-    expect(namespaceApplicationSpec.source.targetRevision).toBe('main');
-    expect(applicationSpec.source.targetRevision).toBe(HEAD_SHA);
+    expect(namespaceApplicationSpec.source).toMatchObject({ repoURL: 'https://github.com/acme/generator-platform-k8s.git', targetRevision: 'main' });
+    expect(applicationSpec.source).toMatchObject({ repoURL: 'https://github.com/acme/generator-platform-k8s.git', targetRevision: 'main', path: 'dist/preview' });
     expect(namespaceDocs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
       'LimitRange/container-limits',
       `Namespace/${PREVIEW_NAMESPACE}`,
@@ -108,7 +111,7 @@ describe('dist/preview built by kustomize for pull request 42 with the Applicati
     expect([...new Set(hosts)].sort()).toEqual([`api-pr-42.preview.generator-platform.example.com`, `app-pr-42.preview.generator-platform.example.com`]);
   });
 
-  test('runs web, api and generator from the images built for the pull request head', () => {
+  test("runs web, api and generator from the images the application repository's CI built for the pull request head", () => {
     const platformImages = images(docs).filter((image) => image.startsWith('ghcr.io/acme/generator-platform-'));
     expect(new Set(platformImages.map((image) => image.split(':')[0]))).toEqual(
       new Set(['web', 'api', 'generator'].map((service) => `ghcr.io/acme/generator-platform-${service}`)),
@@ -116,6 +119,34 @@ describe('dist/preview built by kustomize for pull request 42 with the Applicati
     for (const image of platformImages) {
       expect(image).toMatch(new RegExp(`^ghcr\\.io/acme/generator-platform-(web|api|generator):pr-${HEAD_SHA}$`));
     }
+  });
+
+  test('has only preview-local secrets (generated in the namespace) or preview-only ones (the shared preview Vault path), none per pull request in Vault', () => {
+    const externalSecrets = docs.filter((d) => d.kind === 'ExternalSecret');
+    const passwordGenerators = new Set(docs.filter((d) => d.kind === 'Password').map((d) => `${d.metadata.namespace}/${d.metadata.name}`));
+    expect(externalSecrets.length).toBeGreaterThan(10);
+    const sources = externalSecrets.map((d) => {
+      const remoteKeys: string[] = (d.spec.data ?? []).map((entry: any) => entry.remoteRef.key);
+      const generators: string[] = (d.spec.dataFrom ?? []).map((entry: any) => entry.sourceRef?.generatorRef?.kind === 'Password' ? `${d.metadata.namespace}/${entry.sourceRef.generatorRef.name}` : 'not a generator');
+      return { name: d.metadata.name, remoteKeys, generators, refreshInterval: d.spec.refreshInterval, store: d.spec.secretStoreRef?.name };
+    });
+    for (const source of sources) {
+      expect({ secret: source.name, outsideSharedPath: source.remoteKeys.filter((key) => !key.startsWith(SHARED_PREVIEW_VAULT_PATH)) }).toEqual({ secret: source.name, outsideSharedPath: [] });
+      expect({ secret: source.name, generators: source.generators.filter((g) => !passwordGenerators.has(g)) }).toEqual({ secret: source.name, generators: [] });
+      expect(source.remoteKeys.length + source.generators.length).toBeGreaterThan(0);
+      // Generated once: a refresh would make new passwords on every interval.
+      if (source.generators.length > 0) {
+        expect({ secret: source.name, refreshInterval: source.refreshInterval }).toEqual({ secret: source.name, refreshInterval: '0' });
+      }
+      if (source.remoteKeys.length > 0) {
+        expect({ secret: source.name, store: source.store }).toEqual({ secret: source.name, store: 'vault-preview' });
+      }
+    }
+    const vaultPaths = sources.flatMap((source) => source.remoteKeys);
+    expect(vaultPaths.filter((key) => /pr-|\{\{/.test(key))).toEqual([]);
+    // What is issued outside the platform, and nothing else, comes from Vault.
+    expect(sources.filter((source) => source.remoteKeys.length > 0).map((source) => source.name).sort()).toEqual(['oauth2-proxy', 'postgres-backup-credentials', 'registry-pull-secret']);
+    expect(sources.find((source) => source.name === 'oauth2-proxy')).toMatchObject({ remoteKeys: [`${SHARED_PREVIEW_VAULT_PATH}oauth2-proxy`], generators: [`${PREVIEW_NAMESPACE}/platform-password`] });
   });
 
   test('leaves no value naming the base preview namespace (service DNS names, Redis pod FQDNs, selectors)', () => {
@@ -140,7 +171,7 @@ describe('dist/preview built by kustomize for pull request 42 with the Applicati
     }
   });
 
-  test('fails the build, instead of setting the wrong field, when a pull request moved a value the patches set', () => {
+  test("fails the build, instead of setting the wrong field, when main's dist/preview moved a value the ApplicationSet's patches set", () => {
     const moveApiEnvironment = (dir: string) => {
       const file = path.join(dir, 'api.yaml');
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/postgres-pooler\.generator-platform-preview\.svc\.cluster\.local/g, 'moved'));

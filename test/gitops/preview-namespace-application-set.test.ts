@@ -11,6 +11,7 @@ function render(extra: Partial<PreviewNamespaceApplicationSetProps> = {}, namesp
   const chart = emptyChart();
   const { base, probe } = previewParts();
   const construct = new PreviewNamespaceApplicationSet(chart, 'preview-namespaces', {
+    applicationRepository: { owner: 'acme', repo: 'generator-platform' },
     project: previewNamespaceProject(chart, namespaces),
     baseObjects: base.namespace,
     probeObjects: probe.namespace,
@@ -21,10 +22,10 @@ function render(extra: Partial<PreviewNamespaceApplicationSetProps> = {}, namesp
 }
 
 describe('PreviewNamespaceApplicationSet', () => {
-  test("makes each labelled pull request's namespace from the tracked branch, never from the pull request", () => {
+  test("makes the namespace of each labelled pull request of the application repository from this repository's tracked branch", () => {
     const { applicationSet } = render();
     expect(applicationSet.spec.generators).toEqual([
-      { pullRequest: { github: { owner: 'acme', repo: 'generator-platform-k8s', labels: ['preview'] }, requeueAfterSeconds: 180 } },
+      { pullRequest: { github: { owner: 'acme', repo: 'generator-platform', labels: ['preview'] }, requeueAfterSeconds: 180 } },
     ]);
     const { spec, metadata } = applicationSet.spec.template;
     expect(metadata.name).toBe('preview-{{number}}-namespace');
@@ -67,12 +68,17 @@ describe('PreviewNamespaceApplicationSet', () => {
 
   test('with all props selects the pull requests the previews select', () => {
     const props: Omit<Required<PreviewNamespaceApplicationSetProps>, 'project' | 'baseObjects' | 'probeObjects' | 'folder'> = {
+      applicationRepository: { owner: 'other', repo: 'app' },
+      githubToken: { secretName: 'github-pull-requests', key: 'token' },
       pullRequestLabel: 'deploy-preview',
       requeueAfterSeconds: 60,
       repository: { url: 'https://example.com/x.git', revision: 'release', githubOwner: 'other', githubRepository: 'x' },
     };
     const { applicationSet } = render(props);
-    expect(applicationSet.spec.generators[0].pullRequest).toEqual({ github: { owner: 'other', repo: 'x', labels: ['deploy-preview'] }, requeueAfterSeconds: 60 });
+    expect(applicationSet.spec.generators[0].pullRequest).toEqual({
+      github: { owner: 'other', repo: 'app', labels: ['deploy-preview'], tokenRef: { secretName: 'github-pull-requests', key: 'token' } },
+      requeueAfterSeconds: 60,
+    });
     expect(applicationSet.spec.template.spec.source).toMatchObject({ repoURL: 'https://example.com/x.git', targetRevision: 'release' });
   });
 

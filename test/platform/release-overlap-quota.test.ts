@@ -54,6 +54,13 @@ function worstCase(objects: readonly KubeObject[]): Demand {
   };
   for (const rollout of kinds(objects, 'Rollout')) {
     const strategy = rollout.spec.strategy.blueGreen ?? rollout.spec.strategy.canary;
+    if (rollout.spec.strategy.canary && !strategy.trafficRouting) {
+      // A basic canary keeps every ReplicaSet together within replicas + maxSurge (Argo Rollouts v1.6.6,
+      // utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary: maxReplicaCountAllowed).
+      const max = maximum(rollout);
+      add(max + Math.max(1, Math.ceil((max * parseInt(strategy.maxSurge, 10)) / 100)), rollout.spec.template.spec);
+      continue;
+    }
     // The replaced set waits out the delay at full size: three sets while a second release starts.
     const sets = strategy.scaleDownDelaySeconds > 0 || strategy.abortScaleDownDelaySeconds > 0 ? 3 : 2;
     add(sets * maximum(rollout), rollout.spec.template.spec);
@@ -87,11 +94,14 @@ describe.each([EnvironmentName.STAGING, EnvironmentName.PRODUCTION])('%s: the Re
   const demand = worstCase(objects);
   const headroom = 1 + ENVIRONMENTS[environment].quotaHeadroomPercent / 100;
 
-  test('web and api are Rollouts whose replaced ReplicaSet waits out a scale-down delay', () => {
-    expect(kinds(objects, 'Rollout').map((rollout) => rollout.metadata.name).sort()).toEqual(['api', 'web']);
-    for (const rollout of kinds(objects, 'Rollout')) {
+  test('web and api are Rollouts whose replaced ReplicaSet waits out a scale-down delay; the generator is a canary of its replicas, within its surge', () => {
+    expect(kinds(objects, 'Rollout').map((rollout) => rollout.metadata.name).sort()).toEqual(['api', 'generator', 'web']);
+    for (const rollout of kinds(objects, 'Rollout').filter((r) => r.metadata.name !== 'generator')) {
       expect((rollout.spec.strategy.blueGreen ?? rollout.spec.strategy.canary).scaleDownDelaySeconds).toBeGreaterThan(0);
     }
+    const generator = find(objects, 'Rollout', 'generator').spec.strategy.canary;
+    expect(generator).toMatchObject({ maxSurge: '50%', maxUnavailable: 0 });
+    expect(generator.trafficRouting).toBeUndefined();
   });
 
   test.each(RESOURCES)('%s: the quota covers the worst case, with the stated headroom on top', (resource) => {

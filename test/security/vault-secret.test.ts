@@ -22,11 +22,16 @@ describe('VaultSecret', () => {
       namespace: 'apps', secretName: 'db', vaultPath: 'platform/prod/db', keys: ['username', 'password'],
       refreshInterval: '5m', secretStoreName: 'vault-prod', secretType: VaultSecretType.OPAQUE,
       derivedKeys: { uri: 'postgres://{{ .username }}:{{ .password | urlquery }}@db:5432/app' },
+      // Only where generateIn() is called (test/security/password-generator.test.ts).
+      generatableKeys: ['password'], valuesWhenGenerated: { username: 'app' },
+      mergeIntoExistingSecret: true,
     };
     new VaultSecret(chart, 'db', props);
     const spec = find(objectsOf(chart), 'ExternalSecret', 'db').spec;
     expect(spec.refreshInterval).toBe('5m');
     expect(spec.secretStoreRef.name).toBe('vault-prod');
+    // Written into a Secret something else owns (e.g. Argo CD's argocd-secret), which stays when the ExternalSecret goes.
+    expect(spec.target).toMatchObject({ creationPolicy: 'Merge', deletionPolicy: 'Retain' });
     expect(spec.data.map((d: any) => d.secretKey)).toEqual(['username', 'password']);
     expect(spec.target.template).toEqual({ engineVersion: 'v2', mergePolicy: 'Merge', data: { uri: 'postgres://{{ .username }}:{{ .password | urlquery }}@db:5432/app' } });
   });

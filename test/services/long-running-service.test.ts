@@ -238,7 +238,7 @@ describe('LongRunningService', () => {
   describe('as an Argo Rollout', () => {
     const setup = () => {
       const { chart, namespace } = serviceScope();
-      const analysis = new ReleaseAnalysis(new Construct(chart, 'delivery'), 'svc', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090' });
+      const analysis = new ReleaseAnalysis(new Construct(chart, 'delivery'), 'svc', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090', watchCount: 3 });
       const props = {
         namespace, component: 'c', image: IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 6 }), resources: smallResources, zones: ['z1', 'z2'],
         metricsScraper: prometheus, httpPort: 8080,
@@ -271,7 +271,12 @@ describe('LongRunningService', () => {
           args: [{ name: 'service', value: 'svc-preview' }, { name: 'namespace', value: 'apps' }],
         },
         autoPromotionEnabled: true,
-        scaleDownDelaySeconds: 30,
+        postPromotionAnalysis: {
+          templates: [{ templateName: 'svc-release-watch' }],
+          args: [{ name: 'service', value: 'svc-preview' }, { name: 'namespace', value: 'apps' }],
+        },
+        // The post-promotion watch: one 20 s interval, then 3 measurements 20 s apart.
+        scaleDownDelaySeconds: 80,
         abortScaleDownDelaySeconds: 30,
       });
       expect(find(objects, 'Service', 'svc-preview').spec).toEqual(find(objects, 'Service', 'svc').spec);
@@ -321,12 +326,30 @@ describe('LongRunningService', () => {
       expect(service.node.validate()).toEqual(['svc releases as a canary through ingress-nginx, which needs the stable Ingress; call exposeViaIngress()']);
     });
 
-    test('fails for a worker without a traffic port, and for an externally scaled service', () => {
+    test('fails for a worker without a traffic port under a strategy that shifts traffic', () => {
       const { chart, analysis, props } = setup();
       expect(() => new LongRunningService(chart, 'worker', { ...props, httpPort: undefined, deliveryStrategy: DeliveryStrategy.blueGreen({ analysis }) }))
-        .toThrow('worker: deliveryStrategy is "blue-green"; a blue-green or canary release shifts HTTP traffic, and this service serves none');
-      expect(() => new LongRunningService(chart, 'scaled', { ...props, externallyScaled: true, deliveryStrategy: DeliveryStrategy.canary({ analysis }) }))
-        .toThrow('scaled: deliveryStrategy is "canary"; an externally scaled service (KEDA) scales a Deployment');
+        .toThrow('worker: deliveryStrategy is "blue-green"; a blue-green release or a canary through ingress-nginx shifts HTTP traffic, and this service serves none');
+      expect(() => new LongRunningService(chart, 'worker2', { ...props, httpPort: undefined, deliveryStrategy: DeliveryStrategy.canary({ analysis }) }))
+        .toThrow('worker2: deliveryStrategy is "canary"; a blue-green release or a canary through ingress-nginx shifts HTTP traffic');
+    });
+
+    test('an externally scaled worker releases as a canary of its replicas: no Ingress needed, the scaler aims at the Rollout, the footprint is a rolling one', () => {
+      const { chart, analysis, props } = setup();
+      const worker = new LongRunningService(chart, 'worker', {
+        ...props, httpPort: undefined, externallyScaled: true,
+        deliveryStrategy: DeliveryStrategy.canary({ analysis, trafficRouting: false, maxSurgePercent: 50 }),
+      });
+      worker.useExternalScaler('worker-queue-depth');
+      expect(worker.node.validate()).toEqual([]);
+      expect(worker.workloadReference).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'worker' });
+      const objects = objectsOf(chart);
+      const canary = find(objects, 'Rollout', 'worker').spec.strategy.canary;
+      expect(canary).toMatchObject({ stableService: 'worker', canaryService: 'worker-canary', maxSurge: '50%', maxUnavailable: 0 });
+      expect(canary.trafficRouting).toBeUndefined();
+      expect(kinds(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
+      // Up to 6 replicas plus 3 surged ones, as a rolling update: no scaled-down set waits without traffic routing.
+      expect(worker.footprint.maxPods).toBe(9);
     });
   });
 

@@ -48,7 +48,7 @@ describe('WebService', () => {
 
   test('with all props: a blue-green Rollout behind a preview Service, its HorizontalPodAutoscaler aimed at the Rollout', () => {
     const { chart, namespace, api } = withApi();
-    const analysis = new ReleaseAnalysis(new Construct(chart, 'delivery'), 'web', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090', latencyP95Ms: 800 });
+    const analysis = new ReleaseAnalysis(new Construct(chart, 'delivery'), 'web', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090', latencyP95Ms: 800, watchCount: 3 });
     const props: Required<WebServiceProps> = {
       namespace, image: PINNED_IMAGE, replicas: Replicas.autoscaled({ min: 2, max: 6 }),
       resources: { cpuMillis: 2000, memoryMi: 4096, storageGi: 20 }, zones: ['z1', 'z2', 'z3'],

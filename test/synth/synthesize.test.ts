@@ -18,6 +18,7 @@ describe('synthesize', () => {
     const argoCd = (cluster: string, files: string[]) => files.map((f) => `argocd/${cluster}/${f}`);
     const clusterFiles = (environment: string) => [
       'addons.yaml',
+      'argocd-webhook.yaml',
       'certificate-authority.yaml',
       'certificate-authority/internal-ca-policy.yaml',
       'certificate-authority/internal-ca.yaml',
@@ -39,6 +40,7 @@ describe('synthesize', () => {
           'preview-namespace/namespace.yaml',
           'preview-namespaces.yaml',
           'previews.yaml',
+          'pull-request-token.yaml',
         ]),
         ...argoCd('production', clusterFiles('production')),
         ...argoCd('staging', clusterFiles('staging')),

@@ -6,8 +6,9 @@ import { ControlPlane } from '../cluster/control-plane';
 import { statusMessage } from '../cluster/kube-client';
 import { freePorts, ManagedProcess, removeOrphanedScratchFolders, scratchFolderName, waitFor } from '../cluster/managed-process';
 import { argoCdCrds } from '../cluster/pinned-crds';
-import { ArgoCdBinaries, argocdBinary } from './argocd-binary';
-import { ARGOCD_NAMESPACE, argoCdSettings } from './argocd-config';
+import { ArgoCdBinaries, argocdBinary, argocdGpgWrappersDir } from './argocd-binary';
+import { ARGOCD_NAMESPACE, argoCdSettings, gpgKeysConfigMap } from './argocd-config';
+import { stopGpgAgent } from './signing-key';
 
 export interface ArgoCdOptions {
   /** A running control plane; Argo CD deploys to it as its in-cluster destination (https://kubernetes.default.svc). */
@@ -20,6 +21,12 @@ export interface ArgoCdOptions {
   readonly selfHealTimeoutSeconds?: number;
   /** Extra environment of the repo server (e.g. a PATH with helm and kustomize). @default {} */
   readonly repoServerEnv?: Readonly<Record<string, string>>;
+  /**
+   * Armored public keys by long key ID: the keyring the repo server verifies commit signatures
+   * with, as an administrator puts them into argocd-gpg-keys-cm (docs/gitops.md, "Signed commits").
+   * @default {} - an empty keyring: a project with signatureKeys refuses every commit
+   */
+  readonly gpgPublicKeys?: Readonly<Record<string, string>>;
 }
 
 /** The scratch folders' prefix under the system temp folder; the owner's pid follows. */
@@ -58,8 +65,9 @@ export class ArgoCd {
     const [redis, repoServer, repoServerMetrics, controllerMetrics] = await freePorts(4);
     const argo = new ArgoCd(options.plane, dir, binaries, { redis, repoServer, repoServerMetrics, controllerMetrics });
     try {
-      await Promise.all([argo.installSettings(), argo.startRedis()]);
-      await argo.startRepoServer(options.repoServerEnv ?? {});
+      const gpgPublicKeys = options.gpgPublicKeys ?? {};
+      await Promise.all([argo.installSettings(gpgPublicKeys), argo.startRedis()]);
+      await argo.startRepoServer(options.repoServerEnv ?? {}, gpgPublicKeys);
       log(`argocd-repo-server ready at ${argo.repoServerAddress}`);
       await argo.startApplicationController(options.appResyncSeconds ?? 10, options.selfHealTimeoutSeconds ?? 2);
       log(`argocd-application-controller ready (metrics :${controllerMetrics})`);
@@ -75,6 +83,7 @@ export class ArgoCd {
     for (const process of [...this.processes].reverse()) {
       await process.stop();
     }
+    await stopGpgAgent(this.gnupgHome);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -96,12 +105,17 @@ export class ArgoCd {
     return this.processes.map((process) => `--- ${process.name} (${process.logFile}):\n${process.logTail(lines)}`).join('\n');
   }
 
+  /** The repo server's GnuPG home (ARGOCD_GNUPGHOME; /app/config/gpg/keys in Argo CD's image, an emptyDir). */
+  private get gnupgHome(): string {
+    return path.join(this.dir, 'gpg', 'keys');
+  }
+
   /** Argo CD's CRDs (unless the plane loaded them with the pinned ones), the namespace and settings. */
-  private async installSettings(): Promise<void> {
+  private async installSettings(gpgPublicKeys: Readonly<Record<string, string>>): Promise<void> {
     if (!this.plane.client.resourceOf('argoproj.io/v1alpha1', 'Application')) {
       await this.plane.loadCrds(argoCdCrds());
     }
-    for (const object of argoCdSettings()) {
+    for (const object of [...argoCdSettings(), gpgKeysConfigMap(gpgPublicKeys)]) {
       const response = await this.plane.client.apply(object, { dryRun: false, fieldManager: FIELD_MANAGER });
       if (response.status >= 300) {
         throw new Error(`${object.kind} ${object.metadata.name} was refused: ${statusMessage(response)}`);
@@ -117,7 +131,20 @@ export class ArgoCd {
     await waitFor('redis-server PING', () => redisPing(this.ports.redis), { timeoutMs: START_TIMEOUT_MS, process: redis });
   }
 
-  private async startRepoServer(extraEnv: Readonly<Record<string, string>>): Promise<void> {
+  /**
+   * The repo server with GnuPG on, as in a real install: at start it makes a keyring in
+   * ARGOCD_GNUPGHOME and imports every file of ARGOCD_GPG_DATA_PATH whose name is a key ID, then
+   * watches that folder (cmd/argocd-repo-server/commands/argocd_repo_server.go; util/gpg/gpg.go,
+   * InitializeGnuPG and SyncKeyRingFromDirectory). In a pod the folder is argocd-gpg-keys-cm
+   * mounted at /app/config/gpg/source; here its files are written as the kubelet would.
+   */
+  private async startRepoServer(extraEnv: Readonly<Record<string, string>>, gpgPublicKeys: Readonly<Record<string, string>>): Promise<void> {
+    const gpgSource = path.join(this.dir, 'gpg', 'source');
+    fs.mkdirSync(this.gnupgHome, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(gpgSource, { recursive: true });
+    for (const [keyId, armored] of Object.entries(gpgPublicKeys)) {
+      fs.writeFileSync(path.join(gpgSource, keyId), armored);
+    }
     const repoServer = this.run('argocd-repo-server', this.binaries.repoServer, [
       '--address', '127.0.0.1', '--port', String(this.ports.repoServer),
       '--metrics-address', '127.0.0.1', '--metrics-port', String(this.ports.repoServerMetrics),
@@ -130,9 +157,11 @@ export class ArgoCd {
       TMPDIR: this.dir,
       // The git credential helper's socket defaults to /tmp/reposerver-ask-pass.sock (reposerver/askpass/common.go): one per run.
       ARGOCD_ASK_PASS_SOCK: path.join(this.dir, 'ask-pass.sock'),
-      // Signature verification would initialise a GnuPG keyring under /app/config (util/gpg/gpg.go, IsGPGEnabled).
-      ARGOCD_GPG_ENABLED: 'false',
+      ARGOCD_GNUPGHOME: this.gnupgHome,
+      ARGOCD_GPG_DATA_PATH: gpgSource,
       ...extraEnv,
+      // The wrappers Argo CD's image has in /usr/local/bin, before the caller's PATH.
+      PATH: `${argocdGpgWrappersDir()}:${extraEnv.PATH ?? process.env.PATH}`,
     });
     // `?full=true` answers only once the gRPC server serves (cmd/argocd-repo-server/commands/argocd_repo_server.go).
     await waitFor('argocd-repo-server /healthz?full=true', () => httpOk(`http://127.0.0.1:${this.ports.repoServerMetrics}/healthz?full=true`), { timeoutMs: START_TIMEOUT_MS, process: repoServer });

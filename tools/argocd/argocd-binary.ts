@@ -50,6 +50,32 @@ export function argocdBinary(log: (line: string) => void = () => undefined): Arg
 }
 
 /**
+ * The scripts Argo CD's image puts on PATH for signature verification (its Dockerfile copies
+ * hack/gpg-wrapper.sh and hack/git-verify-wrapper.sh to /usr/local/bin): the repo server runs
+ * `git-verify-wrapper.sh <revision>` for each commit it must verify (util/git/client.go,
+ * VerifyCommitSignature) and `gpg-wrapper.sh` when it syncs its keyring (util/gpg/gpg.go, IsSecretKey).
+ */
+export const ARGOCD_GPG_WRAPPERS = ['gpg-wrapper.sh', 'git-verify-wrapper.sh'] as const;
+
+/** A folder with ARGOCD_GPG_WRAPPERS, executable, copied once from the release's module source (the Go module cache). */
+export function argocdGpgWrappersDir(): string {
+  const dir = path.join(argocdBinaryDir(), 'gpg-wrappers');
+  if (!ARGOCD_GPG_WRAPPERS.every((script) => fs.existsSync(path.join(dir, script)))) {
+    const download = go(['mod', 'download', '-json', `${ARGOCD_MODULE}@${ARGOCD_VERSION}`], os.tmpdir());
+    const source = (JSON.parse(download.stdout) as { Dir: string }).Dir;
+    fs.mkdirSync(dir, { recursive: true });
+    for (const script of ARGOCD_GPG_WRAPPERS) {
+      // The module cache is read-only; a copy under another name, renamed, so a concurrent run never sees half a script.
+      const staging = path.join(dir, `${script}.${process.pid}`);
+      fs.copyFileSync(path.join(source, 'hack', script), staging);
+      fs.chmodSync(staging, 0o755);
+      fs.renameSync(staging, path.join(dir, script));
+    }
+  }
+  return dir;
+}
+
+/**
  * The go.mod of a throwaway module that builds argo-cd's `./cmd` at `version`. `go build` of a
  * dependency ignores that dependency's `replace` directives, and argo-cd's go.mod pins its
  * Kubernetes libraries (k8s.io/* v0.26.11) and several forks only through them; without the same

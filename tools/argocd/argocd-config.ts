@@ -93,6 +93,22 @@ export function apiServiceHealthCheck(simulated: Readonly<Record<string, string>
   ].join('\n');
 }
 
+/**
+ * argocd-gpg-keys-cm as Argo CD keeps it (common.ArgoCDGPGKeysConfigMapName): one entry per public
+ * key, named by its long key ID, holding the armored key (docs/user-guide/gpg-verification.md of
+ * v2.10.18, declarative setup). install.yaml brings it empty; `argocd gpg add` or an administrator
+ * fills it. Only the repo server reads it, through the folder it is mounted at (ArgoCd writes
+ * that folder); the object is here so that the cluster shows what a real one would.
+ */
+export function gpgKeysConfigMap(publicKeys: Readonly<Record<string, string>>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'argocd-gpg-keys-cm', namespace: ARGOCD_NAMESPACE, labels: { ...PART_OF_ARGOCD, 'app.kubernetes.io/name': 'argocd-gpg-keys-cm' } },
+    data: { ...publicKeys },
+  };
+}
+
 /** The namespace and the settings an Argo CD install (manifests/install.yaml) brings, reduced to what the controller and repo server read. */
 export function argoCdSettings(): KubeObject[] {
   return [

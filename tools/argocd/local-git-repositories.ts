@@ -16,14 +16,20 @@ function git(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
   return runProgram('git', args, `git ${args.join(' ')}`, { env: { ...process.env, ...IDENTITY, ...env } }).then((output) => output.trim());
 }
 
+/** How to sign a commit: `git commit-tree` arguments and environment (ThrowawaySigningKey.gitSigning). */
+export interface GitSigning {
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /**
  * This repository as a bare repository at `<baseDir>/<owner>/<name>.git`: a clone of its history
  * plus one commit of the working tree as it is now (committed or not, .gitignore respected), which
- * every revision the Applications ask for (`branches`, e.g. `main`) points to. The commit is made
- * with a temporary index inside the clone: the working repository's index, refs and objects are
- * never written.
+ * every revision the Applications ask for (`branches`, e.g. `main`) points to, signed with
+ * `signing` when given (Argo CD verifies only that tip commit). The commit is made with a temporary
+ * index inside the clone: the working repository's index, refs and objects are never written.
  */
-export async function buildPlatformRepository(baseDir: string, repositoryRoot: string, repoURL: string, branches: readonly string[]): Promise<string> {
+export async function buildPlatformRepository(baseDir: string, repositoryRoot: string, repoURL: string, branches: readonly string[], signing?: GitSigning): Promise<string> {
   const target = path.join(baseDir, servedGitPathOf(repoURL));
   fs.mkdirSync(path.dirname(target), { recursive: true });
   // A local clone hard-links the object files (immutable), so it takes milliseconds and leaves the source untouched.
@@ -32,7 +38,7 @@ export async function buildPlatformRepository(baseDir: string, repositoryRoot: s
   await git(['read-tree', 'HEAD'], env);
   await git(['add', '--all'], env);
   const tree = await git(['write-tree'], env);
-  const commit = await git(['commit-tree', tree, '-p', 'HEAD', '-m', 'local-sources: the working tree as it is now (committed and uncommitted changes)'], env);
+  const commit = await git(['commit-tree', tree, '-p', 'HEAD', ...(signing?.args ?? []), '-m', 'local-sources: the working tree as it is now (committed and uncommitted changes)'], { ...env, ...signing?.env });
   fs.rmSync(env.GIT_INDEX_FILE);
   for (const branch of branches.filter((name) => name !== 'HEAD' && !/^[0-9a-f]{40}$/.test(name))) {
     await git(['update-ref', `refs/heads/${branch}`, commit], { GIT_DIR: target });

@@ -12,7 +12,8 @@ import { argoCdClusters, argoCdObjects, argoCdSources, isTemplatedRevision } fro
 import { LocalGitDaemon } from './local-git-daemon';
 import { AddonRepositoryTag, buildAddonRepository, buildPlatformRepository, servedGitPathOf } from './local-git-repositories';
 import { helm, LocalHelmServer, packageChart, servedHelmPathOf } from './local-helm-repositories';
-import { rewriteRepositoryUrls } from './source-rewrite';
+import { ThrowawaySigningKey } from './signing-key';
+import { rewriteRepositoryUrls, rewriteSignatureKeys } from './source-rewrite';
 
 export interface LocalSourcesOptions {
   /** The working tree whose dist/ is served, committed or not. */
@@ -75,17 +76,23 @@ export class LocalSources {
       addons.filter((application) => application.kind === AddonSourceKind.HELM),
       (application) => application.lockedSource.repoURL,
     );
-    const platformCommit = buildPlatformRepository(gitBase, root, PLATFORM_REPOSITORY.url, branches.length > 0 ? branches : [PLATFORM_REPOSITORY.revision]);
+    // The projects of a cluster with signers verify the tip of main: every commit of this repository served here is signed.
+    const signingKey = await ThrowawaySigningKey.create(path.join(scratch, 'gnupg'), 'local-sources-signer');
+    const platformCommit = buildPlatformRepository(gitBase, root, PLATFORM_REPOSITORY.url, branches.length > 0 ? branches : [PLATFORM_REPOSITORY.revision], signingKey.gitSigning);
     const repositories = [...gitAddons].map(([repoURL, applications]) => buildAddonRepository(gitBase, repoURL, addonTags(applications, lock, mirrorDir)));
     const packages = [...helmAddons].flatMap(([repoURL, applications]) =>
       uniqueBy(applications, (application) => `${application.lockedSource.chart} ${application.lockedSource.targetRevision}`).map((application) =>
         packageChart(lockEntryFor(lock, application.lockedSource), helmValuesOf(application), path.join(helmBase, servedHelmPathOf(repoURL)), scratch, mirrorDir),
       ),
     );
-    const [commit] = await Promise.all([platformCommit, ...repositories, ...packages]);
+    const [commit] = await Promise.all([platformCommit, ...repositories, ...packages]).catch(async (error: unknown) => {
+      await signingKey.stop();
+      throw error;
+    });
     const server = await LocalHelmServer.start(helmBase);
     const daemon = await LocalGitDaemon.start(gitBase, servedGitPathOf(PLATFORM_REPOSITORY.url), scratch).catch(async (error: unknown) => {
       await server.stop();
+      await signingKey.stop();
       throw error;
     });
     served.push({ upstream: PLATFORM_REPOSITORY.url, local: daemon.urlOf(servedGitPathOf(PLATFORM_REPOSITORY.url)), kind: 'git', contents: branches });
@@ -99,7 +106,7 @@ export class LocalSources {
       return { upstream: repoURL, local, kind: 'helm', contents: [...new Set(charts)] };
     });
     served.push(...(await Promise.all(indexes)));
-    return new LocalSources(served, commit, daemon, server, scratch);
+    return new LocalSources(served, commit, signingKey, daemon, server, scratch);
   }
 
   private constructor(
@@ -107,6 +114,12 @@ export class LocalSources {
     public readonly served: readonly ServedSource[],
     /** The commit of this repository's working tree that the platform branches point to (what a preview's `{{head_sha}}` can name). */
     public readonly platformCommit: string,
+    /**
+     * The throwaway key every commit of this repository served here is signed with (unless a test
+     * asks otherwise), and which `rewrite()` makes the projects with signatureKeys require. Give its
+     * public key to Argo CD (ArgoCd's gpgPublicKeys), as argocd-gpg-keys-cm holds the signers'.
+     */
+    public readonly signingKey: ThrowawaySigningKey,
     private readonly daemon: LocalGitDaemon,
     private readonly server: LocalHelmServer,
     private readonly scratch: string,
@@ -124,20 +137,26 @@ export class LocalSources {
 
   /**
    * Copies of the objects with every repoURL of an Application or ApplicationSet template, and
-   * every sourceRepos entry of an AppProject, pointing at the local servers. A URL that is not
-   * served is an error that names it.
+   * every sourceRepos entry of an AppProject, pointing at the local servers, and the signatureKeys
+   * of a project that has any replaced by `signingKey`'s. A URL that is not served is an error that names it.
    */
   public rewrite<T extends object>(objects: readonly T[]): T[] {
     const locals = new Map(this.served.map((source) => [normalizeRepositoryUrl(source.upstream), source.local]));
-    return rewriteRepositoryUrls(objects, (repoURL) => locals.get(normalizeRepositoryUrl(repoURL)));
+    return rewriteSignatureKeys(rewriteRepositoryUrls(objects, (repoURL) => locals.get(normalizeRepositoryUrl(repoURL))), this.signingKey.keyId);
+  }
+
+  /** What ArgoCd's `gpgPublicKeys` takes for `keys` (@default `signingKey`): argocd-gpg-keys-cm's entries. */
+  public gpgPublicKeys(keys: readonly ThrowawaySigningKey[] = [this.signingKey]): Record<string, string> {
+    return Object.fromEntries(keys.map((key) => [key.keyId, key.armoredPublicKey]));
   }
 
   /**
    * A pull request's head: a commit on top of `parent` (@default `platformCommit`) with `files`
-   * (path -> content) written into its tree, in this repository as served; returns its id (what
-   * `{{head_sha}}` names). For tests of what a pull request may and may not change.
+   * (path -> content) written into its tree, in this repository as served, signed by `signedBy`
+   * (@default `signingKey`; null: unsigned); returns its id (what `{{head_sha}}` names). For tests
+   * of what a pull request may and may not change.
    */
-  public async pullRequestHead(files: Readonly<Record<string, string>>, message: string, parent: string = this.platformCommit): Promise<string> {
+  public async pullRequestHead(files: Readonly<Record<string, string>>, message: string, parent: string = this.platformCommit, signedBy: ThrowawaySigningKey | null = this.signingKey): Promise<string> {
     const index = path.join(this.scratch, `pull-request-index-${process.hrtime.bigint()}`);
     const run = (args: string[], input?: string) => this.git(args, `git ${args[0]} for a commit on top of ${parent}`, input, { GIT_INDEX_FILE: index });
     await run(['read-tree', parent]);
@@ -146,17 +165,19 @@ export class LocalSources {
       await run(['update-index', '--add', '--cacheinfo', `100644,${blob},${file}`]);
     }
     const tree = (await run(['write-tree'])).trim();
-    const commit = (await run(['-c', 'user.name=pull-request', '-c', 'user.email=pull-request@localhost', 'commit-tree', tree, '-p', parent, '-m', message])).trim();
+    const signing = signedBy?.gitSigning;
+    const commit = (await this.git(['-c', 'user.name=pull-request', '-c', 'user.email=pull-request@localhost', 'commit-tree', tree, '-p', parent, ...(signing?.args ?? []), '-m', message], `git commit-tree on top of ${parent}`, undefined, { GIT_INDEX_FILE: index, ...signing?.env })).trim();
     fs.rmSync(index, { force: true });
     return commit;
   }
 
   /**
    * A merge to `main`: every branch of this repository as served moves to a commit of `files` on
-   * top of `parent` (@default `platformCommit`), which Argo CD then fetches for `main`. Returns it.
+   * top of `parent` (@default `platformCommit`), signed by `signedBy` (@default `signingKey`; null:
+   * unsigned), which Argo CD then fetches for `main`. Returns it.
    */
-  public async publish(files: Readonly<Record<string, string>>, message: string, parent: string = this.platformCommit): Promise<string> {
-    const commit = await this.pullRequestHead(files, message, parent);
+  public async publish(files: Readonly<Record<string, string>>, message: string, parent: string = this.platformCommit, signedBy: ThrowawaySigningKey | null = this.signingKey): Promise<string> {
+    const commit = await this.pullRequestHead(files, message, parent, signedBy);
     const branches = (await this.git(['for-each-ref', '--format=%(refname)', 'refs/heads'], 'git for-each-ref of the served repository')).split('\n').filter(Boolean);
     for (const branch of branches) {
       await this.git(['update-ref', branch, commit], `git update-ref ${branch}`);
@@ -171,7 +192,7 @@ export class LocalSources {
   }
 
   public async stop(): Promise<void> {
-    await Promise.all([this.daemon.stop(), this.server.stop()]);
+    await Promise.all([this.daemon.stop(), this.server.stop(), this.signingKey.stop()]);
     fs.rmSync(this.scratch, { recursive: true, force: true });
   }
 

@@ -47,12 +47,19 @@ const readyStatus = (message: string) => (object: LiveObject) =>
 const readyWhenDependencyReady = (options: {
   readonly message: string;
   readonly notReadyReason: string;
-  readonly dependency: (object: LiveObject) => { readonly path: string; readonly describe: string };
+  /** What the object reads from; `statusless` ones (e.g. a Password generator) need only exist. */
+  readonly dependencies: (object: LiveObject) => readonly { readonly path: string; readonly describe: string; readonly statusless?: boolean }[];
 }) => async (object: LiveObject, lookup: Lookup) => {
-  const dependency = options.dependency(object);
-  const found = await lookup(dependency.path);
-  const ready = isReady(found);
-  const message = ready ? options.message : `${dependency.describe} ${found ? 'is not ready' : 'does not exist'}`;
+  let problem: string | undefined;
+  for (const dependency of options.dependencies(object)) {
+    const found = await lookup(dependency.path);
+    if (!found || (dependency.statusless !== true && !isReady(found))) {
+      problem = `${dependency.describe} ${found ? 'is not ready' : 'does not exist'}`;
+      break;
+    }
+  }
+  const ready = problem === undefined;
+  const message = problem ?? options.message;
   const current = readyCondition(object);
   if (current?.status === (ready ? 'True' : 'False') && current.message === message) {
     return undefined;
@@ -65,15 +72,27 @@ const referenceOf = (object: LiveObject, field: string): Reference => ((object.s
 const scopedPath = (resource: string, object: LiveObject, clusterScoped: boolean, name: string) =>
   `/apis/${resource.slice(0, resource.lastIndexOf('/'))}${clusterScoped ? '' : `/namespaces/${object.metadata.namespace}`}/${resource.slice(resource.lastIndexOf('/') + 1)}/${name}`;
 
-/** External Secrets: an ExternalSecret syncs through its store (`spec.secretStoreRef`, kind SecretStore unless said). */
+/**
+ * External Secrets: an ExternalSecret syncs through its store (`spec.secretStoreRef`, kind
+ * SecretStore unless said), where it names one, and with the generators of its `dataFrom` (e.g. a
+ * Password in its namespace), which have no status: they need only exist.
+ */
 const externalSecretStatus = readyWhenDependencyReady({
   message: 'Secret was synced',
   notReadyReason: 'SecretSyncedError',
-  dependency: (object) => {
-    const reference = referenceOf(object, 'secretStoreRef');
-    const kind = reference.kind ?? 'SecretStore';
-    const clusterScoped = kind === 'ClusterSecretStore';
-    return { path: scopedPath(`external-secrets.io/v1beta1/${clusterScoped ? 'clustersecretstores' : 'secretstores'}`, object, clusterScoped, reference.name), describe: `${kind} "${reference.name}"` };
+  dependencies: (object) => {
+    const spec = (object.spec ?? {}) as { secretStoreRef?: Reference; dataFrom?: { sourceRef?: { generatorRef?: { kind: string; name: string } } }[] };
+    const stores = spec.secretStoreRef === undefined ? [] : [spec.secretStoreRef].map((reference) => {
+      const kind = reference.kind ?? 'SecretStore';
+      const clusterScoped = kind === 'ClusterSecretStore';
+      return { path: scopedPath(`external-secrets.io/v1beta1/${clusterScoped ? 'clustersecretstores' : 'secretstores'}`, object, clusterScoped, reference.name), describe: `${kind} "${reference.name}"` };
+    });
+    const generators = (spec.dataFrom ?? []).flatMap((entry) => (entry.sourceRef?.generatorRef === undefined ? [] : [entry.sourceRef.generatorRef])).map((reference) => ({
+      path: scopedPath(`generators.external-secrets.io/v1alpha1/${reference.kind.toLowerCase()}s`, object, false, reference.name),
+      describe: `generator ${reference.kind} "${reference.name}"`,
+      statusless: true,
+    }));
+    return [...stores, ...generators];
   },
 });
 
@@ -81,11 +100,11 @@ const externalSecretStatus = readyWhenDependencyReady({
 const certificateStatus = readyWhenDependencyReady({
   message: 'Certificate is up to date and has not expired',
   notReadyReason: 'DoesNotExist',
-  dependency: (object) => {
+  dependencies: (object) => {
     const reference = referenceOf(object, 'issuerRef');
     const kind = reference.kind ?? 'Issuer';
     const clusterScoped = kind === 'ClusterIssuer';
-    return { path: scopedPath(`cert-manager.io/v1/${clusterScoped ? 'clusterissuers' : 'issuers'}`, object, clusterScoped, reference.name), describe: `${kind} "${reference.name}"` };
+    return [{ path: scopedPath(`cert-manager.io/v1/${clusterScoped ? 'clusterissuers' : 'issuers'}`, object, clusterScoped, reference.name), describe: `${kind} "${reference.name}"` }];
   },
 });
 

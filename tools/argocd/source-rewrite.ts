@@ -35,3 +35,23 @@ export function rewriteRepositoryUrls<T extends object>(objects: readonly T[], l
   }
   return copies;
 }
+
+/**
+ * Copies of Argo CD objects with the `signatureKeys` of every AppProject that requires signatures
+ * replaced by `keyId` alone: the key IDs in dist/ are the real signers' (lib/config/commit-signers.yaml),
+ * whose private keys a test never has, so the test signs with a throwaway key and its projects
+ * require that one instead. A project without signatureKeys stays without.
+ */
+export function rewriteSignatureKeys<T extends object>(objects: readonly T[], keyId: string): T[] {
+  return objects.map((object) => {
+    const copy = structuredClone(object);
+    const body = copy as JsonObject;
+    if (body.kind === 'AppProject') {
+      const spec = record(body.spec);
+      if (Array.isArray(spec.signatureKeys) && spec.signatureKeys.length > 0) {
+        spec.signatureKeys = [{ keyID: keyId }];
+      }
+    }
+    return copy;
+  });
+}

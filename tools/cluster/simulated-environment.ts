@@ -37,8 +37,10 @@ export const ROLLOUT_HASH_LABEL = 'rollouts-pod-template-hash';
 /**
  * Turns rendered objects into what a bare cluster can run, with only Kubernetes' own controllers:
  * - a Rollout becomes a Deployment from its own template, its pods labelled as one Argo Rollouts
- *   ReplicaSet (`rollouts-pod-template-hash: stable`), and a HorizontalPodAutoscaler of the Rollout
- *   scales that Deployment instead;
+ *   ReplicaSet (`rollouts-pod-template-hash: stable`); a canary without traffic routing, whose
+ *   ReplicaSets together stay within replicas + maxSurge, a Deployment that rolls with the canary's
+ *   maxSurge and maxUnavailable (no hash label); and a HorizontalPodAutoscaler of the Rollout
+ *   (or the one KEDA makes for a ScaledObject of it) scales that Deployment instead;
  * - a CloudNativePG Pooler becomes a Deployment of `spec.instances` from its template, a
  *   CloudNativePG Cluster and a RabbitmqCluster the StatefulSet their operator would make
  *   (operator-pod-sets.ts), a KEDA ScaledObject the HorizontalPodAutoscaler KEDA would make;
@@ -69,27 +71,34 @@ export function simulateEnvironment(objects: readonly KubeObject[], served: (obj
       const replicas = rollout ? ((spec.replicas as number | undefined) ?? minimum.get(id) ?? 1) : (spec.instances as number);
       const template = withoutClaims(spec.template as Json);
       const templateLabels = ((template.metadata as Json).labels ?? {}) as Record<string, string>;
+      const canary = ((spec.strategy as Json | undefined)?.canary ?? undefined) as Json | undefined;
+      // A canary without traffic routing moves replicas between its ReplicaSets within maxSurge: a rolling update.
+      const basicCanary = rollout && canary !== undefined && canary.trafficRouting === undefined;
+      const hash = rollout && !basicCanary ? { [ROLLOUT_HASH_LABEL]: 'stable' } : {};
       // CloudNativePG labels a Pooler's pods with its name (pkg/specs/pgbouncer/deployments.go), which the Pooler's spread selects.
-      const podLabels = rollout ? { ...templateLabels, [ROLLOUT_HASH_LABEL]: 'stable' } : { ...templateLabels, 'cnpg.io/poolerName': object.metadata.name ?? '' };
+      const podLabels = rollout ? { ...templateLabels, ...hash } : { ...templateLabels, 'cnpg.io/poolerName': object.metadata.name ?? '' };
       const selectorLabels = ((spec.selector as Json | undefined)?.matchLabels ?? templateLabels) as Record<string, string>;
-      const selector = { matchLabels: rollout ? { ...selectorLabels, [ROLLOUT_HASH_LABEL]: 'stable' } : { ...selectorLabels, 'cnpg.io/poolerName': object.metadata.name ?? '' } };
+      const selector = { matchLabels: rollout ? { ...selectorLabels, ...hash } : { ...selectorLabels, 'cnpg.io/poolerName': object.metadata.name ?? '' } };
       const name = rollout ? object.metadata.name : `${object.metadata.name}-pooler`;
       const podTemplate = { ...template, metadata: { ...(template.metadata as Json), labels: podLabels } };
-      out.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: object.metadata.namespace, labels: object.metadata.labels }, spec: { replicas, selector, template: podTemplate } });
-      simulated.push(`${id} -> Deployment/${name} (${replicas} replicas)`);
+      const strategy = basicCanary ? { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: canary.maxSurge ?? '25%', maxUnavailable: canary.maxUnavailable ?? '25%' } } } : {};
+      out.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: object.metadata.namespace, labels: object.metadata.labels }, spec: { replicas, selector, ...strategy, template: podTemplate } });
+      simulated.push(`${id} -> Deployment/${name} (${replicas} replicas${basicCanary ? `, a rolling update within the canary's maxSurge ${String(canary.maxSurge ?? '25%')}` : ''})`);
     } else if (operatorSet) {
       out.push(operatorSet);
       simulated.push(`${id} -> StatefulSet/${operatorSet.metadata.name} (${(operatorSet.spec as Json).replicas} members, as its operator makes them)`);
     } else if (object.kind === 'ScaledObject') {
       const name = ((spec.advanced as Json | undefined)?.horizontalPodAutoscalerConfig as Json | undefined)?.name as string | undefined ?? `keda-hpa-${object.metadata.name}`;
       const target = spec.scaleTargetRef as { apiVersion?: string; kind?: string; name: string };
+      // A ScaledObject of a Rollout scales the Rollout's stand-in Deployment, like a HorizontalPodAutoscaler of one.
+      const scaled = target.kind === 'Rollout' ? { apiVersion: 'apps/v1', kind: 'Deployment', name: target.name } : { apiVersion: target.apiVersion ?? 'apps/v1', kind: target.kind ?? 'Deployment', name: target.name };
       out.push({
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         metadata: { name, namespace: object.metadata.namespace, labels: object.metadata.labels },
-        spec: { scaleTargetRef: { apiVersion: target.apiVersion ?? 'apps/v1', kind: target.kind ?? 'Deployment', name: target.name }, minReplicas: spec.minReplicaCount, maxReplicas: spec.maxReplicaCount },
+        spec: { scaleTargetRef: scaled, minReplicas: spec.minReplicaCount, maxReplicas: spec.maxReplicaCount },
       });
-      simulated.push(`${id} -> HorizontalPodAutoscaler/${name} (${spec.minReplicaCount}-${spec.maxReplicaCount}, as KEDA makes it)`);
+      simulated.push(`${id} -> HorizontalPodAutoscaler/${name} (${spec.minReplicaCount}-${spec.maxReplicaCount}, as KEDA makes it${target.kind === 'Rollout' ? `, scaling Deployment/${target.name}, the Rollout's stand-in` : ''})`);
     } else if (object.kind === 'Job') {
       skipped.push(`${id}: a one-shot Job, no part of availability`);
     } else if (!served(object)) {

@@ -31,10 +31,11 @@ export function buildDeployTimeReport(
   budgets: Readonly<Record<string, number>> = RELEASE_BUDGET_SECONDS,
 ): DeployTimeReport {
   const applications = objects.filter((o) => o.kind === 'Application' && o.apiVersion.startsWith('argoproj.io/'));
+  const webhookSecrets = objects.filter((o) => o.kind === 'ExternalSecret');
   const names = [...new Set(objects.map((o) => o.environment))].sort();
   const environments = names
     .map((environment) => {
-      const estimates = estimateEnvironment(objects.filter((o) => o.environment === environment), applications, options);
+      const estimates = estimateEnvironment(objects.filter((o) => o.environment === environment), applications, options, webhookSecrets);
       const budgeted = estimates.filter((e) => e.budgeted);
       const budgetSeconds = budgets[environment];
       return {
@@ -49,7 +50,7 @@ export function buildDeployTimeReport(
   return { environments, withinBudget: environments.every((e) => e.overBudget.length === 0) };
 }
 
-const COLUMNS: readonly TimeCategory[] = [TimeCategory.ROLLOUT, TimeCategory.PAUSES, TimeCategory.ANALYSIS, TimeCategory.SWITCH, TimeCategory.WAVES];
+const COLUMNS: readonly TimeCategory[] = [TimeCategory.DETECTION, TimeCategory.ROLLOUT, TimeCategory.PAUSES, TimeCategory.ANALYSIS, TimeCategory.SWITCH, TimeCategory.WAVES];
 
 /** A table per environment: service, strategy, replicas, pod readiness, each time category, total; then the verdict. */
 export function formatDeployTimeReport(report: DeployTimeReport): string {
@@ -57,14 +58,15 @@ export function formatDeployTimeReport(report: DeployTimeReport): string {
   for (const environment of report.environments) {
     const budget = environment.budgetSeconds === undefined ? 'no budget' : `budget ${environment.budgetSeconds} s per workload`;
     lines.push(`${environment.environment} (${budget})`);
-    const header = ['workload', 'strategy', 'replicas', 'pod ready', ...COLUMNS, 'total'];
+    const header = ['workload', 'strategy', 'replicas', 'pod ready', ...COLUMNS, 'total', 'if webhook fails'];
     const rows = environment.estimates.map((e) => [
-      `${e.kind}/${e.name}${e.budgeted ? '' : ' (info)'}`,
+      `${e.kind}/${e.name}${e.budgeted ? '' : ' (outside budget)'}`,
       e.strategy,
       String(e.replicas),
       `${seconds(e.pod.totalSeconds)} (${e.pod.imagePullSeconds}+${e.pod.startSeconds}+${e.pod.readySeconds}+${e.pod.minReadySeconds})`,
       ...COLUMNS.map((category) => seconds(sumOf(e, category))),
       seconds(e.totalSeconds),
+      e.fallbackTotalSeconds === undefined ? '-' : seconds(e.fallbackTotalSeconds),
     ]);
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
     const render = (cells: readonly string[]) => `  ${cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')}`.trimEnd();
@@ -77,10 +79,10 @@ export function formatDeployTimeReport(report: DeployTimeReport): string {
     }
     const verdict = environment.budgetSeconds === undefined
       ? `maximum ${seconds(environment.maximumSeconds)}`
-      : `maximum ${seconds(environment.maximumSeconds)} of ${environment.budgetSeconds} s: ${environment.overBudget.length === 0 ? 'within budget' : `OVER BUDGET: ${environment.overBudget.map((e) => `${e.kind}/${e.name} ${seconds(e.totalSeconds)}`).join(', ')}`}`;
+      : `maximum ${seconds(environment.maximumSeconds)} of ${environment.budgetSeconds} s: ${environment.overBudget.length === 0 ? 'within budget' : `OVER BUDGET: ${environment.overBudget.map((e) => `${e.kind}/${e.name} ${seconds(e.totalSeconds)} (largest: ${largest(e)})`).join(', ')}`}`;
     lines.push(`  ${verdict}`, '');
   }
-  lines.push('pod ready = image pull + start + readiness + minReadySeconds; times are worst-case estimates in seconds (docs/delivery.md)');
+  lines.push('pod ready = image pull + start + readiness + minReadySeconds; "if webhook fails" = the total with polling instead of the webhook (reported, not budgeted); times are worst-case estimates in seconds (docs/delivery.md)');
   return lines.join('\n');
 }
 
@@ -105,10 +107,18 @@ export function deployTimeReportJson(report: DeployTimeReport): string {
         components: e.components.map((c) => ({ category: c.category, seconds: finite(c.seconds), detail: c.detail })),
         totalSeconds: finite(e.totalSeconds),
         unbounded: !Number.isFinite(e.totalSeconds),
+        ifWebhookFailsSeconds: e.fallbackTotalSeconds === undefined ? null : finite(e.fallbackTotalSeconds),
+        outsideBudgetReason: e.outsideBudgetReason ?? null,
         notes: e.notes,
       })),
     })),
   }, null, 2);
+}
+
+/** The component that costs most, named with its detail: what to change first. */
+function largest(estimate: ReleaseEstimate): string {
+  const top = estimate.components.reduce((max, c) => (c.seconds > max.seconds ? c : max));
+  return `${top.category} ${seconds(top.seconds)} s: ${top.detail}`;
 }
 
 function sumOf(estimate: ReleaseEstimate, category: TimeCategory): number {

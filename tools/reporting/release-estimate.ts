@@ -2,6 +2,8 @@ import { PodReadiness } from './pod-readiness';
 
 /** What a part of a release's time is spent on: the columns of `npm run report`. */
 export enum TimeCategory {
+  /** Argo CD noticing the merge: the webhook, else polling. */
+  DETECTION = 'detection',
   /** New pods becoming available, batch after batch. */
   ROLLOUT = 'rollout',
   /** Canary pauses and blue-green auto-promotion waits. */
@@ -36,7 +38,14 @@ export interface ReleaseEstimate {
   readonly components: readonly TimeComponent[];
   /** Sum of the components; `Infinity` when one is unbounded. */
   readonly totalSeconds: number;
-  /** False for workloads that are reported for information only (StatefulSets). */
+  /** False for workloads reported outside the budget; `outsideBudgetReason` says why. */
   readonly budgeted: boolean;
+  /** Why a workload is outside the budget (e.g. a store whose roll is scheduled maintenance). */
+  readonly outsideBudgetReason?: string;
+  /**
+   * The total if the webhook fails and Argo CD notices the merge by polling instead; undefined when
+   * there is no webhook (the total already polls). Reported, not budgeted: GitHub does not redeliver.
+   */
+  readonly fallbackTotalSeconds?: number;
   readonly notes: readonly string[];
 }

@@ -2,24 +2,30 @@ import { blueGreenRelease } from './blue-green-release';
 import { ModelOptions } from './budget-constants';
 import { canaryRelease } from './canary-release';
 import { deploymentRollout } from './deployment-release';
+import { detectionOf, fallbackNote } from './detection';
 import { JsonObject, numberOf, record, text } from './json';
 import { RenderedObject } from './manifests';
 import { podReadiness } from './pod-readiness';
 import { ReleaseEstimate, TimeCategory, TimeComponent } from './release-estimate';
+import { postgresClusterRelease, rabbitmqClusterRelease, statefulSetRollout } from './store-release';
 import { wavesAhead } from './sync-waves';
 
-/** The kinds the model estimates. Operator-managed stores (CloudNativePG, RabbitMQ) roll their own pods and are not modelled. */
-export const MODELLED_KINDS: readonly string[] = ['Deployment', 'Rollout', 'StatefulSet'];
+/** The kinds the model estimates: workloads, and the stores their operators roll (CloudNativePG, RabbitMQ). */
+export const MODELLED_KINDS: readonly string[] = ['Deployment', 'Rollout', 'StatefulSet', 'Cluster', 'RabbitmqCluster'];
+
+/** Store kinds by API group: `Cluster` is a common kind name. */
+const STORE_GROUPS: Readonly<Record<string, string>> = { Cluster: 'postgresql.cnpg.io/', RabbitmqCluster: 'rabbitmq.com/' };
 
 /**
  * Estimates every modelled workload of one environment. `objects` are the environment's objects,
- * `applications` the Argo CD Applications that may deploy them (for their sync waves).
+ * `applications` the Argo CD Applications that may deploy them (for their sync waves and
+ * detection), `argoCdObjects` the objects of their clusters' folders (the webhook secret).
  */
-export function estimateEnvironment(objects: readonly RenderedObject[], applications: readonly RenderedObject[], options: ModelOptions): ReleaseEstimate[] {
+export function estimateEnvironment(objects: readonly RenderedObject[], applications: readonly RenderedObject[], options: ModelOptions, argoCdObjects: readonly RenderedObject[] = []): ReleaseEstimate[] {
   return objects
-    .filter((object) => MODELLED_KINDS.includes(object.kind))
+    .filter((object) => MODELLED_KINDS.includes(object.kind) && (STORE_GROUPS[object.kind] === undefined || object.apiVersion.startsWith(STORE_GROUPS[object.kind])))
     .filter((object) => !(object.kind === 'Deployment' && isWorkloadRefOfRollout(object, objects)))
-    .map((workload) => estimateWorkload(workload, objects, applications, options));
+    .map((workload) => estimateWorkload(workload, objects, applications, options, argoCdObjects));
 }
 
 export function estimateWorkload(
@@ -27,16 +33,21 @@ export function estimateWorkload(
   objects: readonly RenderedObject[],
   applications: readonly RenderedObject[],
   options: ModelOptions,
+  argoCdObjects: readonly RenderedObject[] = [],
 ): ReleaseEstimate {
   const spec = record(workload.body.spec);
   const service = serviceName(workload);
-  const replicas = replicasAtMost(workload, objects);
   const expectedStart = options.expectedStartSecondsByService[service] ?? options.defaultExpectedStartSeconds;
-  const pod = podReadiness(podSpecOf(workload, objects), numberOf(spec.minReadySeconds) ?? 0, expectedStart, options);
+  let pod = podReadiness(podSpecOf(workload, objects), numberOf(spec.minReadySeconds) ?? 0, expectedStart, options);
+  let replicas = replicasAtMost(workload, objects);
   const notes: string[] = [];
   let strategy: string;
   let components: TimeComponent[];
-  if (workload.kind === 'Rollout' && record(spec.strategy).blueGreen !== undefined) {
+  if (workload.kind === 'Cluster' || workload.kind === 'RabbitmqCluster') {
+    const store = workload.kind === 'Cluster' ? postgresClusterRelease(workload, expectedStart, options, notes) : rabbitmqClusterRelease(workload, expectedStart, options);
+    ({ strategy, replicas, pod, components } = store);
+    notes.push(`${workload.kind}: a store, rolled by its operator one pod at a time; included in the budget (modelled from its settings)`);
+  } else if (workload.kind === 'Rollout' && record(spec.strategy).blueGreen !== undefined) {
     strategy = 'blueGreen';
     components = blueGreenRelease(workload, record(record(spec.strategy).blueGreen), replicas, pod, objects, options, notes);
   } else if (workload.kind === 'Rollout') {
@@ -44,12 +55,14 @@ export function estimateWorkload(
     components = canaryRelease(workload, record(record(spec.strategy).canary), replicas, pod, objects, options, notes);
   } else if (workload.kind === 'StatefulSet') {
     strategy = text(record(spec.updateStrategy).type) ?? 'RollingUpdate';
-    components = [{ category: TimeCategory.ROLLOUT, seconds: replicas * pod.totalSeconds, detail: `${replicas} pods one at a time x ${pod.totalSeconds} s` }];
-    notes.push('StatefulSet: informational, outside the budget; each pod is also shut down first (up to terminationGracePeriodSeconds)');
+    components = [statefulSetRollout(replicas, podSpecOf(workload, objects), pod, options)];
+    notes.push('StatefulSet: a store, one pod at a time; included in the budget (modelled from its settings)');
   } else {
     strategy = text(record(spec.strategy).type) ?? 'RollingUpdate';
     components = [deploymentRollout(record(spec.strategy), strategy, replicas, pod, podSpecOf(workload, objects))];
   }
+  const detection = detectionOf(workload, applications, argoCdObjects, options);
+  components.unshift(detection.component);
   const ahead = wavesAhead(workload, objects, applications);
   const waves = ahead.applicationWaves + ahead.objectWaves;
   components.push({
@@ -57,6 +70,11 @@ export function estimateWorkload(
     seconds: waves * options.syncWaveDelaySeconds,
     detail: `${ahead.applicationWaves} Application wave(s) + ${ahead.objectWaves} object wave(s) ahead x ${options.syncWaveDelaySeconds} s`,
   });
+  const totalSeconds = components.reduce((sum, component) => sum + component.seconds, 0);
+  const fallbackTotalSeconds = detection.fallbackSeconds === undefined ? undefined : totalSeconds - detection.component.seconds + detection.fallbackSeconds;
+  if (detection.fallbackSeconds !== undefined) {
+    notes.push(fallbackNote(detection.fallbackSeconds, options));
+  }
   return {
     environment: workload.environment,
     service,
@@ -66,8 +84,9 @@ export function estimateWorkload(
     replicas,
     pod,
     components,
-    totalSeconds: components.reduce((sum, component) => sum + component.seconds, 0),
-    budgeted: workload.kind !== 'StatefulSet',
+    totalSeconds,
+    budgeted: true,
+    fallbackTotalSeconds,
     notes,
   };
 }

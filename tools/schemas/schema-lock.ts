@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { defaultAddonMirrorDir } from '../addons/addon-lock';
 
 /** One pinned schema input: where it comes from upstream and what its bytes must hash to. */
 export interface SchemaLockEntry {
@@ -12,6 +13,12 @@ export interface SchemaLockEntry {
   readonly sha256: string;
   /** Why the pinned bytes differ from the upstream URL's, where they do. */
   readonly note?: string;
+  /**
+   * Path of the same bytes inside the add-on mirror (`<owner>+<repo>/<tag>/<path>`, addons.lock.json), for a
+   * CRD that an add-on's pinned source tree ships and the schema mirror does not hold (e.g. External Secrets'
+   * Password generator). Checked against `sha256` like any other copy.
+   */
+  readonly addonMirrorPath?: string;
 }
 
 export interface SchemaLock {
@@ -56,6 +63,8 @@ export function findLockEntry(lock: SchemaLock, urlOrPath: string): SchemaLockEn
 export interface ResolveOptions {
   /** @default defaultMirrorDir() */
   readonly mirrorDir?: string;
+  /** Where entries with an `addonMirrorPath` are also looked for. @default defaultAddonMirrorDir() */
+  readonly addonMirrorDir?: string;
   /** @default SCHEMA_CACHE_DIR */
   readonly cacheDir?: string;
 }
@@ -97,7 +106,8 @@ export async function fetchLockedFile(
 function findLocalCopy(entry: SchemaLockEntry, options: ResolveOptions): string | undefined {
   const mirrorDir = options.mirrorDir ?? defaultMirrorDir();
   const cacheDir = options.cacheDir ?? SCHEMA_CACHE_DIR;
-  for (const candidate of [path.join(mirrorDir, entry.path), path.join(cacheDir, entry.path)]) {
+  const addonCopy = entry.addonMirrorPath === undefined ? [] : [path.join(options.addonMirrorDir ?? defaultAddonMirrorDir(), entry.addonMirrorPath)];
+  for (const candidate of [path.join(mirrorDir, entry.path), ...addonCopy, path.join(cacheDir, entry.path)]) {
     if (fs.existsSync(candidate)) {
       verifyChecksum(entry, candidate, fs.readFileSync(candidate));
       return candidate;

@@ -2,7 +2,7 @@ import { DeliveryKind } from '../../delivery/delivery-strategy';
 import { DeliveryConfig } from '../environment-config';
 
 /** The release gates every environment shares: the 99.9% objective and the latency ceilings. */
-const RELEASE_GATES: Omit<DeliveryConfig, 'web' | 'api' | 'generatorMaxSurgePercent'> = {
+const RELEASE_GATES: Omit<DeliveryConfig, 'web' | 'api' | 'generator' | 'generatorMaxSurgePercent'> = {
   successRateObjectivePercent: 99.9,
   webLatencyP95Ms: 800,
   apiLatencyP95Ms: 500,
@@ -18,15 +18,20 @@ export const ROLLING_DELIVERY: DeliveryConfig = {
   ...RELEASE_GATES,
   web: DeliveryKind.ROLLING_UPDATE,
   api: DeliveryKind.ROLLING_UPDATE,
+  generator: DeliveryKind.ROLLING_UPDATE,
   generatorMaxSurgePercent: 25,
 };
 
-/** Staging and production: web blue-green, api canary through ingress-nginx, both gated by Prometheus. */
+/**
+ * Staging and production: web blue-green, api canary through ingress-nginx, the generator a canary
+ * of its workers (KEDA scales the Rollout), all gated by Prometheus.
+ */
 export const PROGRESSIVE_DELIVERY: DeliveryConfig = {
   ...RELEASE_GATES,
   web: DeliveryKind.BLUE_GREEN,
   api: DeliveryKind.CANARY,
-  // Two batches of new workers at most (the old ones drain their jobs after the new ones are ready).
+  generator: DeliveryKind.CANARY,
+  // Two batches of new workers at most per step (the old ones drain their jobs after the new ones are ready).
   generatorMaxSurgePercent: 50,
 };
 

@@ -46,7 +46,9 @@ export function previewEnvironment(previewId: string): EnvironmentConfig {
     redis: { primaries: 3, replicasPerPrimary: 0, cpuMillis: 250, memoryMi: 512, storageGi: 2, storageClass: 'standard' },
     messageBroker: { replicas: 1, cpuMillis: 500, memoryMi: 1024, storageGi: 5, storageClass: 'standard' },
     storeImages: storeImagesOf(IMAGES),
-    vaultPathPrefix: `generator-platform/preview/${previewId}`,
+    // One preview-only path for every pull request, holding only what is issued outside the platform
+    // (registry, identity-provider client, backup bucket keys); the rest is generated in each namespace.
+    vaultPathPrefix: 'generator-platform/preview/shared',
     vaultAddress: 'https://vault.acme.internal:8200',
     vaultCaBundlePem: ACME_VAULT_CA_BUNDLE_PEM,
     // One store and Vault role for every pull request's preview, and for nothing else.
@@ -60,6 +62,11 @@ export function previewEnvironment(previewId: string): EnvironmentConfig {
     prometheusUrl: KUBE_PROMETHEUS_URL,
     delivery: ROLLING_DELIVERY,
     features: { strictTopologySpread: false, debugLogging: true, alertingAndDashboards: false },
+    pullRequestPreviews: {
+      // The application repository: its release workflow signs the staging and production images (staging.ts, imageSigner).
+      applicationRepository: { owner: 'acme', repo: 'generator-platform' },
+      imageTag: 'pr-{{head_sha}}',
+    },
   };
 }
 

@@ -36,6 +36,19 @@ describe('the simulated controllers (tools/argocd/simulated-controllers.ts)', ()
     expect(status).toMatchObject({ conditions: [{ status: 'False', message: 'SecretStore "local" is not ready' }] });
   });
 
+  test('an ExternalSecret made by a Password generator and no store waits for the generator to exist, as External Secrets does', async () => {
+    const generated = { metadata: { name: 'redis-api-credentials', namespace: 'generator-platform-pr-42' }, spec: { dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'platform-password' } } }] } };
+    const passwordPath = '/apis/generators.external-secrets.io/v1alpha1/namespaces/generator-platform-pr-42/passwords/platform-password';
+    expect(await simulation('ExternalSecret').status(generated, lookupOf({}))).toMatchObject({ conditions: [{ status: 'False', message: 'generator Password "platform-password" does not exist' }] });
+    expect(await simulation('ExternalSecret').status(generated, lookupOf({ [passwordPath]: { metadata: { name: 'platform-password' } } }))).toMatchObject({ conditions: [{ status: 'True', message: 'Secret was synced' }] });
+  });
+
+  test('an ExternalSecret with a store and a generator needs both', async () => {
+    const both = { ...externalSecret, spec: { ...externalSecret.spec, dataFrom: [{ sourceRef: { generatorRef: { kind: 'Password', name: 'platform-password' } } }] } };
+    const status = await simulation('ExternalSecret').status(both, lookupOf({ [storePath]: { metadata: { name: 'vault-production' }, status: ready } }));
+    expect(status).toMatchObject({ conditions: [{ status: 'False', message: 'generator Password "platform-password" does not exist' }] });
+  });
+
   test('writes nothing when the status already says what it would write', async () => {
     const current = { ...externalSecret, status: { conditions: [{ type: 'Ready', status: 'False', message: 'ClusterSecretStore "vault-production" does not exist' }] } };
     expect(await simulation('ExternalSecret').status(current, lookupOf({}))).toBeUndefined();

@@ -54,8 +54,34 @@ describe('simulateEnvironment: production on a cluster without Argo Rollouts, Cl
   test("a KEDA ScaledObject becomes the HorizontalPodAutoscaler KEDA makes, and its Deployment starts at the minimum", () => {
     const scaledObject = production.find((object) => object.kind === 'ScaledObject') as KubeObject & { spec: any };
     const hpa = find(simulated.objects, 'HorizontalPodAutoscaler', scaledObject.spec.advanced.horizontalPodAutoscalerConfig.name);
-    expect(hpa.spec).toMatchObject({ minReplicas: scaledObject.spec.minReplicaCount, maxReplicas: scaledObject.spec.maxReplicaCount, scaleTargetRef: { kind: 'Deployment', name: scaledObject.spec.scaleTargetRef.name } });
+    expect(hpa.spec).toMatchObject({ minReplicas: scaledObject.spec.minReplicaCount, maxReplicas: scaledObject.spec.maxReplicaCount, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: scaledObject.spec.scaleTargetRef.name } });
     expect(find(simulated.objects, 'Deployment', scaledObject.spec.scaleTargetRef.name).spec.replicas).toBe(scaledObject.spec.minReplicaCount);
+  });
+
+  test('a canary Rollout without traffic routing becomes a Deployment that rolls within the canary\'s surge, with no ReplicaSet hash', () => {
+    const template = { metadata: { labels: { 'app.kubernetes.io/name': 'worker' } }, spec: { containers: [{ name: 'worker', image: 'w' }] } };
+    const strategy = { canary: { canaryService: 'worker-canary', stableService: 'worker', maxSurge: '50%', maxUnavailable: 0, steps: [{ setWeight: 20 }] } };
+    const result = simulateEnvironment([
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'worker', namespace: 'apps' }, spec: { replicas: 4, selector: { matchLabels: { 'app.kubernetes.io/name': 'worker' } }, strategy, template } },
+    ], everythingServed);
+    const worker = find(result.objects, 'Deployment', 'worker');
+    expect(worker.spec).toMatchObject({ replicas: 4, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '50%', maxUnavailable: 0 } } });
+    expect(worker.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'worker' });
+    expect(worker.spec.template.metadata.labels[ROLLOUT_HASH_LABEL]).toBeUndefined();
+  });
+
+  test('a ScaledObject of a Rollout makes the HorizontalPodAutoscaler of the Rollout\'s stand-in Deployment, which starts at the minimum', () => {
+    const template = { metadata: { labels: { 'app.kubernetes.io/name': 'worker' } }, spec: { containers: [{ name: 'worker', image: 'w' }] } };
+    const objects: KubeObject[] = [
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'worker', namespace: 'apps' }, spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'worker' } }, template } },
+      {
+        apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'worker-queue-depth', namespace: 'apps' },
+        spec: { scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'worker' }, minReplicaCount: 2, maxReplicaCount: 8 },
+      },
+    ];
+    const result = simulateEnvironment(objects, everythingServed);
+    expect(find(result.objects, 'HorizontalPodAutoscaler', 'keda-hpa-worker-queue-depth').spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' });
+    expect(find(result.objects, 'Deployment', 'worker').spec.replicas).toBe(2);
   });
 
   test('per-pod claims become emptyDir volumes of the same name (no provisioner); Jobs and unserved kinds are skipped and named', () => {
@@ -63,7 +89,9 @@ describe('simulateEnvironment: production on a cluster without Argo Rollouts, Cl
       expect((set.spec as any).volumeClaimTemplates).toBeUndefined();
     }
     type Volume = { name: string; ephemeral?: object; emptyDir?: object };
-    const claimed = (find(production, 'Deployment', 'generator').spec.template.spec.volumes as Volume[]).filter((volume) => volume.ephemeral).map((volume) => volume.name);
+    // The generator is a Deployment or, released as a canary, a Rollout.
+    const generator = find(production, 'Rollout', 'generator') ?? find(production, 'Deployment', 'generator');
+    const claimed = (generator.spec.template.spec.volumes as Volume[]).filter((volume) => volume.ephemeral).map((volume) => volume.name);
     expect(claimed.length).toBeGreaterThan(0);
     const volumes = find(simulated.objects, 'Deployment', 'generator').spec.template.spec.volumes as Volume[];
     expect(volumes.filter((volume) => claimed.includes(volume.name))).toEqual(claimed.map((name) => ({ name, emptyDir: {} })));

@@ -21,8 +21,9 @@ describe('the deploy-time report', () => {
     expect(staging).toMatchObject({ budgetSeconds: undefined, overBudget: [], maximumSeconds: 360 });
     const table = formatDeployTimeReport(report);
     expect(table).toContain('production (budget 300 s per workload)');
-    expect(table).toMatch(/Rollout\/api\s+canary\s+4\s+60 \(30\+20\+5\+5\)\s+120\s+300\s+0\s+0\s+0\s+420/);
-    expect(table).toContain('maximum 420 of 300 s: OVER BUDGET: Rollout/api 420');
+    // detection 0 (no Application deploys the fixtures), rollout, pauses, analysis, switch, waves, total, no webhook fallback.
+    expect(table).toMatch(/Rollout\/api\s+canary\s+4\s+60 \(30\+20\+5\+5\)\s+0\s+120\s+300\s+0\s+0\s+0\s+420\s+-/);
+    expect(table).toContain('maximum 420 of 300 s: OVER BUDGET: Rollout/api 420 (largest: pauses 300 s: pauses 300 s)');
   });
 
   test('--json gives every component; an unbounded release is null and flagged', () => {
@@ -30,15 +31,17 @@ describe('the deploy-time report', () => {
     const json = JSON.parse(deployTimeReportJson(buildDeployTimeReport([manual], OPTIONS)));
     expect(json.withinBudget).toBe(false);
     expect(json.environments[0].workloads[0]).toMatchObject({ name: 'api', strategy: 'blueGreen', totalSeconds: null, unbounded: true });
-    expect(json.environments[0].workloads[0].components.map((c: any) => c.category)).toEqual(['rollout', 'pauses', 'analysis', 'switch', 'waves']);
+    expect(json.environments[0].workloads[0].components.map((c: any) => c.category)).toEqual(['detection', 'rollout', 'pauses', 'analysis', 'switch', 'waves']);
+    expect(json.environments[0].workloads[0]).toMatchObject({ ifWebhookFailsSeconds: null, outsideBudgetReason: null });
   });
 
-  test('the rendered production releases every service within 300 s', () => {
+  test('the rendered production goes from merge to live within 300 s for every service and store, told by the webhook', () => {
     const report = buildDeployTimeReport(loadRenderedFolder(path.resolve(__dirname, '..', '..', '..', 'dist')));
     const production = report.environments.find((e) => e.environment === 'production')!;
     const budgeted = production.estimates.filter((e) => e.budgeted);
-    expect(budgeted.map((e) => e.service).sort()).toEqual(['api', 'generator', 'oauth2-proxy', 'web']);
+    expect(budgeted.map((e) => e.service).sort()).toEqual(['api', 'generator', 'oauth2-proxy', 'postgres', 'rabbitmq', 'redis', 'redis', 'redis', 'web']);
     for (const estimate of budgeted) {
+      expect(estimate.components.find((c) => c.category === 'detection')!.detail).toMatch(/^GitHub webhook/);
       expect(`${estimate.kind}/${estimate.name} ${estimate.totalSeconds}`).toMatch(/ \d+(\.\d+)?$/);
       expect(estimate.totalSeconds).toBeLessThanOrEqual(300);
     }

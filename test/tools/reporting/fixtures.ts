@@ -8,6 +8,12 @@ export const OPTIONS: ModelOptions = {
   expectedStartSecondsByService: {},
   trafficSwitchSeconds: 5,
   syncWaveDelaySeconds: 2,
+  githubWebhookDeliverySeconds: 10,
+  argoCdRefreshSeconds: 15,
+  reconciliationTimeoutSeconds: 180,
+  reconciliationJitterSeconds: 0,
+  storeStopSeconds: 10,
+  switchoverSeconds: 10,
 };
 
 /**

@@ -15,7 +15,8 @@ describe('schemas.lock.json', () => {
       .filter((d) => d.isDirectory())
       .flatMap((d) => fs.readdirSync(path.join(mirror, d.name)).map((f) => `${d.name}/${f}`))
       .sort();
-    expect(lock.files.map((f) => f.path).sort()).toEqual(mirrored);
+    // Entries with an addonMirrorPath are read from the add-on mirror; every other one from this mirror.
+    expect(lock.files.filter((f) => f.addonMirrorPath === undefined).map((f) => f.path).sort()).toEqual(mirrored);
     for (const entry of lock.files) {
       expect(entry.url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/(v\d+\.\d+\.\d+|[0-9a-f]{40})\//);
       expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -26,6 +27,17 @@ describe('schemas.lock.json', () => {
     for (const entry of lock.files) {
       expect(sha256Of(fs.readFileSync(resolveLockedFile(entry)))).toBe(entry.sha256);
     }
+  });
+
+  test("a CRD the schema mirror lacks resolves from an add-on's pinned tree (External Secrets' Password generator), checked like any other", () => {
+    const entry = findLockEntry(lock, 'https://raw.githubusercontent.com/external-secrets/external-secrets/v0.9.20/config/crds/bases/generators.external-secrets.io_passwords.yaml');
+    expect(entry.addonMirrorPath).toBe('external-secrets+external-secrets/helm-chart-0.9.20/config/crds/bases/generators.external-secrets.io_passwords.yaml');
+    expect(fs.existsSync(path.join(defaultMirrorDir(), entry.path))).toBe(false);
+    expect(resolveLockedFile(entry)).toContain(entry.addonMirrorPath);
+    const addons = makeTempDir('addon-mirror-');
+    fs.mkdirSync(path.dirname(path.join(addons, entry.addonMirrorPath!)), { recursive: true });
+    fs.writeFileSync(path.join(addons, entry.addonMirrorPath!), 'tampered\n');
+    expect(() => resolveLockedFile(entry, { addonMirrorDir: addons, cacheDir: makeTempDir('cache-') })).toThrow(`checksum mismatch for ${entry.path}`);
   });
 
   test('the mirror folder can be moved with an environment variable', () => {
