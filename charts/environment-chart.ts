@@ -4,6 +4,7 @@ import { EnvironmentConfig } from '../lib/config/environment-config';
 import { isFullSize } from '../lib/config/spec-minimums';
 import { DeliveryKind, DeliveryStrategy } from '../lib/delivery/delivery-strategy';
 import { GeneratorReleaseAnalysis } from '../lib/delivery/generator-release-analysis';
+import { SignInReleaseAnalysis } from '../lib/delivery/sign-in-release-analysis';
 import { ServiceRelease } from '../lib/delivery/service-release';
 import { PLATFORM_NAME } from '../lib/platform/labels';
 import { CidrPeer } from '../lib/platform/cidr-peer';
@@ -18,7 +19,7 @@ import { PostgresCluster } from '../lib/stores/postgres-cluster';
 import { RedisCluster } from '../lib/stores/redis-cluster';
 import { ImageAdmissionPolicy } from '../lib/security/image-admission-policy';
 import { ImageSignaturePolicy } from '../lib/security/image-signature-policy';
-import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy } from '../lib/security/oauth2-proxy';
+import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAUTH2_PROXY_MAX_SURGE_PERCENT, OAuth2Proxy } from '../lib/security/oauth2-proxy';
 import { AcmeClusterIssuer } from '../lib/security/acme-cluster-issuer';
 import { CLUSTER_INTERNAL_CA } from '../lib/security/internal-certificate-authority';
 import { CertificateLifetime, ICertificateIssuer } from '../lib/security/tls-certificate';
@@ -127,7 +128,7 @@ export class EnvironmentChart extends Chart {
     this.redis.connect(this.api);
     this.redis.connect(this.generator);
 
-    this.signIn = this.signInProxy(secrets);
+    this.signIn = this.signInProxy(secrets, delivery);
     this.web.requireSignIn(this.signIn, { publicPaths: config.authentication.webPublicPaths });
     this.api.requireSignIn(this.signIn, { publicPaths: config.authentication.apiPublicPaths });
 
@@ -333,10 +334,24 @@ export class EnvironmentChart extends Chart {
     });
   }
 
-  /** Sign-in (OIDC, MFA) in front of web and api; sessions live in Redis. Its own file, oauth2-proxy.yaml. */
-  private signInProxy(secrets: Construct): OAuth2Proxy {
+  /**
+   * Sign-in (OIDC, MFA) in front of web and api; sessions live in Redis. Its own file, oauth2-proxy.yaml.
+   * A canary release moves a share of its pods behind its own Service (which keeps selecting every
+   * pod), judged on their 5xx share (SignInReleaseAnalysis, in delivery.yaml).
+   */
+  private signInProxy(secrets: Construct, delivery: Construct): OAuth2Proxy {
     const { config } = this;
     const auth = config.authentication;
+    const kind = config.delivery.signInProxy;
+    const analysis = kind === DeliveryKind.ROLLING_UPDATE
+      ? undefined
+      : new SignInReleaseAnalysis(delivery, 'oauth2-proxy', {
+        namespace: config.namespace,
+        prometheusUrl: config.prometheusUrl,
+        successRateObjectivePercent: config.delivery.successRateObjectivePercent,
+        intervalSeconds: config.delivery.analysisIntervalSeconds,
+        count: config.delivery.analysisCount,
+      });
     return new OAuth2Proxy(this, 'oauth2-proxy', {
       namespace: this.baseline,
       image: auth.proxyImage,
@@ -365,6 +380,7 @@ export class EnvironmentChart extends Chart {
       zones: config.zones,
       strictTopologySpread: config.features.strictTopologySpread,
       replicas: auth.proxyReplicas,
+      deliveryStrategy: DeliveryStrategy.of(kind, { analysis, trafficRouting: false, pinStableService: false, maxSurgePercent: OAUTH2_PROXY_MAX_SURGE_PERCENT }),
       serverTlsIssuer: this.internalCa,
       serverTlsCertificateLifetime: this.tlsCertificateLifetime,
     });

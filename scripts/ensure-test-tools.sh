@@ -22,6 +22,11 @@ command -v lua5.1 >/dev/null 2>&1 || missing+=(lua5.1)
 # commits they serve with a throwaway key (tools/argocd/signing-key.ts); gpgconf ends its agents.
 command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
 command -v gpgconf >/dev/null 2>&1 || missing+=(gpgconf)
+# Chromium shows the architecture pictures (docs/architecture/*.svg) as a browser does, for
+# test/tools/architecture/architecture-screenshot.test.ts; Liberation Sans has Helvetica's metrics,
+# the font Graphviz measured the labels with, so the text fits its boxes there as in other browsers.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -41,6 +46,7 @@ case "$redis_version" in
 esac
 rabbitmq_version="$(basename /usr/lib/rabbitmq/lib/rabbitmq_server-* | sed 's/^rabbitmq_server-//')"
 echo "ensure-test-tools: redis-server $redis_version, $(/usr/lib/postgresql/15/bin/postgres --version), $(promtool --version 2>&1 | head -n 1), rabbitmq-server $rabbitmq_version"
+echo "ensure-test-tools: $(chromium --version 2>/dev/null | head -n 1)"
 
 # The Kyverno CLI of the cluster's Kyverno (chart 3.1.5 = v1.11.5) runs the admission policies
 # against real and forged objects. It is built from the Go module proxy once and cached outside the

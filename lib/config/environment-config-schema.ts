@@ -140,6 +140,7 @@ const delivery = z
     api: z.enum(DeliveryKind),
     generator: z.enum(DeliveryKind),
     generatorMaxSurgePercent: z.number(),
+    signInProxy: z.enum(DeliveryKind),
     successRateObjectivePercent: z.number(),
     webLatencyP95Ms: z.number(),
     apiLatencyP95Ms: z.number(),

@@ -29,8 +29,8 @@ export interface ServiceConfig {
 }
 
 /**
- * How web and api release new versions (the generator always rolls: KEDA scales its Deployment and
- * it drains jobs on the way out), and the Prometheus analysis that gates a release.
+ * How web, api, the generator and the sign-in proxy release new versions, and the Prometheus
+ * analysis that gates a release.
  */
 export interface DeliveryConfig {
   /** ROLLING_UPDATE, or BLUE_GREEN (preview Service, pre-promotion analysis, switch). */
@@ -47,6 +47,12 @@ export interface DeliveryConfig {
    * for two batches of new workers at most; at 25, for four.
    */
   readonly generatorMaxSurgePercent: number;
+  /**
+   * ROLLING_UPDATE, or CANARY: a share of the sign-in proxy's pods (ingress-nginx asks the proxy's
+   * own Service, which keeps selecting every pod, so the share of pods is the share of requests)
+   * runs the new version while an analysis of their 5xx share judges it.
+   */
+  readonly signInProxy: DeliveryKind;
   /** Share of requests that must not answer 5xx during a release, in percent: the availability objective (99.9). */
   readonly successRateObjectivePercent: number;
   /** p95 latency ceiling of the web layer during a release, in milliseconds (server-side rendering included). */

@@ -153,7 +153,10 @@ function validateService(config: EnvironmentConfig, service: (typeof SERVICES)[n
   validateImage(config, service, value.image, fail);
 }
 
-/** Web and api may release with any strategy; the generator rolls or runs a canary of its workers (it serves no traffic to switch). */
+/**
+ * Web and api may release with any strategy; the generator and the sign-in proxy roll or run a
+ * canary of their pods (the generator serves no traffic to switch; the proxy's Service must keep selecting every pod).
+ */
 const DELIVERY_KINDS: readonly DeliveryKind[] = Object.values(DeliveryKind);
 const GENERATOR_DELIVERY_KINDS: readonly DeliveryKind[] = [DeliveryKind.ROLLING_UPDATE, DeliveryKind.CANARY];
 const SPEC_SUCCESS_RATE_OBJECTIVE_PERCENT = 99.9;
@@ -179,6 +182,13 @@ function validateDelivery(config: EnvironmentConfig, fail: Fail): void {
   }
   if (isFullSize(config.name) && generator !== DeliveryKind.CANARY) {
     fail('delivery.generator', generator, `${config.name} releases the generator only after an analysis of its own metrics passed, which a rolling update cannot do`, 'set delivery.generator to DeliveryKind.CANARY');
+  }
+  const signInProxy = delivery.signInProxy;
+  if (!GENERATOR_DELIVERY_KINDS.includes(signInProxy)) {
+    fail('delivery.signInProxy', signInProxy, 'ingress-nginx asks the sign-in proxy through its own Service, which must keep selecting every pod, so a blue-green switch would move every request at once unjudged', 'use DeliveryKind.ROLLING_UPDATE or DeliveryKind.CANARY');
+  }
+  if (isFullSize(config.name) && signInProxy !== DeliveryKind.CANARY) {
+    fail('delivery.signInProxy', signInProxy, `${config.name} releases the sign-in proxy only after an analysis of its canary's answers passed, which a rolling update cannot do`, 'set delivery.signInProxy to DeliveryKind.CANARY');
   }
   const objective = delivery.successRateObjectivePercent;
   if (typeof objective !== 'number' || !(objective > 0 && objective < 100)) {

@@ -99,6 +99,17 @@ export interface CanaryOptions extends ProgressiveDeliveryOptions {
    * @default 25
    */
   readonly maxSurgePercent?: number;
+  /**
+   * Without traffic routing: whether Argo Rollouts points the stable Service at the stable
+   * ReplicaSet (`stableService`), or, false, leaves it selecting every pod and names only the
+   * `canaryService`, so that the replica share is the traffic share of clients that reach the pods
+   * through that Service alone (the sign-in proxy, asked by ingress-nginx outside any Ingress).
+   * Argo Rollouts v1.6.6 requires `stableService` only with traffic routing
+   * (pkg/apis/rollouts/validation/validation.go `requireCanaryStableServices`) and leaves an unnamed
+   * Service alone (rollout/service.go `ensureSVCTargets`).
+   * @default true
+   */
+  readonly pinStableService?: boolean;
 }
 
 /** Seconds a canary holds each weight by default. */
@@ -178,6 +189,8 @@ export class DeliveryStrategy {
   public readonly firstWeightPercent: number;
   public readonly secondWeightPercent: number;
   public readonly stepPauseSeconds: number;
+  /** False for a canary without traffic routing whose stable Service keeps selecting every pod. */
+  public readonly pinStableService: boolean;
 
   private constructor(
     public readonly kind: DeliveryKind,
@@ -194,6 +207,7 @@ export class DeliveryStrategy {
     this.firstWeightPercent = options?.firstWeightPercent ?? (replicaCanary ? Math.min(50, this.maxSurgePercent) : 20);
     this.secondWeightPercent = options?.secondWeightPercent ?? 50;
     this.stepPauseSeconds = options?.stepPauseSeconds ?? CANARY_STEP_PAUSE_SECONDS;
+    this.pinStableService = options?.pinStableService ?? true;
     this.validate();
   }
 
@@ -264,8 +278,9 @@ export class DeliveryStrategy {
         canary: {
           // Argo Rollouts points these Services at the stable and the canary ReplicaSet with or without
           // traffic routing (v1.6.6 rollout/service.go reconcileStableAndCanaryService), so the
-          // analysis tells the canary's series by their `service` label.
-          stableService: targets.stableService,
+          // analysis tells the canary's series by their `service` label. Without stableService the
+          // stable Service keeps selecting every pod, the canary's included.
+          ...(this.pinStableService ? { stableService: targets.stableService } : {}),
           canaryService: targets.newVersionService,
           // A basic canary (no traffic router) approximates the weight with replicas: no pod goes
           // before its replacement is ready. scaleDownDelaySeconds, abortScaleDownDelaySeconds and
@@ -377,6 +392,9 @@ export class DeliveryStrategy {
     }
     // A canary without traffic routing has one weight: the gate, then all.
     const replicaCanary = this.kind === DeliveryKind.CANARY && !this.trafficRouting;
+    if (!this.pinStableService && !replicaCanary) {
+      fail('pinStableService', false, 'leave the stable Service unpinned only for a canary without traffic routing: blue-green switches it, and ingress-nginx routing needs it (Argo Rollouts requires stableService with trafficRouting)');
+    }
     if (!replicaCanary && (!Number.isInteger(second) || second <= first || second > 99)) {
       fail('secondWeightPercent', second, `use a whole percentage above firstWeightPercent (${first}) and below 100`);
     }

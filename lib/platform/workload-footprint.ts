@@ -6,7 +6,8 @@
 export interface WorkloadFootprint {
   /**
    * Pods at the autoscaler's maximum plus the pods a release adds on top: a rolling update's surge,
-   * or for a blue-green or canary Rollout two more full sets (DeliveryStrategy.maxPodsDuringRelease).
+   * or for a blue-green or routed canary Rollout two more full sets; a canary without traffic routing
+   * stays within the rolling update's surge (DeliveryStrategy.maxPodsDuringRelease).
    */
   readonly maxPods: number;
   /** Requests and limits of one pod (equal: every pod is Guaranteed QoS). */

@@ -1,3 +1,4 @@
+import { DeliveryKind, DeliveryStrategy } from '../delivery/delivery-strategy';
 import { Replicas } from '../platform/replicas';
 import { DNS_LABEL } from '../platform/input-patterns';
 import { ImageReference } from '../platform/image-reference';
@@ -92,6 +93,16 @@ export interface OAuth2ProxyProps {
    * @default 128
    */
   readonly memoryMi?: number;
+  /**
+   * How a new version replaces the running one: a rolling update, or a canary without traffic
+   * routing whose stable Service is not pinned (`DeliveryStrategy.canary({ analysis, trafficRouting:
+   * false, pinStableService: false })`). ingress-nginx sends the `auth-url` subrequests straight to
+   * the proxy's Service, outside any Ingress, so that Service must keep selecting every pod: the
+   * canary's share of the pods is its share of the subrequests, judged by `analysis`
+   * (e.g. a SignInReleaseAnalysis) behind `<id>-canary`.
+   * @default DeliveryStrategy.rollingUpdate({ maxSurgePercent: 50 })
+   */
+  readonly deliveryStrategy?: DeliveryStrategy;
 }
 
 /** Rejects what the restricted base does not check itself (the id and the zones); runs before the construct joins the tree. */
@@ -123,6 +134,10 @@ export function validateOAuth2ProxyProps(id: string, props: OAuth2ProxyProps): v
   }
   if (!Number.isInteger(props.refreshMinutes) || props.refreshMinutes < 1 || props.refreshMinutes >= props.sessionHours * 60) {
     fail('refreshMinutes', props.refreshMinutes, `use a whole number of minutes below the session lifetime (${props.sessionHours * 60})`);
+  }
+  const strategy = props.deliveryStrategy;
+  if (strategy !== undefined && strategy.kind !== DeliveryKind.ROLLING_UPDATE && (strategy.kind !== DeliveryKind.CANARY || strategy.trafficRouting || strategy.pinStableService)) {
+    fail('deliveryStrategy', strategy.kind, 'use DeliveryStrategy.rollingUpdate(), or DeliveryStrategy.canary({ analysis, trafficRouting: false, pinStableService: false }): the auth subrequests reach the proxy through its own Service, which must keep selecting every pod');
   }
   if (props.ingressBackendClientSecretName !== undefined && !DNS_LABEL.test(props.ingressBackendClientSecretName)) {
     fail('ingressBackendClientSecretName', props.ingressBackendClientSecretName, `use the name of a Secret in the proxy's namespace, e.g. ${INGRESS_BACKEND_CLIENT_SECRET}`);

@@ -1,5 +1,8 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { Rollout, toJson_RolloutSpecStrategy } from '../../imports/argoproj.io';
+import { DeliveryStrategy } from '../delivery/delivery-strategy';
 import { CidrPeer } from '../platform/cidr-peer';
 import { imageReference } from '../platform/image-reference';
 import { selectorLabels } from '../platform/labels';
@@ -12,7 +15,7 @@ import { REDIS_PORT } from '../stores/redis-cluster';
 import { guaranteedResources } from '../workloads/container-resources';
 import { httpsGet, livenessProbe, readinessProbe, startupProbe } from '../workloads/probes';
 import { HostSeparation } from '../workloads/restricted-pod-spec';
-import { RestrictedWorkload } from '../workloads/restricted-workload';
+import { MIN_READY_SECONDS, RestrictedWorkload, REVISION_HISTORY_LIMIT } from '../workloads/restricted-workload';
 import { ISignInProxy } from '../workloads/sign-in-proxy';
 import { CLUSTER_INTERNAL_CA } from './internal-certificate-authority';
 import { INGRESS_BACKEND_CLIENT_SECRET, ingressBackendTlsAnnotations } from './ingress-backend-tls';
@@ -34,8 +37,8 @@ export const COOKIE_SECRET_KEY = 'cookie-secret';
 /** The proxy handles a subrequest in microseconds and keeps no state but the cookie ticket; these are ample. */
 const DEFAULT_RESOURCES = { cpuMillis: 200, memoryMi: 128, ephemeralMi: 256 };
 const TMP_MI = 64;
-/** Half the pods at a time: a release of four pods takes two batches, well inside the five-minute budget. */
-const MAX_SURGE_PERCENT = 50;
+/** Half the pods at a time (a canary's one batch): a release of four pods takes two batches, well inside the five-minute budget. */
+export const OAUTH2_PROXY_MAX_SURGE_PERCENT = 50;
 /** The identity provider's HTTPS port (discovery, JWKS, token endpoint): the proxy's egress and that of every service behind it. */
 const IDENTITY_PROVIDER_PORT = 443;
 /**
@@ -89,6 +92,8 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
   public readonly identityProviderPort = IDENTITY_PROVIDER_PORT;
   /** The argument list of the container, as rendered. */
   public readonly args: readonly string[];
+  /** How new versions replace the running one: a rolling Deployment, or a canary Rollout judged on its own answers. */
+  public readonly deliveryStrategy: DeliveryStrategy;
   private readonly tokenVerification: readonly k8s.EnvVar[];
 
   public constructor(scope: Construct, id: string, props: OAuth2ProxyProps) {
@@ -96,13 +101,15 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
     const replicas = props.replicas ?? Replicas.fixed(2);
     const cpuMillis = props.cpuMillis ?? DEFAULT_RESOURCES.cpuMillis;
     const memoryMi = props.memoryMi ?? DEFAULT_RESOURCES.memoryMi;
+    const deliveryStrategy = props.deliveryStrategy ?? DeliveryStrategy.rollingUpdate({ maxSurgePercent: OAUTH2_PROXY_MAX_SURGE_PERCENT });
     super(scope, id, {
       namespace: props.namespace,
       component: 'authentication',
       zones: props.zones,
       errorLabel: `OAuth2Proxy ${id}`,
       footprint: singleContainerFootprint({
-        maxPods: replicas.max + Math.max(1, Math.ceil((replicas.max * MAX_SURGE_PERCENT) / 100)),
+        // A canary without traffic routing keeps all its ReplicaSets within replicas + maxSurge, like the rolling update.
+        maxPods: deliveryStrategy.maxPodsDuringRelease(replicas.max),
         cpuMillis,
         memoryMi,
         ephemeralStorageGi: DEFAULT_RESOURCES.ephemeralMi / 1024,
@@ -124,6 +131,7 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
       { name: 'AUTH_MFA_ACCEPTED_VALUES', value: props.mfaAcceptedValues.join(',') },
     ];
     this.args = oauth2ProxyArgs(props);
+    this.deliveryStrategy = deliveryStrategy;
 
     new TlsCertificate(this, 'ServerTlsCertificate', {
       namespace: this.namespaceName,
@@ -134,16 +142,25 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
       ...(props.serverTlsCertificateLifetime ?? DEFAULT_CERTIFICATE_LIFETIME),
     });
     this.createServiceAccount();
-    this.renderDeployment(props, replicas, guaranteedResources(cpuMillis, memoryMi, memoryQuantity(DEFAULT_RESOURCES.ephemeralMi)));
-    this.createService('Service', id, [
+    this.renderWorkload(props, replicas, guaranteedResources(cpuMillis, memoryMi, memoryQuantity(DEFAULT_RESOURCES.ephemeralMi)));
+    const ports: k8s.ServicePort[] = [
       { name: 'https', port: SERVICE_HTTPS_PORT, targetPort: k8s.IntOrString.fromString('https'), protocol: 'TCP', appProtocol: 'https' },
       { name: 'metrics', port: OAUTH2_PROXY_METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'https' },
-    ]);
+    ];
+    // The proxy's own Service selects every pod, the canary's included: Argo Rollouts is given no stableService.
+    this.createService('Service', id, ports);
+    if (deliveryStrategy.isProgressive) {
+      // Same selector and ports; Argo Rollouts adds the canary ReplicaSet's hash to its selector. No
+      // client uses it: it names the canary's pods to Prometheus (series labelled service="<id>-canary").
+      this.createService('CanaryService', this.canaryServiceName, ports);
+    }
     this.createDisruptionBudget();
     if (replicas.isAutoscaled) {
-      this.createAutoscaler({ apiVersion: 'apps/v1', kind: 'Deployment', name: id }, replicas);
+      const target = deliveryStrategy.isProgressive ? Rollout.GVK : { apiVersion: 'apps/v1', kind: 'Deployment' };
+      this.createAutoscaler({ apiVersion: target.apiVersion, kind: target.kind, name: id }, replicas);
     }
-    // HTTPS, verified against the CA by the Service's name (Prometheus scrapes pod addresses).
+    // HTTPS, verified against the CA by the Service's name (Prometheus scrapes pod addresses); it
+    // selects the canary Service too (same labels), so the canary's series carry its name.
     this.createServiceMonitor(this.serverTlsSecretName, this.serverTlsName);
     this.renderNetworkPolicies(props);
   }
@@ -166,7 +183,13 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
     return { service: { name: this.name, port: { name: 'https' } } };
   }
 
-  private renderDeployment(props: OAuth2ProxyProps, replicas: Replicas, resources: k8s.ResourceRequirements): void {
+  /** The Service that selects the canary's pods during a release: `<name>-canary`. */
+  public get canaryServiceName(): string {
+    return `${this.name}-canary`;
+  }
+
+  /** The rolling Deployment, or the canary Rollout with the same pod template. */
+  private renderWorkload(props: OAuth2ProxyProps, replicas: Replicas, resources: k8s.ResourceRequirements): void {
     const store = props.sessionStore;
     // The proxy's own Redis user, confined to its session keys.
     const sessionUser = store.addUser(this.name, OAUTH2_PROXY_SESSION_ACCESS);
@@ -183,57 +206,77 @@ export class OAuth2Proxy extends RestrictedWorkload implements ISignInProxy {
     // rotated (a new cookie secret ends every session, which is what rotating it is for) and when
     // cert-manager renews the certificate.
     const restartOnChangeOf = [...secretsReadAsEnvironment([{ name: this.name, env }]), this.serverTlsSecretName].sort();
-    // A rolling Deployment, not a Rollout: ingress-nginx sends the auth subrequests straight to this
-    // Service, outside any Ingress, so neither canary of DeliveryStrategy splits them; a release that
-    // starts but answers 5xx is not rolled back by itself yet (docs/delivery.md, "Rollback").
-    this.createRollingDeployment({
-      annotations: { [SECRET_RELOAD_ANNOTATION]: restartOnChangeOf.join(',') },
-      replicas,
-      maxSurgePercent: MAX_SURGE_PERCENT,
-      template: {
-        metadata: { labels: { ...this.labels, 'app.kubernetes.io/version': props.image.tag } },
-        spec: this.podSpec({
-          // The image is distroless (no shell, no sleep), so there is no preStop drain: on SIGTERM
-          // oauth2-proxy stops accepting connections and finishes the subrequests in flight, which take milliseconds.
-          terminationGracePeriodSeconds: 30,
-          hostSeparation: HostSeparation.SPREAD,
-          strictTopologySpread: props.strictTopologySpread,
-          containers: [
-            {
-              name: this.name,
-              image: imageReference(props.image),
-              imagePullPolicy: 'Always',
-              args: [...this.args],
-              ports: [
-                { name: 'https', containerPort: OAUTH2_PROXY_PORT, protocol: 'TCP' },
-                { name: 'metrics', containerPort: OAUTH2_PROXY_METRICS_PORT, protocol: 'TCP' },
-              ],
-              env,
-              resources,
-              securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
-              // OIDC discovery at the issuer is the slowest step of a start; 30 s is ample.
-              startupProbe: startupProbe(httpsGet('/healthz', 'https'), 30),
-              readinessProbe: readinessProbe(httpsGet('/readyz', 'https')),
-              livenessProbe: livenessProbe(httpsGet('/healthz', 'https')),
-              volumeMounts: [
-                { name: 'tmp', mountPath: '/tmp' },
-                // The folder, not the file (subPath), so that the kubelet swaps in a renewed CA.
-                { name: 'redis-ca', mountPath: OAUTH2_PROXY_REDIS_CA_DIR, readOnly: true },
-                { name: 'server-tls', mountPath: OAUTH2_PROXY_SERVER_TLS_DIR, readOnly: true },
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'tmp', emptyDir: { sizeLimit: memoryQuantity(TMP_MI) } },
-            // Only ca.crt: the same Secret holds the Redis nodes' private key.
-            { name: 'redis-ca', secret: { secretName: store.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } },
-            // The key pair, readable by the pod's group (fsGroup) only.
-            {
-              name: 'server-tls',
-              secret: { secretName: this.serverTlsSecretName, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 },
-            },
-          ],
-        }),
+    const annotations = { [SECRET_RELOAD_ANNOTATION]: restartOnChangeOf.join(',') };
+    const progressive = this.deliveryStrategy.isProgressive;
+    const template: k8s.PodTemplateSpec = {
+      metadata: { labels: { ...this.labels, 'app.kubernetes.io/version': props.image.tag } },
+      spec: this.podSpec({
+        // The image is distroless (no shell, no sleep), so there is no preStop drain: on SIGTERM
+        // oauth2-proxy stops accepting connections and finishes the subrequests in flight, which take milliseconds.
+        terminationGracePeriodSeconds: 30,
+        hostSeparation: HostSeparation.SPREAD,
+        strictTopologySpread: props.strictTopologySpread,
+        // Argo Rollouts labels its ReplicaSets' pods with rollouts-pod-template-hash.
+        revisionLabel: progressive ? 'rollouts-pod-template-hash' : 'pod-template-hash',
+        containers: [
+          {
+            name: this.name,
+            image: imageReference(props.image),
+            imagePullPolicy: 'Always',
+            args: [...this.args],
+            ports: [
+              { name: 'https', containerPort: OAUTH2_PROXY_PORT, protocol: 'TCP' },
+              { name: 'metrics', containerPort: OAUTH2_PROXY_METRICS_PORT, protocol: 'TCP' },
+            ],
+            env,
+            resources,
+            securityContext: restrictedContainerSecurityContext(RUN_AS_ID),
+            // OIDC discovery at the issuer is the slowest step of a start; 30 s is ample.
+            startupProbe: startupProbe(httpsGet('/healthz', 'https'), 30),
+            readinessProbe: readinessProbe(httpsGet('/readyz', 'https')),
+            livenessProbe: livenessProbe(httpsGet('/healthz', 'https')),
+            volumeMounts: [
+              { name: 'tmp', mountPath: '/tmp' },
+              // The folder, not the file (subPath), so that the kubelet swaps in a renewed CA.
+              { name: 'redis-ca', mountPath: OAUTH2_PROXY_REDIS_CA_DIR, readOnly: true },
+              { name: 'server-tls', mountPath: OAUTH2_PROXY_SERVER_TLS_DIR, readOnly: true },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'tmp', emptyDir: { sizeLimit: memoryQuantity(TMP_MI) } },
+          // Only ca.crt: the same Secret holds the Redis nodes' private key.
+          { name: 'redis-ca', secret: { secretName: store.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } },
+          // The key pair, readable by the pod's group (fsGroup) only.
+          {
+            name: 'server-tls',
+            secret: { secretName: this.serverTlsSecretName, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 },
+          },
+        ],
+      }),
+    };
+    if (!progressive) {
+      this.createRollingDeployment({ annotations, replicas, maxSurgePercent: this.deliveryStrategy.maxSurgePercent, template });
+      return;
+    }
+    // A plain ApiObject, as LongRunningService renders its Rollout: the same pod template as the Deployment.
+    new ApiObject(this, 'Rollout', {
+      ...Rollout.GVK,
+      metadata: { ...this.objectMetadata(), annotations },
+      spec: {
+        replicas: replicas.isAutoscaled ? undefined : replicas.min,
+        revisionHistoryLimit: REVISION_HISTORY_LIMIT,
+        minReadySeconds: MIN_READY_SECONDS,
+        progressDeadlineSeconds: this.deliveryStrategy.progressDeadlineSeconds,
+        // A release that makes no progress for progressDeadlineSeconds is aborted and rolled back, not left half done.
+        progressDeadlineAbort: true,
+        selector: { matchLabels: { ...this.selector } },
+        strategy: toJson_RolloutSpecStrategy(this.deliveryStrategy.rolloutStrategy({
+          namespace: this.namespaceName,
+          stableService: this.name,
+          newVersionService: this.canaryServiceName,
+        })),
+        template: k8s.toJson_PodTemplateSpec(template),
       },
     });
   }

@@ -663,8 +663,8 @@ describe.each(FULL_SIZE)('%s releases progressively', (env) => {
       const { blueGreen, canary } = r.spec.strategy;
       return [blueGreen?.prePromotionAnalysis, blueGreen?.postPromotionAnalysis, canary?.analysis, ...(canary?.steps ?? []).map((s: any) => s.analysis)].filter(Boolean);
     });
-    // web: before and after the switch; api and the generator: a gate step and a background watch each.
-    expect(references.length).toBe(6);
+    // web: before and after the switch; api, the generator and the sign-in proxy: a gate step and a background watch each.
+    expect(references.length).toBe(8);
     for (const reference of references) {
       for (const { templateName } of reference.templates) {
         const template = find(objects, 'AnalysisTemplate', templateName);

@@ -63,10 +63,10 @@ describe('every object of dist/, dry-run by kube-apiserver 1.27.16 as Argo CD ap
 });
 
 describe('a broken object is refused (the dry-run can fail)', () => {
-  /** Production's environment and its namespace, with `change` applied to a copy of each object. */
-  function brokenProduction(change: (object: any) => void): DeploymentUnit[] {
+  /** An environment and its namespace (production by default), with `change` applied to a copy of each object. */
+  function brokenProduction(change: (object: any) => void, cluster = 'production'): DeploymentUnit[] {
     return units
-      .filter((unit) => unit.cluster === 'production' && /\(dist\/(production|argocd\/production\/cluster-baseline)\)$/.test(unit.source))
+      .filter((unit) => unit.cluster === cluster && new RegExp(`\\(dist/(${cluster}|argocd/${cluster}/cluster-baseline)\\)$`).test(unit.source))
       .map((unit) => ({ ...unit, objects: unit.objects.map((object) => {
         const copy = structuredClone(object) as KubeObject;
         change(copy);
@@ -75,6 +75,12 @@ describe('a broken object is refused (the dry-run can fail)', () => {
   }
 
   test('an unknown field (in a StatefulSet and its Pod), a Rollout template with an added capability (only its Pod shows it) and a Deployment template that allows privilege escalation (a warning, and a refused Pod)', async () => {
+    // Production runs no Deployment of its own (the sign-in proxy became a Rollout): development's oauth2-proxy is the Deployment.
+    const brokenDeployment = brokenProduction((object) => {
+      if (object.kind === 'Deployment' && object.metadata.name === 'oauth2-proxy') {
+        object.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+      }
+    }, 'development');
     const broken = brokenProduction((object) => {
       // A built-in kind with a pod template (the generator became a Rollout; web and api are ones).
       if (object.kind === 'StatefulSet' && object.metadata.name === 'redis-eu-west-1a') {
@@ -83,11 +89,8 @@ describe('a broken object is refused (the dry-run can fail)', () => {
       if (object.kind === 'Rollout' && object.metadata.name === 'web') {
         object.spec.template.spec.containers[0].securityContext.capabilities.add = ['NET_ADMIN'];
       }
-      if (object.kind === 'Deployment' && object.metadata.name === 'oauth2-proxy') {
-        object.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
-      }
     });
-    const result = await dryRunUnits(plane, broken);
+    const result = await dryRunUnits(plane, [...broken, ...brokenDeployment]);
     const findings = result.findings.map((finding) => `${finding.verdict}: ${finding.object}: ${finding.message}`);
     expect(findings).toEqual(
       expect.arrayContaining([

@@ -93,13 +93,17 @@ beforeAll(async () => {
   });
 }, 600_000);
 
+/** Pods the harness reported Ready again as their kubelet would (reportReadyAsKubeletsWould), printed with the table. */
+const kubeletStandIn: string[] = [];
+const reportKubeletStandIn = (line: string) => kubeletStandIn.push(line);
+
 afterAll(async () => {
   await plane?.stop();
   if (outDir) {
     fs.rmSync(outDir, { recursive: true, force: true });
   }
   const rows = Object.entries(table).map(([key, phases]) => `${key.padEnd(52)} ${Object.entries(phases).map(([phase, value]) => `${phase}=${value}`).join('  ')}`);
-  console.log(`failure domains, Ready pods per workload (${IGNORED}: the spread without nodeTaintsPolicy):\n${rows.join('\n')}\ntimings: ${JSON.stringify(timings)}`);
+  console.log(`failure domains, Ready pods per workload (${IGNORED}: the spread without nodeTaintsPolicy):\n${rows.join('\n')}\ntimings: ${JSON.stringify(timings)}\nkubelet stand-in: ${kubeletStandIn.length === 0 ? 'nothing to report' : kubeletStandIn.join('; ')}`);
 });
 
 describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes of ${POOL.cpuMillis}m CPU / ${POOL.memoryMi}Mi`, () => {
@@ -130,7 +134,7 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
     expect(rendered.map((workload) => workload.name).sort()).toEqual(
       ['api', 'generator', 'oauth2-proxy', 'postgres', 'postgres-pooler-pooler', 'rabbitmq-server', 'web', ...POOL.zones.map((zone) => `redis-${zone}`)].sort(),
     );
-    const settled = await waitUntilSettled(plane.client, [...rendered, ...ignored], 240_000);
+    const settled = await waitUntilSettled(plane.client, [...rendered, ...ignored], 240_000, reportKubeletStandIn);
     timings.applyToReadyMs = Date.now() - started;
     record('before', await readyCounts(plane.client, [...rendered, ...ignored]));
     expect({ settled, pending: settled ? [] : await notReadyReasons(plane.client, [...rendered, ...ignored]) }).toEqual({ settled: true, pending: [] });
@@ -151,7 +155,7 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
         minima[key] = Math.min(minima[key] ?? count, count);
       }
       // The next node is drained only once every workload is whole again, as `kubectl drain` in a node upgrade would wait.
-      const settled = await waitUntilSettled(plane.client, [...rendered, ...ignored], 120_000);
+      const settled = await waitUntilSettled(plane.client, [...rendered, ...ignored], 120_000, reportKubeletStandIn);
       await uncordon(plane.client, node);
       expect({ node, settled, pending: settled ? [] : await notReadyReasons(plane.client, [...rendered, ...ignored]) }).toEqual({ node, settled: true, pending: [] });
     }
@@ -231,7 +235,7 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
       return states.every((state) => state.ready === 'True' && !state.taints.some((taint) => taint.startsWith('node.kubernetes.io/')));
     }, { timeoutMs: 120_000, intervalMs: 1000 });
     timings.zoneBackAfterMs = Date.now() - started;
-    const settled = await waitUntilSettled(plane.client, [...rendered, ...ignored], 240_000);
+    const settled = await waitUntilSettled(plane.client, [...rendered, ...ignored], 240_000, reportKubeletStandIn);
     timings.recoveryMs = Date.now() - started;
     record('recovered', await readyCounts(plane.client, [...rendered, ...ignored]));
     expect({ settled, pending: settled ? [] : await notReadyReasons(plane.client, [...rendered, ...ignored]), kwok: settled ? '' : kwokLog() }).toEqual({ settled: true, pending: [], kwok: '' });
@@ -272,7 +276,7 @@ describe(`production on ${POOL.zones.length} zones x ${POOL.perZone} KWOK nodes 
       ...workloadsOf(releaseSets),
     ];
     const started = Date.now();
-    const settled = await waitUntilSettled(plane.client, atMaximum, 300_000);
+    const settled = await waitUntilSettled(plane.client, atMaximum, 300_000, reportKubeletStandIn);
     timings.scaleToMaximaMs = Date.now() - started;
     const usage = await quotaUsage(plane.client, NAMESPACE);
     timings.quotaAtMaxima = Object.entries(usage).map(([resource, { used, hard }]) => `${resource} ${used}/${hard}`).join(', ');

@@ -8,6 +8,7 @@ import { GeneratorReleaseAnalysis } from '../../lib/delivery/generator-release-a
 import { PreviewTraffic } from '../../lib/delivery/preview-traffic';
 import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
 import { ServiceRelease } from '../../lib/delivery/service-release';
+import { SignInReleaseAnalysis } from '../../lib/delivery/sign-in-release-analysis';
 import { Addon, AddonSourceType, OPERATOR_ADDON_WAVE } from '../../lib/gitops/addon-catalog';
 import { AddonApplication } from '../../lib/gitops/addon-application';
 import { AddonProject } from '../../lib/gitops/addon-project';
@@ -286,6 +287,7 @@ const CASES: Readonly<Record<string, MinimalCase>> = {
   GeneratorReleaseAnalysis: standalone((chart) => new GeneratorReleaseAnalysis(chart, 'generator', {
     namespace: 'apps', prometheusUrl: PROMETHEUS_URL, queueVhost: 'generator-platform', queueName: 'generation.jobs',
   })),
+  SignInReleaseAnalysis: standalone((chart) => new SignInReleaseAnalysis(chart, 'oauth2-proxy', { namespace: 'apps', prometheusUrl: PROMETHEUS_URL })),
   // Fails validation until sendTo() names its target, so it gets the smallest one: a service with a traffic port.
   PreviewTraffic: minimal(
     () => {

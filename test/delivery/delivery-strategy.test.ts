@@ -80,6 +80,17 @@ describe('DeliveryStrategy', () => {
     expect(DeliveryStrategy.canary({ analysis: analysis(), trafficRouting: false, maxSurgePercent: 25 }).firstWeightPercent).toBe(25);
   });
 
+  test('canary without traffic routing and an unpinned stable Service (the sign-in proxy): only canaryService, the rest unchanged', () => {
+    const pinned = DeliveryStrategy.canary({ analysis: analysis(), trafficRouting: false, maxSurgePercent: 50 }).rolloutStrategy(targets).canary!;
+    const strategy = DeliveryStrategy.canary({ analysis: analysis(), trafficRouting: false, maxSurgePercent: 50, pinStableService: false });
+    expect(strategy.pinStableService).toBe(false);
+    const canary = strategy.rolloutStrategy(targets).canary!;
+    expect(canary.stableService).toBeUndefined();
+    expect(canary.canaryService).toBe('api-canary');
+    expect({ ...canary, stableService: 'api' }).toEqual(pinned);
+    expect(strategy.maxPodsDuringRelease(4)).toBe(6);
+  });
+
   test('canary with minimal props: full-size canary -> 20% -> pause -> gate -> 50% -> pause, watched in the background from the first weight on', () => {
     const strategy = DeliveryStrategy.canary({ analysis: analysis() });
     const json = JSON.parse(JSON.stringify(strategy.rolloutStrategy(targets), (_key, value) => (value && typeof value === 'object' && 'value' in value && Object.keys(value).length === 1 ? value.value : value)));
@@ -118,6 +129,7 @@ describe('DeliveryStrategy', () => {
     const options: Required<CanaryOptions> = {
       analysis: analysis(), progressDeadlineSeconds: 90, scaleDownDelaySeconds: 20, abortScaleDownDelaySeconds: 60,
       firstWeightPercent: 10, secondWeightPercent: 40, stepPauseSeconds: 15, trafficRouting: true, maxSurgePercent: 30,
+      pinStableService: true,
     };
     const strategy = DeliveryStrategy.canary(options);
     const canary = strategy.rolloutStrategy(targets).canary!;
@@ -162,6 +174,8 @@ describe('DeliveryStrategy', () => {
     [() => DeliveryStrategy.canary({ analysis: analysis(), firstWeightPercent: 60 }), 'DeliveryStrategy.canary: firstWeightPercent is 60; use a whole percentage from 1 to 50'],
     [() => DeliveryStrategy.canary({ analysis: analysis(), secondWeightPercent: 20 }), 'DeliveryStrategy.canary: secondWeightPercent is 20; use a whole percentage above firstWeightPercent (20) and below 100'],
     [() => DeliveryStrategy.canary({ analysis: analysis(), stepPauseSeconds: 1 }), 'DeliveryStrategy.canary: stepPauseSeconds is 1; use a whole number of seconds from 10 to 300'],
+    [() => DeliveryStrategy.canary({ analysis: analysis(), pinStableService: false }), 'DeliveryStrategy.canary: pinStableService is false; leave the stable Service unpinned only for a canary without traffic routing'],
+    [() => DeliveryStrategy.blueGreen({ analysis: postPromotion(), pinStableService: false } as never), 'DeliveryStrategy.blue-green: pinStableService is false'],
   ])('fails on a wrong option (%#)', (build, message) => {
     expect(build).toThrow(message);
   });

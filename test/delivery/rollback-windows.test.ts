@@ -1,4 +1,5 @@
 import { ENVIRONMENTS } from '../../lib/config/environments';
+import { autoscaledWorkloads } from '../../lib/gitops/rendered-objects';
 import { KubeObject, kinds, renderChart } from '../support/kube';
 
 /**
@@ -84,5 +85,39 @@ describe.each(ALL.map((config) => [config.name, config] as const))('rollback in 
     expect(gate.args).toContainEqual({ name: 'service', value: canary.canaryService });
     expect(canary.analysis.templates).toEqual([{ templateName: 'generator-release-watch' }]);
     expect(templateSeconds(templates.get('generator-release-gate')!)).toBeLessThan(generator.spec.progressDeadlineSeconds);
+  });
+
+  test('the sign-in proxy releases as its config says; as a canary, its own Service keeps selecting every pod and the autoscaler scales the Rollout', () => {
+    const proxy = [...rollouts, ...kinds(objects, 'Deployment')].find((o) => o.metadata.name === 'oauth2-proxy')!;
+    expect(proxy.kind).toBe(config.delivery.signInProxy === 'canary' ? 'Rollout' : 'Deployment');
+    const scalers = kinds(objects, 'HorizontalPodAutoscaler').filter((s) => s.spec.scaleTargetRef.name === 'oauth2-proxy');
+    expect(scalers).toHaveLength(config.authentication.proxyReplicas.isAutoscaled ? 1 : 0);
+    for (const scaler of scalers) {
+      expect(scaler.spec.scaleTargetRef).toMatchObject({ apiVersion: proxy.apiVersion, kind: proxy.kind });
+      // The environment's Application ignores /spec/replicas of exactly what the autoscaler scales.
+      expect(autoscaledWorkloads(objects)).toContainEqual({ group: proxy.kind === 'Rollout' ? 'argoproj.io' : 'apps', kind: proxy.kind, name: 'oauth2-proxy', namespace: config.namespace });
+    }
+    if (proxy.kind !== 'Rollout') {
+      return;
+    }
+    const canary = proxy.spec.strategy.canary;
+    // ingress-nginx asks the proxy's own Service outside any Ingress: Argo Rollouts must not narrow it
+    // to the stable pods (no stableService), so the canary's share of the pods is its share of the requests.
+    expect(canary.stableService).toBeUndefined();
+    expect(canary.trafficRouting).toBeUndefined();
+    expect(canary.maxUnavailable).toBe(0);
+    expect(canary.steps.some((step: any) => step.setCanaryScale)).toBe(false);
+    const service = kinds(objects, 'Service').find((s) => s.metadata.name === 'oauth2-proxy')!;
+    expect(service.spec.selector).toEqual(proxy.spec.selector.matchLabels);
+    const gate = canary.steps.find((step: any) => step.analysis).analysis;
+    expect(gate.templates).toEqual([{ templateName: 'oauth2-proxy-release-gate' }]);
+    expect(gate.args).toContainEqual({ name: 'service', value: 'oauth2-proxy-canary' });
+    expect(canary.canaryService).toBe('oauth2-proxy-canary');
+    expect(canary.analysis.templates).toEqual([{ templateName: 'oauth2-proxy-release-watch' }]);
+    // The canary Service's pods are scraped: the proxy's ServiceMonitor selects it by its labels.
+    const canaryService = kinds(objects, 'Service').find((s) => s.metadata.name === 'oauth2-proxy-canary')!;
+    const monitor = kinds(objects, 'ServiceMonitor').find((m) => m.metadata.name === 'oauth2-proxy')!;
+    expect(canaryService.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(templateSeconds(templates.get('oauth2-proxy-release-gate')!)).toBeLessThan(proxy.spec.progressDeadlineSeconds);
   });
 });

@@ -1,4 +1,7 @@
 import { Chart } from 'cdk8s';
+import { DeliveryKind, DeliveryStrategy } from '../../lib/delivery/delivery-strategy';
+import { ReleaseAnalysis } from '../../lib/delivery/release-analysis';
+import { SignInReleaseAnalysis } from '../../lib/delivery/sign-in-release-analysis';
 import { Replicas } from '../../lib/platform/replicas';
 import { CLIENT_SECRET_KEY, COOKIE_SECRET_KEY, OAuth2Proxy, OAuth2ProxyProps } from '../../lib/security/oauth2-proxy';
 import { VaultSecret } from '../../lib/security/vault-secret';
@@ -28,6 +31,12 @@ function minimalProxy(overrides: Partial<OAuth2ProxyProps> = {}): { chart: Chart
   const { chart, required } = proxyScope();
   const proxy = new OAuth2Proxy(chart, 'oauth2-proxy', { ...required, ...overrides });
   return { chart, proxy, objects: () => objectsOf(chart) };
+}
+
+/** The sign-in proxy's canary: its pods' share of the subrequests, judged behind oauth2-proxy-canary. */
+function signInCanary(chart: Chart, options: { trafficRouting?: boolean; pinStableService?: boolean } = {}): DeliveryStrategy {
+  const analysis = new SignInReleaseAnalysis(chart, 'oauth2-proxy-analysis', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090' });
+  return DeliveryStrategy.canary({ analysis, trafficRouting: false, pinStableService: false, maxSurgePercent: 50, ...options });
 }
 
 const container = (objects: KubeObject[]) => find(objects, 'Deployment', 'oauth2-proxy').spec.template.spec.containers[0];
@@ -212,6 +221,7 @@ describe('OAuth2Proxy', () => {
     const { chart, required } = proxyScope();
     const props: Required<OAuth2ProxyProps> = {
       ...required,
+      deliveryStrategy: signInCanary(chart),
       acrValues: 'mfa',
       replicas: Replicas.autoscaled({ min: 2, max: 4 }),
       strictTopologySpread: false,
@@ -225,11 +235,64 @@ describe('OAuth2Proxy', () => {
     const objects = objectsOf(chart);
     expect(find(objects, 'Certificate', 'oauth2-proxy-server-tls').spec).toMatchObject({ issuerRef: { kind: 'Issuer', name: 'other-ca' }, duration: '720h', renewBefore: '240h' });
     expect(proxy.backendTlsAnnotations['nginx.ingress.kubernetes.io/proxy-ssl-secret']).toBe('apps/nginx-client');
-    expect(container(objects).args).toContain('--acr-values=mfa');
-    expect(container(objects).resources.requests).toMatchObject({ cpu: '300m', memory: '256Mi' });
-    expect(find(objects, 'Deployment', 'oauth2-proxy').spec.replicas).toBeUndefined();
-    expect(find(objects, 'HorizontalPodAutoscaler', 'oauth2-proxy').spec).toMatchObject({ minReplicas: 2, maxReplicas: 4, scaleTargetRef: { kind: 'Deployment', name: 'oauth2-proxy' } });
-    expect(find(objects, 'Deployment', 'oauth2-proxy').spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+    const rollout = find(objects, 'Rollout', 'oauth2-proxy');
+    expect(rollout.spec.template.spec.containers[0].resources.requests).toMatchObject({ cpu: '300m', memory: '256Mi' });
+    expect(rollout.spec.template.spec.containers[0].args).toContain('--acr-values=mfa');
+    expect(rollout.spec.replicas).toBeUndefined();
+    expect(find(objects, 'HorizontalPodAutoscaler', 'oauth2-proxy').spec).toMatchObject({
+      minReplicas: 2, maxReplicas: 4, scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'oauth2-proxy' },
+    });
+    expect(rollout.spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+  });
+
+  test('as a canary: a Rollout with only a canaryService, its own Service selecting every pod; the same pods, Services scraped alike', () => {
+    const { chart, required } = proxyScope();
+    const proxy = new OAuth2Proxy(chart, 'oauth2-proxy', { ...required, replicas: Replicas.autoscaled({ min: 2, max: 4 }), deliveryStrategy: signInCanary(chart) });
+    const objects = objectsOf(chart);
+    expect(kinds(objects, 'Deployment').filter((d) => d.metadata.name === 'oauth2-proxy')).toEqual([]);
+    const rollout = find(objects, 'Rollout', 'oauth2-proxy');
+    const canary = rollout.spec.strategy.canary;
+    // No stableService: Argo Rollouts leaves the proxy's Service alone, so it keeps selecting every pod.
+    expect(canary.stableService).toBeUndefined();
+    expect(canary).toMatchObject({ canaryService: 'oauth2-proxy-canary', maxSurge: '50%', maxUnavailable: 0 });
+    expect(canary.trafficRouting).toBeUndefined();
+    expect(canary.steps).toEqual([
+      { setWeight: 50 }, { pause: { duration: '30s' } },
+      { analysis: { templates: [{ templateName: 'oauth2-proxy-analysis-release-gate' }], args: [{ name: 'service', value: 'oauth2-proxy-canary' }, { name: 'namespace', value: 'apps' }] } },
+    ]);
+    expect(canary.analysis).toMatchObject({ templates: [{ templateName: 'oauth2-proxy-analysis-release-watch' }], startingStep: 1 });
+    expect(rollout.spec).toMatchObject({ progressDeadlineAbort: true, selector: { matchLabels: { 'app.kubernetes.io/name': 'oauth2-proxy' } } });
+    expect(rollout.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('oauth2-proxy,oauth2-proxy-server-tls,redis-oauth2-proxy-credentials');
+    // Spread per ReplicaSet as Argo Rollouts labels them.
+    expect(rollout.spec.template.spec.topologySpreadConstraints[0].matchLabelKeys).toEqual(['rollouts-pod-template-hash']);
+    const service = find(objects, 'Service', 'oauth2-proxy');
+    const canaryService = find(objects, 'Service', 'oauth2-proxy-canary');
+    expect(service.spec.selector).toEqual(rollout.spec.selector.matchLabels);
+    expect(canaryService.spec.selector).toEqual(service.spec.selector);
+    expect(canaryService.spec.ports).toEqual(service.spec.ports);
+    // The one ServiceMonitor selects both Services, so the canary's series carry service="oauth2-proxy-canary".
+    const monitor = find(objects, 'ServiceMonitor', 'oauth2-proxy');
+    for (const selected of [service, canaryService]) {
+      expect(selected.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    }
+    // The rolling update's footprint: a basic canary stays within replicas + maxSurge.
+    expect(proxy.footprint).toMatchObject({ maxPods: 6 });
+    expect(proxy.deliveryStrategy.kind).toBe(DeliveryKind.CANARY);
+  });
+
+  test.each([
+    ['a canary through ingress-nginx', { trafficRouting: true, pinStableService: true }],
+    ['a canary that pins the stable Service', { pinStableService: true }],
+  ])('fails on %s: the subrequests reach the proxy through its own Service', (_name, options) => {
+    const { chart, required } = proxyScope();
+    expect(() => new OAuth2Proxy(chart, 'oauth2-proxy', { ...required, deliveryStrategy: signInCanary(chart, options) }))
+      .toThrow(/deliveryStrategy is "canary"; use DeliveryStrategy.rollingUpdate\(\), or DeliveryStrategy.canary\(\{ analysis, trafficRouting: false, pinStableService: false \}\)/);
+  });
+
+  test('fails on a blue-green release', () => {
+    const { chart, required } = proxyScope();
+    const analysis = new ReleaseAnalysis(chart, 'bg', { namespace: 'apps', prometheusUrl: 'http://prometheus.monitoring.svc:9090', watchCount: 3 });
+    expect(() => new OAuth2Proxy(chart, 'oauth2-proxy', { ...required, deliveryStrategy: DeliveryStrategy.blueGreen({ analysis }) })).toThrow(/deliveryStrategy is "blue-green"/);
   });
 
   test.each([

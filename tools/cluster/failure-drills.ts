@@ -131,10 +131,48 @@ export async function notReadyReasons(client: KubeClient, workloads: readonly Wo
   return [...reasons];
 }
 
+/**
+ * What a kubelet's next readiness probe does and KWOK v0.6.1 does not: a pod that the node
+ * lifecycle controller marked NotReady (Ready False without a reason, MarkPodsNotReady) while its
+ * node's heartbeat lagged is reported Ready again once its node is KWOK's and Ready. KWOK sets a
+ * pod Ready only once, so under CPU load a live node's brief heartbeat gap left such pods NotReady
+ * for good (seen in CI: rabbitmq-server-0 on a returned node). Pods of a node that is not Ready
+ * (a lost zone) are left alone, as their kubelet would be silent. Returns the pods reported Ready.
+ */
+export async function reportReadyAsKubeletsWould(client: KubeClient, workloads: readonly Workload[]): Promise<string[]> {
+  const readyNodes = new Map<string, boolean>();
+  const nodeIsLive = async (node: string): Promise<boolean> => {
+    if (!readyNodes.has(node)) {
+      const body = (await client.request('GET', `/api/v1/nodes/${node}`)).body as { metadata?: { annotations?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[] } };
+      readyNodes.set(node, body.metadata?.annotations?.[KWOK_NODE_ANNOTATION] === 'fake' && (body.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+    }
+    return readyNodes.get(node)!;
+  };
+  const reported: string[] = [];
+  for (const workload of workloads) {
+    for (const pod of await listPods(client, workload.namespace, workload.matchLabels)) {
+      const ready = (pod.status.conditions ?? []).find((c) => c.type === 'Ready');
+      if (pod.metadata.deletionTimestamp || pod.status.phase !== 'Running' || ready?.status !== 'False' || ready.reason || !pod.spec.nodeName || !(await nodeIsLive(pod.spec.nodeName))) {
+        continue;
+      }
+      const now = new Date().toISOString();
+      const conditions = (pod.status.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'True', lastTransitionTime: now } : c));
+      const response = await client.request('PATCH', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, { status: { conditions } }, 'application/strategic-merge-patch+json');
+      if (response.status === 200) {
+        reported.push(`${pod.metadata.namespace}/${pod.metadata.name} on ${pod.spec.nodeName}`);
+      }
+    }
+  }
+  return reported;
+}
+
 /** Polls until every workload has its replicas Ready, or the deadline passes; returns whether it settled. */
-export async function waitUntilSettled(client: KubeClient, workloads: readonly Workload[], timeoutMs: number): Promise<boolean> {
+export async function waitUntilSettled(client: KubeClient, workloads: readonly Workload[], timeoutMs: number, log: (line: string) => void = () => undefined): Promise<boolean> {
   try {
     await waitFor('every workload to have its replicas Ready', async () => {
+      for (const pod of await reportReadyAsKubeletsWould(client, workloads)) {
+        log(`reported Ready again as its kubelet would (KWOK does not): ${pod}`);
+      }
       const counts = await readyCounts(client, workloads);
       return workloads.every((workload) => counts[keyOf(workload)] >= workload.replicas);
     }, { timeoutMs, intervalMs: 500 });

@@ -2,7 +2,7 @@ import { DeliveryKind } from '../../delivery/delivery-strategy';
 import { DeliveryConfig } from '../environment-config';
 
 /** The release gates every environment shares: the 99.9% objective and the latency ceilings. */
-const RELEASE_GATES: Omit<DeliveryConfig, 'web' | 'api' | 'generator' | 'generatorMaxSurgePercent'> = {
+const RELEASE_GATES: Omit<DeliveryConfig, 'web' | 'api' | 'generator' | 'generatorMaxSurgePercent' | 'signInProxy'> = {
   successRateObjectivePercent: 99.9,
   webLatencyP95Ms: 800,
   apiLatencyP95Ms: 500,
@@ -20,11 +20,12 @@ export const ROLLING_DELIVERY: DeliveryConfig = {
   api: DeliveryKind.ROLLING_UPDATE,
   generator: DeliveryKind.ROLLING_UPDATE,
   generatorMaxSurgePercent: 25,
+  signInProxy: DeliveryKind.ROLLING_UPDATE,
 };
 
 /**
  * Staging and production: web blue-green, api canary through ingress-nginx, the generator a canary
- * of its workers (KEDA scales the Rollout), all gated by Prometheus.
+ * of its workers (KEDA scales the Rollout), the sign-in proxy a canary of its pods, all gated by Prometheus.
  */
 export const PROGRESSIVE_DELIVERY: DeliveryConfig = {
   ...RELEASE_GATES,
@@ -33,6 +34,8 @@ export const PROGRESSIVE_DELIVERY: DeliveryConfig = {
   generator: DeliveryKind.CANARY,
   // Two batches of new workers at most per step (the old ones drain their jobs after the new ones are ready).
   generatorMaxSurgePercent: 50,
+  // Its pods' share of the auth subrequests, judged on its 5xx answers (SignInReleaseAnalysis).
+  signInProxy: DeliveryKind.CANARY,
 };
 
 /**
